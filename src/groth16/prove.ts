@@ -1,0 +1,113 @@
+/**
+ * The Groth16 prover, bellperson's algorithm over a Backend:
+ *   A = alpha + sum(a_i) + r*delta                    (G1, a query: inputs dense, aux by A density)
+ *   B = beta + sum(b_i) + s*delta                     (G2, and in G1 for C)
+ *   C = s*A' + r*B'_1 + r*s*delta + s*alpha + r*beta + H + L
+ * with H the quotient's MSM over the h query and L the aux MSM over the l query. r and s are fresh
+ * per proof; a proof without them would reveal the witness.
+ */
+import type { Backend } from '../backends/backend.ts';
+import { frRandom, g1FromUncompressed, g2FromUncompressed, mod, type G1Point } from './curve.ts';
+import type { Proof } from './proof.ts';
+import type { ProvingKey } from './proving-key.ts';
+import { popcount, type Assignment } from './r1cs.ts';
+
+export interface StageTimes {
+  quotientMs: number;
+  msmG1Ms: number;
+  msmG2Ms: number;
+}
+
+export interface ProveOptions {
+  /** Fixed r and s, for tests that compare against another prover only. */
+  randomness?: { r: bigint; s: bigint };
+}
+
+export function domainSize(n: number): number {
+  let m = 1;
+  while (m < n) m *= 2;
+  return m;
+}
+
+function checkShapes(pk: ProvingKey, w: Assignment): { numInputs: number; numAux: number } {
+  const numInputs = w.inputs.length / 32;
+  const numAux = w.aux.length / 32;
+  const n = w.a.length / 32;
+  const { sections, vk } = pk.layout;
+  const fail = (what: string): never => {
+    throw new RangeError(`assignment does not fit ${pk.path}: ${what}`);
+  };
+  if (w.b.length !== w.a.length || w.c.length !== w.a.length) fail('a, b, c differ in length');
+  if (vk.ic.length !== numInputs) fail(`key has ${vk.ic.length} inputs, witness ${numInputs}`);
+  if (sections.h.count !== domainSize(n) - 1) fail(`h query has ${sections.h.count} points for ${n} constraints`);
+  if (sections.l.count !== numAux) fail(`l query has ${sections.l.count} points, witness ${numAux} aux`);
+  if (w.aAuxDensity.length !== numAux || w.bAuxDensity.length !== numAux || w.bInputDensity.length !== numInputs) {
+    fail('density maps do not match the witness');
+  }
+  if (sections.a.count !== numInputs + popcount(w.aAuxDensity)) fail('a query does not match the A density');
+  const bCount = popcount(w.bInputDensity) + popcount(w.bAuxDensity);
+  if (sections.bG1.count !== bCount || sections.bG2.count !== bCount) fail('b queries do not match the B density');
+  return { numInputs, numAux };
+}
+
+export async function prove(
+  backend: Backend,
+  pk: ProvingKey,
+  w: Assignment,
+  opts: ProveOptions = {},
+  times?: StageTimes,
+): Promise<Proof> {
+  const { numInputs } = checkShapes(pk, w);
+  const t = pk.tables;
+  const bInputs = popcount(w.bInputDensity);
+
+  let t0 = performance.now();
+  const h = await backend.quotient(w.a, w.b, w.c);
+  if (times) times.quotientMs += performance.now() - t0;
+
+  t0 = performance.now();
+  const g1 = await Promise.all([
+    backend.msm(t.h, 0, h),
+    backend.msm(t.l, 0, w.aux),
+    backend.msm(t.a, 0, w.inputs),
+    backend.msm(t.a, numInputs, w.aux, w.aAuxDensity),
+    backend.msm(t.bG1, 0, w.inputs, w.bInputDensity),
+    backend.msm(t.bG1, bInputs, w.aux, w.bAuxDensity),
+  ]);
+  if (times) times.msmG1Ms += performance.now() - t0;
+  t0 = performance.now();
+  const g2 = await Promise.all([
+    backend.msm(t.bG2, 0, w.inputs, w.bInputDensity),
+    backend.msm(t.bG2, bInputs, w.aux, w.bAuxDensity),
+  ]);
+  if (times) times.msmG2Ms += performance.now() - t0;
+
+  const [hSum, lSum, aIn, aAux, b1In, b1Aux] = g1.map((p) => g1FromUncompressed(p, false)) as [
+    G1Point,
+    G1Point,
+    G1Point,
+    G1Point,
+    G1Point,
+    G1Point,
+  ];
+  const b2 = g2FromUncompressed(g2[0]!, false).add(g2FromUncompressed(g2[1]!, false));
+
+  const r = mod(opts.randomness?.r ?? frRandom());
+  const s = mod(opts.randomness?.s ?? frRandom());
+  const vk = pk.vk;
+  const mul = <P extends { multiply(k: bigint): P; multiplyUnsafe(k: bigint): P }>(p: P, k: bigint): P =>
+    k === 0n ? p.multiplyUnsafe(0n) : p.multiply(k);
+
+  const aAnswer = aIn.add(aAux);
+  const b1Answer = b1In.add(b1Aux);
+  const a = vk.alphaG1.add(aAnswer).add(mul(vk.deltaG1, r));
+  const b = vk.betaG2.add(b2).add(mul(vk.deltaG2, s));
+  const c = mul(aAnswer, s)
+    .add(mul(b1Answer, r))
+    .add(mul(vk.deltaG1, mod(r * s)))
+    .add(mul(vk.alphaG1, s))
+    .add(mul(vk.betaG1, r))
+    .add(hSum)
+    .add(lSum);
+  return { a, b, c };
+}
