@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { POINT_BYTES, type Backend, type Group, type PointTable } from '../backends/backend.ts';
 import {
   ParamsFormatError,
@@ -157,4 +157,14 @@ export async function writeParams(
 
 export async function writeVerifyingKey(path: string, vk: VerifyingKey): Promise<void> {
   await writeFile(path, serializeVerifyingKey(vk));
+}
+
+/** A .vk file: the verifying key alone, exactly as at the head of its .params file. */
+export async function readVerifyingKeyFile(path: string): Promise<VerifyingKey> {
+  const bytes = new Uint8Array(await readFile(path));
+  const vk = parseVerifyingKey(bytes);
+  if (bytes.length !== vkByteLength(vk.ic.length)) {
+    throw new ParamsFormatError(`${path}: ${bytes.length - vkByteLength(vk.ic.length)} bytes after the key`);
+  }
+  return vk;
 }

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Backend } from '../../src/backends/backend.ts';
+import { G1, mod } from '../../src/groth16/curve.ts';
+import { decodeProof, encodeProof, type Proof } from '../../src/groth16/proof.ts';
+import { prove } from '../../src/groth16/prove.ts';
+import { loadProvingKey, type ProvingKey } from '../../src/groth16/proving-key.ts';
+import { assign } from '../../src/groth16/r1cs.ts';
+import { generateParameters, toxicFromSeed } from '../../src/groth16/setup.ts';
+import { verifyProof } from '../../src/groth16/verify.ts';
+import { testBackends } from '../support/backends.ts';
+import { sampleCircuit } from '../support/circuits.ts';
+
+const backends = await testBackends();
+
+for (const backend of backends) {
+  describe(`groth16 on ${backend.name}`, () => {
+    let dir: string;
+    let pk: ProvingKey;
+    const circuit = sampleCircuit(0xbeefn);
+
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'c2-groth16-'));
+      assert.equal(circuit.cs.firstUnsatisfied(), -1);
+      const path = join(dir, 'sample.params');
+      await generateParameters(backend, circuit.cs.toR1cs(), path, toxicFromSeed('prove-verify'));
+      pk = await loadProvingKey(backend, path, { cacheFile: join(dir, 'validated.json') });
+    });
+    after(async () => {
+      pk?.free();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    async function proveSample(x: bigint, bits = 16): Promise<{ proof: Proof; inputs: bigint[] }> {
+      const c = sampleCircuit(x, bits);
+      const w = c.cs.witness();
+      const assignment = await assign(backend, c.cs.toR1cs(), w.inputs, w.aux);
+      return { proof: await prove(backend, pk, assignment), inputs: c.publicInputs };
+    }
+
+    test('a proof verifies, and survives encoding', async () => {
+      const { proof, inputs } = await proveSample(0xbeefn);
+      assert.equal(verifyProof(pk.vk, proof, inputs), true);
+      const bytes = encodeProof(proof);
+      assert.equal(bytes.length, 192);
+      assert.equal(verifyProof(pk.vk, decodeProof(bytes), inputs), true);
+    });
+
+    test('another witness of the same circuit verifies with its own inputs only', async () => {
+      const { proof, inputs } = await proveSample(12345n);
+      assert.equal(verifyProof(pk.vk, proof, inputs), true);
+      assert.equal(verifyProof(pk.vk, proof, [inputs[0]!, mod(inputs[1]! + 1n)]), false);
+      const other = sampleCircuit(0xbeefn).publicInputs;
+      assert.equal(verifyProof(pk.vk, proof, other), false);
+    });
+
+    test('proofs are randomized: two proofs of one witness differ and both verify', async () => {
+      const p1 = await proveSample(777n);
+      const p2 = await proveSample(777n);
+      assert.notDeepEqual(encodeProof(p1.proof), encodeProof(p2.proof));
+      assert.equal(verifyProof(pk.vk, p2.proof, p2.inputs), true);
+    });
+
+    test('tampered proofs are rejected', async () => {
+      const { proof, inputs } = await proveSample(99n);
+      const g = G1.BASE;
+      assert.equal(verifyProof(pk.vk, { ...proof, a: proof.a.add(g) }, inputs), false);
+      assert.equal(verifyProof(pk.vk, { ...proof, c: proof.c.add(g) }, inputs), false);
+      assert.equal(verifyProof(pk.vk, { ...proof, a: proof.c, c: proof.a }, inputs), false);
+      const bytes = encodeProof(proof);
+      bytes[150] = bytes[150]! ^ 1;
+      // A flipped bit in C either leaves the curve (decoding refuses) or lands elsewhere (verifying refuses).
+      let accepted: boolean;
+      try {
+        accepted = verifyProof(pk.vk, decodeProof(bytes), inputs);
+      } catch {
+        accepted = false;
+      }
+      assert.equal(accepted, false);
+    });
+
+    test('an unsatisfying witness gives a proof that does not verify', async () => {
+      const c = sampleCircuit(5n);
+      // x3 is aux 2: break x^3 while keeping the public output.
+      c.cs.aux[2] = mod(c.cs.aux[2]! + 1n);
+      assert.notEqual(c.cs.firstUnsatisfied(), -1);
+      const w = c.cs.witness();
+      const proof = await prove(backend, pk, await assign(backend, c.cs.toR1cs(), w.inputs, w.aux));
+      assert.equal(verifyProof(pk.vk, proof, c.publicInputs), false);
+    });
+
+    test('a witness of another shape is refused before any work', async () => {
+      const c = sampleCircuit(5n, 8);
+      const w = c.cs.witness();
+      await assert.rejects(
+        async () => prove(backend, pk, await assign(backend, c.cs.toR1cs(), w.inputs, w.aux)),
+        /does not fit/,
+      );
+    });
+  });
+}
+
+test('setup refuses a circuit with an unconstrained variable', async () => {
+  const backend: Backend = backends[0]!;
+  const c = sampleCircuit(3n);
+  c.cs.alloc(42n);
+  const dir = await mkdtemp(join(tmpdir(), 'c2-groth16-'));
+  try {
+    await assert.rejects(
+      generateParameters(backend, c.cs.toR1cs(), join(dir, 'x.params'), toxicFromSeed('u')),
+      /unconstrained/,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
