@@ -1,0 +1,321 @@
+//! G1 and G2 behind one trait so the MSM, fixed-base and table code is written once. Every group
+//! operation is blst's; this file only names them.
+
+use blst::*;
+use std::ptr;
+
+pub trait Curve: 'static {
+    type Affine: Copy + Default + Send + Sync;
+    type Proj: Copy + Default + Send + Sync;
+    /// Uncompressed encoding size.
+    const BYTES: usize;
+    const NAME: &'static str;
+
+    /// Decodes an uncompressed point and checks it is on the curve (blst always does).
+    fn deserialize(bytes: &[u8]) -> Result<Self::Affine, BLST_ERROR>;
+    fn in_group(a: &Self::Affine) -> bool;
+    fn is_inf_affine(a: &Self::Affine) -> bool;
+    /// Uncompressed encoding; the identity is 0x40 followed by zeros.
+    fn serialize(a: &Self::Affine, out: &mut [u8]);
+    fn from_affine(a: &Self::Affine) -> Self::Proj;
+    fn to_affine(p: &Self::Proj) -> Self::Affine;
+    /// a + b, correct when a == b or either is the identity.
+    fn add(a: &Self::Proj, b: &Self::Proj) -> Self::Proj;
+    /// a + b with b affine, correct when a == b or either is the identity.
+    fn add_affine(a: &Self::Proj, b: &Self::Affine) -> Self::Proj;
+    fn double(a: &Self::Proj) -> Self::Proj;
+    /// p * scalar for a little-endian scalar of `nbits` bits.
+    fn mult(p: &Self::Proj, scalar: &[u8], nbits: usize) -> Self::Proj;
+    fn neg_affine(a: &Self::Affine) -> Self::Affine;
+    /// Batch normalisation of a contiguous slice (identities allowed).
+    fn to_affines(dst: &mut [Self::Affine], src: &[Self::Proj]);
+    /// Sum of affine points given by pointers, with blst's batched affine additions.
+    /// # Safety
+    /// every pointer must point at a valid affine point.
+    unsafe fn sum_affines(ptrs: &[*const Self::Affine]) -> Self::Proj;
+    /// Bytes of Pippenger scratch per bucket.
+    fn bucket_bytes() -> usize;
+    /// One Pippenger tile: bits [bit0, bit0 + window) of `n` scalars against `n` points, given as
+    /// pointer arrays (n >= 2).
+    /// # Safety
+    /// pointer arrays of at least n valid entries; scratch of bucket_bytes() << (window - 1) bytes.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tile(
+        points: *const *const Self::Affine,
+        n: usize,
+        scalars: *const *const u8,
+        nbits: usize,
+        scratch: *mut u64,
+        bit0: usize,
+        window: usize,
+    ) -> Self::Proj;
+
+    /// The coordinate field (Fp or Fp2), for batched affine arithmetic built from blst's field ops.
+    type F: Copy + Default + PartialEq + Send + Sync;
+    fn x(a: &Self::Affine) -> &Self::F;
+    fn y(a: &Self::Affine) -> &Self::F;
+    fn from_xy(x: Self::F, y: Self::F) -> Self::Affine;
+    fn f_mul(a: &Self::F, b: &Self::F) -> Self::F;
+    fn f_sqr(a: &Self::F) -> Self::F;
+    fn f_sub(a: &Self::F, b: &Self::F) -> Self::F;
+    /// a^-1 (zero maps to zero).
+    fn f_inv(a: &Self::F) -> Self::F;
+
+    fn proj_to_bytes(p: &Self::Proj) -> Vec<u8> {
+        let mut out = vec![0u8; Self::BYTES];
+        Self::serialize(&Self::to_affine(p), &mut out);
+        out
+    }
+}
+
+pub struct G1;
+pub struct G2;
+
+macro_rules! impl_curve {
+    ($t:ty, $aff:ty, $proj:ty, $bytes:expr, $name:expr,
+     $deser:ident, $in_group:ident, $is_inf:ident, $ser:ident, $from_aff:ident, $to_aff:ident,
+     $add:ident, $add_aff:ident, $double:ident, $mult:ident, $cneg:ident, $to_affines:ident,
+     $sum:ident, $scratch:ident, $tile:ident,
+     $f:ty, $fmul:ident, $fsqr:ident, $fsub:ident, $finv:ident) => {
+        impl Curve for $t {
+            type Affine = $aff;
+            type Proj = $proj;
+            const BYTES: usize = $bytes;
+            const NAME: &'static str = $name;
+            type F = $f;
+
+            #[inline(always)]
+            fn x(a: &$aff) -> &$f {
+                &a.x
+            }
+            #[inline(always)]
+            fn y(a: &$aff) -> &$f {
+                &a.y
+            }
+            #[inline(always)]
+            fn from_xy(x: $f, y: $f) -> $aff {
+                <$aff>::from_xy(x, y)
+            }
+            #[inline(always)]
+            fn f_mul(a: &$f, b: &$f) -> $f {
+                let mut r = <$f>::default();
+                unsafe { $fmul(&mut r, a, b) };
+                r
+            }
+            #[inline(always)]
+            fn f_sqr(a: &$f) -> $f {
+                let mut r = <$f>::default();
+                unsafe { $fsqr(&mut r, a) };
+                r
+            }
+            #[inline(always)]
+            fn f_sub(a: &$f, b: &$f) -> $f {
+                let mut r = <$f>::default();
+                unsafe { $fsub(&mut r, a, b) };
+                r
+            }
+            fn f_inv(a: &$f) -> $f {
+                let mut r = <$f>::default();
+                unsafe { $finv(&mut r, a) };
+                r
+            }
+
+            #[inline]
+            fn deserialize(bytes: &[u8]) -> Result<$aff, BLST_ERROR> {
+                assert!(bytes.len() >= $bytes);
+                let mut a = <$aff>::default();
+                // bit 0x80 would make blst read a compressed encoding: the parameter files never use it
+                if bytes[0] & 0x80 != 0 {
+                    return Err(BLST_ERROR::BLST_BAD_ENCODING);
+                }
+                let r = unsafe { $deser(&mut a, bytes.as_ptr()) };
+                if r == BLST_ERROR::BLST_SUCCESS {
+                    Ok(a)
+                } else {
+                    Err(r)
+                }
+            }
+            #[inline]
+            fn in_group(a: &$aff) -> bool {
+                unsafe { $in_group(a) }
+            }
+            #[inline]
+            fn is_inf_affine(a: &$aff) -> bool {
+                unsafe { $is_inf(a) }
+            }
+            #[inline]
+            fn serialize(a: &$aff, out: &mut [u8]) {
+                assert!(out.len() >= $bytes);
+                unsafe { $ser(out.as_mut_ptr(), a) }
+            }
+            #[inline]
+            fn from_affine(a: &$aff) -> $proj {
+                let mut p = <$proj>::default();
+                unsafe { $from_aff(&mut p, a) };
+                p
+            }
+            #[inline]
+            fn to_affine(p: &$proj) -> $aff {
+                let mut a = <$aff>::default();
+                unsafe { $to_aff(&mut a, p) };
+                a
+            }
+            #[inline]
+            fn add(a: &$proj, b: &$proj) -> $proj {
+                let mut r = <$proj>::default();
+                unsafe { $add(&mut r, a, b) };
+                r
+            }
+            #[inline]
+            fn add_affine(a: &$proj, b: &$aff) -> $proj {
+                let mut r = <$proj>::default();
+                unsafe { $add_aff(&mut r, a, b) };
+                r
+            }
+            #[inline]
+            fn double(a: &$proj) -> $proj {
+                let mut r = <$proj>::default();
+                unsafe { $double(&mut r, a) };
+                r
+            }
+            #[inline]
+            fn mult(p: &$proj, scalar: &[u8], nbits: usize) -> $proj {
+                assert!(scalar.len() * 8 >= nbits);
+                let mut r = <$proj>::default();
+                unsafe { $mult(&mut r, p, scalar.as_ptr(), nbits) };
+                r
+            }
+            #[inline]
+            fn neg_affine(a: &$aff) -> $aff {
+                let mut r = *a;
+                unsafe { $cneg(&mut r.y, &a.y, true) };
+                r
+            }
+            fn to_affines(dst: &mut [$aff], src: &[$proj]) {
+                assert!(dst.len() >= src.len());
+                if src.is_empty() {
+                    return;
+                }
+                // [first, NULL]: blst reads the rest contiguously
+                let ptrs: [*const $proj; 2] = [src.as_ptr(), ptr::null()];
+                unsafe { $to_affines(dst.as_mut_ptr(), ptrs.as_ptr(), src.len()) };
+            }
+            unsafe fn sum_affines(ptrs: &[*const $aff]) -> $proj {
+                let mut r = <$proj>::default();
+                if !ptrs.is_empty() {
+                    $sum(&mut r, ptrs.as_ptr(), ptrs.len());
+                }
+                r
+            }
+            fn bucket_bytes() -> usize {
+                // scratch_sizeof(n) is sizeof(bucket) << (window(n) - 1), and window(0) = 1
+                unsafe { $scratch(0) }
+            }
+            unsafe fn tile(
+                points: *const *const $aff,
+                n: usize,
+                scalars: *const *const u8,
+                nbits: usize,
+                scratch: *mut u64,
+                bit0: usize,
+                window: usize,
+            ) -> $proj {
+                let mut r = <$proj>::default();
+                $tile(
+                    &mut r,
+                    points,
+                    n,
+                    scalars,
+                    nbits,
+                    scratch as *mut limb_t,
+                    bit0,
+                    window,
+                );
+                r
+            }
+        }
+    };
+}
+
+impl_curve!(
+    G1,
+    blst_p1_affine,
+    blst_p1,
+    96,
+    "g1",
+    blst_p1_deserialize,
+    blst_p1_affine_in_g1,
+    blst_p1_affine_is_inf,
+    blst_p1_affine_serialize,
+    blst_p1_from_affine,
+    blst_p1_to_affine,
+    blst_p1_add_or_double,
+    blst_p1_add_or_double_affine,
+    blst_p1_double,
+    blst_p1_mult,
+    blst_fp_cneg,
+    blst_p1s_to_affine,
+    blst_p1s_add,
+    blst_p1s_mult_pippenger_scratch_sizeof,
+    blst_p1s_tile_pippenger,
+    blst_fp,
+    blst_fp_mul,
+    blst_fp_sqr,
+    blst_fp_sub,
+    blst_fp_eucl_inverse
+);
+impl_curve!(
+    G2,
+    blst_p2_affine,
+    blst_p2,
+    192,
+    "g2",
+    blst_p2_deserialize,
+    blst_p2_affine_in_g2,
+    blst_p2_affine_is_inf,
+    blst_p2_affine_serialize,
+    blst_p2_from_affine,
+    blst_p2_to_affine,
+    blst_p2_add_or_double,
+    blst_p2_add_or_double_affine,
+    blst_p2_double,
+    blst_p2_mult,
+    blst_fp2_cneg,
+    blst_p2s_to_affine,
+    blst_p2s_add,
+    blst_p2s_mult_pippenger_scratch_sizeof,
+    blst_p2s_tile_pippenger,
+    blst_fp2,
+    blst_fp2_mul,
+    blst_fp2_sqr,
+    blst_fp2_sub,
+    blst_fp2_eucl_inverse
+);
+
+trait FromXy<F> {
+    fn from_xy(x: F, y: F) -> Self;
+}
+impl FromXy<blst_fp> for blst_p1_affine {
+    #[inline(always)]
+    fn from_xy(x: blst_fp, y: blst_fp) -> Self {
+        blst_p1_affine { x, y }
+    }
+}
+impl FromXy<blst_fp2> for blst_p2_affine {
+    #[inline(always)]
+    fn from_xy(x: blst_fp2, y: blst_fp2) -> Self {
+        blst_p2_affine { x, y }
+    }
+}
+
+/// A raw pointer that may cross threads; the code using it guarantees disjoint access.
+#[derive(Clone, Copy)]
+pub struct SendPtr<T>(pub *mut T);
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+impl<T> SendPtr<T> {
+    #[inline]
+    pub fn get(&self) -> *mut T {
+        self.0
+    }
+}

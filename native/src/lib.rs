@@ -1,0 +1,479 @@
+//! c2prover's native CPU backend: the heavy kernels of the Backend interface (src/backends/backend.ts)
+//! on blst and rayon, exposed to Node with napi-rs. Every heavy call is an AsyncTask: it runs on a
+//! libuv worker (which fans out to rayon) and returns a Promise, so the event loop never blocks.
+//! Encodings are bellperson's: Fr 32 bytes little-endian canonical, G1 96 / G2 192 bytes uncompressed.
+
+#![allow(clippy::new_without_default, clippy::manual_is_multiple_of)]
+
+mod curve;
+mod fixed;
+mod fr;
+mod msm;
+mod ntt;
+mod pippenger;
+mod sparse;
+
+use curve::{Curve, G1, G2};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use rayon::prelude::*;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+
+type Run = Box<
+    dyn FnOnce(&mut [Uint8Array], &[Uint32Array]) -> std::result::Result<Vec<u8>, String> + Send,
+>;
+
+/// One heavy call: the JS arrays it reads (kept alive, and released on the main thread, by the
+/// task) and the work to do on them.
+pub struct Job {
+    bufs: Vec<Uint8Array>,
+    u32s: Vec<Uint32Array>,
+    run: Option<Run>,
+}
+
+impl Task for Job {
+    type Output = Vec<u8>;
+    type JsValue = Buffer;
+
+    fn compute(&mut self) -> Result<Vec<u8>> {
+        let run = self
+            .run
+            .take()
+            .ok_or_else(|| Error::from_reason("job already ran"))?;
+        let (bufs, u32s) = (&mut self.bufs, &self.u32s);
+        match catch_unwind(AssertUnwindSafe(|| run(bufs, u32s))) {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(msg)) => Err(Error::new(Status::InvalidArg, msg)),
+            Err(p) => {
+                let msg = p
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "panic".into());
+                Err(Error::from_reason(format!(
+                    "native backend panicked: {msg}"
+                )))
+            }
+        }
+    }
+
+    fn resolve(&mut self, _env: Env, output: Vec<u8>) -> Result<Buffer> {
+        Ok(output.into())
+    }
+}
+
+fn job(bufs: Vec<Uint8Array>, u32s: Vec<Uint32Array>, run: Run) -> AsyncTask<Job> {
+    AsyncTask::new(Job {
+        bufs,
+        u32s,
+        run: Some(run),
+    })
+}
+
+/// A table's points, and their count readable without the lock (so `length` never waits on an
+/// append or an MSM in flight).
+pub struct TableStore<C: Curve> {
+    pts: RwLock<Vec<C::Affine>>,
+    len: AtomicUsize,
+}
+
+impl<C: Curve> TableStore<C> {
+    fn new(capacity: usize) -> Arc<Self> {
+        Arc::new(TableStore {
+            pts: RwLock::new(Vec::with_capacity(capacity)),
+            len: AtomicUsize::new(0),
+        })
+    }
+    fn read(&self) -> std::sync::LockResult<std::sync::RwLockReadGuard<'_, Vec<C::Affine>>> {
+        self.pts.read()
+    }
+    fn write(&self) -> std::sync::LockResult<std::sync::RwLockWriteGuard<'_, Vec<C::Affine>>> {
+        self.pts.write()
+    }
+}
+
+type Store<C> = Arc<TableStore<C>>;
+
+#[derive(Clone)]
+enum Tab {
+    G1(Store<G1>),
+    G2(Store<G2>),
+}
+
+fn describe(e: blst::BLST_ERROR) -> &'static str {
+    match e {
+        blst::BLST_ERROR::BLST_POINT_NOT_ON_CURVE => "is not on the curve",
+        blst::BLST_ERROR::BLST_POINT_NOT_IN_GROUP => "is not in the prime-order subgroup",
+        blst::BLST_ERROR::BLST_BAD_ENCODING => {
+            "has a bad encoding (flags, or a coordinate not below p)"
+        }
+        _ => "could not be decoded",
+    }
+}
+
+/// Decodes `bytes` straight into the table's spare capacity; nothing is appended unless every point
+/// is good, and the error names the first bad one.
+fn append_points<C: Curve>(
+    store: &Store<C>,
+    bytes: &[u8],
+    validate: bool,
+) -> std::result::Result<(), String> {
+    if bytes.len() % C::BYTES != 0 {
+        return Err(format!(
+            "{}: {} bytes is not a whole number of {}-byte points",
+            C::NAME,
+            bytes.len(),
+            C::BYTES
+        ));
+    }
+    let n = bytes.len() / C::BYTES;
+    let mut v = store.write().map_err(|_| "table lock poisoned")?;
+    let len0 = v.len();
+    v.reserve(n);
+    const B: usize = 1 << 10;
+    let spare = &mut v.spare_capacity_mut()[..n];
+    let bad = spare
+        .par_chunks_mut(B)
+        .zip(bytes.par_chunks(B * C::BYTES))
+        .enumerate()
+        .filter_map(|(ci, (out, src))| {
+            for (i, (o, b)) in out.iter_mut().zip(src.chunks_exact(C::BYTES)).enumerate() {
+                match C::deserialize(b) {
+                    Ok(a) => {
+                        if validate && !C::in_group(&a) {
+                            return Some((
+                                ci * B + i,
+                                describe(blst::BLST_ERROR::BLST_POINT_NOT_IN_GROUP),
+                            ));
+                        }
+                        o.write(a);
+                    }
+                    Err(e) => return Some((ci * B + i, describe(e))),
+                }
+            }
+            None
+        })
+        .min_by_key(|x| x.0);
+    if let Some((i, why)) = bad {
+        return Err(format!(
+            "{} point at index {i} of the appended bytes (table index {}) {why}",
+            C::NAME,
+            len0 + i
+        ));
+    }
+    unsafe { v.set_len(len0 + n) };
+    store.len.store(len0 + n, Ordering::Release);
+    Ok(())
+}
+
+fn msm_bytes<C: Curve>(
+    store: &Store<C>,
+    start: usize,
+    scalars: &[u8],
+    density: Option<&[u8]>,
+) -> std::result::Result<Vec<u8>, String> {
+    let v = store.read().map_err(|_| "table lock poisoned")?;
+    let p = msm::msm::<C>(&v, start, scalars, density)?;
+    Ok(C::proj_to_bytes(&p))
+}
+
+/// Points of one group in blst's affine form, for MSMs.
+#[napi]
+pub struct NativeTable {
+    tab: Tab,
+}
+
+#[napi]
+impl NativeTable {
+    #[napi(constructor)]
+    pub fn new(group: String, capacity: u32) -> Result<Self> {
+        let tab = match group.as_str() {
+            "g1" => Tab::G1(TableStore::new(capacity as usize)),
+            "g2" => Tab::G2(TableStore::new(capacity as usize)),
+            _ => {
+                return Err(Error::new(
+                    Status::InvalidArg,
+                    format!("unknown group {group:?}"),
+                ))
+            }
+        };
+        Ok(NativeTable { tab })
+    }
+
+    #[napi(getter)]
+    pub fn group(&self) -> String {
+        match self.tab {
+            Tab::G1(_) => "g1".into(),
+            Tab::G2(_) => "g2".into(),
+        }
+    }
+
+    /// Points appended so far (an append in flight counts once it has succeeded).
+    #[napi(getter)]
+    pub fn length(&self) -> u32 {
+        match &self.tab {
+            Tab::G1(s) => s.len.load(Ordering::Acquire) as u32,
+            Tab::G2(s) => s.len.load(Ordering::Acquire) as u32,
+        }
+    }
+
+    /// Appends uncompressed points; with `validate` each is also checked in the subgroup.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn append(&self, bytes: Uint8Array, validate: bool) -> AsyncTask<Job> {
+        let tab = self.tab.clone();
+        job(
+            vec![bytes],
+            vec![],
+            Box::new(move |b, _| {
+                match &tab {
+                    Tab::G1(s) => append_points::<G1>(s, &b[0], validate)?,
+                    Tab::G2(s) => append_points::<G2>(s, &b[0], validate)?,
+                }
+                Ok(Vec::new())
+            }),
+        )
+    }
+
+    /// Releases the points now (waits for calls in flight on this table: free after their promises
+    /// settle).
+    #[napi]
+    pub fn free(&self) {
+        match &self.tab {
+            Tab::G1(s) => {
+                if let Ok(mut v) = s.write() {
+                    *v = Vec::new();
+                    s.len.store(0, Ordering::Release);
+                }
+            }
+            Tab::G2(s) => {
+                if let Ok(mut v) = s.write() {
+                    *v = Vec::new();
+                    s.len.store(0, Ordering::Release);
+                }
+            }
+        }
+    }
+
+    /// sum scalars[i] * bases[start + k(i)], k compacted by the optional density map.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn msm(
+        &self,
+        start: u32,
+        scalars: Uint8Array,
+        density: Option<Uint8Array>,
+    ) -> AsyncTask<Job> {
+        let tab = self.tab.clone();
+        let has_density = density.is_some();
+        let mut bufs = vec![scalars];
+        if let Some(d) = density {
+            bufs.push(d);
+        }
+        job(
+            bufs,
+            vec![],
+            Box::new(move |b, _| {
+                let d = if has_density { Some(&b[1][..]) } else { None };
+                match &tab {
+                    Tab::G1(s) => msm_bytes::<G1>(s, start as usize, &b[0], d),
+                    Tab::G2(s) => msm_bytes::<G2>(s, start as usize, &b[0], d),
+                }
+            }),
+        )
+    }
+}
+
+fn fixed<C: Curve>(base: &[u8], scalars: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    if base.len() != C::BYTES {
+        return Err(format!(
+            "fixedBaseMul: {} base must be {} bytes, got {}",
+            C::NAME,
+            C::BYTES,
+            base.len()
+        ));
+    }
+    let b = C::deserialize(base)
+        .map_err(|e| format!("fixedBaseMul: {} base {}", C::NAME, describe(e)))?;
+    if !C::in_group(&b) {
+        return Err(format!(
+            "fixedBaseMul: {} base is not in the prime-order subgroup",
+            C::NAME
+        ));
+    }
+    fixed::fixed_base_mul::<C>(&b, scalars)
+}
+
+/// base * scalars[i] for every i, uncompressed (identity where the scalar is 0).
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn fixed_base_mul(
+    group: String,
+    base: Uint8Array,
+    scalars: Uint8Array,
+) -> Result<AsyncTask<Job>> {
+    let g2 = match group.as_str() {
+        "g1" => false,
+        "g2" => true,
+        _ => {
+            return Err(Error::new(
+                Status::InvalidArg,
+                format!("unknown group {group:?}"),
+            ))
+        }
+    };
+    Ok(job(
+        vec![base, scalars],
+        vec![],
+        Box::new(move |b, _| {
+            if g2 {
+                fixed::<G2>(&b[0], &b[1])
+            } else {
+                fixed::<G1>(&b[0], &b[1])
+            }
+        }),
+    ))
+}
+
+/// Groth16's quotient, bellperson's EvaluationDomain semantics: the first m - 1 coefficients of H.
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array) -> AsyncTask<Job> {
+    job(
+        vec![a, b, c],
+        vec![],
+        Box::new(|v, _| {
+            if v[0].len() != v[1].len() || v[0].len() != v[2].len() {
+                return Err(format!(
+                    "quotient: a, b, c differ in length ({}, {}, {})",
+                    v[0].len(),
+                    v[1].len(),
+                    v[2].len()
+                ));
+            }
+            let n = v[0].len() / fr::FR_BYTES;
+            let m = n.max(1).next_power_of_two();
+            let a = fr::frs_from_bytes_padded(&v[0], m, "quotient a")?;
+            let b = fr::frs_from_bytes_padded(&v[1], m, "quotient b")?;
+            let c = fr::frs_from_bytes_padded(&v[2], m, "quotient c")?;
+            let h = ntt::quotient(a, b, c)?;
+            Ok(fr::frs_to_bytes(&h[..m - 1]))
+        }),
+    )
+}
+
+/// In-place NTT over the subgroup of order len/32; inverse scales by 1/m. Resolves to an empty buffer.
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn ntt(values: Uint8Array, inverse: bool) -> AsyncTask<Job> {
+    job(
+        vec![values],
+        vec![],
+        Box::new(move |v, _| {
+            let mut a = fr::frs_from_bytes(&v[0], "ntt values")?;
+            ntt::ntt_public(&mut a, inverse)?;
+            let out: &mut [u8] = &mut v[0];
+            out.par_chunks_mut(fr::CHUNK * fr::FR_BYTES)
+                .zip(a.par_chunks(fr::CHUNK))
+                .for_each(|(o, src)| {
+                    for (dst, f) in o.chunks_exact_mut(fr::FR_BYTES).zip(src) {
+                        fr::fr_to_le(f, dst);
+                    }
+                });
+            Ok(Vec::new())
+        }),
+    )
+}
+
+/// rows: out[r] = sum_k coeff(r, k) * vec[col(r, k)].
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn sparse_mul(
+    row_ptr: Uint32Array,
+    cols: Uint32Array,
+    coeff_ids: Uint32Array,
+    coeff_table: Uint8Array,
+    vec: Uint8Array,
+) -> AsyncTask<Job> {
+    job(
+        vec![coeff_table, vec],
+        vec![row_ptr, cols, coeff_ids],
+        Box::new(|b, u| {
+            let m = sparse::Csr {
+                row_ptr: &u[0],
+                cols: &u[1],
+                coeff_ids: &u[2],
+            };
+            Ok(fr::frs_to_bytes(&sparse::sparse_mul(&m, &b[0], &b[1])?))
+        }),
+    )
+}
+
+/// columns: out[c] = sum over terms in column c of coeff * vec[row], numCols out.
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn sparse_mul_transposed(
+    row_ptr: Uint32Array,
+    cols: Uint32Array,
+    coeff_ids: Uint32Array,
+    coeff_table: Uint8Array,
+    vec: Uint8Array,
+    num_cols: u32,
+) -> AsyncTask<Job> {
+    job(
+        vec![coeff_table, vec],
+        vec![row_ptr, cols, coeff_ids],
+        Box::new(move |b, u| {
+            let m = sparse::Csr {
+                row_ptr: &u[0],
+                cols: &u[1],
+                coeff_ids: &u[2],
+            };
+            Ok(fr::frs_to_bytes(&sparse::sparse_mul_transposed(
+                &m,
+                &b[0],
+                &b[1],
+                num_cols as usize,
+            )?))
+        }),
+    )
+}
+
+/// (a * x + b * y + z) * w elementwise; x, y, w single scalars.
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn linear_combine(
+    a: Uint8Array,
+    x: Uint8Array,
+    b: Uint8Array,
+    y: Uint8Array,
+    z: Uint8Array,
+    w: Uint8Array,
+) -> AsyncTask<Job> {
+    job(
+        vec![a, x, b, y, z, w],
+        vec![],
+        Box::new(|v, _| {
+            let x = fr::scalar_arg(&v[1], "linearCombine x")?;
+            let y = fr::scalar_arg(&v[3], "linearCombine y")?;
+            let w = fr::scalar_arg(&v[5], "linearCombine w")?;
+            Ok(fr::frs_to_bytes(&sparse::linear_combine(
+                &v[0], &x, &v[2], &y, &v[4], &w,
+            )?))
+        }),
+    )
+}
+
+/// [scale * base^i for i < n].
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn powers(base: Uint8Array, n: u32, scale: Uint8Array) -> AsyncTask<Job> {
+    job(
+        vec![base, scale],
+        vec![],
+        Box::new(move |v, _| {
+            let b = fr::scalar_arg(&v[0], "powers base")?;
+            let s = fr::scalar_arg(&v[1], "powers scale")?;
+            Ok(fr::frs_to_bytes(&fr::powers(&b, n as usize, &s)))
+        }),
+    )
+}
+
+/// rayon's worker count.
+#[napi]
+pub fn thread_count() -> u32 {
+    rayon::current_num_threads() as u32
+}

@@ -1,0 +1,179 @@
+/**
+ * The native CPU backend: blst and rayon behind napi (native/). Every call returns a Promise resolved
+ * from a libuv worker, so the event loop stays free while the cores work.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Backend, FrVector, Group, PointTable, SparseMatrix } from '../backend.ts';
+import { FR_BYTES, POINT_BYTES } from '../backend.ts';
+
+/** The addon's surface (native/src/lib.rs). */
+interface NativeTableHandle {
+  readonly group: string;
+  readonly length: number;
+  append(bytes: Uint8Array, validate: boolean): Promise<Uint8Array>;
+  free(): void;
+  msm(start: number, scalars: Uint8Array, density?: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface NativeAddon {
+  NativeTable: new (group: Group, capacity: number) => NativeTableHandle;
+  fixedBaseMul(group: Group, base: Uint8Array, scalars: Uint8Array): Promise<Uint8Array>;
+  quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array): Promise<Uint8Array>;
+  ntt(values: Uint8Array, inverse: boolean): Promise<Uint8Array>;
+  sparseMul(
+    rowPtr: Uint32Array,
+    cols: Uint32Array,
+    coeffIds: Uint32Array,
+    coeffTable: Uint8Array,
+    vec: Uint8Array,
+  ): Promise<Uint8Array>;
+  sparseMulTransposed(
+    rowPtr: Uint32Array,
+    cols: Uint32Array,
+    coeffIds: Uint32Array,
+    coeffTable: Uint8Array,
+    vec: Uint8Array,
+    numCols: number,
+  ): Promise<Uint8Array>;
+  linearCombine(
+    a: Uint8Array,
+    x: Uint8Array,
+    b: Uint8Array,
+    y: Uint8Array,
+    z: Uint8Array,
+    w: Uint8Array,
+  ): Promise<Uint8Array>;
+  powers(base: Uint8Array, n: number, scale: Uint8Array): Promise<Uint8Array>;
+  threadCount(): number;
+}
+
+export const ADDON_PATH = fileURLToPath(new URL('../../../native/c2native.node', import.meta.url));
+
+let addon: NativeAddon | undefined;
+
+/** Loads native/c2native.node once; throws with the way to build it when it is missing. */
+export function loadAddon(): NativeAddon {
+  if (addon) return addon;
+  const require = createRequire(import.meta.url);
+  try {
+    addon = require(ADDON_PATH) as NativeAddon;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'MODULE_NOT_FOUND' || err.code === 'ERR_DLOPEN_FAILED') {
+      throw new Error(
+        `native CPU backend not available at ${ADDON_PATH} (${err.message.split('\n')[0]}): run \`npm run build:native\``,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+  return addon;
+}
+
+class CpuTable implements PointTable {
+  readonly group: Group;
+  readonly handle: NativeTableHandle;
+  constructor(group: Group, handle: NativeTableHandle) {
+    this.group = group;
+    this.handle = handle;
+  }
+  get length(): number {
+    return this.handle.length;
+  }
+}
+
+function native(table: PointTable): CpuTable {
+  if (!(table instanceof CpuTable)) throw new TypeError('table was not created by the CPU backend');
+  return table;
+}
+
+function checkU32(n: number, what: string): void {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+    throw new RangeError(`${what} must be a u32, got ${n}`);
+}
+
+function checkFr(v: Uint8Array, what: string): void {
+  if (v.length % FR_BYTES !== 0)
+    throw new RangeError(`${what}: ${v.length} bytes is not a whole number of scalars`);
+}
+
+export function createCpuBackend(): Backend {
+  const n = loadAddon();
+  return {
+    name: `cpu (blst, ${n.threadCount()} threads)`,
+
+    newTable(group: Group, capacity: number): PointTable {
+      checkU32(capacity, 'capacity');
+      return new CpuTable(group, new n.NativeTable(group, capacity));
+    },
+
+    async appendPoints(table: PointTable, bytes: Uint8Array, validate: boolean): Promise<void> {
+      const t = native(table);
+      if (bytes.length % POINT_BYTES[t.group] !== 0) {
+        throw new RangeError(`${bytes.length} bytes is not a whole number of ${t.group} points`);
+      }
+      await t.handle.append(bytes, validate);
+    },
+
+    freeTable(table: PointTable): void {
+      native(table).handle.free();
+    },
+
+    async msm(
+      table: PointTable,
+      start: number,
+      scalars: FrVector,
+      density?: Uint8Array,
+    ): Promise<Uint8Array> {
+      checkU32(start, 'start');
+      checkFr(scalars, 'msm scalars');
+      const out = await native(table).handle.msm(start, scalars, density);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+
+    async fixedBaseMul(group: Group, base: Uint8Array, scalars: FrVector): Promise<Uint8Array> {
+      checkFr(scalars, 'fixedBaseMul scalars');
+      const out = await n.fixedBaseMul(group, base, scalars);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+
+    async quotient(a: FrVector, b: FrVector, c: FrVector): Promise<FrVector> {
+      const out = await n.quotient(a, b, c);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+
+    async ntt(values: FrVector, inverse: boolean): Promise<void> {
+      await n.ntt(values, inverse);
+    },
+
+    async sparseMul(m: SparseMatrix, vec: FrVector): Promise<FrVector> {
+      const out = await n.sparseMul(m.rowPtr, m.cols, m.coeffIds, m.coeffTable, vec);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+
+    async sparseMulTransposed(m: SparseMatrix, vec: FrVector, numCols: number): Promise<FrVector> {
+      checkU32(numCols, 'numCols');
+      const out = await n.sparseMulTransposed(m.rowPtr, m.cols, m.coeffIds, m.coeffTable, vec, numCols);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+
+    async linearCombine(
+      a: FrVector,
+      x: Uint8Array,
+      b: FrVector,
+      y: Uint8Array,
+      z: FrVector,
+      w: Uint8Array,
+    ): Promise<FrVector> {
+      const out = await n.linearCombine(a, x, b, y, z, w);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+
+    async powers(base: Uint8Array, count: number, scale: Uint8Array): Promise<FrVector> {
+      checkU32(count, 'n');
+      const out = await n.powers(base, count, scale);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+  };
+}
