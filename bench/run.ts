@@ -31,7 +31,8 @@ function randomScalars(n: number, bits = false): Uint8Array {
   // Distinct random scalars are costly in bigint; tile 4096 of them, the MSM cannot tell.
   const tile = frVector(Array.from({ length: Math.min(n, 4096) }, () => frRandom()));
   const out = new Uint8Array(n * 32);
-  for (let o = 0; o < out.length; o += tile.length) out.set(tile.subarray(0, Math.min(tile.length, out.length - o)), o);
+  for (let o = 0; o < out.length; o += tile.length)
+    out.set(tile.subarray(0, Math.min(tile.length, out.length - o)), o);
   return out;
 }
 
@@ -50,14 +51,21 @@ async function ours(backend: Backend): Promise<Row[]> {
   for (const group of ['g1', 'g2'] as Group[]) {
     for (const lg of msmLogs) {
       const n = 1 << lg;
-      const base = group === 'g1' ? G1.BASE.multiply(frRandom()).toBytes(false) : G2.BASE.multiply(frRandom()).toBytes(false);
+      const base =
+        group === 'g1'
+          ? G1.BASE.multiply(frRandom()).toBytes(false)
+          : G2.BASE.multiply(frRandom()).toBytes(false);
       const points = await backend.fixedBaseMul(group, base, randomScalars(n));
       const table = backend.newTable(group, n);
       await backend.appendPoints(table, points, false);
       const scalars = randomScalars(n);
       rows.push({ op: `msm_${group}`, log2: lg, oursS: await timeIt(() => backend.msm(table, 0, scalars)) });
       const bits = randomScalars(n, true);
-      rows.push({ op: `msm_${group}_bits`, log2: lg, oursS: await timeIt(() => backend.msm(table, 0, bits)) });
+      rows.push({
+        op: `msm_${group}_bits`,
+        log2: lg,
+        oursS: await timeIt(() => backend.msm(table, 0, bits)),
+      });
       backend.freeTable(table);
       console.error(rows.slice(-2));
     }
@@ -77,7 +85,16 @@ async function ours(backend: Backend): Promise<Row[]> {
 function bellperson(): { op: string; log2: number; seconds: number }[] {
   const out = execFileSync(
     'bash',
-    ['test/reference/run.sh', 'bench', '--g1', msmLogs.join(','), '--g2', msmLogs.join(','), '--fft', nttLogs.join(',')],
+    [
+      'test/reference/run.sh',
+      'bench',
+      '--g1',
+      msmLogs.join(','),
+      '--g2',
+      msmLogs.join(','),
+      '--fft',
+      nttLogs.join(','),
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 },
   );
   return JSON.parse(out.slice(out.indexOf('['))) as { op: string; log2: number; seconds: number }[];
@@ -100,13 +117,16 @@ for (const r of rows) {
 }
 await mkdir('bench/results', { recursive: true });
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`;
-await writeFile('bench/results/msm-ntt.json', JSON.stringify({ machine, date: new Date().toISOString(), rows }, null, 1));
+await writeFile(
+  'bench/results/msm-ntt.json',
+  JSON.stringify({ machine, date: new Date().toISOString(), rows }, null, 1),
+);
 const md = [
   '# CPU backend vs bellperson 0.27 (same machine, same run)',
   '',
   `Machine: ${machine}. Date: ${new Date().toISOString()}. Written by \`npm run bench\`.`,
   'Speedup = bellperson seconds / ours (above 1: ours is faster). `_bits`: scalars all 0 or 1 (PoRep witness).',
-  'quotient vs bellperson: ours is the whole H computation; bellperson\'s figure is only its 3 iFFT + 3 coset FFT.',
+  "quotient vs bellperson: ours is the whole H computation; bellperson's figure is only its 3 iFFT + 3 coset FFT.",
   '',
   '| op | size | ours (s) | bellperson (s) | speedup |',
   '| --- | ---: | ---: | ---: | ---: |',

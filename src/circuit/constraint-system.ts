@@ -70,7 +70,12 @@ export class ConstraintSystem {
         }
         rowPtr[r + 1] = cols.length;
       });
-      return { rowPtr, cols: Uint32Array.from(cols), coeffIds: Uint32Array.from(ids), coeffTable: new Uint8Array() };
+      return {
+        rowPtr,
+        cols: Uint32Array.from(cols),
+        coeffIds: Uint32Array.from(ids),
+        coeffTable: new Uint8Array(),
+      };
     };
     const a = matrix(0);
     const b = matrix(1);

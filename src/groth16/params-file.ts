@@ -44,7 +44,8 @@ const CHUNK_POINTS = 1 << 18;
 async function readExactly(fh: FileHandle, position: number, length: number, what: string): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   const { bytesRead } = await fh.read(buf, 0, length, position);
-  if (bytesRead !== length) throw new ParamsFormatError(`truncated parameter file: ${what} ends past the end`);
+  if (bytesRead !== length)
+    throw new ParamsFormatError(`truncated parameter file: ${what} ends past the end`);
   return buf;
 }
 
@@ -93,7 +94,7 @@ export async function loadSection(
   const fh = await open(layout.path, 'r');
   try {
     const chunk = Buffer.alloc(Math.min(count, CHUNK_POINTS) * POINT_BYTES[group]);
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       const n = Math.min(CHUNK_POINTS, count - done);
       const len = n * POINT_BYTES[group];
       const { bytesRead } = await fh.read(chunk, 0, len, offset + done * POINT_BYTES[group]);
@@ -148,7 +149,8 @@ export async function writeParams(
         written += chunk.length;
       }
       const expected = count * POINT_BYTES[SECTION_GROUP[name]];
-      if (written !== expected) throw new Error(`section ${name}: wrote ${written} bytes, expected ${expected}`);
+      if (written !== expected)
+        throw new Error(`section ${name}: wrote ${written} bytes, expected ${expected}`);
     }
   } finally {
     await fh.close();

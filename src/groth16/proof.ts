@@ -28,7 +28,8 @@ export function encodeProofs(proofs: readonly Proof[]): Uint8Array {
 
 /** Decodes and checks every point (on curve, in subgroup), as bellperson's Proof::read does. */
 export function decodeProof(bytes: Uint8Array): Proof {
-  if (bytes.length !== PROOF_BYTES) throw new RangeError(`a proof is ${PROOF_BYTES} bytes, got ${bytes.length}`);
+  if (bytes.length !== PROOF_BYTES)
+    throw new RangeError(`a proof is ${PROOF_BYTES} bytes, got ${bytes.length}`);
   const a = G1.fromBytes(bytes.subarray(0, 48));
   const b = G2.fromBytes(bytes.subarray(48, 144));
   const c = G1.fromBytes(bytes.subarray(144, 192));
@@ -47,6 +48,7 @@ export function decodeProofs(bytes: Uint8Array): Proof[] {
     throw new RangeError(`proof bytes must be a non-zero multiple of ${PROOF_BYTES}, got ${bytes.length}`);
   }
   const out: Proof[] = [];
-  for (let o = 0; o < bytes.length; o += PROOF_BYTES) out.push(decodeProof(bytes.subarray(o, o + PROOF_BYTES)));
+  for (let o = 0; o < bytes.length; o += PROOF_BYTES)
+    out.push(decodeProof(bytes.subarray(o, o + PROOF_BYTES)));
   return out;
 }

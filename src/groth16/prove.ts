@@ -39,14 +39,20 @@ function checkShapes(pk: ProvingKey, w: Assignment): { numInputs: number; numAux
   };
   if (w.b.length !== w.a.length || w.c.length !== w.a.length) fail('a, b, c differ in length');
   if (vk.ic.length !== numInputs) fail(`key has ${vk.ic.length} inputs, witness ${numInputs}`);
-  if (sections.h.count !== domainSize(n) - 1) fail(`h query has ${sections.h.count} points for ${n} constraints`);
+  if (sections.h.count !== domainSize(n) - 1)
+    fail(`h query has ${sections.h.count} points for ${n} constraints`);
   if (sections.l.count !== numAux) fail(`l query has ${sections.l.count} points, witness ${numAux} aux`);
-  if (w.aAuxDensity.length !== numAux || w.bAuxDensity.length !== numAux || w.bInputDensity.length !== numInputs) {
+  if (
+    w.aAuxDensity.length !== numAux ||
+    w.bAuxDensity.length !== numAux ||
+    w.bInputDensity.length !== numInputs
+  ) {
     fail('density maps do not match the witness');
   }
   if (sections.a.count !== numInputs + popcount(w.aAuxDensity)) fail('a query does not match the A density');
   const bCount = popcount(w.bInputDensity) + popcount(w.bAuxDensity);
-  if (sections.bG1.count !== bCount || sections.bG2.count !== bCount) fail('b queries do not match the B density');
+  if (sections.bG1.count !== bCount || sections.bG2.count !== bCount)
+    fail('b queries do not match the B density');
   return { numInputs, numAux };
 }
 

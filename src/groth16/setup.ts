@@ -139,7 +139,8 @@ export async function generateParameters(
   ]);
 
   const ic = [];
-  for (let i = 0; i < r1cs.numInputs; i++) ic.push(g1FromUncompressed(icBytes.subarray(i * 96, (i + 1) * 96)));
+  for (let i = 0; i < r1cs.numInputs; i++)
+    ic.push(g1FromUncompressed(icBytes.subarray(i * 96, (i + 1) * 96)));
   const vk: VerifyingKey = {
     alphaG1: g1Base.multiply(toxic.alpha),
     betaG1: g1Base.multiply(toxic.beta),
@@ -149,7 +150,10 @@ export async function generateParameters(
     deltaG2: g2Base.multiply(toxic.delta),
     ic,
   };
-  const section = (bytes: Uint8Array, size: number): SectionSource => ({ count: bytes.length / size, chunks: [bytes] });
+  const section = (bytes: Uint8Array, size: number): SectionSource => ({
+    count: bytes.length / size,
+    chunks: [bytes],
+  });
   const sections = {
     h: section(h, 96),
     l: section(l, 96),

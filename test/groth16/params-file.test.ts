@@ -22,7 +22,12 @@ describe('bellperson parameter files', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'c2-params-'));
     path = join(dir, 'sample.params');
-    made = await generateParameters(backend, sampleCircuit(7n, 12).cs.toR1cs(), path, toxicFromSeed('params'));
+    made = await generateParameters(
+      backend,
+      sampleCircuit(7n, 12).cs.toR1cs(),
+      path,
+      toxicFromSeed('params'),
+    );
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -46,7 +51,9 @@ describe('bellperson parameter files', () => {
   });
 
   test('the digest is the first 32 hex of BLAKE2b-512, as parameters.json has it', async () => {
-    const expected = Buffer.from(blake2b(await readFile(path), { dkLen: 64 })).toString('hex').slice(0, 32);
+    const expected = Buffer.from(blake2b(await readFile(path), { dkLen: 64 }))
+      .toString('hex')
+      .slice(0, 32);
     assert.equal(await paramsDigest(path), expected);
     const key = await loadProvingKey(backend, path, { digest: expected, cacheFile: join(dir, 'v.json') });
     key.free();

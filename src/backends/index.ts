@@ -1,0 +1,38 @@
+/**
+ * Picks the best backend this machine can run, best first: WebGPU, CUDA, then the native CPU backend.
+ * Only the CPU backend exists so far; the order is where the others will slot in. C2_BACKEND forces one.
+ */
+import type { Backend } from './backend.ts';
+import { createCpuBackend } from './cpu/index.ts';
+
+type Factory = () => Backend;
+
+const FACTORIES: Record<string, Factory> = {
+  cpu: createCpuBackend,
+};
+
+export const BACKEND_ORDER = ['webgpu', 'cuda', 'cpu'] as const;
+
+export interface Picked {
+  backend: Backend;
+  /** Why each better backend was passed over. */
+  skipped: { name: string; reason: string }[];
+}
+
+export function pickBackend(forced = process.env.C2_BACKEND): Picked {
+  const skipped: Picked['skipped'] = [];
+  const order = forced ? [forced] : BACKEND_ORDER;
+  for (const name of order) {
+    const make = FACTORIES[name];
+    if (!make) {
+      skipped.push({ name, reason: 'not implemented yet' });
+      continue;
+    }
+    try {
+      return { backend: make(), skipped };
+    } catch (e) {
+      skipped.push({ name, reason: (e as Error).message });
+    }
+  }
+  throw new Error(`no backend available: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
