@@ -1,0 +1,181 @@
+/**
+ * bellpepper-core's Boolean / AllocatedBit gadgets over the fast ConstraintSystem, with the same
+ * allocations, constraints, namespaces and constant folding, in the same order.
+ *
+ * A Boolean is a number: 0 and 1 are the constants false and true; an allocated bit with aux index j is
+ * 2 + 2j (`Is`) and its negation 3 + 2j (`Not`).
+ */
+import { AUX, type ConstraintSystem, Lc, ONE, neg } from './cs.ts';
+
+export type Bool = number;
+export const FALSE: Bool = 0;
+export const TRUE: Bool = 1;
+
+export function isConst(b: Bool): boolean {
+  return b < 2;
+}
+export function isNot(b: Bool): boolean {
+  return b >= 2 && (b & 1) === 1;
+}
+/** The variable of an allocated bit (Is or Not). */
+export function bitVar(b: Bool): number {
+  return AUX + ((b - 2) >>> 1);
+}
+export function fromVar(v: number): Bool {
+  return 2 + 2 * (v - AUX);
+}
+export function not(b: Bool): Bool {
+  return b < 2 ? 1 - b : b ^ 1;
+}
+export function boolValue(cs: ConstraintSystem, b: Bool): number {
+  return b < 2 ? b : cs.bitValue(bitVar(b)) ^ (b & 1);
+}
+
+/** Appends coeff * b to `lc` (Boolean::lc). */
+export function addBoolLc(lc: Lc, b: Bool, coeff: bigint): Lc {
+  if (b === TRUE) lc.add(ONE, coeff);
+  else if (b >= 2) {
+    if (b & 1) {
+      lc.add(ONE, coeff);
+      lc.add(bitVar(b), neg(coeff));
+    } else lc.add(bitVar(b), coeff);
+  }
+  return lc;
+}
+
+export function boolLc(b: Bool, coeff = 1n): Lc {
+  return addBoolLc(new Lc(), b, coeff);
+}
+
+/** AllocatedBit::alloc: the variable and `(1 - v) * v = 0`. */
+export function allocBit(cs: ConstraintSystem, value: boolean | number): Bool {
+  const v = cs.allocBit(value);
+  cs.enforce(Lc.of(ONE).sub(v), Lc.of(v), new Lc());
+  return fromVar(v);
+}
+
+/** AllocatedBit::alloc_conditionally: `(1 - must_be_false - v) * v = 0`. */
+export function allocBitConditionally(
+  cs: ConstraintSystem,
+  value: boolean | number,
+  mustBeFalse: Bool,
+): Bool {
+  const v = cs.allocBit(value);
+  cs.enforce(Lc.of(ONE).sub(bitVar(mustBeFalse)).sub(v), Lc.of(v), new Lc());
+  return fromVar(v);
+}
+
+function allocatedXor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+  const av = bitVar(a);
+  const bv = bitVar(b);
+  const value = cs.bitValue(av) ^ cs.bitValue(bv);
+  const r = cs.allocBit(value);
+  cs.enforce(Lc.of(av).add(av), Lc.of(bv), Lc.of(av).add(bv).sub(r));
+  return fromVar(r);
+}
+
+function allocatedAnd(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+  const av = bitVar(a);
+  const bv = bitVar(b);
+  const r = cs.allocBit(cs.bitValue(av) & cs.bitValue(bv));
+  cs.enforce(Lc.of(av), Lc.of(bv), Lc.of(r));
+  return fromVar(r);
+}
+
+function allocatedAndNot(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+  const av = bitVar(a);
+  const bv = bitVar(b);
+  const r = cs.allocBit(cs.bitValue(av) & (cs.bitValue(bv) ^ 1));
+  cs.enforce(Lc.of(av), Lc.of(ONE).sub(bv), Lc.of(r));
+  return fromVar(r);
+}
+
+function allocatedNor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+  const av = bitVar(a);
+  const bv = bitVar(b);
+  const r = cs.allocBit((cs.bitValue(av) ^ 1) & (cs.bitValue(bv) ^ 1));
+  cs.enforce(Lc.of(ONE).sub(av), Lc.of(ONE).sub(bv), Lc.of(r));
+  return fromVar(r);
+}
+
+/** AllocatedBit::and / nor on two allocated, unnegated bits (used by insert_8). */
+export { allocatedAnd as andBits, allocatedNor as norBits };
+
+/** Boolean::xor. */
+export function xor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+  if (a === FALSE) return b;
+  if (b === FALSE) return a;
+  if (a === TRUE) return not(b);
+  if (b === TRUE) return not(a);
+  const an = a & 1;
+  const bn = b & 1;
+  if (an !== bn) {
+    // (Is, Not) | (Not, Is): xor(is, not.not()).not()
+    const is = an ? b : a;
+    const nt = an ? a : b;
+    return not(allocatedXor(cs, is, not(nt)));
+  }
+  return allocatedXor(cs, a, b);
+}
+
+/** Boolean::and. */
+export function and(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+  if (a === FALSE || b === FALSE) return FALSE;
+  if (a === TRUE) return b;
+  if (b === TRUE) return a;
+  const an = a & 1;
+  const bn = b & 1;
+  if (!an && bn) return allocatedAndNot(cs, a, b);
+  if (an && !bn) return allocatedAndNot(cs, b, a);
+  if (an && bn) return allocatedNor(cs, a, b);
+  return allocatedAnd(cs, a, b);
+}
+
+/** Boolean::sha256_ch: (a and b) xor ((not a) and c). */
+export function sha256Ch(cs: ConstraintSystem, a: Bool, b: Bool, c: Bool): Bool {
+  const av = boolValue(cs, a);
+  const bv = boolValue(cs, b);
+  const cv = boolValue(cs, c);
+  const value = (av & bv) ^ ((av ^ 1) & cv);
+  if (a < 2 && b < 2 && c < 2) return value;
+  if (a === FALSE) return c;
+  if (b === FALSE) return and(cs, not(a), c);
+  if (c === FALSE) return and(cs, a, b);
+  if (c === TRUE) return not(and(cs, a, not(b)));
+  if (b === TRUE) return not(and(cs, not(a), not(c)));
+  // a constant true falls through to the general case, as in bellpepper.
+  const ch = cs.allocBit(value);
+  const lcA = boolLc(b);
+  addBoolLc(lcA, c, neg(1n));
+  const lcC = Lc.of(ch);
+  addBoolLc(lcC, c, neg(1n));
+  cs.enforce(lcA, boolLc(a), lcC);
+  return fromVar(ch);
+}
+
+/** Boolean::sha256_maj: (a and b) xor (a and c) xor (b and c). */
+export function sha256Maj(cs: ConstraintSystem, a: Bool, b: Bool, c: Bool): Bool {
+  const av = boolValue(cs, a);
+  const bv = boolValue(cs, b);
+  const cv = boolValue(cs, c);
+  const value = (av & bv) ^ (av & cv) ^ (bv & cv);
+  if (a < 2 && b < 2 && c < 2) return value;
+  if (a === FALSE) return and(cs, b, c);
+  if (b === FALSE) return and(cs, a, c);
+  if (c === FALSE) return and(cs, a, b);
+  if (c === TRUE) return not(and(cs, not(a), not(b)));
+  if (b === TRUE) return not(and(cs, not(a), not(c)));
+  if (a === TRUE) return not(and(cs, not(b), not(c)));
+  const maj = cs.allocBit(value);
+  cs.push('b and c');
+  const bc = and(cs, b, c);
+  cs.pop();
+  const lcA = boolLc(bc);
+  addBoolLc(lcA, bc, 1n);
+  addBoolLc(lcA, b, neg(1n));
+  addBoolLc(lcA, c, neg(1n));
+  const lcC = boolLc(bc);
+  lcC.sub(maj);
+  cs.enforce(lcA, boolLc(a), lcC);
+  return fromVar(maj);
+}

@@ -1,0 +1,375 @@
+/**
+ * A fast constraint system for synthesizing big circuits (millions of constraints) the way bellperson's
+ * prover sees them: values and structure in growable typed arrays, no object per constraint or variable.
+ *
+ * Variables are numbers: input i is i (input 0 is ONE), aux j is AUX + j. That keeps bellperson's term
+ * order (inputs ascending, then aux ascending) a plain numeric sort, and maps onto the R1cs column space
+ * (inputs, then aux) by subtracting AUX and adding numInputs once synthesis is over.
+ *
+ * Linear combinations are built as unmerged term lists (`Lc`); `enforce` merges terms on the same variable
+ * (adding coefficients, as bellpepper-core's LinearCombination does), drops zero coefficients (skipped by
+ * bellperson's evaluation and density trackers alike) and stores the rest sorted, coefficients interned
+ * into a small table.
+ *
+ * Namespaces cost nothing below `maxDepth`: pushes and pops up to that depth are logged with the
+ * constraint / aux / input counts at that moment, so per-namespace statistics can be computed afterwards
+ * (see digest.ts). Deeper namespaces only move a depth counter.
+ */
+import type { SparseMatrix } from '../backends/backend.ts';
+import type { R1cs } from '../groth16/r1cs.ts';
+import { FR_MODULUS, frToBytes } from '../groth16/curve.ts';
+
+export const P = FR_MODULUS;
+/** Aux variable j is AUX + j. */
+export const AUX = 2 ** 31;
+export const ONE = 0;
+
+export function neg(c: bigint): bigint {
+  return c === 0n ? 0n : P - c;
+}
+
+/** An unmerged linear combination: parallel lists of variables and coefficients in [0, P). */
+export class Lc {
+  readonly vars: number[] = [];
+  readonly coeffs: bigint[] = [];
+
+  static of(v: number, c = 1n): Lc {
+    const lc = new Lc();
+    lc.vars.push(v);
+    lc.coeffs.push(c);
+    return lc;
+  }
+
+  add(v: number, c = 1n): this {
+    this.vars.push(v);
+    this.coeffs.push(c);
+    return this;
+  }
+
+  sub(v: number, c = 1n): this {
+    this.vars.push(v);
+    this.coeffs.push(neg(c));
+    return this;
+  }
+
+  /** this += scale * other. */
+  addLc(other: Lc, scale = 1n): this {
+    const n = other.vars.length;
+    if (scale === 1n) {
+      for (let i = 0; i < n; i++) {
+        this.vars.push(other.vars[i]!);
+        this.coeffs.push(other.coeffs[i]!);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        this.vars.push(other.vars[i]!);
+        this.coeffs.push((other.coeffs[i]! * scale) % P);
+      }
+    }
+    return this;
+  }
+
+  clone(): Lc {
+    const lc = new Lc();
+    lc.vars.push(...this.vars);
+    lc.coeffs.push(...this.coeffs);
+    return lc;
+  }
+}
+
+const EMPTY = new Lc();
+
+class GrowU32 {
+  data: Uint32Array;
+  length = 0;
+  constructor(cap = 1024) {
+    this.data = new Uint32Array(cap);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Uint32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  view(): Uint32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/** One of the A, B, C matrices in CSR form over tagged variable ids. */
+class MatrixBuilder {
+  readonly rowPtr = new GrowU32();
+  readonly vars = new GrowU32();
+  readonly coeffIds = new GrowU32();
+  constructor() {
+    this.rowPtr.push(0);
+  }
+}
+
+export interface NamespaceEvent {
+  /** Path id (into `paths`) on push; -1 on pop. */
+  readonly path: number;
+  readonly constraints: number;
+  readonly aux: number;
+  readonly inputs: number;
+}
+
+export class ConstraintSystem {
+  /** Namespace paths deeper than this are not recorded. */
+  readonly maxDepth: number;
+  readonly inputs: bigint[] = [1n];
+  private auxBytes: Uint8Array;
+  numAux = 0;
+  numConstraints = 0;
+  readonly a = new MatrixBuilder();
+  readonly b = new MatrixBuilder();
+  readonly c = new MatrixBuilder();
+  /** Distinct coefficients, in order of first use. */
+  readonly coeffs: bigint[] = [];
+  private readonly coeffIndex = new Map<bigint, number>();
+
+  private readonly stack: string[] = [];
+  private depth = 0;
+  readonly paths: string[] = [];
+  private readonly pathIndex = new Map<string, number>();
+  readonly events: NamespaceEvent[] = [];
+
+  // scratch for merging
+  private sv: number[] = [];
+  private sc: bigint[] = [];
+
+  constructor(options: { maxDepth?: number; auxCapacity?: number } = {}) {
+    this.maxDepth = options.maxDepth ?? 0;
+    this.auxBytes = new Uint8Array(32 * (options.auxCapacity ?? 1 << 16));
+  }
+
+  // ----- namespaces
+
+  /** bellperson's push_namespace; the name is `name` followed by `index` when given. */
+  push(name: string, index?: number): void {
+    this.depth++;
+    if (this.depth > this.maxDepth) return;
+    const full = index === undefined ? name : name + index;
+    this.stack.push(full);
+    const path = this.stack.join('/');
+    let id = this.pathIndex.get(path);
+    if (id === undefined) {
+      id = this.paths.length;
+      this.paths.push(path);
+      this.pathIndex.set(path, id);
+    }
+    this.events.push({
+      path: id,
+      constraints: this.numConstraints,
+      aux: this.numAux,
+      inputs: this.inputs.length,
+    });
+  }
+
+  pop(): void {
+    if (this.depth <= this.maxDepth) {
+      this.stack.pop();
+      this.events.push({
+        path: -1,
+        constraints: this.numConstraints,
+        aux: this.numAux,
+        inputs: this.inputs.length,
+      });
+    }
+    this.depth--;
+  }
+
+  /** Runs `fn` inside namespace `name` (+ `index`). */
+  ns<T>(name: string, fn: () => T, index?: number): T {
+    this.push(name, index);
+    try {
+      return fn();
+    } finally {
+      this.pop();
+    }
+  }
+
+  get namespaceDepth(): number {
+    return this.depth;
+  }
+
+  // ----- variables
+
+  alloc(value: bigint): number {
+    const j = this.numAux++;
+    this.ensureAux(j);
+    frToBytes(value, this.auxBytes, j * 32);
+    return AUX + j;
+  }
+
+  /** Allocates an aux variable holding 0 or 1. */
+  allocBit(bit: boolean | number): number {
+    const j = this.numAux++;
+    this.ensureAux(j);
+    this.auxBytes[j * 32] = bit ? 1 : 0;
+    return AUX + j;
+  }
+
+  allocInput(value: bigint): number {
+    this.inputs.push(value);
+    return this.inputs.length - 1;
+  }
+
+  private ensureAux(j: number): void {
+    if ((j + 1) * 32 > this.auxBytes.length) {
+      const next = new Uint8Array(this.auxBytes.length * 2);
+      next.set(this.auxBytes);
+      this.auxBytes = next;
+    }
+  }
+
+  /** The value of a bit variable (byte 0 of its value). */
+  bitValue(v: number): number {
+    return this.auxBytes[(v - AUX) * 32]!;
+  }
+
+  /** The values of the aux variables, 32 bytes LE each. */
+  auxValues(): Uint8Array {
+    return this.auxBytes.subarray(0, this.numAux * 32);
+  }
+
+  value(v: number): bigint {
+    if (v < AUX) return this.inputs[v]!;
+    const o = (v - AUX) * 32;
+    let x = 0n;
+    for (let i = 31; i >= 0; i--) x = (x << 8n) | BigInt(this.auxBytes[o + i]!);
+    return x;
+  }
+
+  // ----- constraints
+
+  private coeffId(c: bigint): number {
+    let id = this.coeffIndex.get(c);
+    if (id === undefined) {
+      id = this.coeffs.length;
+      this.coeffs.push(c);
+      this.coeffIndex.set(c, id);
+    }
+    return id;
+  }
+
+  private store(lc: Lc, m: MatrixBuilder): void {
+    const n = lc.vars.length;
+    const vars = lc.vars;
+    const coeffs = lc.coeffs;
+    if (n === 1) {
+      if (coeffs[0] !== 0n) {
+        m.vars.push(vars[0]!);
+        m.coeffIds.push(this.coeffId(coeffs[0]!));
+      }
+    } else if (n > 1) {
+      // Sort term indices by variable (stable), then merge runs.
+      let sorted = true;
+      for (let i = 1; i < n; i++) {
+        if (vars[i]! <= vars[i - 1]!) {
+          sorted = false;
+          break;
+        }
+      }
+      let sv: number[];
+      let sc: bigint[];
+      if (sorted) {
+        sv = vars;
+        sc = coeffs;
+      } else {
+        const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => vars[x]! - vars[y]! || x - y);
+        sv = this.sv;
+        sc = this.sc;
+        sv.length = n;
+        sc.length = n;
+        for (let i = 0; i < n; i++) {
+          sv[i] = vars[order[i]!]!;
+          sc[i] = coeffs[order[i]!]!;
+        }
+      }
+      let i = 0;
+      while (i < n) {
+        const v = sv[i]!;
+        let c = sc[i]!;
+        i++;
+        while (i < n && sv[i] === v) {
+          c += sc[i]!;
+          if (c >= P) c -= P;
+          i++;
+        }
+        if (c !== 0n) {
+          m.vars.push(v);
+          m.coeffIds.push(this.coeffId(c));
+        }
+      }
+    }
+    m.rowPtr.push(m.vars.length);
+  }
+
+  enforce(a: Lc, b: Lc, c: Lc): void {
+    this.store(a, this.a);
+    this.store(b, this.b);
+    this.store(c, this.c);
+    this.numConstraints++;
+  }
+
+  /** A constraint with an empty LC in some places (`lc` in bellperson's closures). */
+  static readonly ZERO = EMPTY;
+
+  // ----- results
+
+  /** The R1cs in the prover's layout (columns: inputs, then aux). */
+  toR1cs(): R1cs {
+    const numInputs = this.inputs.length;
+    const table = new Uint8Array(this.coeffs.length * 32);
+    this.coeffs.forEach((c, i) => frToBytes(c, table, i * 32));
+    const matrix = (m: MatrixBuilder): SparseMatrix => {
+      const vars = m.vars.view();
+      const cols = new Uint32Array(vars.length);
+      for (let i = 0; i < vars.length; i++) {
+        const v = vars[i]!;
+        cols[i] = v < AUX ? v : numInputs + (v - AUX);
+      }
+      return {
+        rowPtr: m.rowPtr.view().slice(),
+        cols,
+        coeffIds: m.coeffIds.view().slice(),
+        coeffTable: table,
+      };
+    };
+    return {
+      numInputs,
+      numAux: this.numAux,
+      numConstraints: this.numConstraints,
+      a: matrix(this.a),
+      b: matrix(this.b),
+      c: matrix(this.c),
+    };
+  }
+
+  /** Evaluates an LC of the stored matrix `m` at row `r`. */
+  private evalRow(m: MatrixBuilder, r: number): bigint {
+    const ptr = m.rowPtr.data;
+    const vars = m.vars.data;
+    const ids = m.coeffIds.data;
+    let s = 0n;
+    for (let t = ptr[r]!; t < ptr[r + 1]!; t++) s += this.value(vars[t]!) * this.coeffs[ids[t]!]!;
+    return s % P;
+  }
+
+  /** The index of the first constraint that the recorded values do not satisfy, or -1. */
+  firstUnsatisfied(from = 0): number {
+    for (let r = from; r < this.numConstraints; r++) {
+      if ((this.evalRow(this.a, r) * this.evalRow(this.b, r)) % P !== this.evalRow(this.c, r)) return r;
+    }
+    return -1;
+  }
+
+  /** Raw access for the digest: rows of one matrix. */
+  matrix(which: 'a' | 'b' | 'c'): { rowPtr: Uint32Array; vars: Uint32Array; coeffIds: Uint32Array } {
+    const m = this[which];
+    return { rowPtr: m.rowPtr.data, vars: m.vars.data, coeffIds: m.coeffIds.data };
+  }
+}
