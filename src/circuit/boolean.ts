@@ -65,12 +65,18 @@ export function allocBitConditionally(
   return fromVar(v);
 }
 
+/** `x + y` with the terms already in variable order, so the constraint system skips its sort. */
+function sum2(x: number, y: number): Lc {
+  return x < y ? Lc.of(x).add(y) : Lc.of(y).add(x);
+}
+
 function allocatedXor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
   const av = bitVar(a);
   const bv = bitVar(b);
   const value = cs.bitValue(av) ^ cs.bitValue(bv);
   const r = cs.allocBit(value);
-  cs.enforce(Lc.of(av).add(av), Lc.of(bv), Lc.of(av).add(bv).sub(r));
+  // (a + a) * b = a + b - r; `a + a` is written merged (2a), as the LinearCombination stores it.
+  cs.enforce(Lc.of(av, 2n), Lc.of(bv), sum2(av, bv).sub(r));
   return fromVar(r);
 }
 
@@ -100,6 +106,22 @@ function allocatedNor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
 
 /** AllocatedBit::and / nor on two allocated, unnegated bits (used by insert_8). */
 export { allocatedAnd as andBits, allocatedNor as norBits };
+
+/** Boolean::enforce_equal (constants must agree; they add no constraint). */
+export function enforceEqual(cs: ConstraintSystem, a: Bool, b: Bool): void {
+  if (a < 2 && b < 2) {
+    if (a !== b) throw new Error('enforceEqual: unequal constants (unsatisfiable)');
+    return;
+  }
+  if (a === TRUE || b === TRUE) {
+    const x = a === TRUE ? b : a;
+    cs.enforce(new Lc(), new Lc(), addBoolLc(Lc.of(ONE), x, neg(1n)));
+  } else if (a === FALSE || b === FALSE) {
+    cs.enforce(new Lc(), new Lc(), boolLc(a === FALSE ? b : a));
+  } else {
+    cs.enforce(new Lc(), new Lc(), addBoolLc(boolLc(a), b, neg(1n)));
+  }
+}
 
 /** Boolean::xor. */
 export function xor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
