@@ -5,7 +5,7 @@
  * A Boolean is a number: 0 and 1 are the constants false and true; an allocated bit with aux index j is
  * 2 + 2j (`Is`) and its negation 3 + 2j (`Not`).
  */
-import { AUX, type ConstraintSystem, Lc, ONE, neg } from './cs.ts';
+import { AUX, type ConstraintSystem, Lc, ONE, P, neg } from './cs.ts';
 
 export type Bool = number;
 export const FALSE: Bool = 0;
@@ -45,6 +45,54 @@ export function addBoolLc(lc: Lc, b: Bool, coeff: bigint): Lc {
 
 export function boolLc(b: Bool, coeff = 1n): Lc {
   return addBoolLc(new Lc(), b, coeff);
+}
+
+const NEG1 = P - 1n;
+const sumVars: number[] = [0, 0, 0];
+const sumCoeffs: bigint[] = [0n, 0n, 0n];
+
+/**
+ * Σ coeff_i * bool_i over two or three Booleans, merged and in variable order (ONE first). The constraint
+ * system would merge and sort it the same way; handing it over sorted skips that sort on the SHA-256 hot
+ * path (ch and maj).
+ */
+function boolSumLc(x: Bool, cx: bigint, y: Bool, cy: bigint, z: Bool = FALSE, cz = 0n): Lc {
+  let k = 0n;
+  let n = 0;
+  const put = (b: Bool, c: bigint): void => {
+    if (b === FALSE) return;
+    if (b === TRUE) {
+      k += c;
+      return;
+    }
+    const v = bitVar(b);
+    let cv = c;
+    if (b & 1) {
+      // Not: c * (1 - v)
+      k += c;
+      cv = neg(c);
+    }
+    let i = n++;
+    while (i > 0 && sumVars[i - 1]! > v) {
+      sumVars[i] = sumVars[i - 1]!;
+      sumCoeffs[i] = sumCoeffs[i - 1]!;
+      i--;
+    }
+    sumVars[i] = v;
+    sumCoeffs[i] = cv;
+  };
+  put(x, cx);
+  put(y, cy);
+  put(z, cz);
+  const lc = new Lc();
+  k %= P;
+  if (k !== 0n) lc.add(ONE, k);
+  for (let i = 0; i < n; i++) {
+    let c = sumCoeffs[i]!;
+    while (i + 1 < n && sumVars[i + 1] === sumVars[i]) c = (c + sumCoeffs[++i]!) % P;
+    if (c !== 0n) lc.add(sumVars[i]!, c);
+  }
+  return lc;
 }
 
 /** AllocatedBit::alloc: the variable and `(1 - v) * v = 0`. */
@@ -166,13 +214,10 @@ export function sha256Ch(cs: ConstraintSystem, a: Bool, b: Bool, c: Bool): Bool 
   if (c === TRUE) return not(and(cs, a, not(b)));
   if (b === TRUE) return not(and(cs, not(a), not(c)));
   // a constant true falls through to the general case, as in bellpepper.
-  const ch = cs.allocBit(value);
-  const lcA = boolLc(b);
-  addBoolLc(lcA, c, neg(1n));
-  const lcC = Lc.of(ch);
-  addBoolLc(lcC, c, neg(1n));
-  cs.enforce(lcA, boolLc(a), lcC);
-  return fromVar(ch);
+  const ch = fromVar(cs.allocBit(value));
+  // (b - c) * a = ch - c
+  cs.enforce(boolSumLc(b, 1n, c, NEG1), boolLc(a), boolSumLc(ch, 1n, c, NEG1));
+  return ch;
 }
 
 /** Boolean::sha256_maj: (a and b) xor (a and c) xor (b and c). */
@@ -192,12 +237,7 @@ export function sha256Maj(cs: ConstraintSystem, a: Bool, b: Bool, c: Bool): Bool
   cs.push('b and c');
   const bc = and(cs, b, c);
   cs.pop();
-  const lcA = boolLc(bc);
-  addBoolLc(lcA, bc, 1n);
-  addBoolLc(lcA, b, neg(1n));
-  addBoolLc(lcA, c, neg(1n));
-  const lcC = boolLc(bc);
-  lcC.sub(maj);
-  cs.enforce(lcA, boolLc(a), lcC);
+  // (bc + bc - b - c) * a = bc - maj
+  cs.enforce(boolSumLc(bc, 2n, b, NEG1, c, NEG1), boolLc(a), boolSumLc(bc, 1n, fromVar(maj), NEG1));
   return fromVar(maj);
 }
