@@ -1,0 +1,345 @@
+/**
+ * Poseidon (neptune 11) over BLS12-381 Fr: the native hash and the circuit that filecoin-hashers builds
+ * with `neptune::circuit::poseidon_hash` (the legacy circuit.rs, not circuit2.rs).
+ *
+ * The circuit's structure — which variables are allocated, the namespaces, every constraint and its
+ * coefficients — depends only on the arity, never on the values. So it is traced once per arity into a
+ * template over relative variables (ONE, the preimage, then the gadget's own allocations in order), and
+ * each hash replays the template: the witness comes from the native hash, which walks the same rounds
+ * and records every value the circuit allocates.
+ */
+import { AUX, type ConstraintSystem, Lc, ONE, P } from './cs.ts';
+import type { AllocatedNum } from './num.ts';
+import {
+  type Matrix,
+  type PoseidonConstants,
+  type SparseMatrix,
+  poseidonConstants,
+} from './poseidon-constants.ts';
+
+// ----- native hash (the optimized algorithm, in the circuit's order)
+
+function pow5(x: bigint): bigint {
+  const x2 = (x * x) % P;
+  const x4 = (x2 * x2) % P;
+  return (x4 * x) % P;
+}
+
+function mulMatrix(state: bigint[], m: Matrix): bigint[] {
+  const w = state.length;
+  const out = new Array<bigint>(w);
+  for (let j = 0; j < w; j++) {
+    let s = 0n;
+    for (let i = 0; i < w; i++) s += state[i]! * m[i]![j]!;
+    out[j] = s % P;
+  }
+  return out;
+}
+
+function mulSparse(state: bigint[], m: SparseMatrix): bigint[] {
+  const w = state.length;
+  const out = new Array<bigint>(w);
+  let s = 0n;
+  for (let i = 0; i < w; i++) s += state[i]! * m.wHat[i]!;
+  out[0] = s % P;
+  const s0 = state[0]!;
+  for (let j = 1; j < w; j++) out[j] = (state[j]! + s0 * m.vRest[j - 1]!) % P;
+  return out;
+}
+
+/**
+ * The Poseidon permutation of [domain tag, ...inputs] with compressed constants; returns state[1].
+ * With `aux`, pushes every value the circuit allocates, in allocation order.
+ */
+export function poseidonPermute(c: PoseidonConstants, inputs: readonly bigint[], aux?: bigint[]): bigint {
+  const w = c.width;
+  if (inputs.length !== c.arity) throw new Error(`poseidon arity ${c.arity} given ${inputs.length} inputs`);
+  const crc = c.compressedRoundConstants;
+  let state = [c.domainTag, ...inputs];
+  let round = 0;
+  const mds = (): void => {
+    const sparseOffset = c.halfFullRounds - 1;
+    if (round === sparseOffset) state = mulMatrix(state, c.preSparse);
+    else if (round > sparseOffset && round < c.halfFullRounds + c.partialRounds)
+      state = mulSparse(state, c.sparse[round - sparseOffset - 1]!);
+    else state = mulMatrix(state, c.mds);
+    round++;
+  };
+  // quintic_s_box: allocates l (when not yet allocated), l^2, l^4, l^5 + post.
+  const sbox = (l: bigint, post: bigint, allocL: boolean): bigint => {
+    const l2 = (l * l) % P;
+    const l4 = (l2 * l2) % P;
+    const l5 = (l4 * l + post) % P;
+    if (aux) {
+      if (allocL) aux.push(l);
+      aux.push(l2, l4, l5);
+    }
+    return l5;
+  };
+  // First round: constants added before and after the S-box; the preimage is already allocated and
+  // the tag's S-box is a constant.
+  for (let i = 0; i < w; i++) state[i] = (state[i]! + crc[i]!) % P;
+  for (let i = 0; i < w; i++)
+    state[i] = i === 0 ? (pow5(state[0]!) + crc[w]!) % P : sbox(state[i]!, crc[w + i]!, false);
+  let off = 2 * w;
+  mds();
+  for (let r = 1; r < c.halfFullRounds; r++) {
+    for (let i = 0; i < w; i++) state[i] = sbox(state[i]!, crc[off + i]!, true);
+    off += w;
+    mds();
+  }
+  for (let r = 0; r < c.partialRounds; r++) {
+    state[0] = sbox(state[0]!, crc[off++]!, true);
+    mds();
+  }
+  for (let r = 0; r < c.halfFullRounds - 1; r++) {
+    for (let i = 0; i < w; i++) state[i] = sbox(state[i]!, crc[off + i]!, true);
+    off += w;
+    mds();
+  }
+  for (let i = 0; i < w; i++) state[i] = sbox(state[i]!, 0n, true);
+  mds();
+  if (aux) aux.push(state[1]!);
+  return state[1]!;
+}
+
+/** Poseidon with HashType::MerkleTree of `inputs` (arity = inputs.length). */
+export function poseidonHash(inputs: readonly bigint[]): bigint {
+  return poseidonPermute(poseidonConstants(inputs.length), inputs);
+}
+
+// ----- circuit template
+
+/**
+ * Relative variables: 0 is ONE, 1..arity the preimage, arity + 1 + j the gadget's j-th allocation. In
+ * this order they are also ascending absolute variables whenever the preimage is (it is allocated
+ * before the hash).
+ */
+interface TemplateLc {
+  readonly vars: Int32Array;
+  readonly coeffs: readonly bigint[];
+}
+
+/** Opcodes: >= 0 enforce that constraint, ALLOC, POP, or PUSH_BASE - k push names[k]. */
+const ALLOC = -1;
+const POP = -2;
+const PUSH_BASE = -3;
+
+export interface PoseidonTemplate {
+  readonly arity: number;
+  readonly ops: Int32Array;
+  readonly names: readonly string[];
+  readonly constraints: readonly (readonly [TemplateLc, TemplateLc, TemplateLc])[];
+  readonly numAux: number;
+}
+
+/** A linear combination while tracing: relative variable -> coefficient, merged as bellpepper does. */
+type SymLc = Map<number, bigint>;
+
+/** neptune's Elt: an allocated variable or a linear combination (bellpepper Num). */
+type Elt = { readonly v: number } | { readonly lc: SymLc };
+
+function scaleElt(e: Elt, s: bigint): SymLc {
+  const out: SymLc = new Map();
+  if ('v' in e) out.set(e.v, s % P);
+  else for (const [v, c] of e.lc) out.set(v, (c * s) % P);
+  return out;
+}
+
+function addInto(acc: SymLc, other: SymLc): SymLc {
+  for (const [v, c] of other) acc.set(v, ((acc.get(v) ?? 0n) + c) % P);
+  return acc;
+}
+
+/** Traces neptune's circuit.rs PoseidonCircuit::hash for one arity. */
+function trace(c: PoseidonConstants): PoseidonTemplate {
+  const w = c.width;
+  const ops: number[] = [];
+  const names: string[] = [];
+  const nameIds = new Map<string, number>();
+  const constraints: [TemplateLc, TemplateLc, TemplateLc][] = [];
+  let next = c.arity + 1;
+
+  const push = (name: string): void => {
+    let k = nameIds.get(name);
+    if (k === undefined) {
+      k = names.length;
+      names.push(name);
+      nameIds.set(name, k);
+    }
+    ops.push(PUSH_BASE - k);
+  };
+  const ns = <T>(name: string, fn: () => T): T => {
+    push(name);
+    const r = fn();
+    ops.push(POP);
+    return r;
+  };
+  const alloc = (): number => {
+    ops.push(ALLOC);
+    return next++;
+  };
+  const freeze = (lc: SymLc): TemplateLc => {
+    const entries = [...lc].filter(([, k]) => k !== 0n).sort((x, y) => x[0] - y[0]);
+    return { vars: Int32Array.from(entries.map((e) => e[0])), coeffs: entries.map((e) => e[1]) };
+  };
+  const lc = (...terms: [number, bigint][]): SymLc =>
+    addInto(new Map(), new Map(terms.map(([v, k]) => [v, k % P])));
+  const enforce = (a: SymLc, b: SymLc, cc: SymLc): void => {
+    ops.push(constraints.length);
+    constraints.push([freeze(a), freeze(b), freeze(cc)]);
+  };
+  const neg = (x: bigint): bigint => (P - (x % P)) % P;
+
+  // Elt::ensure_allocated(enforce = true)
+  const ensureAllocated = (e: Elt): number => {
+    if ('v' in e) return e.v;
+    const v = ns('allocate for Elt::Num', alloc);
+    enforce(e.lc, lc([0, 1n]), lc([v, 1n]));
+    return v;
+  };
+  // AllocatedNum::square
+  const square = (l: number): number => {
+    const r = alloc();
+    enforce(lc([l, 1n]), lc([l, 1n]), lc([r, 1n]));
+    return r;
+  };
+  // mul_sum(a, b, pre, post): (b + pre) * a = res - post
+  const mulSum = (a: number, b: number, pre: bigint | null, post: bigint | null): number => {
+    const r = ns('mul_sum', alloc);
+    const A = pre === null ? lc([b, 1n]) : lc([b, 1n], [0, pre]);
+    const C = post === null ? lc([r, 1n]) : lc([r, 1n], [0, neg(post)]);
+    enforce(A, lc([a, 1n]), C);
+    return r;
+  };
+  const quinticSBox = (e: Elt, post: bigint | null): Elt => {
+    const l = ns('S-box input', () => ensureAllocated(e));
+    const l2 = ns('l^2', () => square(l));
+    const l4 = ns('l^4', () => square(l2));
+    return { v: ns('(l4 * l) + rk)', () => mulSum(l4, l, null, post)) };
+  };
+  const quinticSBoxPreAdd = (e: Elt, pre: bigint, post: bigint): Elt => {
+    const l = ns('S-box input', () => ensureAllocated(e));
+    const l2 = ns('(l+rk)^2', () => {
+      const r = ns('squared sum', alloc);
+      enforce(lc([l, 1n], [0, pre]), lc([l, 1n], [0, pre]), lc([r, 1n]));
+      return r;
+    });
+    const l4 = ns('l^4', () => square(l2));
+    return { v: ns('l4 * (l + rk)', () => mulSum(l4, l, pre, post)) };
+  };
+
+  const crc = c.compressedRoundConstants;
+  let off = 0;
+  let round = 0;
+  let elements: Elt[] = [{ lc: lc([0, c.domainTag]) }];
+  for (let k = 0; k < c.arity; k++) elements.push({ v: 1 + k });
+
+  const productMds = (): void => {
+    const sparseOffset = c.halfFullRounds - 1;
+    const dense = (m: Matrix): Elt[] =>
+      elements.map((_, j) => ({
+        lc: elements.reduce((acc, e, i) => addInto(acc, scaleElt(e, m[i]![j]!)), new Map()),
+      }));
+    if (round === sparseOffset) elements = dense(c.preSparse);
+    else if (round > sparseOffset && round < c.halfFullRounds + c.partialRounds) {
+      const m = c.sparse[round - sparseOffset - 1]!;
+      const first = elements.reduce<SymLc>((acc, e, i) => addInto(acc, scaleElt(e, m.wHat[i]!)), new Map());
+      const rest = elements.slice(1).map((e, j) => {
+        if (!('lc' in e)) throw new Error('only two numbers may be added');
+        return { lc: addInto(scaleElt(e, 1n), scaleElt(elements[0]!, m.vRest[j]!)) };
+      });
+      elements = [{ lc: first }, ...rest];
+    } else elements = dense(c.mds);
+    round++;
+  };
+
+  const fullRound = (first: boolean, last: boolean): void => {
+    const pre = first ? crc.slice(off, off + w) : [];
+    off += pre.length;
+    const post = first || !last ? crc.slice(off, off + w) : [];
+    off += post.length;
+    for (let i = 0; i < w; i++) {
+      if (first && i === 0) {
+        // The tag's S-box is computed as a constant.
+        const tag = elements[0] as { lc: SymLc };
+        const x = ((tag.lc.get(0) ?? 0n) + pre[0]!) % P;
+        elements[0] = { lc: lc([0, (pow5(x) + post[0]!) % P]) };
+      } else if (first) {
+        elements[i] = ns(`quintic s-box ${i}`, () => quinticSBoxPreAdd(elements[i]!, pre[i]!, post[i]!));
+      } else {
+        elements[i] = ns(`quintic s-box ${i}`, () => quinticSBox(elements[i]!, last ? null : post[i]!));
+      }
+    }
+    productMds();
+  };
+
+  ns('first round', () => fullRound(true, false));
+  for (let i = 1; i < c.halfFullRounds; i++) ns(`initial full round ${i}`, () => fullRound(false, false));
+  for (let i = 0; i < c.partialRounds; i++) {
+    ns(`partial round ${i}`, () => {
+      const rk = crc[off++]!;
+      elements[0] = ns('solitary quintic s-box', () => quinticSBox(elements[0]!, rk));
+      productMds();
+    });
+  }
+  for (let i = 0; i < c.halfFullRounds - 1; i++) ns(`final full round ${i}`, () => fullRound(false, false));
+  ns('terminal full round', () => fullRound(false, true));
+  ns('hash result', () => ensureAllocated(elements[1]!));
+
+  return { arity: c.arity, ops: Int32Array.from(ops), names, constraints, numAux: next - c.arity - 1 };
+}
+
+const templates = new Map<number, PoseidonTemplate>();
+
+export function poseidonTemplate(arity: number): PoseidonTemplate {
+  let t = templates.get(arity);
+  if (!t) {
+    t = trace(poseidonConstants(arity));
+    templates.set(arity, t);
+  }
+  return t;
+}
+
+/**
+ * neptune::circuit::poseidon_hash(cs, preimage, PoseidonConstants<Fr, U{preimage.length}>): the
+ * constraints and allocations of the legacy circuit, in the caller's current namespace.
+ */
+export function poseidonHashCircuit(cs: ConstraintSystem, preimage: readonly AllocatedNum[]): AllocatedNum {
+  const arity = preimage.length;
+  const t = poseidonTemplate(arity);
+  const values: bigint[] = [];
+  const out = poseidonPermute(
+    poseidonConstants(arity),
+    preimage.map((p) => p.value),
+    values,
+  );
+  // Relative variable -> absolute: ONE, the preimage, then this gadget's allocations from `base`.
+  const map = new Array<number>(arity + 1);
+  map[0] = ONE;
+  for (let k = 0; k < arity; k++) map[k + 1] = preimage[k]!.v;
+  const base = AUX + cs.numAux - (arity + 1);
+  const toLc = (tl: TemplateLc): Lc => {
+    const lc = new Lc();
+    const n = tl.vars.length;
+    for (let i = 0; i < n; i++) {
+      const r = tl.vars[i]!;
+      lc.vars.push(r <= arity ? map[r]! : base + r);
+      lc.coeffs.push(tl.coeffs[i]!);
+    }
+    return lc;
+  };
+  const { ops, names, constraints } = t;
+  let vi = 0;
+  let last = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op >= 0) {
+      const [a, b, c] = constraints[op]!;
+      cs.enforce(toLc(a), toLc(b), toLc(c));
+    } else if (op === ALLOC) last = cs.alloc(values[vi++]!);
+    else if (op === POP) cs.pop();
+    else cs.push(names[PUSH_BASE - op]!);
+  }
+  return { v: last, value: out };
+}
