@@ -1,13 +1,15 @@
 /**
- * c2prover's command line. What exists today: backend discovery, Groth16 verification against a .vk, and
- * proving a circuit dumped by the reference oracle (the real PoRep circuit without our own synthesis).
- * `prove FILE` (Commit2In, as `lotus-bench prove`) arrives with circuit synthesis.
+ * c2prover's command line: `prove FILE` does what `lotus-bench prove` does (Commit2 of a saved Commit2In),
+ * `params` makes test parameters for a sector size, `verify` checks proofs against a .vk, `prove-dump`
+ * proves a circuit dumped by the reference oracle.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pickBackend } from './backends/index.ts';
 import { readDumpedAssignment } from './groth16/dump.ts';
+import { createSynthesisPool, runCommit2 } from './job/commit2.ts';
+import { generateTestParams } from './job/test-params.ts';
 import { readVerifyingKeyFile } from './groth16/params-file.ts';
 import { decodeProofs, encodeProofs, type Proof } from './groth16/proof.ts';
 import { prove, type StageTimes } from './groth16/prove.ts';
@@ -16,6 +18,10 @@ import { verifyProof } from './groth16/verify.ts';
 
 const USAGE = `usage: c2prover <command> [options]
   info                                   the backend this machine gets, and why better ones were passed over
+  prove FILE [--miner t01000] [--params FILE] [--no-validate]
+                                         Commit2 of a Commit2In (lotus-bench --save-commit2-input); prints the proof
+  params FILE [--out DIR] [--seed S]     random (test) Groth16 parameters for FILE's circuit, under the
+                                         production name in DIR (default FIL_PROOFS_PARAMETER_CACHE)
   prove-dump --params FILE --dump DIR    prove an oracle dump (DIR/p0, p1, ...); prints the proof hex
              [--sector-size BYTES] [--no-validate]
   verify --vk FILE --inputs FILE.json --proof HEX
@@ -64,6 +70,61 @@ async function proveDump(args: string[]): Promise<void> {
   );
 }
 
+async function proveCommit2(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      miner: { type: 'string', default: 't01000' },
+      params: { type: 'string' },
+      'no-validate': { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new Error('prove needs one Commit2In file');
+  const { backend } = pickBackend();
+  const pool = createSynthesisPool();
+  try {
+    const result = await runCommit2(await readFile(positionals[0]!, 'utf8'), {
+      backend,
+      pool,
+      miner: values.miner,
+      paramsPath: values.params,
+      validate: !values['no-validate'],
+    });
+    const s = result.stages;
+    console.log(`proof: ${Buffer.from(result.proof).toString('hex')}`);
+    console.log(
+      `seal: commit phase 2: ${(s.totalMs / 1000).toFixed(9)}s (${result.kibPerSecond.toFixed(0)} KiB/s)`,
+    );
+    const stages = Object.entries(s).map(
+      ([k, v]) => `${k.replace(/Ms$/, '')} ${(v as number).toFixed(0)} ms`,
+    );
+    console.error(`stages (${backend.name}): ${stages.join(', ')}`);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function params(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, seed: { type: 'string' } },
+  });
+  if (positionals.length !== 1)
+    throw new Error('params needs one Commit2In file (its circuit shape is used)');
+  const { backend } = pickBackend();
+  const r = await generateTestParams(backend, await readFile(positionals[0]!, 'utf8'), {
+    dir: values.out,
+    seed: values.seed,
+  });
+  console.log(`params: ${r.params}`);
+  console.log(`vk: ${r.vk}`);
+  console.log(
+    `constraints ${r.constraints}, inputs ${r.inputs}, aux ${r.aux}; ${(r.ms / 1000).toFixed(1)} s`,
+  );
+}
+
 async function verify(args: string[]): Promise<boolean> {
   const { values } = parseArgs({
     args,
@@ -98,6 +159,12 @@ async function main(argv: string[]): Promise<number> {
     case undefined:
     case 'info':
       await info();
+      return 0;
+    case 'prove':
+      await proveCommit2(rest);
+      return 0;
+    case 'params':
+      await params(rest);
       return 0;
     case 'prove-dump':
       await proveDump(rest);

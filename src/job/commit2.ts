@@ -1,0 +1,155 @@
+/**
+ * Commit2 end to end: parse and check the input, synthesize every partition on worker threads, prove each
+ * against the sector size's parameters, and verify the proofs before handing them out (filecoin-proofs
+ * does the same: a proof the chain would reject must never leave the prover).
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { Backend } from '../backends/backend.ts';
+import { Commit2InputError, parseCommit2Input, type Commit2Job } from '../porep/commit2-input.ts';
+import { proverIdFromMiner, replicaId } from '../porep/replica-id.ts';
+import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
+import { assign, densities } from '../groth16/r1cs.ts';
+import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
+import { prove, type StageTimes } from '../groth16/prove.ts';
+import { encodeProofs, type Proof } from '../groth16/proof.ts';
+import { verifyProof } from '../groth16/verify.ts';
+import { frFromBytes } from '../groth16/curve.ts';
+import { porepParamsFiles } from '../groth16/parameter-cache.ts';
+
+export interface Commit2Stages {
+  parseMs: number;
+  synthesisMs: number;
+  paramsMs: number;
+  assignMs: number;
+  quotientMs: number;
+  msmG1Ms: number;
+  msmG2Ms: number;
+  verifyMs: number;
+  totalMs: number;
+}
+
+export interface Commit2Result {
+  proof: Uint8Array;
+  partitions: number;
+  sectorSize: number;
+  stages: Commit2Stages;
+  /** Sector bytes per second of the whole Commit2, in KiB/s as lotus-bench prints it. */
+  kibPerSecond: number;
+}
+
+export interface Commit2Options {
+  backend: Backend;
+  /** The miner the sector was sealed for (lotus-bench's default is t01000): it fixes the replica id. */
+  miner?: string;
+  /** A .params file; default: the sector size's file in FIL_PROOFS_PARAMETER_CACHE. */
+  paramsPath?: string;
+  /** Validate the parameters' points (once per file, remembered). */
+  validate?: boolean;
+  /** Reuse a loaded key across jobs (the service keeps them). */
+  provingKey?: ProvingKey;
+  pool?: Piscina;
+  /** Fixed r, s: only for tests comparing with another prover. */
+  randomness?: { r: bigint; s: bigint };
+}
+
+export class ProofRejectedError extends Error {
+  constructor(partition: number) {
+    super(`internal error: the proof of partition ${partition} does not verify; nothing was returned`);
+    this.name = 'ProofRejectedError';
+  }
+}
+
+const TASK = new URL('../circuit/synthesis-task.ts', import.meta.url).href;
+
+/** A pool for circuit synthesis: one thread per core, at most one partition each. */
+export function createSynthesisPool(threads = Math.max(1, availableParallelism() - 1)): Piscina {
+  return new Piscina({ filename: TASK, maxThreads: threads, minThreads: 0, idleTimeout: 30_000 });
+}
+
+async function synthesizeAll(job: Commit2Job, pool: Piscina | undefined): Promise<SynthesizedPartition[]> {
+  const tasks: SynthesisTask[] = job.partitions.map((_, partition) => ({ job, partition }));
+  if (!pool) {
+    const { synthesize } = await import('../circuit/synthesis-task.ts');
+    return tasks.map(synthesize);
+  }
+  return Promise.all(tasks.map((t) => pool.run(t) as Promise<SynthesizedPartition>));
+}
+
+/** verify_seal recomputes the replica id: a sector sealed for another miner or number cannot be proved. */
+function checkIdentity(job: Commit2Job, miner: string): void {
+  let prover: Uint8Array;
+  try {
+    prover = proverIdFromMiner(miner);
+  } catch (e) {
+    throw new Commit2InputError([{ path: ['miner'], message: (e as Error).message }]);
+  }
+  const { ticket, comm_d, replica_id } = job.phase1;
+  if (replicaId(prover, job.sectorNum, ticket, comm_d, job.config.porepId) !== replica_id) {
+    throw new Commit2InputError([
+      {
+        path: ['Phase1Out', 'replica_id'],
+        message: `not the replica id of miner ${miner}, sector ${job.sectorNum}: the sector was sealed for another miner or sector number`,
+      },
+    ]);
+  }
+}
+
+export async function runCommit2(input: string | unknown, opts: Commit2Options): Promise<Commit2Result> {
+  const t0 = performance.now();
+  const stages: Commit2Stages = {
+    parseMs: 0,
+    synthesisMs: 0,
+    paramsMs: 0,
+    assignMs: 0,
+    quotientMs: 0,
+    msmG1Ms: 0,
+    msmG2Ms: 0,
+    verifyMs: 0,
+    totalMs: 0,
+  };
+  const job = parseCommit2Input(input);
+  checkIdentity(job, opts.miner ?? 't01000');
+  stages.parseMs = performance.now() - t0;
+
+  let t = performance.now();
+  const keyPromise = opts.provingKey
+    ? Promise.resolve(opts.provingKey)
+    : loadProvingKey(opts.backend, opts.paramsPath ?? porepParamsFiles(job.config.sectorSize).params, {
+        validate: opts.validate ?? true,
+      });
+  const synthesized = await synthesizeAll(job, opts.pool);
+  stages.synthesisMs = performance.now() - t;
+  t = performance.now();
+  const pk = await keyPromise;
+  stages.paramsMs = performance.now() - t;
+
+  const proofs: Proof[] = [];
+  try {
+    const times: StageTimes = { quotientMs: 0, msmG1Ms: 0, msmG2Ms: 0 };
+    const dens = densities(synthesized[0]!.r1cs);
+    for (const part of synthesized) {
+      t = performance.now();
+      const w = await assign(opts.backend, part.r1cs, part.inputs, part.aux, dens);
+      stages.assignMs += performance.now() - t;
+      const proof = await prove(opts.backend, pk, w, { randomness: opts.randomness }, times);
+      t = performance.now();
+      const publicInputs: bigint[] = [];
+      for (let i = 32; i < part.inputs.length; i += 32) publicInputs.push(frFromBytes(part.inputs, i));
+      if (!verifyProof(pk.vk, proof, publicInputs)) throw new ProofRejectedError(part.partition);
+      stages.verifyMs += performance.now() - t;
+      proofs.push(proof);
+    }
+    Object.assign(stages, times);
+  } finally {
+    if (!opts.provingKey) pk.free();
+  }
+  stages.totalMs = performance.now() - t0;
+  return {
+    proof: encodeProofs(proofs),
+    partitions: synthesized.length,
+    sectorSize: job.config.sectorSize,
+    stages,
+    kibPerSecond: job.config.sectorSize / 1024 / (stages.totalMs / 1000),
+  };
+}
