@@ -17,12 +17,25 @@
  */
 import type { SparseMatrix } from '../backends/backend.ts';
 import type { R1cs } from '../groth16/r1cs.ts';
-import { FR_MODULUS, frToBytes } from '../groth16/curve.ts';
+import { FR_MODULUS, frToBytes, mod } from '../groth16/curve.ts';
 
 export const P = FR_MODULUS;
 /** Aux variable j is AUX + j. */
 export const AUX = 2 ** 31;
 export const ONE = 0;
+const HALF = P >> 1n;
+const SORT_SHIFT = 2 ** 21;
+
+/**
+ * A cheap Map key for a coefficient. V8 hashes a BigInt by its lowest 64-bit digit only, so the powers of two
+ * above 2^64 (every bit-packing LC has them) all fall into one hash bucket and a Map<bigint> lookup becomes a
+ * linear scan. The double nearest to c (or to -(P - c) for the "negative" half) keeps the top 53 significant
+ * bits instead: distinct for powers of two, small values and their negations, and for random field
+ * elements; a rare collision is caught by comparing with the interned value.
+ */
+function coeffKey(c: bigint): number {
+  return c > HALF ? -1 - Number(P - c) : Number(c);
+}
 
 export function neg(c: bigint): bigint {
   return c === 0n ? 0n : P - c;
@@ -121,6 +134,7 @@ export class ConstraintSystem {
   readonly maxDepth: number;
   readonly inputs: bigint[] = [1n];
   private auxBytes: Uint8Array;
+  private auxView: DataView;
   numAux = 0;
   numConstraints = 0;
   readonly a = new MatrixBuilder();
@@ -128,6 +142,9 @@ export class ConstraintSystem {
   readonly c = new MatrixBuilder();
   /** Distinct coefficients, in order of first use. */
   readonly coeffs: bigint[] = [];
+  /** coeffKey(c) → id of the first coefficient interned under that key. */
+  private readonly coeffByKey = new Map<number, number>();
+  /** Exact index, only consulted when two coefficients share a key. */
   private readonly coeffIndex = new Map<bigint, number>();
 
   private readonly stack: string[] = [];
@@ -139,10 +156,12 @@ export class ConstraintSystem {
   // scratch for merging
   private sv: number[] = [];
   private sc: bigint[] = [];
+  private sortKeys = new Float64Array(1024);
 
   constructor(options: { maxDepth?: number; auxCapacity?: number } = {}) {
     this.maxDepth = options.maxDepth ?? 0;
     this.auxBytes = new Uint8Array(32 * (options.auxCapacity ?? 1 << 16));
+    this.auxView = new DataView(this.auxBytes.buffer);
   }
 
   // ----- namespaces
@@ -200,7 +219,23 @@ export class ConstraintSystem {
   alloc(value: bigint): number {
     const j = this.numAux++;
     this.ensureAux(j);
-    frToBytes(value, this.auxBytes, j * 32);
+    const o = j * 32;
+    // The buffer is zero where nothing was allocated yet: small values write their low bytes only.
+    if (value >= 0n && value < 0x100000000n) {
+      const x = Number(value);
+      const a = this.auxBytes;
+      a[o] = x & 0xff;
+      a[o + 1] = (x >>> 8) & 0xff;
+      a[o + 2] = (x >>> 16) & 0xff;
+      a[o + 3] = x >>> 24;
+    } else {
+      const v = value >= 0n && value < P ? value : mod(value);
+      const d = this.auxView;
+      d.setBigUint64(o, BigInt.asUintN(64, v), true);
+      d.setBigUint64(o + 8, BigInt.asUintN(64, v >> 64n), true);
+      d.setBigUint64(o + 16, BigInt.asUintN(64, v >> 128n), true);
+      d.setBigUint64(o + 24, v >> 192n, true);
+    }
     return AUX + j;
   }
 
@@ -222,6 +257,7 @@ export class ConstraintSystem {
       const next = new Uint8Array(this.auxBytes.length * 2);
       next.set(this.auxBytes);
       this.auxBytes = next;
+      this.auxView = new DataView(next.buffer);
     }
   }
 
@@ -246,13 +282,47 @@ export class ConstraintSystem {
   // ----- constraints
 
   private coeffId(c: bigint): number {
+    const key = coeffKey(c);
+    const id = this.coeffByKey.get(key);
+    if (id !== undefined && this.coeffs[id] === c) return id;
+    return this.coeffIdSlow(c, key, id);
+  }
+
+  private coeffIdSlow(c: bigint, key: number, keyed: number | undefined): number {
     let id = this.coeffIndex.get(c);
     if (id === undefined) {
       id = this.coeffs.length;
       this.coeffs.push(c);
       this.coeffIndex.set(c, id);
+      if (keyed === undefined) this.coeffByKey.set(key, id);
     }
     return id;
+  }
+
+  /**
+   * Stable insertion sort of the terms into the scratch lists: linear for the nearly sorted LCs gadgets
+   * build (a packed number with its variable in front, bytes with reversed bits). Gives up (false) when the
+   * list is far from sorted.
+   */
+  private insertionSort(vars: readonly number[], coeffs: readonly bigint[], n: number): boolean {
+    const sv = this.sv;
+    const sc = this.sc;
+    let budget = 8 * n + 64;
+    for (let i = 0; i < n; i++) {
+      const v = vars[i]!;
+      const c = coeffs[i]!;
+      let j = i;
+      while (j > 0 && sv[j - 1]! > v) {
+        sv[j] = sv[j - 1]!;
+        sc[j] = sc[j - 1]!;
+        j--;
+      }
+      sv[j] = v;
+      sc[j] = c;
+      budget -= i - j;
+      if (budget < 0) return false;
+    }
+    return true;
   }
 
   private store(lc: Lc, m: MatrixBuilder): void {
@@ -265,6 +335,7 @@ export class ConstraintSystem {
         m.coeffIds.push(this.coeffId(coeffs[0]!));
       }
     } else if (n > 1) {
+      if (n >= SORT_SHIFT) throw new RangeError('linear combination too long');
       // Sort term indices by variable (stable), then merge runs.
       let sorted = true;
       for (let i = 1; i < n; i++) {
@@ -279,14 +350,23 @@ export class ConstraintSystem {
         sv = vars;
         sc = coeffs;
       } else {
-        const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => vars[x]! - vars[y]! || x - y);
         sv = this.sv;
         sc = this.sc;
         sv.length = n;
         sc.length = n;
-        for (let i = 0; i < n; i++) {
-          sv[i] = vars[order[i]!]!;
-          sc[i] = coeffs[order[i]!]!;
+        if (!this.insertionSort(vars, coeffs, n)) {
+          // Sort (variable, index) packed into doubles: exact, as variables are below 2^32 and n below 2^21.
+          if (this.sortKeys.length < n)
+            this.sortKeys = new Float64Array(Math.max(n, 2 * this.sortKeys.length));
+          const keys = this.sortKeys.subarray(0, n);
+          for (let i = 0; i < n; i++) keys[i] = vars[i]! * SORT_SHIFT + i;
+          keys.sort();
+          for (let i = 0; i < n; i++) {
+            const k = keys[i]!;
+            const at = k % SORT_SHIFT;
+            sv[i] = (k - at) / SORT_SHIFT;
+            sc[i] = coeffs[at]!;
+          }
         }
       }
       let i = 0;
