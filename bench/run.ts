@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --quick] : G1/G2 MSM and NTT on our CPU backend beside bellperson's multiexp and FFT,
+ * then circuit synthesis beside bellperson's (bench/synthesis.ts → bench/results/synthesis.{json,md}),
  * timed in the same run through the reference oracle's `bench`, on the same machine. Writes
  * bench/results/msm-ntt.{json,md} with the speedup bellperson_time / our_time (above 1: we are faster).
  */
@@ -139,3 +140,6 @@ const md = [
 ];
 await writeFile('bench/results/msm-ntt.md', md.join('\n'));
 console.log(md.join('\n'));
+
+// Circuit synthesis vs bellperson's (bench/synthesis.ts), each measurement in its own process.
+execFileSync(process.execPath, ['bench/synthesis.ts', ...process.argv.slice(2)], { stdio: 'inherit' });

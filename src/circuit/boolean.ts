@@ -98,7 +98,8 @@ function boolSumLc(x: Bool, cx: bigint, y: Bool, cy: bigint, z: Bool = FALSE, cz
 /** AllocatedBit::alloc: the variable and `(1 - v) * v = 0`. */
 export function allocBit(cs: ConstraintSystem, value: boolean | number): Bool {
   const v = cs.allocBit(value);
-  cs.enforce(Lc.of(ONE).sub(v), Lc.of(v), new Lc());
+  if (cs.witnessOnly) cs.skip();
+  else cs.enforce(Lc.of(ONE).sub(v), Lc.of(v), new Lc());
   return fromVar(v);
 }
 
@@ -109,7 +110,8 @@ export function allocBitConditionally(
   mustBeFalse: Bool,
 ): Bool {
   const v = cs.allocBit(value);
-  cs.enforce(Lc.of(ONE).sub(bitVar(mustBeFalse)).sub(v), Lc.of(v), new Lc());
+  if (cs.witnessOnly) cs.skip();
+  else cs.enforce(Lc.of(ONE).sub(bitVar(mustBeFalse)).sub(v), Lc.of(v), new Lc());
   return fromVar(v);
 }
 
@@ -124,7 +126,8 @@ function allocatedXor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
   const value = cs.bitValue(av) ^ cs.bitValue(bv);
   const r = cs.allocBit(value);
   // (a + a) * b = a + b - r; `a + a` is written merged (2a), as the LinearCombination stores it.
-  cs.enforce(Lc.of(av, 2n), Lc.of(bv), sum2(av, bv).sub(r));
+  if (cs.witnessOnly) cs.skip();
+  else cs.enforce(Lc.of(av, 2n), Lc.of(bv), sum2(av, bv).sub(r));
   return fromVar(r);
 }
 
@@ -132,7 +135,8 @@ function allocatedAnd(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
   const av = bitVar(a);
   const bv = bitVar(b);
   const r = cs.allocBit(cs.bitValue(av) & cs.bitValue(bv));
-  cs.enforce(Lc.of(av), Lc.of(bv), Lc.of(r));
+  if (cs.witnessOnly) cs.skip();
+  else cs.enforce(Lc.of(av), Lc.of(bv), Lc.of(r));
   return fromVar(r);
 }
 
@@ -140,7 +144,8 @@ function allocatedAndNot(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
   const av = bitVar(a);
   const bv = bitVar(b);
   const r = cs.allocBit(cs.bitValue(av) & (cs.bitValue(bv) ^ 1));
-  cs.enforce(Lc.of(av), Lc.of(ONE).sub(bv), Lc.of(r));
+  if (cs.witnessOnly) cs.skip();
+  else cs.enforce(Lc.of(av), Lc.of(ONE).sub(bv), Lc.of(r));
   return fromVar(r);
 }
 
@@ -148,7 +153,8 @@ function allocatedNor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
   const av = bitVar(a);
   const bv = bitVar(b);
   const r = cs.allocBit((cs.bitValue(av) ^ 1) & (cs.bitValue(bv) ^ 1));
-  cs.enforce(Lc.of(ONE).sub(av), Lc.of(ONE).sub(bv), Lc.of(r));
+  if (cs.witnessOnly) cs.skip();
+  else cs.enforce(Lc.of(ONE).sub(av), Lc.of(ONE).sub(bv), Lc.of(r));
   return fromVar(r);
 }
 
@@ -216,7 +222,8 @@ export function sha256Ch(cs: ConstraintSystem, a: Bool, b: Bool, c: Bool): Bool 
   // a constant true falls through to the general case, as in bellpepper.
   const ch = fromVar(cs.allocBit(value));
   // (b - c) * a = ch - c
-  cs.enforce(boolSumLc(b, 1n, c, NEG1), boolLc(a), boolSumLc(ch, 1n, c, NEG1));
+  if (cs.witnessOnly) cs.skip();
+  else cs.enforce(boolSumLc(b, 1n, c, NEG1), boolLc(a), boolSumLc(ch, 1n, c, NEG1));
   return ch;
 }
 
@@ -238,6 +245,7 @@ export function sha256Maj(cs: ConstraintSystem, a: Bool, b: Bool, c: Bool): Bool
   const bc = and(cs, b, c);
   cs.pop();
   // (bc + bc - b - c) * a = bc - maj
-  cs.enforce(boolSumLc(bc, 2n, b, NEG1, c, NEG1), boolLc(a), boolSumLc(bc, 1n, fromVar(maj), NEG1));
+  if (cs.witnessOnly) cs.skip();
+  else cs.enforce(boolSumLc(bc, 2n, b, NEG1, c, NEG1), boolLc(a), boolSumLc(bc, 1n, fromVar(maj), NEG1));
   return fromVar(maj);
 }

@@ -158,7 +158,16 @@ export class ConstraintSystem {
   private sc: bigint[] = [];
   private sortKeys = new Float64Array(1024);
 
-  constructor(options: { maxDepth?: number; auxCapacity?: number } = {}) {
+  /**
+   * Witness-only synthesis: `enforce` stores nothing (it only counts), gadgets still compute every value.
+   * The constraint structure is the same for every proof of a circuit shape, so it is synthesized once
+   * (see synthesis-task.ts) and later partitions only need the witness. Hot gadgets check this flag to skip
+   * building linear combinations that would be dropped anyway (`skip()` instead of `enforce`).
+   */
+  readonly witnessOnly: boolean;
+
+  constructor(options: { maxDepth?: number; auxCapacity?: number; witnessOnly?: boolean } = {}) {
+    this.witnessOnly = options.witnessOnly ?? false;
     this.maxDepth = options.maxDepth ?? 0;
     this.auxBytes = new Uint8Array(32 * (options.auxCapacity ?? 1 << 16));
     this.auxView = new DataView(this.auxBytes.buffer);
@@ -389,9 +398,19 @@ export class ConstraintSystem {
   }
 
   enforce(a: Lc, b: Lc, c: Lc): void {
+    if (this.witnessOnly) {
+      this.numConstraints++;
+      return;
+    }
     this.store(a, this.a);
     this.store(b, this.b);
     this.store(c, this.c);
+    this.numConstraints++;
+  }
+
+  /** Counts a constraint whose linear combinations a witness-only synthesis did not build. */
+  skip(): void {
+    if (!this.witnessOnly) throw new Error('skip() outside a witness-only synthesis');
     this.numConstraints++;
   }
 
@@ -400,24 +419,31 @@ export class ConstraintSystem {
 
   // ----- results
 
-  /** The R1cs in the prover's layout (columns: inputs, then aux). */
-  toR1cs(): R1cs {
+  /**
+   * The R1cs in the prover's layout (columns: inputs, then aux). With `shared`, its arrays live in
+   * SharedArrayBuffers, so that posting it to or from a worker thread shares it instead of copying it.
+   */
+  toR1cs(shared = false): R1cs {
+    if (this.witnessOnly) throw new Error('a witness-only synthesis has no constraint structure');
     const numInputs = this.inputs.length;
-    const table = new Uint8Array(this.coeffs.length * 32);
+    const u32 = (n: number): Uint32Array =>
+      shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
+    const table = shared
+      ? new Uint8Array(new SharedArrayBuffer(this.coeffs.length * 32))
+      : new Uint8Array(this.coeffs.length * 32);
     this.coeffs.forEach((c, i) => frToBytes(c, table, i * 32));
     const matrix = (m: MatrixBuilder): SparseMatrix => {
       const vars = m.vars.view();
-      const cols = new Uint32Array(vars.length);
+      const cols = u32(vars.length);
       for (let i = 0; i < vars.length; i++) {
         const v = vars[i]!;
         cols[i] = v < AUX ? v : numInputs + (v - AUX);
       }
-      return {
-        rowPtr: m.rowPtr.view().slice(),
-        cols,
-        coeffIds: m.coeffIds.view().slice(),
-        coeffTable: table,
-      };
+      const rowPtr = u32(m.rowPtr.length);
+      rowPtr.set(m.rowPtr.view());
+      const coeffIds = u32(m.coeffIds.length);
+      coeffIds.set(m.coeffIds.view());
+      return { rowPtr, cols, coeffIds, coeffTable: table };
     };
     return {
       numInputs,

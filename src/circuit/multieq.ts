@@ -28,9 +28,12 @@ export class MultiEq {
   }
 
   private accumulate(): void {
-    this.cs.enforce(this.lhs, Lc.of(ONE), this.rhs);
-    this.lhs = new Lc();
-    this.rhs = new Lc();
+    if (this.cs.witnessOnly) this.cs.skip();
+    else {
+      this.cs.enforce(this.lhs, Lc.of(ONE), this.rhs);
+      this.lhs = new Lc();
+      this.rhs = new Lc();
+    }
     this.bitsUsed = 0;
     this.ops++;
   }
@@ -47,6 +50,7 @@ export class MultiEq {
   /** MultiEq::enforce_equal with arbitrary linear combinations (coefficients scaled by 2^offset). */
   enforceEqual(numBits: number, lhs: Lc, rhs: Lc): void {
     const scale = POW2[this.reserve(numBits)]!;
+    if (this.cs.witnessOnly) return;
     this.lhs.addLc(lhs, scale);
     this.rhs.addLc(rhs, scale);
   }
@@ -58,6 +62,7 @@ export class MultiEq {
    */
   enforceSum(numBits: number, operands: readonly (readonly Bool[])[], result: readonly Bool[]): void {
     const off = this.reserve(numBits);
+    if (this.cs.witnessOnly) return;
     const lhs = this.lhs;
     for (const bits of operands) {
       for (let k = 0; k < bits.length; k++) {

@@ -40,6 +40,10 @@ export function toBitsLe(cs: ConstraintSystem, num: AllocatedNum): Bool[] {
     cs.pop();
     x >>= 1n;
   }
+  if (cs.witnessOnly) {
+    cs.skip();
+    return bits;
+  }
   const lc = new Lc();
   for (let i = 0; i < NUM_BITS; i++) addBoolLc(lc, bits[i]!, POW2[i]!);
   lc.sub(num.v);
