@@ -1142,6 +1142,59 @@ fn dump_inner<Tree: 'static + MerkleTreeTrait>(
     Ok(metas)
 }
 
+/// Synthesis alone, the way bellperson's prover does it (DumpCS mirrors its ProvingAssignment: A, B, C
+/// evaluations, densities, assignments), timed, with the process' peak memory: the baseline for our own
+/// synthesis benchmark.
+fn synth_inner<Tree: 'static + MerkleTreeTrait>(
+    config: &PoRepConfig,
+    c1: &api::SealCommitPhase1Output,
+    only: Option<usize>,
+) -> Result<Vec<serde_json::Value>> {
+    let (circuits, _) = build_circuits::<Tree>(config, c1)?;
+    let mut out = vec![];
+    for (k, circuit) in circuits.into_iter().enumerate() {
+        if only.is_some_and(|o| o != k) {
+            continue;
+        }
+        let t = Instant::now();
+        let mut d = DumpCS::new_prover();
+        circuit.synthesize(&mut d)?;
+        d.finish();
+        let secs = t.elapsed().as_secs_f64();
+        out.push(serde_json::json!({
+            "partition": k,
+            "constraints": d.circuit_constraints,
+            "aux": d.aux_assignment.len(),
+            "synthesis_seconds": secs,
+        }));
+    }
+    Ok(out)
+}
+
+fn peak_rss_kib() -> u64 {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn cmd_synth(a: &Args) -> Result<()> {
+    let file = a.pos.get(1).ok_or_else(|| anyhow!("usage: synth FILE [--partition K]"))?;
+    let l = load_c2(file)?;
+    let (config, ss) = config_of(&l)?;
+    let only = a.get("partition").map(|s| s.parse()).transpose()?;
+    let parts = with_shape!(ss, synth_inner, &config, &l.c1, only)?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::json!({"partitions": parts, "peak_rss_kib": peak_rss_kib()}))?
+    );
+    Ok(())
+}
+
 fn cmd_dump(a: &Args) -> Result<()> {
     let file = a.pos.get(1).ok_or_else(|| anyhow!("usage: dump FILE --out DIR"))?;
     let out = PathBuf::from(a.req("out")?);
@@ -1321,6 +1374,7 @@ fn main() {
         "verify-groth16" => std::process::exit(cmd_verify_groth16(&a)),
         "digest" => cmd_digest(&a),
         "dump" => cmd_dump(&a),
+        "synth" => cmd_synth(&a),
         "bench" => cmd_bench(&a),
         "prover-id" => {
             let actor = parse_miner(a.pos.get(1).map(|s| s.as_str()).unwrap_or("t01000"));
