@@ -3,11 +3,13 @@
  * `params` makes test parameters for a sector size, `verify` checks proofs against a .vk, `prove-dump`
  * proves a circuit dumped by the reference oracle.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pickBackend } from './backends/index.ts';
 import { readDumpedAssignment } from './groth16/dump.ts';
+import { porepParamsFiles } from './groth16/parameter-cache.ts';
 import { createSynthesisPool, runCommit2 } from './job/commit2.ts';
 import { generateTestParams } from './job/test-params.ts';
 import { readVerifyingKeyFile } from './groth16/params-file.ts';
@@ -18,7 +20,8 @@ import { verifyProof } from './groth16/verify.ts';
 
 const USAGE = `usage: c2prover <command> [options]
   info                                   the backend this machine gets, and why better ones were passed over
-  prove FILE [--miner t01000] [--params FILE] [--no-validate]
+  demo                                   Commit2 of the 2KiB fixture with test parameters (made on first use)
+  prove FILE [--miner t01000] [--params FILE] [--no-validate] [--production-params]
                                          Commit2 of a Commit2In (lotus-bench --save-commit2-input); prints the proof
   params FILE [--out DIR] [--seed S]     random (test) Groth16 parameters for FILE's circuit, under the
                                          production name in DIR (default FIL_PROOFS_PARAMETER_CACHE)
@@ -70,6 +73,17 @@ async function proveDump(args: string[]): Promise<void> {
   );
 }
 
+/** lotus' types.SizeStr: binary units, four significant digits. */
+function sizeStr(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (bytes >= 1024 && i < units.length - 1) {
+    bytes /= 1024;
+    i++;
+  }
+  return `${Number(bytes.toPrecision(4))} ${units[i]}`;
+}
+
 async function proveCommit2(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
@@ -78,6 +92,7 @@ async function proveCommit2(args: string[]): Promise<void> {
       miner: { type: 'string', default: 't01000' },
       params: { type: 'string' },
       'no-validate': { type: 'boolean', default: false },
+      'production-params': { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) throw new Error('prove needs one Commit2In file');
@@ -90,11 +105,12 @@ async function proveCommit2(args: string[]): Promise<void> {
       miner: values.miner,
       paramsPath: values.params,
       validate: !values['no-validate'],
+      productionParams: values['production-params'],
     });
     const s = result.stages;
     console.log(`proof: ${Buffer.from(result.proof).toString('hex')}`);
     console.log(
-      `seal: commit phase 2: ${(s.totalMs / 1000).toFixed(9)}s (${result.kibPerSecond.toFixed(0)} KiB/s)`,
+      `seal: commit phase 2: ${(s.totalMs / 1000).toFixed(9)}s (${sizeStr((result.sectorSize * 1000) / s.totalMs)}/s)`,
     );
     const stages = Object.entries(s).map(
       ([k, v]) => `${k.replace(/Ms$/, '')} ${(v as number).toFixed(0)} ms`,
@@ -103,6 +119,25 @@ async function proveCommit2(args: string[]): Promise<void> {
   } finally {
     await pool.destroy();
   }
+}
+
+/**
+ * `npm start` until the service exists: the main job on this machine's best backend — Commit2 of a 2KiB
+ * sector sealed by the oracle, with test parameters made on first use (the real ones are 1 GB downloads).
+ */
+async function demo(): Promise<void> {
+  const file = new URL('../test/fixtures/2kib/v1_1-t01000-s1/c2input.json', import.meta.url).pathname;
+  const dir = process.env.C2_TEST_PARAMS ?? new URL('../.cache/test-params', import.meta.url).pathname;
+  const { backend, skipped } = pickBackend();
+  for (const s of skipped) console.error(`skipped ${s.name}: ${s.reason}`);
+  console.error(`backend: ${backend.name}`);
+  const files = porepParamsFiles(2048, dir);
+  const text = await readFile(file, 'utf8');
+  if (!existsSync(files.params)) {
+    console.error(`making 2KiB test parameters in ${dir} (once, a few minutes)`);
+    await generateTestParams(backend, text, { dir, seed: 'c2prover-test-params' });
+  }
+  await proveCommit2([file, '--params', files.params]);
 }
 
 async function params(args: string[]): Promise<void> {
@@ -159,6 +194,9 @@ async function main(argv: string[]): Promise<number> {
     case undefined:
     case 'info':
       await info();
+      return 0;
+    case 'demo':
+      await demo();
       return 0;
     case 'prove':
       await proveCommit2(rest);

@@ -8,6 +8,7 @@ import { Piscina } from 'piscina';
 import type { Backend } from '../backends/backend.ts';
 import { Commit2InputError, parseCommit2Input, type Commit2Job } from '../porep/commit2-input.ts';
 import { proverIdFromMiner, replicaId } from '../porep/replica-id.ts';
+import { checkVanillaProofs } from '../porep/vanilla-check.ts';
 import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
 import { assign, densities } from '../groth16/r1cs.ts';
 import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
@@ -19,6 +20,8 @@ import { porepParamsFiles } from '../groth16/parameter-cache.ts';
 
 export interface Commit2Stages {
   parseMs: number;
+  /** The vanilla proofs checked as filecoin-proofs does before proving. */
+  checkMs: number;
   synthesisMs: number;
   paramsMs: number;
   assignMs: number;
@@ -46,6 +49,8 @@ export interface Commit2Options {
   paramsPath?: string;
   /** Validate the parameters' points (once per file, remembered). */
   validate?: boolean;
+  /** The parameters must be the published ones: their digest is checked against parameters.json. */
+  productionParams?: boolean;
   /** Reuse a loaded key across jobs (the service keeps them). */
   provingKey?: ProvingKey;
   pool?: Piscina;
@@ -76,6 +81,14 @@ async function synthesizeAll(job: Commit2Job, pool: Piscina | undefined): Promis
   return Promise.all(tasks.map((t) => pool.run(t) as Promise<SynthesizedPartition>));
 }
 
+function loadKey(job: Commit2Job, opts: Commit2Options): Promise<ProvingKey> {
+  const files = opts.paramsPath ? undefined : porepParamsFiles(job.config.sectorSize);
+  return loadProvingKey(opts.backend, opts.paramsPath ?? files!.params, {
+    validate: opts.validate ?? true,
+    digest: opts.productionParams ? porepParamsFiles(job.config.sectorSize).productionDigest : undefined,
+  });
+}
+
 /** verify_seal recomputes the replica id: a sector sealed for another miner or number cannot be proved. */
 function checkIdentity(job: Commit2Job, miner: string): void {
   let prover: Uint8Array;
@@ -99,6 +112,7 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
   const t0 = performance.now();
   const stages: Commit2Stages = {
     parseMs: 0,
+    checkMs: 0,
     synthesisMs: 0,
     paramsMs: 0,
     assignMs: 0,
@@ -113,11 +127,12 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
   stages.parseMs = performance.now() - t0;
 
   let t = performance.now();
-  const keyPromise = opts.provingKey
-    ? Promise.resolve(opts.provingKey)
-    : loadProvingKey(opts.backend, opts.paramsPath ?? porepParamsFiles(job.config.sectorSize).params, {
-        validate: opts.validate ?? true,
-      });
+  const issues = checkVanillaProofs(job);
+  if (issues.length) throw new Commit2InputError(issues);
+  stages.checkMs = performance.now() - t;
+
+  t = performance.now();
+  const keyPromise = opts.provingKey ? Promise.resolve(opts.provingKey) : loadKey(job, opts);
   const synthesized = await synthesizeAll(job, opts.pool);
   stages.synthesisMs = performance.now() - t;
   t = performance.now();

@@ -10,6 +10,7 @@ import { synthesize } from '../circuit/synthesis-task.ts';
 import { parameterCacheDir, porepParamsFiles } from '../groth16/parameter-cache.ts';
 import { writeVerifyingKey } from '../groth16/params-file.ts';
 import { generateParameters, toxicFromSeed } from '../groth16/setup.ts';
+import { markValidated } from '../groth16/proving-key.ts';
 import { parseCommit2Input } from '../porep/commit2-input.ts';
 
 export interface TestParams {
@@ -41,6 +42,7 @@ export async function generateTestParams(
   const { r1cs } = synthesize({ job, partition: 0 });
   const { vk } = await generateParameters(backend, r1cs, files.params, toxicFromSeed(opts.seed));
   await writeVerifyingKey(files.vk, vk);
+  await markValidated(files.params);
   return {
     ...files,
     constraints: r1cs.numConstraints,

@@ -1,0 +1,113 @@
+/**
+ * The 2KiB Commit2 end to end, as CI runs it: our synthesis, our random parameters for that circuit, our
+ * prover; the proof verifies against the key with the public inputs rust-fil-proofs derives (the oracle's
+ * digest.json), and — where the oracle binary is built — bellperson's verify_seal accepts it too.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { pickBackend } from '../../src/backends/index.ts';
+import { porepParamsFiles } from '../../src/groth16/parameter-cache.ts';
+import { readVerifyingKeyFile } from '../../src/groth16/params-file.ts';
+import { decodeProofs } from '../../src/groth16/proof.ts';
+import { verifyProof } from '../../src/groth16/verify.ts';
+import { generateTestParams } from '../../src/job/test-params.ts';
+import { runCommit2 } from '../../src/job/commit2.ts';
+import { Commit2InputError } from '../../src/porep/commit2-input.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const FIXTURES = join(ROOT, 'test/fixtures');
+const PARAMS_DIR = process.env.C2_TEST_PARAMS ?? join(ROOT, '.cache/test-params');
+const ORACLE = join(ROOT, 'test/reference/target/release/c2-reference');
+const { backend } = pickBackend();
+
+const read = (f: string): string => readFileSync(join(FIXTURES, f), 'utf8');
+const publicInputs = (dir: string): bigint[][] =>
+  (JSON.parse(read(`${dir}/digest.json`)) as { partitions: { public_inputs: string[] }[] }).partitions.map(
+    (p) => p.public_inputs.map((h) => BigInt('0x' + Buffer.from(h, 'hex').reverse().toString('hex'))),
+  );
+
+const files = porepParamsFiles(2048, PARAMS_DIR);
+
+before(async () => {
+  // The circuit's structure is witness-independent: parameters made from one 2KiB input serve them all.
+  if (!existsSync(files.params) || !existsSync(files.vk)) {
+    await generateTestParams(backend, read('2kib/v1_1-t01000-s1/c2input.json'), {
+      dir: PARAMS_DIR,
+      seed: 'c2prover-test-params',
+    });
+  }
+});
+
+const proofs = new Map<string, string>();
+
+for (const [dir, miner] of [
+  ['2kib/v1_1-t01000-s1', 't01000'],
+  ['2kib/synth-t01000-s1', 't01000'],
+  ['2kib/v1_1-t01002-s1', 't01002'],
+] as const) {
+  test(`${dir}: Commit2 proves, and the proof verifies with rust-fil-proofs' public inputs`, async () => {
+    const result = await runCommit2(read(`${dir}/c2input.json`), {
+      backend,
+      miner,
+      paramsPath: files.params,
+    });
+    assert.equal(result.proof.length, 192);
+    assert.equal(result.partitions, 1);
+    assert.ok(result.kibPerSecond > 0 && result.stages.totalMs > 0);
+    const vk = await readVerifyingKeyFile(files.vk);
+    const [proof] = decodeProofs(result.proof);
+    const inputs = publicInputs(dir)[0]!;
+    assert.equal(verifyProof(vk, proof!, inputs), true);
+    const changed = inputs.slice();
+    changed[3] = changed[3]! + 1n; // the first packed challenge path
+    assert.equal(verifyProof(vk, proof!, changed), false);
+    proofs.set(dir, Buffer.from(result.proof).toString('hex'));
+  });
+}
+
+test('the oracle (bellperson verify_seal) accepts our proofs and rejects them for another miner', (t) => {
+  if (!existsSync(ORACLE)) return t.skip('oracle not built (npm run reference -- --help builds it)');
+  const env = { ...process.env, FIL_PROOFS_PARAMETER_CACHE: dirname(files.vk) };
+  for (const [dir, proof] of proofs) {
+    const miner = dir.includes('t01002') ? 't01002' : 't01000';
+    const other = miner === 't01000' ? 't01002' : 't01000';
+    const file = join(FIXTURES, dir, 'c2input.json');
+    const ok = spawnSync(ORACLE, ['verify', file, proof, '--miner', miner], { env, encoding: 'utf8' });
+    assert.equal(ok.status, 0, `${dir}: ${ok.stdout}${ok.stderr}`);
+    const bad = spawnSync(ORACLE, ['verify', file, proof, '--miner', other], { env, encoding: 'utf8' });
+    assert.equal(bad.status, 1, `${dir} as ${other}: ${bad.stdout}${bad.stderr}`);
+  }
+});
+
+test('an input sealed for another miner is refused before any proving', async () => {
+  await assert.rejects(
+    runCommit2(read('2kib/v1_1-t01000-s1/c2input.json'), {
+      backend,
+      miner: 't01002',
+      paramsPath: files.params,
+    }),
+    (e: unknown) =>
+      e instanceof Commit2InputError && /replica_id/.test(e.message) && /t01002/.test(e.message),
+  );
+});
+
+test('a tampered vanilla proof is refused with where it is wrong', async () => {
+  const envelope = JSON.parse(read('2kib/v1_1-t01000-s1/c2input.json')) as { Phase1Out: string };
+  const p1 = JSON.parse(Buffer.from(envelope.Phase1Out, 'base64').toString('utf8')) as {
+    vanilla_proofs: Record<
+      string,
+      { replica_column_proofs: { drg_parents: { column: { rows: number[][] } }[] } }[][]
+    >;
+  };
+  const proof = Object.values(p1.vanilla_proofs)[0]![0]![1]!;
+  const row = proof.replica_column_proofs.drg_parents[2]!.column.rows[0]!;
+  row[0] = (row[0]! + 1) % 256;
+  envelope.Phase1Out = Buffer.from(JSON.stringify(p1)).toString('base64');
+  await assert.rejects(
+    runCommit2(JSON.stringify(envelope), { backend, paramsPath: files.params }),
+    (e: unknown) => e instanceof Commit2InputError && /challenge 1/.test(e.message),
+  );
+});
