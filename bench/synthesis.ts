@@ -311,6 +311,21 @@ async function main(): Promise<void> {
   }
   md.push(
     '',
+    'Where the time goes (steady state): witness-only synthesis alone vs the A/B/C evaluation:',
+    '',
+  );
+  for (const s of summary) {
+    const bp = 'error' in s.bellperson ? undefined : s.bellperson;
+    md.push(
+      `- ${s.fixture}: witness ${f(s.steady.synthesisSeconds)} s${bp ? ` (${f(bp.seconds / s.steady.synthesisSeconds)}x faster than bellperson's whole synthesis)` : ''}, A/B/C sparse products ${f(s.steady.assignSeconds)} s; goal (>= 2x faster, < 0.5x peak RSS): ${
+        bp && s.steady.speedupVsBellperson! >= 2 && s.steady.memoryRatioVsBellperson! < 0.5
+          ? 'met'
+          : 'not met'
+      }.`,
+    );
+  }
+  md.push(
+    '',
     'What each number includes:',
     '',
     "- **bellperson**: the oracle's `c2-reference synth FILE --partition 0`: rust-fil-proofs' StackedCircuit",
