@@ -405,6 +405,52 @@ pub fn sparse_mul(
     )
 }
 
+/// A, B, C of an R1CS on a witness, written into `out` (a, b, c: each (constraints + inputs) * 32
+/// bytes, input constraints included). `csr`: rowPtr, cols, coeffIds of A, then of B, then of C;
+/// `tables`: the coefficient tables of A, B, C. Resolves to an empty buffer.
+#[napi(js_name = "evaluateR1cs", ts_return_type = "Promise<Buffer>")]
+pub fn evaluate_r1cs(
+    csr: Vec<Uint32Array>,
+    tables: Vec<Uint8Array>,
+    inputs: Uint8Array,
+    aux: Uint8Array,
+    out: Vec<Uint8Array>,
+) -> Result<AsyncTask<Job>> {
+    if csr.len() != 9 || tables.len() != 3 || out.len() != 3 {
+        return Err(Error::new(
+            Status::InvalidArg,
+            "evaluateR1cs: expected 9 CSR arrays, 3 tables, 3 outputs".to_string(),
+        ));
+    }
+    // bufs: the three outputs first (borrowed mutably), then tables, inputs, aux
+    let mut bufs = out;
+    bufs.extend(tables);
+    bufs.extend([inputs, aux]);
+    Ok(job(
+        bufs,
+        csr,
+        Box::new(|b, u| {
+            let m: Vec<sparse::Csr> = u
+                .chunks_exact(3)
+                .map(|c| sparse::Csr {
+                    row_ptr: &c[0],
+                    cols: &c[1],
+                    coeff_ids: &c[2],
+                })
+                .collect();
+            let (out, rest) = b.split_at_mut(3);
+            let [oa, ob, oc] = out else { unreachable!() };
+            sparse::evaluate(
+                [(&m[0], &rest[0]), (&m[1], &rest[1]), (&m[2], &rest[2])],
+                &rest[3],
+                &rest[4],
+                [oa, ob, oc],
+            )?;
+            Ok(Vec::new())
+        }),
+    ))
+}
+
 /// columns: out[c] = sum over terms in column c of coeff * vec[row], numCols out.
 #[napi(ts_return_type = "Promise<Buffer>")]
 pub fn sparse_mul_transposed(

@@ -66,22 +66,36 @@ fn check(m: &Csr, num_cols: usize, table_len: usize) -> Result<usize, String> {
             m.coeff_ids.len()
         ));
     }
-    if let Some(r) = (0..rows)
-        .into_par_iter()
-        .find_first(|&r| m.row_ptr[r] > m.row_ptr[r + 1])
-    {
+    // rayon's find_first/position_first pay an atomic per element (most of the time of a 15M-term
+    // evaluation); a vectorizable max per chunk finds whether there is a bad index, a serial scan where.
+    let first_at_or_above = |v: &[u32], limit: usize| -> Option<usize> {
+        let max = v
+            .par_chunks(1 << 16)
+            .map(|c| c.iter().copied().max().unwrap_or(0))
+            .max();
+        max.filter(|&m| m as usize >= limit)?;
+        v.iter().position(|&x| x as usize >= limit)
+    };
+    let decreasing = m.row_ptr.par_chunks(1 << 16).enumerate().any(|(ci, c)| {
+        let prev = if ci == 0 {
+            0
+        } else {
+            m.row_ptr[ci * (1 << 16) - 1]
+        };
+        c.iter()
+            .fold((prev, false), |(p, bad), &x| (x, bad | (x < p)))
+            .1
+    });
+    if decreasing {
+        let r = (0..rows)
+            .find(|&r| m.row_ptr[r] > m.row_ptr[r + 1])
+            .unwrap();
         return Err(format!("rowPtr decreases at row {r}"));
     }
-    if let Some(k) = m.cols[..terms]
-        .par_iter()
-        .position_first(|&c| c as usize >= num_cols)
-    {
+    if let Some(k) = first_at_or_above(&m.cols[..terms], num_cols) {
         return Err(format!("term {k} names column {} of {num_cols}", m.cols[k]));
     }
-    if let Some(k) = m.coeff_ids[..terms]
-        .par_iter()
-        .position_first(|&c| c as usize >= table_len)
-    {
+    if let Some(k) = first_at_or_above(&m.coeff_ids[..terms], table_len) {
         return Err(format!(
             "term {k} names coefficient {} of {table_len}",
             m.coeff_ids[k]
@@ -186,4 +200,220 @@ pub fn linear_combine(
             }
         });
     Ok(va)
+}
+
+/// The modulus r, little-endian limbs: a witness value is canonical iff it is below.
+const R: [u64; 4] = [
+    0xffff_ffff_0000_0001,
+    0x53bd_a402_fffe_5bfe,
+    0x3339_d808_09a1_d805,
+    0x73ed_a753_299d_7d48,
+];
+
+#[inline]
+fn limbs(b: &[u8]) -> blst_fr {
+    let mut f = blst_fr::default();
+    for (l, c) in f.l.iter_mut().zip(b.chunks_exact(8)) {
+        *l = u64::from_le_bytes(c.try_into().unwrap());
+    }
+    f
+}
+
+#[inline]
+fn write_limbs(f: &blst_fr, out: &mut [u8]) {
+    for (c, l) in out.chunks_exact_mut(8).zip(f.l.iter()) {
+        c.copy_from_slice(&l.to_le_bytes());
+    }
+}
+
+/// One coefficient of an R1CS, prepared for `evaluate`. Everything there stays in canonical form:
+/// modular add/sub do not care about the representation, and blst_fr_mul(v, k*R) = v * k for a
+/// canonical v, so a coefficient kept in Montgomery form multiplies a witness value with no
+/// conversion of the witness or of the result.
+#[derive(Clone, Copy)]
+struct Term {
+    kind: Kind,
+    /// The coefficient itself: the term's value when the variable is 1.
+    canon: blst_fr,
+    /// k * R mod r.
+    mont: blst_fr,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Zero,
+    One,
+    MinusOne,
+    General,
+}
+
+fn terms(bytes: &[u8], what: &str) -> Result<Vec<Term>, String> {
+    let one = blst_fr { l: [1, 0, 0, 0] };
+    let minus_one = blst_fr {
+        l: [R[0] - 1, R[1], R[2], R[3]],
+    };
+    if bytes.len() % fr::FR_BYTES != 0 {
+        return Err(format!("{what}: not a whole number of scalars"));
+    }
+    bytes
+        .chunks_exact(fr::FR_BYTES)
+        .enumerate()
+        .map(|(i, b)| {
+            let mont = fr::fr_from_le(b)
+                .ok_or_else(|| format!("{what}: scalar {i} is not reduced modulo r"))?;
+            let canon = limbs(b);
+            let kind = match canon {
+                c if c.l == [0; 4] => Kind::Zero,
+                c if c == one => Kind::One,
+                c if c == minus_one => Kind::MinusOne,
+                _ => Kind::General,
+            };
+            Ok(Term { kind, canon, mont })
+        })
+        .collect()
+}
+
+/// Witness values classified once, so that most terms (bits, constants) never read their 32 bytes.
+const ZERO: u8 = 0;
+const ONE: u8 = 1;
+const GENERAL: u8 = 2;
+
+struct Witness<'a> {
+    inputs: &'a [u8],
+    aux: &'a [u8],
+    class: Vec<u8>,
+}
+
+impl<'a> Witness<'a> {
+    fn new(inputs: &'a [u8], aux: &'a [u8]) -> Result<Self, String> {
+        let mut class = vec![0u8; (inputs.len() + aux.len()) / fr::FR_BYTES];
+        let (ci, ca) = class.split_at_mut(inputs.len() / fr::FR_BYTES);
+        for (what, vals, cls) in [("inputs", inputs, ci), ("aux", aux, ca)] {
+            if vals.len() % fr::FR_BYTES != 0 {
+                return Err(format!("{what}: not a whole number of scalars"));
+            }
+            let bad = cls
+                .par_chunks_mut(CHUNK)
+                .zip(vals.par_chunks(CHUNK * fr::FR_BYTES))
+                .enumerate()
+                .filter_map(|(ch, (cls, vals))| {
+                    for (i, (c, v)) in cls
+                        .iter_mut()
+                        .zip(vals.chunks_exact(fr::FR_BYTES))
+                        .enumerate()
+                    {
+                        let f = limbs(v);
+                        // canonical iff below r, comparing from the top limb
+                        if f.l.iter().rev().cmp(R.iter().rev()) != std::cmp::Ordering::Less {
+                            return Some(ch * CHUNK + i);
+                        }
+                        *c = match f.l {
+                            [0, 0, 0, 0] => ZERO,
+                            [1, 0, 0, 0] => ONE,
+                            _ => GENERAL,
+                        };
+                    }
+                    None
+                })
+                .min();
+            if let Some(i) = bad {
+                return Err(format!("{what}: scalar {i} is not reduced modulo r"));
+            }
+        }
+        Ok(Witness { inputs, aux, class })
+    }
+
+    #[inline]
+    fn value(&self, v: usize) -> blst_fr {
+        let ni = self.inputs.len() / fr::FR_BYTES;
+        if v < ni {
+            limbs(&self.inputs[v * fr::FR_BYTES..][..fr::FR_BYTES])
+        } else {
+            limbs(&self.aux[(v - ni) * fr::FR_BYTES..][..fr::FR_BYTES])
+        }
+    }
+}
+
+/// One row's sum, canonical: only a general coefficient times a general value costs a multiply.
+#[inline]
+fn row(m: &Csr, coeffs: &[Term], w: &Witness, r: usize) -> blst_fr {
+    let mut acc = blst_fr::default();
+    for k in m.row_ptr[r] as usize..m.row_ptr[r + 1] as usize {
+        let col = m.cols[k] as usize;
+        let t = &coeffs[m.coeff_ids[k] as usize];
+        unsafe {
+            match (w.class[col], t.kind) {
+                (ZERO, _) | (_, Kind::Zero) => {}
+                (ONE, _) => blst_fr_add(&mut acc, &acc, &t.canon),
+                (_, Kind::One) => blst_fr_add(&mut acc, &acc, &w.value(col)),
+                (_, Kind::MinusOne) => blst_fr_sub(&mut acc, &acc, &w.value(col)),
+                _ => {
+                    let mut p = blst_fr::default();
+                    blst_fr_mul(&mut p, &w.value(col), &t.mont);
+                    blst_fr_add(&mut acc, &acc, &p);
+                }
+            }
+        }
+    }
+    acc
+}
+
+/// A, B, C of an R1CS on a witness (inputs then aux), as bellperson's prover lays them out: one Fr per
+/// constraint, then one per input for the input constraints (A = the input, B = C = 0). `out` holds the
+/// three result buffers, each (constraints + inputs) * 32 bytes; every byte of them is written.
+pub fn evaluate(
+    mats: [(&Csr, &[u8]); 3],
+    inputs: &[u8],
+    aux: &[u8],
+    out: [&mut [u8]; 3],
+) -> Result<(), String> {
+    let w = Witness::new(inputs, aux)?;
+    let num_vars = w.class.len();
+    let rows = mats[0].0.row_ptr.len().saturating_sub(1);
+    let mut prepared = Vec::with_capacity(3);
+    for (name, (m, table)) in ["A", "B", "C"].iter().zip(mats) {
+        let t = terms(table, &format!("{name} coeffTable"))?;
+        check(m, num_vars, t.len()).map_err(|e| format!("{name}: {e}"))?;
+        if m.row_ptr.len() != rows + 1 {
+            return Err(format!(
+                "{name} has {} rows, A has {rows}",
+                m.row_ptr.len() - 1
+            ));
+        }
+        prepared.push((m, t));
+    }
+    let total = (rows + inputs.len() / fr::FR_BYTES) * fr::FR_BYTES;
+    if out.iter().any(|o| o.len() != total) {
+        return Err(format!(
+            "outputs must be (constraints + inputs) * 32 = {total} bytes"
+        ));
+    }
+    let [oa, ob, oc] = out;
+    let split = rows * fr::FR_BYTES;
+    let (oa, ta) = oa.split_at_mut(split);
+    let (ob, tb) = ob.split_at_mut(split);
+    let (oc, tc) = oc.split_at_mut(split);
+    ta.copy_from_slice(inputs);
+    tb.fill(0);
+    tc.fill(0);
+    let step = CHUNK * fr::FR_BYTES;
+    oa.par_chunks_mut(step)
+        .zip(ob.par_chunks_mut(step))
+        .zip(oc.par_chunks_mut(step))
+        .enumerate()
+        .for_each(|(ci, ((a, b), c))| {
+            // the three matrices row by row: each output chunk is written once, while hot
+            for (i, ((a, b), c)) in a
+                .chunks_exact_mut(fr::FR_BYTES)
+                .zip(b.chunks_exact_mut(fr::FR_BYTES))
+                .zip(c.chunks_exact_mut(fr::FR_BYTES))
+                .enumerate()
+            {
+                let r = ci * CHUNK + i;
+                for (o, (m, t)) in [a, b, c].into_iter().zip(&prepared) {
+                    write_limbs(&row(m, t, &w, r), o);
+                }
+            }
+        });
+    Ok(())
 }

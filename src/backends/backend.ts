@@ -8,6 +8,8 @@
  *   (x.c1||x.c0||y.c1||y.c0). The identity is the all-zero encoding with the infinity flag (0x40) set.
  */
 
+import type { R1cs } from '../groth16/r1cs.ts';
+
 export type FrVector = Uint8Array;
 export type Group = 'g1' | 'g2';
 
@@ -72,6 +74,17 @@ export interface Backend {
 
   /** rows: out[r] = sum_k coeff(r,k) * vec[col(r,k)], one Fr per row. */
   sparseMul(m: SparseMatrix, vec: FrVector): Promise<FrVector>;
+  /**
+   * A, B, C of every constraint of `r1cs` on a witness (`inputs`, ONE first, and `aux`), laid out as
+   * bellperson's prover does: numConstraints values, then numInputs for the implied input constraints
+   * (A = input i, B = C = 0). One fused pass over the three matrices; they may live in
+   * SharedArrayBuffers (the structure cache shares them across threads). Rejects a non-canonical value.
+   */
+  evaluateR1cs(
+    r1cs: R1cs,
+    inputs: FrVector,
+    aux: FrVector,
+  ): Promise<{ a: FrVector; b: FrVector; c: FrVector }>;
   /** columns: out[c] = sum over terms with col c of coeff * vec[row], `numCols` Fr out. */
   sparseMulTransposed(m: SparseMatrix, vec: FrVector, numCols: number): Promise<FrVector>;
 

@@ -93,21 +93,8 @@ export async function assign(
       `witness has ${inputs.length / 32} inputs and ${aux.length / 32} aux, circuit wants ${r1cs.numInputs} and ${r1cs.numAux}`,
     );
   }
-  const vars = new Uint8Array(inputs.length + aux.length);
-  vars.set(inputs, 0);
-  vars.set(aux, inputs.length);
-  const [ea, eb, ec] = await Promise.all([
-    backend.sparseMul(r1cs.a, vars),
-    backend.sparseMul(r1cs.b, vars),
-    backend.sparseMul(r1cs.c, vars),
-  ]);
-  const total = (r1cs.numConstraints + r1cs.numInputs) * 32;
-  const a = new Uint8Array(total);
-  a.set(ea, 0);
-  a.set(inputs, ea.length);
-  const b = new Uint8Array(total);
-  b.set(eb, 0);
-  const c = new Uint8Array(total);
-  c.set(ec, 0);
+  // one fused native pass straight into the final buffers (input constraints included): no
+  // concatenated witness, no per-matrix result to copy
+  const { a, b, c } = await backend.evaluateR1cs(r1cs, inputs, aux);
   return { inputs, aux, a, b, c, ...dens };
 }

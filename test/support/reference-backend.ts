@@ -14,6 +14,7 @@ import {
   type PointTable,
   type SparseMatrix,
 } from '../../src/backends/backend.ts';
+import type { R1cs } from '../../src/groth16/r1cs.ts';
 import { FR_MODULUS, frFromBytes, frInv, frPow, frToBytes, mod } from '../../src/groth16/curve.ts';
 
 const G1 = bls12_381.G1.Point;
@@ -308,6 +309,31 @@ export function createReferenceBackend(): Backend {
         out.push(mod(acc));
       }
       return writeFrs(out);
+    },
+
+    async evaluateR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector) {
+      const ins = readFrs(inputs);
+      const vars = [...ins, ...readFrs(aux)];
+      const evaluate = (m: SparseMatrix): bigint[] => {
+        const table = readFrs(m.coeffTable);
+        const rows = checkCsr(m, vars.length, table.length);
+        if (rows !== r1cs.numConstraints)
+          throw new RangeError(`matrix has ${rows} rows, not ${r1cs.numConstraints}`);
+        const out: bigint[] = [];
+        for (let r = 0; r < rows; r++) {
+          let acc = 0n;
+          for (let k = m.rowPtr[r]!; k < m.rowPtr[r + 1]!; k++)
+            acc += table[m.coeffIds[k]!]! * vars[m.cols[k]!]!;
+          out.push(mod(acc));
+        }
+        return out;
+      };
+      const zeros = ins.map(() => 0n);
+      return {
+        a: writeFrs([...evaluate(r1cs.a), ...ins]),
+        b: writeFrs([...evaluate(r1cs.b), ...zeros]),
+        c: writeFrs([...evaluate(r1cs.c), ...zeros]),
+      };
     },
 
     async sparseMulTransposed(m: SparseMatrix, vec: FrVector, numCols: number): Promise<FrVector> {

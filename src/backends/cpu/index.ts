@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Backend, FrVector, Group, PointTable, SparseMatrix } from '../backend.ts';
+import type { R1cs } from '../../groth16/r1cs.ts';
 import { FR_BYTES, POINT_BYTES } from '../backend.ts';
 
 /** The addon's surface (native/src/lib.rs). */
@@ -27,6 +28,13 @@ export interface NativeAddon {
     coeffIds: Uint32Array,
     coeffTable: Uint8Array,
     vec: Uint8Array,
+  ): Promise<Uint8Array>;
+  evaluateR1cs(
+    csr: Uint32Array[],
+    tables: Uint8Array[],
+    inputs: Uint8Array,
+    aux: Uint8Array,
+    out: Uint8Array[],
   ): Promise<Uint8Array>;
   sparseMulTransposed(
     rowPtr: Uint32Array,
@@ -150,6 +158,18 @@ export function createCpuBackend(): Backend {
     async sparseMul(m: SparseMatrix, vec: FrVector): Promise<FrVector> {
       const out = await n.sparseMul(m.rowPtr, m.cols, m.coeffIds, m.coeffTable, vec);
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+
+    async evaluateR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector) {
+      checkFr(inputs, 'evaluateR1cs inputs');
+      checkFr(aux, 'evaluateR1cs aux');
+      // written in place by the addon: no result copy, and the input-constraint tail is filled there too
+      const total = (r1cs.numConstraints + inputs.length / FR_BYTES) * FR_BYTES;
+      const [a, b, c] = [new Uint8Array(total), new Uint8Array(total), new Uint8Array(total)];
+      const csr = [r1cs.a, r1cs.b, r1cs.c].flatMap((m) => [m.rowPtr, m.cols, m.coeffIds]);
+      const tables = [r1cs.a.coeffTable, r1cs.b.coeffTable, r1cs.c.coeffTable];
+      await n.evaluateR1cs(csr, tables, inputs, aux, [a, b, c]);
+      return { a, b, c };
     },
 
     async sparseMulTransposed(m: SparseMatrix, vec: FrVector, numCols: number): Promise<FrVector> {
