@@ -41,7 +41,13 @@ SPECS=(
   "2kib/v1-t01000-s1|2KiB|V1|t01000|1"
   "2kib/synth-t01000-s1|2KiB|SYNTH|t01000|1"
 )
-[ $DO8 = 1 ] && SPECS+=("8mib/v1_1-t01000-s1|8MiB|V1_1|t01000|1")
+[ $DO8 = 1 ] && SPECS+=(
+  "8mib/v1_1-t01000-s1|8MiB|V1_1|t01000|1"
+  "8mib/v1_1-t01000-s2|8MiB|V1_1|t01000|2"
+  "8mib/v1_1-t01002-s1|8MiB|V1_1|t01002|1"
+  "8mib/v1-t01000-s1|8MiB|V1|t01000|1"
+  "8mib/synth-t01000-s1|8MiB|SYNTH|t01000|1"
+)
 # name | shape | miner | sector
 SHAPES=()
 [ $DOSHAPE = 1 ] && SHAPES=("shape/8-8-0-t01000-s1|8-8-0|t01000|1" "shape/8-8-2-t01000-s1|8-8-2|t01000|1")
