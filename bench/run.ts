@@ -143,3 +143,5 @@ console.log(md.join('\n'));
 
 // Circuit synthesis vs bellperson's (bench/synthesis.ts), each measurement in its own process.
 execFileSync(process.execPath, ['bench/synthesis.ts', ...process.argv.slice(2)], { stdio: 'inherit' });
+// The whole 2KiB Commit2 vs bellperson's on the same parameters (bench/commit2.ts).
+if (!quick) execFileSync(process.execPath, ['bench/commit2.ts'], { stdio: 'inherit' });
