@@ -72,13 +72,19 @@ export function createSynthesisPool(threads = Math.max(1, availableParallelism()
   return new Piscina({ filename: TASK, maxThreads: threads, minThreads: 0, idleTimeout: 30_000 });
 }
 
-async function synthesizeAll(job: Commit2Job, pool: Piscina | undefined): Promise<SynthesizedPartition[]> {
+export async function synthesizeAll(job: Commit2Job, pool: Piscina | undefined): Promise<SynthesizedPartition[]> {
   const tasks: SynthesisTask[] = job.partitions.map((_, partition) => ({ job, partition }));
   if (!pool) {
     const { synthesize } = await import('../circuit/synthesis-task.ts');
     return tasks.map(synthesize);
   }
-  return Promise.all(tasks.map((t) => pool.run(t) as Promise<SynthesizedPartition>));
+  // The first partition builds (or finds cached) the shape's structure; the others share it (it lives in
+  // SharedArrayBuffers) and only compute their witness, instead of every thread building its own copy.
+  const first = (await pool.run(tasks[0])) as SynthesizedPartition;
+  const rest = tasks
+    .slice(1)
+    .map((t) => pool.run({ ...t, structure: first.r1cs }) as Promise<SynthesizedPartition>);
+  return [first, ...(await Promise.all(rest))];
 }
 
 function loadKey(job: Commit2Job, opts: Commit2Options): Promise<ProvingKey> {
