@@ -4,13 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { ConstraintSystem } from '../../src/circuit/cs.ts';
 import { digestCircuit, type NamespaceDigest } from '../../src/circuit/digest.ts';
 import { synthesizePartition } from '../../src/circuit/stacked.ts';
-
-const FIXTURES = new URL('../fixtures/', import.meta.url);
+import { FIXTURES, fixtureDirs } from '../support/fixtures.ts';
 
 interface OraclePartition {
   partition: number;
@@ -21,18 +20,6 @@ interface OraclePartition {
   witness_sha256: string;
   public_inputs: string[];
   namespaces: NamespaceDigest[];
-}
-
-function fixtures(): string[] {
-  const out: string[] = [];
-  for (const group of ['2kib', '8mib', 'shape']) {
-    const dir = new URL(`${group}/`, FIXTURES);
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).sort()) {
-      if (existsSync(new URL(`${group}/${name}/digest.json`, FIXTURES))) out.push(`${group}/${name}`);
-    }
-  }
-  return out;
 }
 
 function firstDifference(
@@ -61,7 +48,7 @@ function firstDifference(
 const only = process.env.C2_FIXTURE;
 const heavy = process.env.C2_HEAVY === '1';
 
-for (const dir of fixtures()) {
+for (const dir of fixtureDirs()) {
   if (only && !dir.includes(only)) continue;
   const oracle = JSON.parse(readFileSync(new URL(`${dir}/digest.json`, FIXTURES), 'utf8')) as {
     depth: number;

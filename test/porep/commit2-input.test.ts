@@ -1,24 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests mutate raw fixture JSON into bad inputs */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Commit2InputError, formatPath, parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { porepConfig, SEAL_PROOF_NAMES } from '../../src/porep/registered-proof.ts';
 import { FR_MODULUS } from '../../src/groth16/curve.ts';
-
-const FIXTURES = new URL('../fixtures/', import.meta.url);
-
-function fixtureDirs(): string[] {
-  const out: string[] = [];
-  for (const size of ['2kib', '8mib']) {
-    const dir = new URL(`${size}/`, FIXTURES);
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir)) {
-      if (existsSync(new URL(`${size}/${name}/c2input.json`, FIXTURES))) out.push(`${size}/${name}`);
-    }
-  }
-  return out;
-}
+import { FIXTURES, fixtureDirs } from '../support/fixtures.ts';
 
 function readFixture(dir: string): {
   envelope: Record<string, unknown>;

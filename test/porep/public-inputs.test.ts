@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { generatePublicInputs, publicInputCount } from '../../src/porep/public-inputs.ts';
 import { partitionChallenges } from '../../src/porep/challenges.ts';
-
-const FIXTURES = new URL('../fixtures/', import.meta.url);
-
-function fixtureDirs(): string[] {
-  const out: string[] = [];
-  for (const group of ['2kib', '8mib', 'shape']) {
-    const dir = new URL(`${group}/`, FIXTURES);
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir)) {
-      if (existsSync(new URL(`${group}/${name}/digest.json`, FIXTURES))) out.push(`${group}/${name}`);
-    }
-  }
-  return out;
-}
+import { FIXTURES, fixtureDirs } from '../support/fixtures.ts';
 
 function leHex(v: bigint): string {
   return Buffer.from(v.toString(16).padStart(64, '0'), 'hex').reverse().toString('hex');

@@ -1,23 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests mutate raw fixture JSON into bad inputs */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { formatPath, parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { checkVanillaProofs } from '../../src/porep/vanilla-check.ts';
-
-const FIXTURES = new URL('../fixtures/', import.meta.url);
-
-function fixtureDirs(): string[] {
-  const out: string[] = [];
-  for (const group of ['2kib', '8mib', 'shape']) {
-    const dir = new URL(`${group}/`, FIXTURES);
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir)) {
-      if (existsSync(new URL(`${group}/${name}/c2input.json`, FIXTURES))) out.push(`${group}/${name}`);
-    }
-  }
-  return out;
-}
+import { FIXTURES, fixtureDirs } from '../support/fixtures.ts';
 
 function load(dir: string): { envelope: Record<string, unknown>; p1: Record<string, any> } {
   const envelope = JSON.parse(readFileSync(new URL(`${dir}/c2input.json`, FIXTURES), 'utf8')) as Record<
