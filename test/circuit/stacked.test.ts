@@ -1,6 +1,7 @@
 /**
  * The bar: our synthesis of every oracle fixture equals rust-fil-proofs' circuit — counts, constraint and
  * witness digests, public inputs — whole and per namespace. The first differing namespace is named.
+ * (Satisfaction follows: the oracle checks that its witness satisfies the same constraints.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,7 +73,6 @@ for (const dir of fixtureDirs()) {
       assert.deepEqual(got.public_inputs, want.public_inputs);
       assert.equal(got.constraints_sha256, want.constraints_sha256);
       assert.equal(got.witness_sha256, want.witness_sha256);
-      assert.equal(cs.firstUnsatisfied(), -1);
     });
   }
 }
