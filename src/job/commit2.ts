@@ -3,6 +3,7 @@
  * against the sector size's parameters, and verify the proofs before handing them out (filecoin-proofs
  * does the same: a proof the chain would reject must never leave the prover).
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Backend } from '../backends/backend.ts';
@@ -72,7 +73,10 @@ export function createSynthesisPool(threads = Math.max(1, availableParallelism()
   return new Piscina({ filename: TASK, maxThreads: threads, minThreads: 0, idleTimeout: 30_000 });
 }
 
-export async function synthesizeAll(job: Commit2Job, pool: Piscina | undefined): Promise<SynthesizedPartition[]> {
+export async function synthesizeAll(
+  job: Commit2Job,
+  pool: Piscina | undefined,
+): Promise<SynthesizedPartition[]> {
   const tasks: SynthesisTask[] = job.partitions.map((_, partition) => ({ job, partition }));
   if (!pool) {
     const { synthesize } = await import('../circuit/synthesis-task.ts');
@@ -87,9 +91,24 @@ export async function synthesizeAll(job: Commit2Job, pool: Piscina | undefined):
   return [first, ...(await Promise.all(rest))];
 }
 
-function loadKey(job: Commit2Job, opts: Commit2Options): Promise<ProvingKey> {
-  const files = opts.paramsPath ? undefined : porepParamsFiles(job.config.sectorSize);
-  return loadProvingKey(opts.backend, opts.paramsPath ?? files!.params, {
+export class ParamsNotFoundError extends Error {
+  constructor(path: string) {
+    super(
+      `Groth16 parameters not found: ${path} (set FIL_PROOFS_PARAMETER_CACHE, pass a .params file, or make test parameters with \`c2prover params\`)`,
+    );
+    this.name = 'ParamsNotFoundError';
+  }
+}
+
+/** The .params file this job needs; a missing one is reported before any synthesis. */
+function paramsPathFor(job: Commit2Job, opts: Commit2Options): string {
+  const path = opts.paramsPath ?? porepParamsFiles(job.config.sectorSize).params;
+  if (!existsSync(path)) throw new ParamsNotFoundError(path);
+  return path;
+}
+
+function loadKey(job: Commit2Job, path: string, opts: Commit2Options): Promise<ProvingKey> {
+  return loadProvingKey(opts.backend, path, {
     validate: opts.validate ?? true,
     digest: opts.productionParams ? porepParamsFiles(job.config.sectorSize).productionDigest : undefined,
   });
@@ -138,8 +157,22 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
   stages.checkMs = performance.now() - t;
 
   t = performance.now();
-  const keyPromise = opts.provingKey ? Promise.resolve(opts.provingKey) : loadKey(job, opts);
-  const synthesized = await synthesizeAll(job, opts.pool);
+  // The key loads while the circuit is synthesized; whichever fails first, nothing is left dangling.
+  const keyPromise = opts.provingKey
+    ? Promise.resolve(opts.provingKey)
+    : loadKey(job, paramsPathFor(job, opts), opts);
+  keyPromise.catch(() => undefined);
+  let synthesized: SynthesizedPartition[];
+  try {
+    synthesized = await synthesizeAll(job, opts.pool);
+  } catch (e) {
+    if (!opts.provingKey)
+      await keyPromise.then(
+        (k) => k.free(),
+        () => undefined,
+      );
+    throw e;
+  }
   stages.synthesisMs = performance.now() - t;
   t = performance.now();
   const pk = await keyPromise;

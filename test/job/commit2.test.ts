@@ -14,7 +14,7 @@ import { readVerifyingKeyFile } from '../../src/groth16/params-file.ts';
 import { decodeProofs } from '../../src/groth16/proof.ts';
 import { verifyProof } from '../../src/groth16/verify.ts';
 import { generateTestParams } from '../../src/job/test-params.ts';
-import { runCommit2 } from '../../src/job/commit2.ts';
+import { ParamsNotFoundError, runCommit2 } from '../../src/job/commit2.ts';
 import { Commit2InputError } from '../../src/porep/commit2-input.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -110,4 +110,13 @@ test('a tampered vanilla proof is refused with where it is wrong', async () => {
     runCommit2(JSON.stringify(envelope), { backend, paramsPath: files.params }),
     (e: unknown) => e instanceof Commit2InputError && /challenge 1/.test(e.message),
   );
+});
+
+test('missing parameters are reported before any synthesis, naming the file', async () => {
+  const t0 = performance.now();
+  await assert.rejects(
+    runCommit2(read('2kib/v1_1-t01000-s1/c2input.json'), { backend, paramsPath: '/nonexistent/x.params' }),
+    (e: unknown) => e instanceof ParamsNotFoundError && e.message.includes('/nonexistent/x.params'),
+  );
+  assert.ok(performance.now() - t0 < 5000);
 });
