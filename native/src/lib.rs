@@ -451,6 +451,50 @@ pub fn evaluate_r1cs(
     ))
 }
 
+/// Groth16's quotient straight from an R1CS and its witness (arguments as `evaluateR1cs`, no outputs):
+/// A, B, C are evaluated into the padded vectors the transforms run on. The first m - 1 coefficients of H.
+#[napi(js_name = "quotientR1cs", ts_return_type = "Promise<Buffer>")]
+pub fn quotient_r1cs(
+    csr: Vec<Uint32Array>,
+    tables: Vec<Uint8Array>,
+    inputs: Uint8Array,
+    aux: Uint8Array,
+) -> Result<AsyncTask<Job>> {
+    if csr.len() != 9 || tables.len() != 3 {
+        return Err(Error::new(
+            Status::InvalidArg,
+            "quotientR1cs: expected 9 CSR arrays and 3 tables".to_string(),
+        ));
+    }
+    let mut bufs = tables;
+    bufs.extend([inputs, aux]);
+    Ok(job(
+        bufs,
+        csr,
+        Box::new(|b, u| {
+            let m: Vec<sparse::Csr> = u
+                .chunks_exact(3)
+                .map(|c| sparse::Csr {
+                    row_ptr: &c[0],
+                    cols: &c[1],
+                    coeff_ids: &c[2],
+                })
+                .collect();
+            let rows = m[0].row_ptr.len().saturating_sub(1);
+            let n = rows + b[3].len() / fr::FR_BYTES;
+            let len = n.max(1).next_power_of_two();
+            let [a, bb, c] = sparse::evaluate_padded(
+                [(&m[0], &b[0]), (&m[1], &b[1]), (&m[2], &b[2])],
+                &b[3],
+                &b[4],
+                len,
+            )?;
+            let h = ntt::quotient(a, bb, c)?;
+            Ok(fr::frs_to_bytes(&h[..len - 1]))
+        }),
+    ))
+}
+
 /// columns: out[c] = sum over terms in column c of coeff * vec[row], numCols out.
 #[napi(ts_return_type = "Promise<Buffer>")]
 pub fn sparse_mul_transposed(

@@ -358,15 +358,14 @@ fn row(m: &Csr, coeffs: &[Term], w: &Witness, r: usize) -> blst_fr {
     acc
 }
 
-/// A, B, C of an R1CS on a witness (inputs then aux), as bellperson's prover lays them out: one Fr per
-/// constraint, then one per input for the input constraints (A = the input, B = C = 0). `out` holds the
-/// three result buffers, each (constraints + inputs) * 32 bytes; every byte of them is written.
-pub fn evaluate(
-    mats: [(&Csr, &[u8]); 3],
-    inputs: &[u8],
-    aux: &[u8],
-    out: [&mut [u8]; 3],
-) -> Result<(), String> {
+type Prepared<'a> = Vec<(&'a Csr<'a>, Vec<Term>)>;
+
+/// The witness classified and the three matrices checked against it; returns them with the row count.
+fn prepare<'a>(
+    mats: [(&'a Csr<'a>, &[u8]); 3],
+    inputs: &'a [u8],
+    aux: &'a [u8],
+) -> Result<(Witness<'a>, Prepared<'a>, usize), String> {
     let w = Witness::new(inputs, aux)?;
     let num_vars = w.class.len();
     let rows = mats[0].0.row_ptr.len().saturating_sub(1);
@@ -382,6 +381,19 @@ pub fn evaluate(
         }
         prepared.push((m, t));
     }
+    Ok((w, prepared, rows))
+}
+
+/// A, B, C of an R1CS on a witness (inputs then aux), as bellperson's prover lays them out: one Fr per
+/// constraint, then one per input for the input constraints (A = the input, B = C = 0). `out` holds the
+/// three result buffers, each (constraints + inputs) * 32 bytes; every byte of them is written.
+pub fn evaluate(
+    mats: [(&Csr, &[u8]); 3],
+    inputs: &[u8],
+    aux: &[u8],
+    out: [&mut [u8]; 3],
+) -> Result<(), String> {
+    let (w, prepared, rows) = prepare(mats, inputs, aux)?;
     let total = (rows + inputs.len() / fr::FR_BYTES) * fr::FR_BYTES;
     if out.iter().any(|o| o.len() != total) {
         return Err(format!(
@@ -416,4 +428,52 @@ pub fn evaluate(
             }
         });
     Ok(())
+}
+
+/// A canonical value held in blst_fr's limbs, to Montgomery form (blst_fr_from_uint64 multiplies by R).
+#[inline]
+fn to_mont(f: &blst_fr) -> blst_fr {
+    let mut out = blst_fr::default();
+    unsafe { blst_fr_from_uint64(&mut out, f.l.as_ptr()) };
+    out
+}
+
+/// `evaluate` straight into the quotient's vectors: A, B, C (input constraints included) in Montgomery
+/// form, zero-padded to `len` >= constraints + inputs elements. No byte buffers in between.
+pub fn evaluate_padded(
+    mats: [(&Csr, &[u8]); 3],
+    inputs: &[u8],
+    aux: &[u8],
+    len: usize,
+) -> Result<[Vec<blst_fr>; 3], String> {
+    let (w, prepared, rows) = prepare(mats, inputs, aux)?;
+    let n = rows + inputs.len() / fr::FR_BYTES;
+    if n > len {
+        return Err(format!(
+            "{n} constraints and inputs do not fit a domain of {len}"
+        ));
+    }
+    // zeroed allocations: the padding is never touched
+    let mut va = vec![blst_fr::default(); len];
+    let mut vb = vec![blst_fr::default(); len];
+    let mut vc = vec![blst_fr::default(); len];
+    va[..n]
+        .par_chunks_mut(CHUNK)
+        .zip(vb[..n].par_chunks_mut(CHUNK))
+        .zip(vc[..n].par_chunks_mut(CHUNK))
+        .enumerate()
+        .for_each(|(ci, ((a, b), c))| {
+            for (i, ((a, b), c)) in a.iter_mut().zip(b).zip(c).enumerate() {
+                let r = ci * CHUNK + i;
+                if r < rows {
+                    for (o, (m, t)) in [a, b, c].into_iter().zip(&prepared) {
+                        *o = to_mont(&row(m, t, &w, r));
+                    }
+                } else {
+                    // input constraint: A = the input, B = C = 0 (already)
+                    *a = to_mont(&w.value(r - rows));
+                }
+            }
+        });
+    Ok([va, vb, vc])
 }

@@ -85,6 +85,11 @@ export interface Backend {
     inputs: FrVector,
     aux: FrVector,
   ): Promise<{ a: FrVector; b: FrVector; c: FrVector }>;
+  /**
+   * quotient(evaluateR1cs(r1cs, inputs, aux)) without the A, B, C buffers: the backend evaluates the
+   * constraints straight into the vectors it transforms. Same checks and errors as evaluateR1cs.
+   */
+  quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector>;
   /** columns: out[c] = sum over terms with col c of coeff * vec[row], `numCols` Fr out. */
   sparseMulTransposed(m: SparseMatrix, vec: FrVector, numCols: number): Promise<FrVector>;
 

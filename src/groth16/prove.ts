@@ -32,12 +32,21 @@ export function domainSize(n: number): number {
 function checkShapes(pk: ProvingKey, w: Assignment): { numInputs: number; numAux: number } {
   const numInputs = w.inputs.length / 32;
   const numAux = w.aux.length / 32;
-  const n = w.a.length / 32;
   const { sections, vk } = pk.layout;
   const fail = (what: string): never => {
     throw new RangeError(`assignment does not fit ${pk.path}: ${what}`);
   };
-  if (w.b.length !== w.a.length || w.c.length !== w.a.length) fail('a, b, c differ in length');
+  let n: number;
+  if (w.r1cs) {
+    if (w.r1cs.numInputs !== numInputs || w.r1cs.numAux !== numAux)
+      fail(
+        `circuit has ${w.r1cs.numInputs} inputs and ${w.r1cs.numAux} aux, witness ${numInputs} and ${numAux}`,
+      );
+    n = w.r1cs.numConstraints + numInputs;
+  } else {
+    n = w.a.length / 32;
+    if (w.b.length !== w.a.length || w.c.length !== w.a.length) fail('a, b, c differ in length');
+  }
   if (vk.ic.length !== numInputs) fail(`key has ${vk.ic.length} inputs, witness ${numInputs}`);
   if (sections.h.count !== domainSize(n) - 1)
     fail(`h query has ${sections.h.count} points for ${n} constraints`);
@@ -68,7 +77,10 @@ export async function prove(
   const bInputs = popcount(w.bInputDensity);
 
   let t0 = performance.now();
-  const h = await backend.quotient(w.a, w.b, w.c);
+  // with the circuit at hand, A, B, C are evaluated inside the quotient and never materialize as buffers
+  const h = w.r1cs
+    ? await backend.quotientR1cs(w.r1cs, w.inputs, w.aux)
+    : await backend.quotient(w.a, w.b, w.c);
   if (times) times.quotientMs += performance.now() - t0;
 
   t0 = performance.now();

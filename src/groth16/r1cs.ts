@@ -18,20 +18,38 @@ export interface R1cs {
   c: SparseMatrix;
 }
 
-/** What the prover consumes for one circuit: bellperson's ProvingAssignment after synthesis. */
-export interface Assignment {
+interface Witnessed {
   /** Input values, ONE first. */
   inputs: FrVector;
   aux: FrVector;
-  /** A, B, C evaluations of every constraint, input constraints included at the end. */
-  a: FrVector;
-  b: FrVector;
-  c: FrVector;
   /** One byte per variable: 1 where it appears with a non-zero coefficient (bellperson's trackers). */
   aAuxDensity: Uint8Array;
   bInputDensity: Uint8Array;
   bAuxDensity: Uint8Array;
 }
+
+/** bellperson's ProvingAssignment after synthesis: A, B, C already evaluated (an oracle dump, tests). */
+export interface EvaluatedAssignment extends Witnessed {
+  /** A, B, C evaluations of every constraint, input constraints included at the end. */
+  a: FrVector;
+  b: FrVector;
+  c: FrVector;
+  r1cs?: undefined;
+}
+
+/**
+ * The circuit and its witness only: the prover has the backend evaluate A, B, C inside the quotient
+ * (quotientR1cs), so the three evaluation buffers never exist.
+ */
+export interface LeanAssignment extends Witnessed {
+  r1cs: R1cs;
+  a?: undefined;
+  b?: undefined;
+  c?: undefined;
+}
+
+/** What the prover consumes for one circuit. */
+export type Assignment = EvaluatedAssignment | LeanAssignment;
 
 export interface Densities {
   aAuxDensity: Uint8Array;
@@ -80,6 +98,28 @@ export function popcount(density: Uint8Array): number {
   return n;
 }
 
+function checkWitness(r1cs: R1cs, inputs: FrVector, aux: FrVector): void {
+  if (inputs.length !== r1cs.numInputs * 32 || aux.length !== r1cs.numAux * 32) {
+    throw new RangeError(
+      `witness has ${inputs.length / 32} inputs and ${aux.length / 32} aux, circuit wants ${r1cs.numInputs} and ${r1cs.numAux}`,
+    );
+  }
+}
+
+/**
+ * The prover's assignment without evaluating anything: A, B, C are computed inside the quotient
+ * (the lean path the Commit2 job takes).
+ */
+export function assignLean(
+  r1cs: R1cs,
+  inputs: FrVector,
+  aux: FrVector,
+  dens: Densities = densities(r1cs),
+): LeanAssignment {
+  checkWitness(r1cs, inputs, aux);
+  return { inputs, aux, r1cs, ...dens };
+}
+
 /** Evaluates every constraint on a witness, as bellperson's prover does during synthesis. */
 export async function assign(
   backend: Backend,
@@ -87,12 +127,8 @@ export async function assign(
   inputs: FrVector,
   aux: FrVector,
   dens: Densities = densities(r1cs),
-): Promise<Assignment> {
-  if (inputs.length !== r1cs.numInputs * 32 || aux.length !== r1cs.numAux * 32) {
-    throw new RangeError(
-      `witness has ${inputs.length / 32} inputs and ${aux.length / 32} aux, circuit wants ${r1cs.numInputs} and ${r1cs.numAux}`,
-    );
-  }
+): Promise<EvaluatedAssignment> {
+  checkWitness(r1cs, inputs, aux);
   // one fused native pass straight into the final buffers (input constraints included): no
   // concatenated witness, no per-matrix result to copy
   const { a, b, c } = await backend.evaluateR1cs(r1cs, inputs, aux);

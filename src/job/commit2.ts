@@ -11,7 +11,7 @@ import { Commit2InputError, parseCommit2Input, type Commit2Job } from '../porep/
 import { proverIdFromMiner, replicaId } from '../porep/replica-id.ts';
 import { checkVanillaProofs } from '../porep/vanilla-check.ts';
 import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
-import { assign, densities } from '../groth16/r1cs.ts';
+import { assignLean, densities } from '../groth16/r1cs.ts';
 import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
 import { prove, type StageTimes } from '../groth16/prove.ts';
 import { encodeProofs, type Proof } from '../groth16/proof.ts';
@@ -25,7 +25,9 @@ export interface Commit2Stages {
   checkMs: number;
   synthesisMs: number;
   paramsMs: number;
+  /** Building the prover's assignment (shape checks: A, B, C are evaluated inside the quotient). */
   assignMs: number;
+  /** A, B, C evaluated from the circuit and the quotient's NTTs. */
   quotientMs: number;
   msmG1Ms: number;
   msmG2Ms: number;
@@ -184,7 +186,8 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     const dens = densities(synthesized[0]!.r1cs);
     for (const part of synthesized) {
       t = performance.now();
-      const w = await assign(opts.backend, part.r1cs, part.inputs, part.aux, dens);
+      // lean: A, B, C are evaluated by the backend inside the quotient, never held as buffers
+      const w = assignLean(part.r1cs, part.inputs, part.aux, dens);
       stages.assignMs += performance.now() - t;
       const proof = await prove(opts.backend, pk, w, { randomness: opts.randomness }, times);
       t = performance.now();

@@ -3,6 +3,7 @@
  * PoRep: values mostly 0 and 1 (the native kernel's fast paths) mixed with r - 1 and random ones,
  * coefficients 0, +-1, powers of two and random (duplicates in the table too), repeated variables in
  * a row, empty rows, matrices in SharedArrayBuffers, and sizes across the native row chunks.
+ * quotientR1cs likewise, and natively equal to quotient(evaluateR1cs(...)).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -104,5 +105,56 @@ describe('evaluateR1cs, native vs reference', { skip: !native }, () => {
     await assert.rejects(native!.evaluateR1cs(short, inputs, aux), /rows/);
     const badIds = { ...r1cs, c: { ...r1cs.c, coeffIds: r1cs.c.coeffIds.map(() => 99) } };
     await assert.rejects(native!.evaluateR1cs(badIds, inputs, aux), /coefficient/);
+  });
+});
+
+describe('quotientR1cs', { skip: !native }, () => {
+  // sizes on both sides of a power of two (constraints + inputs = 512 exactly, 513, one row chunk+)
+  for (const [rows, numInputs, numAux, sab] of [
+    [0, 1, 0, false],
+    [1, 1, 1, false],
+    [508, 4, 300, false],
+    [510, 3, 211, true],
+    [300, 3, 211, false],
+  ] as const) {
+    test(`native vs reference: ${rows} constraints, ${numInputs} inputs, ${numAux} aux${sab ? ', SharedArrayBuffers' : ''}`, async () => {
+      const { r1cs, inputs, aux } = randomR1cs(`quotient-r1cs-${rows}`, rows, numInputs, numAux, sab);
+      const got = await native!.quotientR1cs(r1cs, inputs, aux);
+      const want = await reference.quotientR1cs(r1cs, inputs, aux);
+      let m = 1;
+      while (m < rows + numInputs) m *= 2;
+      assert.equal(got.length, (m - 1) * 32);
+      assert.equal(hex(got), hex(want), `seed ${SEED}`);
+    });
+  }
+
+  for (const [rows, numInputs, numAux] of [
+    [9000, 20, 5000],
+    [(1 << 14) - 7, 7, 3000],
+  ] as const) {
+    test(`native: equals quotient(evaluateR1cs(...)), ${rows} constraints, ${numInputs} inputs`, async () => {
+      const { r1cs, inputs, aux } = randomR1cs(`quotient-r1cs-eq-${rows}`, rows, numInputs, numAux, true);
+      const { a, b, c } = await native!.evaluateR1cs(r1cs, inputs, aux);
+      const want = await native!.quotient(a, b, c);
+      const got = await native!.quotientR1cs(r1cs, inputs, aux);
+      assert.equal(hex(got), hex(want), `seed ${SEED}`);
+    });
+  }
+
+  test('rejects what evaluateR1cs rejects', async () => {
+    const { r1cs, inputs, aux } = randomR1cs('quotient-r1cs-bad', 50, 2, 40, false);
+    const big = aux.slice();
+    big.set(
+      frVector([FR_MODULUS - 1n]).map((b, i) => (i === 0 ? b + 1 : b)),
+      32 * 7,
+    );
+    await assert.rejects(native!.quotientR1cs(r1cs, inputs, big), /aux: scalar 7 is not reduced/);
+    await assert.rejects(native!.quotientR1cs(r1cs, inputs, aux.subarray(0, 32 * 10)), /column/);
+    const short = { ...r1cs, b: { ...r1cs.b, rowPtr: r1cs.b.rowPtr.subarray(0, 40) } };
+    await assert.rejects(native!.quotientR1cs(short, inputs, aux), /rows/);
+    const badIds = { ...r1cs, c: { ...r1cs.c, coeffIds: r1cs.c.coeffIds.map(() => 99) } };
+    await assert.rejects(native!.quotientR1cs(badIds, inputs, aux), /coefficient/);
+    const miscounted = { ...r1cs, numConstraints: 49 };
+    await assert.rejects(native!.quotientR1cs(miscounted, inputs, aux), /rows/);
   });
 });

@@ -8,7 +8,7 @@ import { G1, mod } from '../../src/groth16/curve.ts';
 import { decodeProof, encodeProof, type Proof } from '../../src/groth16/proof.ts';
 import { prove } from '../../src/groth16/prove.ts';
 import { loadProvingKey, type ProvingKey } from '../../src/groth16/proving-key.ts';
-import { assign } from '../../src/groth16/r1cs.ts';
+import { assign, assignLean } from '../../src/groth16/r1cs.ts';
 import { generateParameters, toxicFromSeed } from '../../src/groth16/setup.ts';
 import { verifyProof } from '../../src/groth16/verify.ts';
 import { testBackends } from '../support/backends.ts';
@@ -47,6 +47,23 @@ for (const backend of backends) {
       const bytes = encodeProof(proof);
       assert.equal(bytes.length, 192);
       assert.equal(verifyProof(pk.vk, decodeProof(bytes), inputs), true);
+    });
+
+    test('the lean assignment (circuit and witness, A, B, C evaluated in the quotient) proves the same', async () => {
+      const c = sampleCircuit(0x5eedn);
+      const w = c.cs.witness();
+      const r1cs = c.cs.toR1cs();
+      const randomness = { r: 3n, s: 5n };
+      const lean = await prove(backend, pk, assignLean(r1cs, w.inputs, w.aux), { randomness });
+      const full = await prove(backend, pk, await assign(backend, r1cs, w.inputs, w.aux), { randomness });
+      assert.deepEqual(encodeProof(lean), encodeProof(full));
+      assert.equal(verifyProof(pk.vk, lean, c.publicInputs), true);
+      const other = sampleCircuit(5n, 8);
+      const ow = other.cs.witness();
+      await assert.rejects(
+        async () => prove(backend, pk, assignLean(other.cs.toR1cs(), ow.inputs, ow.aux)),
+        /does not fit/,
+      );
     });
 
     test('another witness of the same circuit verifies with its own inputs only', async () => {

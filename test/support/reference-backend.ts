@@ -336,6 +336,12 @@ export function createReferenceBackend(): Backend {
       };
     },
 
+    async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector> {
+      // the definition itself: the quotient of the evaluations
+      const { a, b, c } = await this.evaluateR1cs(r1cs, inputs, aux);
+      return this.quotient(a, b, c);
+    },
+
     async sparseMulTransposed(m: SparseMatrix, vec: FrVector, numCols: number): Promise<FrVector> {
       const table = readFrs(m.coeffTable);
       const v = readFrs(vec);

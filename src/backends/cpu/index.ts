@@ -36,6 +36,12 @@ export interface NativeAddon {
     aux: Uint8Array,
     out: Uint8Array[],
   ): Promise<Uint8Array>;
+  quotientR1cs(
+    csr: Uint32Array[],
+    tables: Uint8Array[],
+    inputs: Uint8Array,
+    aux: Uint8Array,
+  ): Promise<Uint8Array>;
   sparseMulTransposed(
     rowPtr: Uint32Array,
     cols: Uint32Array,
@@ -106,6 +112,14 @@ function checkFr(v: Uint8Array, what: string): void {
     throw new RangeError(`${what}: ${v.length} bytes is not a whole number of scalars`);
 }
 
+/** The R1CS as the addon takes it: rowPtr, cols, coeffIds of A, B, C, and their coefficient tables. */
+function r1csArrays(r1cs: R1cs): { csr: Uint32Array[]; tables: Uint8Array[] } {
+  return {
+    csr: [r1cs.a, r1cs.b, r1cs.c].flatMap((m) => [m.rowPtr, m.cols, m.coeffIds]),
+    tables: [r1cs.a.coeffTable, r1cs.b.coeffTable, r1cs.c.coeffTable],
+  };
+}
+
 export function createCpuBackend(): Backend {
   const n = loadAddon();
   return {
@@ -166,10 +180,22 @@ export function createCpuBackend(): Backend {
       // written in place by the addon: no result copy, and the input-constraint tail is filled there too
       const total = (r1cs.numConstraints + inputs.length / FR_BYTES) * FR_BYTES;
       const [a, b, c] = [new Uint8Array(total), new Uint8Array(total), new Uint8Array(total)];
-      const csr = [r1cs.a, r1cs.b, r1cs.c].flatMap((m) => [m.rowPtr, m.cols, m.coeffIds]);
-      const tables = [r1cs.a.coeffTable, r1cs.b.coeffTable, r1cs.c.coeffTable];
+      const { csr, tables } = r1csArrays(r1cs);
       await n.evaluateR1cs(csr, tables, inputs, aux, [a, b, c]);
       return { a, b, c };
+    },
+
+    async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector> {
+      checkFr(inputs, 'quotientR1cs inputs');
+      checkFr(aux, 'quotientR1cs aux');
+      if (r1cs.a.rowPtr.length !== r1cs.numConstraints + 1) {
+        throw new RangeError(
+          `quotientR1cs: A has ${r1cs.a.rowPtr.length - 1} rows, the R1CS ${r1cs.numConstraints} constraints`,
+        );
+      }
+      const { csr, tables } = r1csArrays(r1cs);
+      const out = await n.quotientR1cs(csr, tables, inputs, aux);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     },
 
     async sparseMulTransposed(m: SparseMatrix, vec: FrVector, numCols: number): Promise<FrVector> {
