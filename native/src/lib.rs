@@ -452,7 +452,8 @@ pub fn evaluate_r1cs(
 }
 
 /// Groth16's quotient straight from an R1CS and its witness (arguments as `evaluateR1cs`, no outputs):
-/// A, B, C are evaluated into the padded vectors the transforms run on. The first m - 1 coefficients of H.
+/// A, B, C are evaluated into the padded vectors the transforms run on (C late, into B's, so two
+/// domain vectors live at once). The first m - 1 coefficients of H.
 #[napi(js_name = "quotientR1cs", ts_return_type = "Promise<Buffer>")]
 pub fn quotient_r1cs(
     csr: Vec<Uint32Array>,
@@ -480,16 +481,17 @@ pub fn quotient_r1cs(
                     coeff_ids: &c[2],
                 })
                 .collect();
-            let rows = m[0].row_ptr.len().saturating_sub(1);
-            let n = rows + b[3].len() / fr::FR_BYTES;
-            let len = n.max(1).next_power_of_two();
-            let [a, bb, c] = sparse::evaluate_padded(
+            let r1cs = sparse::R1csEval::new(
                 [(&m[0], &b[0]), (&m[1], &b[1]), (&m[2], &b[2])],
                 &b[3],
                 &b[4],
-                len,
             )?;
-            let h = ntt::quotient(a, bb, c)?;
+            let len = r1cs.len().max(1).next_power_of_two();
+            // zeroed allocations; A and B evaluated now, C once A*B has freed B's vector
+            let mut a = vec![blst::blst_fr::default(); len];
+            let mut bb = vec![blst::blst_fr::default(); len];
+            r1cs.fill_ab(&mut a, &mut bb)?;
+            let h = ntt::quotient_late_c(a, bb, |c| r1cs.fill_c(c))?;
             Ok(fr::frs_to_bytes(&h[..len - 1]))
         }),
     ))

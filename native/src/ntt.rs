@@ -180,3 +180,51 @@ pub fn quotient(
     fr::distribute_powers(&mut a, &ginv, &minv);
     Ok(a)
 }
+
+/// The quotient with C supplied late: A and B come padded to the domain size m; `fill_c` writes every
+/// element of C into the vector B occupied once A*B is taken, so two domain vectors live, not three.
+pub fn quotient_late_c(
+    mut a: Vec<blst_fr>,
+    mut b: Vec<blst_fr>,
+    fill_c: impl FnOnce(&mut [blst_fr]) -> Result<(), String>,
+) -> Result<Vec<blst_fr>, String> {
+    let m = a.len();
+    if b.len() != m {
+        return Err(format!("quotient: a has {m} elements, b {}", b.len()));
+    }
+    let l = log2_exact(m)?;
+    let w = omega(l);
+    let winv = fr::inverse(&w);
+    let g = fr::fr_from_u64(GENERATOR);
+    let ginv = fr::inverse(&g);
+    let minv = fr::inverse(&fr::fr_from_u64(m as u64));
+    let zinv = fr::inverse(&fr::sub(&fr::pow(&g, m as u64), &fr::fr_one()));
+    let to_coset = |v: &mut [blst_fr]| {
+        ntt(v, &winv);
+        fr::distribute_powers(v, &g, &minv);
+        ntt(v, &w);
+    };
+    to_coset(&mut a);
+    to_coset(&mut b);
+    a.par_chunks_mut(CHUNK)
+        .zip(b.par_chunks(CHUNK))
+        .for_each(|(x, y)| {
+            for i in 0..x.len() {
+                fr::mul_assign(&mut x[i], &y[i]);
+            }
+        });
+    let mut c = b;
+    fill_c(&mut c)?;
+    to_coset(&mut c);
+    a.par_chunks_mut(CHUNK)
+        .zip(c.par_chunks(CHUNK))
+        .for_each(|(x, z)| {
+            for i in 0..x.len() {
+                x[i] = fr::mul(&fr::sub(&x[i], &z[i]), &zinv);
+            }
+        });
+    drop(c);
+    ntt(&mut a, &winv);
+    fr::distribute_powers(&mut a, &ginv, &minv);
+    Ok(a)
+}

@@ -438,42 +438,84 @@ fn to_mont(f: &blst_fr) -> blst_fr {
     out
 }
 
-/// `evaluate` straight into the quotient's vectors: A, B, C (input constraints included) in Montgomery
-/// form, zero-padded to `len` >= constraints + inputs elements. No byte buffers in between.
-pub fn evaluate_padded(
-    mats: [(&Csr, &[u8]); 3],
-    inputs: &[u8],
-    aux: &[u8],
-    len: usize,
-) -> Result<[Vec<blst_fr>; 3], String> {
-    let (w, prepared, rows) = prepare(mats, inputs, aux)?;
-    let n = rows + inputs.len() / fr::FR_BYTES;
-    if n > len {
-        return Err(format!(
-            "{n} constraints and inputs do not fit a domain of {len}"
-        ));
+/// An R1CS and a witness, checked, whose A, B, C the quotient evaluates straight into the vectors it
+/// transforms, in Montgomery form: A and B in one fused pass, C later into storage A*B has freed.
+pub struct R1csEval<'a> {
+    w: Witness<'a>,
+    prepared: Prepared<'a>,
+    rows: usize,
+}
+
+impl<'a> R1csEval<'a> {
+    pub fn new(
+        mats: [(&'a Csr<'a>, &[u8]); 3],
+        inputs: &'a [u8],
+        aux: &'a [u8],
+    ) -> Result<Self, String> {
+        let (w, prepared, rows) = prepare(mats, inputs, aux)?;
+        Ok(R1csEval { w, prepared, rows })
     }
-    // zeroed allocations: the padding is never touched
-    let mut va = vec![blst_fr::default(); len];
-    let mut vb = vec![blst_fr::default(); len];
-    let mut vc = vec![blst_fr::default(); len];
-    va[..n]
-        .par_chunks_mut(CHUNK)
-        .zip(vb[..n].par_chunks_mut(CHUNK))
-        .zip(vc[..n].par_chunks_mut(CHUNK))
-        .enumerate()
-        .for_each(|(ci, ((a, b), c))| {
-            for (i, ((a, b), c)) in a.iter_mut().zip(b).zip(c).enumerate() {
-                let r = ci * CHUNK + i;
-                if r < rows {
-                    for (o, (m, t)) in [a, b, c].into_iter().zip(&prepared) {
-                        *o = to_mont(&row(m, t, &w, r));
+
+    /// Constraints plus the implied input constraints.
+    pub fn len(&self) -> usize {
+        self.rows + self.w.inputs.len() / fr::FR_BYTES
+    }
+
+    fn check_len(&self, len: usize) -> Result<(), String> {
+        if self.len() > len {
+            return Err(format!(
+                "{} constraints and inputs do not fit a domain of {len}",
+                self.len()
+            ));
+        }
+        Ok(())
+    }
+
+    /// A and B (input constraints: A = the input, B = 0), every element of `a` and `b` written, zero
+    /// beyond len().
+    pub fn fill_ab(&self, a: &mut [blst_fr], b: &mut [blst_fr]) -> Result<(), String> {
+        self.check_len(a.len())?;
+        self.check_len(b.len())?;
+        let (rows, n) = (self.rows, self.len());
+        let (ma, ta) = (self.prepared[0].0, &self.prepared[0].1);
+        let (mb, tb) = (self.prepared[1].0, &self.prepared[1].1);
+        a.par_chunks_mut(CHUNK)
+            .zip(b.par_chunks_mut(CHUNK))
+            .enumerate()
+            .for_each(|(ci, (a, b))| {
+                for (i, (a, b)) in a.iter_mut().zip(b).enumerate() {
+                    let r = ci * CHUNK + i;
+                    if r < rows {
+                        *a = to_mont(&row(ma, ta, &self.w, r));
+                        *b = to_mont(&row(mb, tb, &self.w, r));
+                    } else {
+                        *a = if r < n {
+                            to_mont(&self.w.value(r - rows))
+                        } else {
+                            blst_fr::default()
+                        };
+                        *b = blst_fr::default();
                     }
-                } else {
-                    // input constraint: A = the input, B = C = 0 (already)
-                    *a = to_mont(&w.value(r - rows));
                 }
+            });
+        Ok(())
+    }
+
+    /// C (0 for the input constraints), every element of `c` written, zero beyond the constraints.
+    pub fn fill_c(&self, c: &mut [blst_fr]) -> Result<(), String> {
+        self.check_len(c.len())?;
+        let rows = self.rows;
+        let (mc, tc) = (self.prepared[2].0, &self.prepared[2].1);
+        c.par_chunks_mut(CHUNK).enumerate().for_each(|(ci, c)| {
+            for (i, c) in c.iter_mut().enumerate() {
+                let r = ci * CHUNK + i;
+                *c = if r < rows {
+                    to_mont(&row(mc, tc, &self.w, r))
+                } else {
+                    blst_fr::default()
+                };
             }
         });
-    Ok([va, vb, vc])
+        Ok(())
+    }
 }
