@@ -64,6 +64,17 @@ impl Task for Job {
     }
 }
 
+/// CSR matrices passed as (row_ptr, cols, coeff_ids) triples of u32 arrays.
+fn csrs(u: &[Uint32Array]) -> Vec<sparse::Csr<'_>> {
+    u.chunks_exact(3)
+        .map(|c| sparse::Csr {
+            row_ptr: &c[0],
+            cols: &c[1],
+            coeff_ids: &c[2],
+        })
+        .collect()
+}
+
 fn job(bufs: Vec<Uint8Array>, u32s: Vec<Uint32Array>, run: Run) -> AsyncTask<Job> {
     AsyncTask::new(Job {
         bufs,
@@ -395,12 +406,8 @@ pub fn sparse_mul(
         vec![coeff_table, vec],
         vec![row_ptr, cols, coeff_ids],
         Box::new(|b, u| {
-            let m = sparse::Csr {
-                row_ptr: &u[0],
-                cols: &u[1],
-                coeff_ids: &u[2],
-            };
-            Ok(fr::frs_to_bytes(&sparse::sparse_mul(&m, &b[0], &b[1])?))
+            let m = &csrs(u)[0];
+            Ok(fr::frs_to_bytes(&sparse::sparse_mul(m, &b[0], &b[1])?))
         }),
     )
 }
@@ -430,14 +437,7 @@ pub fn evaluate_r1cs(
         bufs,
         csr,
         Box::new(|b, u| {
-            let m: Vec<sparse::Csr> = u
-                .chunks_exact(3)
-                .map(|c| sparse::Csr {
-                    row_ptr: &c[0],
-                    cols: &c[1],
-                    coeff_ids: &c[2],
-                })
-                .collect();
+            let m = csrs(u);
             let (out, rest) = b.split_at_mut(3);
             let [oa, ob, oc] = out else { unreachable!() };
             sparse::evaluate(
@@ -473,14 +473,7 @@ pub fn quotient_r1cs(
         bufs,
         csr,
         Box::new(|b, u| {
-            let m: Vec<sparse::Csr> = u
-                .chunks_exact(3)
-                .map(|c| sparse::Csr {
-                    row_ptr: &c[0],
-                    cols: &c[1],
-                    coeff_ids: &c[2],
-                })
-                .collect();
+            let m = csrs(u);
             let r1cs = sparse::R1csEval::new(
                 [(&m[0], &b[0]), (&m[1], &b[1]), (&m[2], &b[2])],
                 &b[3],
@@ -511,13 +504,9 @@ pub fn sparse_mul_transposed(
         vec![coeff_table, vec],
         vec![row_ptr, cols, coeff_ids],
         Box::new(move |b, u| {
-            let m = sparse::Csr {
-                row_ptr: &u[0],
-                cols: &u[1],
-                coeff_ids: &u[2],
-            };
+            let m = &csrs(u)[0];
             Ok(fr::frs_to_bytes(&sparse::sparse_mul_transposed(
-                &m,
+                m,
                 &b[0],
                 &b[1],
                 num_cols as usize,

@@ -143,42 +143,18 @@ pub fn ntt_public(a: &mut [blst_fr], inverse: bool) -> Result<(), String> {
 
 /// H = (A*B - C) / Z as bellperson computes it; inputs already padded to the domain size m; returns
 /// all m coefficients (the caller drops the last).
-pub fn quotient(
-    mut a: Vec<blst_fr>,
-    mut b: Vec<blst_fr>,
-    mut c: Vec<blst_fr>,
-) -> Result<Vec<blst_fr>, String> {
-    let m = a.len();
-    let l = log2_exact(m)?;
-    let w = omega(l);
-    let winv = fr::inverse(&w);
-    let g = fr::fr_from_u64(GENERATOR);
-    let ginv = fr::inverse(&g);
-    let minv = fr::inverse(&fr::fr_from_u64(m as u64));
-    // Z(g) = g^m - 1
-    let zinv = fr::inverse(&fr::sub(&fr::pow(&g, m as u64), &fr::fr_one()));
-
-    for v in [&mut a, &mut b, &mut c] {
-        // ifft (times 1/m), then coset_fft (distribute g^i, fft)
-        ntt(v, &winv);
-        fr::distribute_powers(v, &g, &minv);
-        ntt(v, &w);
+pub fn quotient(a: Vec<blst_fr>, b: Vec<blst_fr>, c: Vec<blst_fr>) -> Result<Vec<blst_fr>, String> {
+    if c.len() != a.len() {
+        return Err(format!(
+            "quotient: a has {} elements, c {}",
+            a.len(),
+            c.len()
+        ));
     }
-    a.par_chunks_mut(CHUNK)
-        .zip(b.par_chunks(CHUNK))
-        .zip(c.par_chunks(CHUNK))
-        .for_each(|((x, y), z)| {
-            for i in 0..x.len() {
-                let t = fr::sub(&fr::mul(&x[i], &y[i]), &z[i]);
-                x[i] = fr::mul(&t, &zinv);
-            }
-        });
-    drop(b);
-    drop(c);
-    // icoset_fft: ifft (times 1/m), then distribute g^-i
-    ntt(&mut a, &winv);
-    fr::distribute_powers(&mut a, &ginv, &minv);
-    Ok(a)
+    quotient_late_c(a, b, move |slot| {
+        slot.copy_from_slice(&c);
+        Ok(())
+    })
 }
 
 /// The quotient with C supplied late: A and B come padded to the domain size m; `fill_c` writes every
