@@ -6,16 +6,14 @@
  * Writes bench/results/commit2.{json,md}.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { pickBackend } from '../src/backends/index.ts';
-import { porepParamsFiles } from '../src/groth16/parameter-cache.ts';
-import { generateTestParams } from '../src/job/test-params.ts';
+import { ensure2KiBTestParams } from '../src/job/test-params.ts';
 
 const ORACLE = 'test/reference/target/release/c2-reference';
 const FILE = 'test/fixtures/2kib/v1_1-t01000-s1/c2input.json';
-const DIR = process.env.C2_TEST_PARAMS ?? '.cache/test-params';
 const TIME = '/usr/bin/time';
 
 interface Run {
@@ -48,14 +46,9 @@ function timed(
 }
 
 async function main(): Promise<void> {
-  const files = porepParamsFiles(2048, DIR);
-  if (!existsSync(files.params)) {
-    console.error(`making 2KiB test parameters in ${DIR}`);
-    await generateTestParams(pickBackend().backend, readFileSync(FILE, 'utf8'), {
-      dir: DIR,
-      seed: 'c2prover-test-params',
-    });
-  }
+  const files = await ensure2KiBTestParams(pickBackend().backend, (dir) =>
+    console.error(`making 2KiB test parameters in ${dir}`),
+  );
   const runs: Run[] = [];
 
   const ours = timed(process.execPath, ['src/cli.ts', 'prove', FILE, '--params', files.params], process.env);

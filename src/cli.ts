@@ -3,15 +3,13 @@
  * `params` makes test parameters for a sector size, `verify` checks proofs against a .vk, `prove-dump`
  * proves a circuit dumped by the reference oracle.
  */
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pickBackend } from './backends/index.ts';
 import { readDumpedAssignment } from './groth16/dump.ts';
-import { porepParamsFiles } from './groth16/parameter-cache.ts';
 import { createSynthesisPool, runCommit2 } from './job/commit2.ts';
-import { generateTestParams } from './job/test-params.ts';
+import { FIXTURE_2KIB, ensure2KiBTestParams, generateTestParams } from './job/test-params.ts';
 import { readVerifyingKeyFile } from './groth16/params-file.ts';
 import { decodeProofs, encodeProofs, type Proof } from './groth16/proof.ts';
 import { prove, type StageTimes } from './groth16/prove.ts';
@@ -126,18 +124,13 @@ async function proveCommit2(args: string[]): Promise<void> {
  * sector sealed by the oracle, with test parameters made on first use (the real ones are 1 GB downloads).
  */
 async function demo(): Promise<void> {
-  const file = new URL('../test/fixtures/2kib/v1_1-t01000-s1/c2input.json', import.meta.url).pathname;
-  const dir = process.env.C2_TEST_PARAMS ?? new URL('../.cache/test-params', import.meta.url).pathname;
   const { backend, skipped } = pickBackend();
   for (const s of skipped) console.error(`skipped ${s.name}: ${s.reason}`);
   console.error(`backend: ${backend.name}`);
-  const files = porepParamsFiles(2048, dir);
-  const text = await readFile(file, 'utf8');
-  if (!existsSync(files.params)) {
-    console.error(`making 2KiB test parameters in ${dir} (once, a few minutes)`);
-    await generateTestParams(backend, text, { dir, seed: 'c2prover-test-params' });
-  }
-  await proveCommit2([file, '--params', files.params]);
+  const files = await ensure2KiBTestParams(backend, (dir) =>
+    console.error(`making 2KiB test parameters in ${dir} (once, a few minutes)`),
+  );
+  await proveCommit2([FIXTURE_2KIB, '--params', files.params]);
 }
 
 async function params(args: string[]): Promise<void> {

@@ -3,8 +3,10 @@
  * Commit2In of a sector size gives the R1CS, and our random setup turns it into a .params / .vk pair under
  * the production file name. Never mix them with the real parameters of the trusted setup.
  */
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Backend } from '../backends/backend.ts';
 import { synthesize } from '../circuit/synthesis-task.ts';
 import { parameterCacheDir, porepParamsFiles } from '../groth16/parameter-cache.ts';
@@ -50,4 +52,34 @@ export async function generateTestParams(
     aux: r1cs.numAux,
     ms: performance.now() - t0,
   };
+}
+
+/** Where the demo, the tests and the benchmarks keep their 2KiB test parameters (C2_TEST_PARAMS overrides). */
+export function testParamsDir(): string {
+  return process.env.C2_TEST_PARAMS ?? fileURLToPath(new URL('../../.cache/test-params', import.meta.url));
+}
+
+/** The oracle's 2KiB sector that the demo proves and whose circuit the 2KiB test parameters are made for. */
+export const FIXTURE_2KIB = fileURLToPath(
+  new URL('../../test/fixtures/2kib/v1_1-t01000-s1/c2input.json', import.meta.url),
+);
+
+/**
+ * The 2KiB test parameters in testParamsDir(), made on first use (a few minutes) with a fixed seed; any
+ * 2KiB input serves, as the circuit's structure does not depend on the witness.
+ */
+export async function ensure2KiBTestParams(
+  backend: Backend,
+  onMake?: (dir: string) => void,
+): Promise<{ params: string; vk: string }> {
+  const dir = testParamsDir();
+  const files = porepParamsFiles(2048, dir);
+  if (!existsSync(files.params) || !existsSync(files.vk)) {
+    onMake?.(dir);
+    await generateTestParams(backend, await readFile(FIXTURE_2KIB, 'utf8'), {
+      dir,
+      seed: 'c2prover-test-params',
+    });
+  }
+  return files;
 }

@@ -8,20 +8,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { ConstraintSystem } from '../../src/circuit/cs.ts';
-import { digestCircuit, type NamespaceDigest } from '../../src/circuit/digest.ts';
+import { digestCircuit, type CircuitDigest, type NamespaceDigest } from '../../src/circuit/digest.ts';
 import { synthesizePartition } from '../../src/circuit/stacked.ts';
 import { FIXTURES, fixtureDirs } from '../support/fixtures.ts';
 
-interface OraclePartition {
-  partition: number;
-  inputs: number;
-  aux: number;
-  constraints: number;
-  constraints_sha256: string;
-  witness_sha256: string;
-  public_inputs: string[];
-  namespaces: NamespaceDigest[];
-}
+/** The oracle writes a partition's digest in our CircuitDigest's shape, plus its index. */
+type OraclePartition = CircuitDigest & { partition: number };
 
 function firstDifference(
   ours: readonly NamespaceDigest[],

@@ -9,36 +9,30 @@ import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { pickBackend } from '../../src/backends/index.ts';
+import { frFromBytes } from '../../src/groth16/curve.ts';
 import { porepParamsFiles } from '../../src/groth16/parameter-cache.ts';
 import { readVerifyingKeyFile } from '../../src/groth16/params-file.ts';
 import { decodeProofs } from '../../src/groth16/proof.ts';
 import { verifyProof } from '../../src/groth16/verify.ts';
-import { generateTestParams } from '../../src/job/test-params.ts';
+import { ensure2KiBTestParams, testParamsDir } from '../../src/job/test-params.ts';
 import { ParamsNotFoundError, runCommit2 } from '../../src/job/commit2.ts';
 import { Commit2InputError } from '../../src/porep/commit2-input.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURES = join(ROOT, 'test/fixtures');
-const PARAMS_DIR = process.env.C2_TEST_PARAMS ?? join(ROOT, '.cache/test-params');
 const ORACLE = join(ROOT, 'test/reference/target/release/c2-reference');
 const { backend } = pickBackend();
 
 const read = (f: string): string => readFileSync(join(FIXTURES, f), 'utf8');
 const publicInputs = (dir: string): bigint[][] =>
   (JSON.parse(read(`${dir}/digest.json`)) as { partitions: { public_inputs: string[] }[] }).partitions.map(
-    (p) => p.public_inputs.map((h) => BigInt('0x' + Buffer.from(h, 'hex').reverse().toString('hex'))),
+    (p) => p.public_inputs.map((h) => frFromBytes(Buffer.from(h, 'hex'))),
   );
 
-const files = porepParamsFiles(2048, PARAMS_DIR);
+const files = porepParamsFiles(2048, testParamsDir());
 
 before(async () => {
-  // The circuit's structure is witness-independent: parameters made from one 2KiB input serve them all.
-  if (!existsSync(files.params) || !existsSync(files.vk)) {
-    await generateTestParams(backend, read('2kib/v1_1-t01000-s1/c2input.json'), {
-      dir: PARAMS_DIR,
-      seed: 'c2prover-test-params',
-    });
-  }
+  await ensure2KiBTestParams(backend);
 });
 
 const proofs = new Map<string, string>();

@@ -1,15 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { proverIdFromMiner, replicaId } from '../../src/porep/replica-id.ts';
+import { FIXTURES, fixtureDirs } from '../support/fixtures.ts';
 
-const FIXTURES = new URL('../fixtures/', import.meta.url);
-const dirs = ['2kib', '8mib', 'shape'].flatMap((g) =>
-  existsSync(new URL(`${g}/`, FIXTURES))
-    ? readdirSync(new URL(`${g}/`, FIXTURES)).map((n) => `${g}/${n}`)
-    : [],
-);
+const dirs = fixtureDirs('meta.json');
 
 test('prover ids are the uvarint of the actor id, as lotus makes them', () => {
   assert.equal(Buffer.from(proverIdFromMiner('t01000')).toString('hex').slice(0, 6), 'e80700');
