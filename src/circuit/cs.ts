@@ -18,6 +18,7 @@
 import type { SparseMatrix } from '../backends/backend.ts';
 import type { R1cs } from '../groth16/r1cs.ts';
 import { FR_MODULUS, frToBytes, mod } from '../groth16/curve.ts';
+import { expandWitness, witnessWords, type CompactWitness } from '../groth16/witness.ts';
 
 export const P = FR_MODULUS;
 /** Aux variable j is AUX + j. */
@@ -92,6 +93,12 @@ export class Lc {
 
 const EMPTY = new Lc();
 
+function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
 class GrowU32 {
   data: Uint32Array;
   length = 0;
@@ -133,8 +140,14 @@ export class ConstraintSystem {
   /** Namespace paths deeper than this are not recorded. */
   readonly maxDepth: number;
   readonly inputs: bigint[] = [1n];
-  private auxBytes: Uint8Array;
-  private auxView: DataView;
+  // the aux values, compact (see CompactWitness): bit values, full flags, and per 32-variable word the
+  // number of full variables before it, so that a full variable's value is found without a scan
+  private bitWords: Uint32Array;
+  private fullWords: Uint32Array;
+  private fullRank: Uint32Array;
+  private fullBytes: Uint8Array;
+  private fullView: DataView;
+  private numFull = 0;
   numAux = 0;
   numConstraints = 0;
   readonly a = new MatrixBuilder();
@@ -169,8 +182,12 @@ export class ConstraintSystem {
   constructor(options: { maxDepth?: number; auxCapacity?: number; witnessOnly?: boolean } = {}) {
     this.witnessOnly = options.witnessOnly ?? false;
     this.maxDepth = options.maxDepth ?? 0;
-    this.auxBytes = new Uint8Array(32 * (options.auxCapacity ?? 1 << 16));
-    this.auxView = new DataView(this.auxBytes.buffer);
+    const words = witnessWords(Math.max(32, options.auxCapacity ?? 1 << 16));
+    this.bitWords = new Uint32Array(words);
+    this.fullWords = new Uint32Array(words);
+    this.fullRank = new Uint32Array(words);
+    this.fullBytes = new Uint8Array(32 * 1024);
+    this.fullView = new DataView(this.fullBytes.buffer);
   }
 
   // ----- namespaces
@@ -225,34 +242,36 @@ export class ConstraintSystem {
 
   // ----- variables
 
+  /**
+   * Stores a value. 0 and 1 (nearly every variable of this circuit) go into the bitset; any other value
+   * takes 32 bytes (see CompactWitness).
+   */
   alloc(value: bigint): number {
-    const j = this.numAux++;
-    this.ensureAux(j);
-    const o = j * 32;
-    // The buffer is zero where nothing was allocated yet: small values write their low bytes only.
-    if (value >= 0n && value < 0x100000000n) {
-      const x = Number(value);
-      const a = this.auxBytes;
-      a[o] = x & 0xff;
-      a[o + 1] = (x >>> 8) & 0xff;
-      a[o + 2] = (x >>> 16) & 0xff;
-      a[o + 3] = x >>> 24;
-    } else {
-      const v = value >= 0n && value < P ? value : mod(value);
-      const d = this.auxView;
-      d.setBigUint64(o, BigInt.asUintN(64, v), true);
-      d.setBigUint64(o + 8, BigInt.asUintN(64, v >> 64n), true);
-      d.setBigUint64(o + 16, BigInt.asUintN(64, v >> 128n), true);
-      d.setBigUint64(o + 24, v >> 192n, true);
+    const v = value >= 0n && value < P ? value : mod(value);
+    if (v <= 1n) return this.allocBit(v === 1n);
+    const j = this.startAux();
+    const w = j >>> 5;
+    this.fullWords[w] = this.fullWords[w]! | (1 << (j & 31));
+    const k = this.numFull++;
+    if ((k + 1) * 32 > this.fullBytes.length) {
+      const next = new Uint8Array(this.fullBytes.length * 2);
+      next.set(this.fullBytes);
+      this.fullBytes = next;
+      this.fullView = new DataView(next.buffer);
     }
+    const o = k * 32;
+    const d = this.fullView;
+    d.setBigUint64(o, BigInt.asUintN(64, v), true);
+    d.setBigUint64(o + 8, BigInt.asUintN(64, v >> 64n), true);
+    d.setBigUint64(o + 16, BigInt.asUintN(64, v >> 128n), true);
+    d.setBigUint64(o + 24, v >> 192n, true);
     return AUX + j;
   }
 
   /** Allocates an aux variable holding 0 or 1. */
   allocBit(bit: boolean | number): number {
-    const j = this.numAux++;
-    this.ensureAux(j);
-    this.auxBytes[j * 32] = bit ? 1 : 0;
+    const j = this.startAux();
+    if (bit) this.bitWords[j >>> 5] = this.bitWords[j >>> 5]! | (1 << (j & 31));
     return AUX + j;
   }
 
@@ -261,30 +280,67 @@ export class ConstraintSystem {
     return this.inputs.length - 1;
   }
 
-  private ensureAux(j: number): void {
-    if ((j + 1) * 32 > this.auxBytes.length) {
-      const next = new Uint8Array(this.auxBytes.length * 2);
-      next.set(this.auxBytes);
-      this.auxBytes = next;
-      this.auxView = new DataView(next.buffer);
+  /** Claims the next aux index, opening a new word of flags every 32 variables. */
+  private startAux(): number {
+    const j = this.numAux++;
+    if ((j & 31) === 0) {
+      const w = j >>> 5;
+      if (w === this.bitWords.length) {
+        const grow = (a: Uint32Array): Uint32Array => {
+          const next = new Uint32Array(a.length * 2);
+          next.set(a);
+          return next;
+        };
+        this.bitWords = grow(this.bitWords);
+        this.fullWords = grow(this.fullWords);
+        this.fullRank = grow(this.fullRank);
+      }
+      this.fullRank[w] = this.numFull;
     }
+    return j;
   }
 
-  /** The value of a bit variable (byte 0 of its value). */
+  /** Index into fullBytes of full aux variable j. */
+  private fullIndex(j: number): number {
+    const w = j >>> 5;
+    const below = this.fullWords[w]! & ((1 << (j & 31)) - 1);
+    return this.fullRank[w]! + popcount32(below);
+  }
+
+  private isFull(j: number): boolean {
+    return ((this.fullWords[j >>> 5]! >>> (j & 31)) & 1) === 1;
+  }
+
+  /** The value of a bit variable (the low byte of its value). */
   bitValue(v: number): number {
-    return this.auxBytes[(v - AUX) * 32]!;
+    const j = v - AUX;
+    if (this.isFull(j)) return this.fullBytes[this.fullIndex(j) * 32]!;
+    return (this.bitWords[j >>> 5]! >>> (j & 31)) & 1;
+  }
+
+  /** The aux assignment in its compact form (trimmed copies: the builder's spare capacity stays behind). */
+  witness(): CompactWitness {
+    const words = witnessWords(this.numAux);
+    return {
+      count: this.numAux,
+      full: this.fullWords.slice(0, words),
+      bits: this.bitWords.slice(0, words),
+      values: this.fullBytes.slice(0, this.numFull * 32),
+    };
   }
 
   /** The values of the aux variables, 32 bytes LE each. */
   auxValues(): Uint8Array {
-    return this.auxBytes.subarray(0, this.numAux * 32);
+    return expandWitness(this.witness());
   }
 
   value(v: number): bigint {
     if (v < AUX) return this.inputs[v]!;
-    const o = (v - AUX) * 32;
+    const j = v - AUX;
+    if (!this.isFull(j)) return BigInt((this.bitWords[j >>> 5]! >>> (j & 31)) & 1);
+    const o = this.fullIndex(j) * 32;
     let x = 0n;
-    for (let i = 31; i >= 0; i--) x = (x << 8n) | BigInt(this.auxBytes[o + i]!);
+    for (let i = 31; i >= 0; i--) x = (x << 8n) | BigInt(this.fullBytes[o + i]!);
     return x;
   }
 

@@ -4,14 +4,14 @@
  *
  * The R1CS of a partition depends on the circuit's shape only (sector size, tree shape, layers, challenges
  * per partition, parents per node), never on the sector, miner, ticket or API version: every 2KiB fixture,
- * V1, V1_1 and SYNTH alike, has the same constraints digest. So each thread keeps the structure of the shapes
- * it synthesized (in SharedArrayBuffers: handing it back to the caller shares it instead of copying it), and
- * every later partition of a known shape is a witness-only synthesis: gadgets compute values, `enforce`
- * only counts. The prover evaluates A, B, C as sparse products of the structure and the witness (r1cs.ts
- * `assign`), as it does for a freshly built structure.
+ * V1, V1_1 and SYNTH alike, has the same constraints digest. So the structure is built once per shape (the
+ * caller keeps it, see job/structure-cache.ts) and every other synthesis is witness-only: gadgets compute
+ * values, `enforce` only counts. The prover evaluates A, B, C from the structure and the witness.
  */
 import type { R1cs } from '../groth16/r1cs.ts';
+import type { R1csCounts } from '../groth16/r1cs-file.ts';
 import { frVector } from '../groth16/curve.ts';
+import type { CompactWitness } from '../groth16/witness.ts';
 import type { Commit2Job } from '../porep/commit2-input.ts';
 import { ConstraintSystem } from './cs.ts';
 import { synthesizePartition } from './stacked.ts';
@@ -20,26 +20,22 @@ export interface SynthesisTask {
   job: Commit2Job;
   partition: number;
   /**
-   * The structure of this job's shape, when the caller has it (e.g. from an earlier partition's result):
-   * the synthesis is then witness-only. Its counts are checked against the witness synthesis.
+   * The counts of this shape's structure, when the caller has the structure already: the synthesis is then
+   * witness-only. Should the witness synthesis not reach these counts, the structure is built after all.
    */
-  structure?: R1cs;
+  known?: R1csCounts;
 }
 
 export interface SynthesizedPartition {
   partition: number;
-  r1cs: R1cs;
+  counts: R1csCounts;
   /** Input values, ONE first, 32 bytes LE each. */
   inputs: Uint8Array;
-  aux: Uint8Array;
+  witness: CompactWitness;
+  /** The structure, where this synthesis built it (in SharedArrayBuffers); absent when witness-only. */
+  r1cs?: R1cs;
   ms: number;
-  /** True where the structure came from a cache or the task and only the witness was synthesized. */
-  structureCached?: boolean;
 }
-
-/** Shapes whose structure a thread keeps (a 32GiB partition's structure is a few GiB). */
-const CACHE_SHAPES = 2;
-const cache = new Map<string, R1cs>();
 
 /** Everything the partition's constraint structure depends on. */
 export function structureKey(job: Commit2Job, partition: number): string {
@@ -59,54 +55,41 @@ export function structureKey(job: Commit2Job, partition: number): string {
   ].join('/');
 }
 
-function remember(key: string, r1cs: R1cs): void {
-  cache.delete(key);
-  cache.set(key, r1cs);
-  while (cache.size > CACHE_SHAPES) cache.delete(cache.keys().next().value!);
+function counts(cs: ConstraintSystem): R1csCounts {
+  return { numInputs: cs.inputs.length, numAux: cs.numAux, numConstraints: cs.numConstraints };
 }
 
-/** Drops this thread's cached structures (tests and benchmarks). */
-export function clearStructureCache(): void {
-  cache.clear();
-}
-
-/** Full synthesis: structure and witness. */
-function synthesizeFull(job: Commit2Job, partition: number): ConstraintSystem {
-  const cs = new ConstraintSystem({ auxCapacity: 1 << 20 });
-  synthesizePartition(cs, job, partition);
-  return cs;
-}
-
-export function synthesize({ job, partition, structure }: SynthesisTask): SynthesizedPartition {
+export function synthesize({ job, partition, known }: SynthesisTask): SynthesizedPartition {
   const t0 = performance.now();
-  const key = structureKey(job, partition);
-  const known = structure ?? cache.get(key);
   if (known) {
     const cs = new ConstraintSystem({ auxCapacity: known.numAux + 1, witnessOnly: true });
     synthesizePartition(cs, job, partition);
+    const got = counts(cs);
     if (
-      cs.numConstraints === known.numConstraints &&
-      cs.numAux === known.numAux &&
-      cs.inputs.length === known.numInputs
+      got.numConstraints === known.numConstraints &&
+      got.numAux === known.numAux &&
+      got.numInputs === known.numInputs
     ) {
-      if (!structure) remember(key, known);
       return {
         partition,
-        r1cs: known,
+        counts: got,
         inputs: frVector(cs.inputs),
-        aux: cs.auxValues().slice(),
+        witness: cs.witness(),
         ms: performance.now() - t0,
-        structureCached: true,
       };
     }
-    // Not the shape we thought: build the structure (below) and let it replace the cached one.
+    // Not the shape the caller thought: build the structure (below) for the caller to replace its own.
   }
-  const cs = synthesizeFull(job, partition);
-  const r1cs = cs.toR1cs(true);
-  remember(key, r1cs);
-  const inputs = frVector(cs.inputs);
-  const aux = cs.auxValues().slice();
-  return { partition, r1cs, inputs, aux, ms: performance.now() - t0, structureCached: false };
+  const cs = new ConstraintSystem({ auxCapacity: 1 << 20 });
+  synthesizePartition(cs, job, partition);
+  return {
+    partition,
+    counts: counts(cs),
+    inputs: frVector(cs.inputs),
+    witness: cs.witness(),
+    r1cs: cs.toR1cs(true),
+    ms: performance.now() - t0,
+  };
 }
 
 /** piscina's entry point. The result is structured-cloned back (the structure is shared, the witness copied). */

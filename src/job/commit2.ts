@@ -11,13 +11,16 @@ import { Commit2InputError, parseCommit2Input, type Commit2Job } from '../porep/
 import { proverIdFromMiner, replicaId } from '../porep/replica-id.ts';
 import { checkVanillaProofs } from '../porep/vanilla-check.ts';
 import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
-import { assignLean, densities } from '../groth16/r1cs.ts';
+import { assignLean, densities, type R1cs } from '../groth16/r1cs.ts';
+import { readR1csCounts, readR1csFile, writeR1csFile, type R1csCounts } from '../groth16/r1cs-file.ts';
+import { expandWitness } from '../groth16/witness.ts';
 import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
 import { prove, type StageTimes } from '../groth16/prove.ts';
 import { encodeProofs, type Proof } from '../groth16/proof.ts';
 import { verifyProof } from '../groth16/verify.ts';
 import { frFromBytes } from '../groth16/curve.ts';
 import { porepParamsFiles } from '../groth16/parameter-cache.ts';
+import { defaultStructureCacheDir, structureSlot, type StructureSlot } from './structure-cache.ts';
 
 export interface Commit2Stages {
   parseMs: number;
@@ -25,7 +28,7 @@ export interface Commit2Stages {
   checkMs: number;
   synthesisMs: number;
   paramsMs: number;
-  /** Building the prover's assignment (shape checks: A, B, C are evaluated inside the quotient). */
+  /** Reading the circuit structure (when cached), expanding witnesses, shape checks (A, B, C are evaluated inside the quotient). */
   assignMs: number;
   /** A, B, C evaluated from the circuit and the quotient's NTTs. */
   quotientMs: number;
@@ -57,6 +60,11 @@ export interface Commit2Options {
   /** Reuse a loaded key across jobs (the service keeps them). */
   provingKey?: ProvingKey;
   pool?: Piscina;
+  /**
+   * Where circuit structures are kept between jobs (default: C2_STRUCTURE_CACHE, see structure-cache.ts);
+   * false keeps none.
+   */
+  structureCache?: string | false;
   /** Fixed r, s: only for tests comparing with another prover. */
   randomness?: { r: bigint; s: bigint };
 }
@@ -75,22 +83,53 @@ export function createSynthesisPool(threads = Math.max(1, availableParallelism()
   return new Piscina({ filename: TASK, maxThreads: threads, minThreads: 0, idleTimeout: 30_000 });
 }
 
+/**
+ * Synthesizes every partition. With `known` (the counts of a structure the caller has), every partition is
+ * witness-only; without, the first builds the structure and the others only compute their witness.
+ */
 export async function synthesizeAll(
   job: Commit2Job,
   pool: Piscina | undefined,
+  known?: R1csCounts,
 ): Promise<SynthesizedPartition[]> {
   const tasks: SynthesisTask[] = job.partitions.map((_, partition) => ({ job, partition }));
-  if (!pool) {
-    const { synthesize } = await import('../circuit/synthesis-task.ts');
-    return tasks.map(synthesize);
-  }
-  // The first partition builds (or finds cached) the shape's structure; the others share it (it lives in
-  // SharedArrayBuffers) and only compute their witness, instead of every thread building its own copy.
-  const first = (await pool.run(tasks[0])) as SynthesizedPartition;
-  const rest = tasks
-    .slice(1)
-    .map((t) => pool.run({ ...t, structure: first.r1cs }) as Promise<SynthesizedPartition>);
+  const local = pool ? undefined : await import('../circuit/synthesis-task.ts');
+  const run = (t: SynthesisTask): Promise<SynthesizedPartition> =>
+    local ? Promise.resolve(local.synthesize(t)) : (pool!.run(t) as Promise<SynthesizedPartition>);
+  if (known) return Promise.all(tasks.map((t) => run({ ...t, known })));
+  const first = await run(tasks[0]!);
+  const rest = tasks.slice(1).map((t) => run({ ...t, known: first.counts }));
   return [first, ...(await Promise.all(rest))];
+}
+
+/**
+ * The structure for proving: the one a partition built in this job (kept for the next job when there is a
+ * cache), or the cached file.
+ */
+async function structureFor(
+  job: Commit2Job,
+  parts: SynthesizedPartition[],
+  slot: StructureSlot | undefined,
+): Promise<R1cs> {
+  const built = parts.find((p) => p.r1cs)?.r1cs;
+  if (built) {
+    if (slot) {
+      try {
+        writeR1csFile(slot.path, built, slot.key);
+      } catch (e) {
+        // a full or read-only disk costs the next job a structure build, never this job its proof
+        process.emitWarning(`circuit structure not cached at ${slot.path}: ${(e as Error).message}`);
+      }
+    }
+    return built;
+  }
+  try {
+    return readR1csFile(slot!.path, slot!.key);
+  } catch {
+    // the file went away (or bad) since its counts were read: build the structure once more, here
+    const { synthesize } = await import('../circuit/synthesis-task.ts');
+    return synthesize({ job, partition: 0 }).r1cs!;
+  }
 }
 
 export class ParamsNotFoundError extends Error {
@@ -164,9 +203,12 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     ? Promise.resolve(opts.provingKey)
     : loadKey(job, paramsPathFor(job, opts), opts);
   keyPromise.catch(() => undefined);
+  const cacheDir =
+    opts.structureCache === false ? undefined : (opts.structureCache ?? defaultStructureCacheDir());
+  const slot = cacheDir ? structureSlot(cacheDir, job) : undefined;
   let synthesized: SynthesizedPartition[];
   try {
-    synthesized = await synthesizeAll(job, opts.pool);
+    synthesized = await synthesizeAll(job, opts.pool, slot && readR1csCounts(slot.path, slot.key));
   } catch (e) {
     if (!opts.provingKey)
       await keyPromise.then(
@@ -183,11 +225,15 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
   const proofs: Proof[] = [];
   try {
     const times: StageTimes = { quotientMs: 0, msmG1Ms: 0, msmG2Ms: 0 };
-    const dens = densities(synthesized[0]!.r1cs);
+    t = performance.now();
+    const structure = await structureFor(job, synthesized, slot);
+    const dens = densities(structure);
+    stages.assignMs += performance.now() - t;
     for (const part of synthesized) {
       t = performance.now();
-      // lean: A, B, C are evaluated by the backend inside the quotient, never held as buffers
-      const w = assignLean(part.r1cs, part.inputs, part.aux, dens);
+      // lean: A, B, C are evaluated by the backend inside the quotient, never held as buffers; the
+      // witness is expanded to 32 bytes per variable for this partition's proof only
+      const w = assignLean(structure, part.inputs, expandWitness(part.witness), dens);
       stages.assignMs += performance.now() - t;
       const proof = await prove(opts.backend, pk, w, { randomness: opts.randomness }, times);
       t = performance.now();

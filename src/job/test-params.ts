@@ -41,7 +41,7 @@ export async function generateTestParams(
     files = { params: join(dir, `${name}.params`), vk: join(dir, `${name}.vk`) };
   }
   await mkdir(dir, { recursive: true });
-  const { r1cs } = synthesize({ job, partition: 0 });
+  const r1cs = synthesize({ job, partition: 0 }).r1cs!;
   const { vk } = await generateParameters(backend, r1cs, files.params, toxicFromSeed(opts.seed));
   await writeVerifyingKey(files.vk, vk);
   await markValidated(files.params);

@@ -3,9 +3,10 @@
  * prover; the proof verifies against the key with the public inputs rust-fil-proofs derives (the oracle's
  * digest.json), and — where the oracle binary is built — bellperson's verify_seal accepts it too.
  */
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { pickBackend } from '../../src/backends/index.ts';
@@ -16,7 +17,9 @@ import { decodeProofs } from '../../src/groth16/proof.ts';
 import { verifyProof } from '../../src/groth16/verify.ts';
 import { ensure2KiBTestParams, testParamsDir } from '../../src/job/test-params.ts';
 import { ParamsNotFoundError, runCommit2 } from '../../src/job/commit2.ts';
-import { Commit2InputError } from '../../src/porep/commit2-input.ts';
+import { Commit2InputError, parseCommit2Input } from '../../src/porep/commit2-input.ts';
+import { structureSlot } from '../../src/job/structure-cache.ts';
+import { readR1csCounts } from '../../src/groth16/r1cs-file.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURES = join(ROOT, 'test/fixtures');
@@ -31,9 +34,14 @@ const publicInputs = (dir: string): bigint[][] =>
 
 const files = porepParamsFiles(2048, testParamsDir());
 
+// the first job builds the 2KiB structure and caches it here; the later ones synthesize witnesses only
+const structureCache = mkdtempSync(join(tmpdir(), 'c2-structure-'));
+const slot = structureSlot(structureCache, parseCommit2Input(read('2kib/v1_1-t01000-s1/c2input.json')));
+
 before(async () => {
   await ensure2KiBTestParams(backend);
 });
+after(() => rmSync(structureCache, { recursive: true, force: true }));
 
 const proofs = new Map<string, string>();
 
@@ -43,11 +51,15 @@ for (const [dir, miner] of [
   ['2kib/v1_1-t01002-s1', 't01002'],
 ] as const) {
   test(`${dir}: Commit2 proves, and the proof verifies with rust-fil-proofs' public inputs`, async () => {
+    const cached = readR1csCounts(slot.path, slot.key) !== undefined;
+    assert.equal(cached, dir !== '2kib/v1_1-t01000-s1', 'only the first job builds the structure');
     const result = await runCommit2(read(`${dir}/c2input.json`), {
       backend,
       miner,
       paramsPath: files.params,
+      structureCache,
     });
+    assert.ok(readR1csCounts(slot.path, slot.key), 'the structure is cached for later jobs');
     assert.equal(result.proof.length, 192);
     assert.equal(result.partitions, 1);
     assert.ok(result.kibPerSecond > 0 && result.stages.totalMs > 0);

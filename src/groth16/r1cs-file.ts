@@ -1,0 +1,151 @@
+/**
+ * An R1CS on disk. A circuit shape's constraints are the same for every proof of that shape, so they are
+ * built once and kept in a file (like the parameters): later jobs, in this process or the next, synthesize
+ * witnesses only and never hold the structure while they do; the prover reads it when it needs it.
+ *
+ * Layout, little-endian: 8-byte magic, u32 header length, the JSON header (counts, the caller's key and,
+ * per matrix, its term and coefficient counts), zero padding to 8 bytes, then per matrix rowPtr, cols,
+ * coeffIds (u32 each) and the coefficient table (32 bytes each), every section 8-byte aligned.
+ */
+import { closeSync, openSync, readSync, renameSync, writeSync, fstatSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SparseMatrix } from '../backends/backend.ts';
+import type { R1cs } from './r1cs.ts';
+
+const MAGIC = Buffer.from('C2R1CS\x00\x01', 'latin1');
+
+export interface R1csCounts {
+  numInputs: number;
+  numAux: number;
+  numConstraints: number;
+}
+
+interface Header extends R1csCounts {
+  key: string;
+  matrices: { terms: number; coeffs: number }[];
+}
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+
+function sections(h: Header): number[] {
+  const rows = h.numConstraints;
+  return h.matrices.flatMap((m) => [4 * (rows + 1), 4 * m.terms, 4 * m.terms, 32 * m.coeffs]);
+}
+
+/** Writes `r1cs` to `path` atomically (a temporary file renamed into place). */
+export function writeR1csFile(path: string, r1cs: R1cs, key: string): void {
+  const matrices = [r1cs.a, r1cs.b, r1cs.c];
+  const header: Header = {
+    numInputs: r1cs.numInputs,
+    numAux: r1cs.numAux,
+    numConstraints: r1cs.numConstraints,
+    key,
+    matrices: matrices.map((m) => ({
+      terms: m.rowPtr[m.rowPtr.length - 1]!,
+      coeffs: m.coeffTable.length / 32,
+    })),
+  };
+  const head = Buffer.from(JSON.stringify(header));
+  const pre = Buffer.alloc(pad8(12 + head.length));
+  MAGIC.copy(pre, 0);
+  pre.writeUInt32LE(head.length, 8);
+  head.copy(pre, 12);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, pre);
+    const zeros = new Uint8Array(8);
+    for (const m of matrices) {
+      const terms = m.rowPtr[m.rowPtr.length - 1]!;
+      for (const a of [m.rowPtr, m.cols.subarray(0, terms), m.coeffIds.subarray(0, terms), m.coeffTable]) {
+        writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+        const extra = pad8(a.byteLength) - a.byteLength;
+        if (extra) writeSync(fd, zeros, 0, extra);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function readHeader(fd: number): { header: Header; start: number } {
+  const pre = Buffer.alloc(12);
+  if (readSync(fd, pre, 0, 12, 0) !== 12 || !pre.subarray(0, 8).equals(MAGIC)) {
+    throw new Error('not an R1CS file of this version');
+  }
+  const len = pre.readUInt32LE(8);
+  const head = Buffer.alloc(len);
+  if (readSync(fd, head, 0, len, 12) !== len) throw new Error('R1CS file header cut short');
+  const header = JSON.parse(head.toString()) as Header;
+  const start = pad8(12 + len);
+  const size = sections(header).reduce((s, n) => s + pad8(n), start);
+  if (fstatSync(fd).size !== size)
+    throw new Error(`R1CS file is ${fstatSync(fd).size} bytes, expected ${size}`);
+  return { header, start };
+}
+
+/**
+ * The counts of the R1CS in `path`, when the file is there, whole, and made for `key`; undefined
+ * otherwise (a missing or stale file is rebuilt, never an error).
+ */
+export function readR1csCounts(path: string, key: string): R1csCounts | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { header } = readHeader(fd);
+    if (header.key !== key) return undefined;
+    return { numInputs: header.numInputs, numAux: header.numAux, numConstraints: header.numConstraints };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The R1CS in `path` (made for `key`). With `shared`, its arrays live in SharedArrayBuffers, so posting it
+ * to worker threads shares it.
+ */
+export function readR1csFile(path: string, key: string, shared = false): R1cs {
+  const fd = openSync(path, 'r');
+  try {
+    const { header, start } = readHeader(fd);
+    if (header.key !== key) throw new Error(`${path} holds the R1CS of ${header.key}, not ${key}`);
+    let at = start;
+    const take = (bytes: number): Uint8Array => {
+      const out = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+      for (let o = 0; o < bytes;) {
+        const n = readSync(fd, out, o, Math.min(bytes - o, 1 << 26), at + o);
+        if (n <= 0) throw new Error(`${path} cut short`);
+        o += n;
+      }
+      at += pad8(bytes);
+      return out;
+    };
+    const u32 = (b: Uint8Array): Uint32Array => new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+    const rows = header.numConstraints;
+    const matrix = (m: { terms: number; coeffs: number }): SparseMatrix => ({
+      rowPtr: u32(take(4 * (rows + 1))),
+      cols: u32(take(4 * m.terms)),
+      coeffIds: u32(take(4 * m.terms)),
+      coeffTable: take(32 * m.coeffs),
+    });
+    const [a, b, c] = header.matrices.map(matrix) as [SparseMatrix, SparseMatrix, SparseMatrix];
+    return {
+      numInputs: header.numInputs,
+      numAux: header.numAux,
+      numConstraints: header.numConstraints,
+      a,
+      b,
+      c,
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
