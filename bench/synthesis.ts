@@ -34,7 +34,8 @@ interface ChildResult {
   assignS: number;
   reps: number;
   peakRssKib: number;
-  sparseMulThreads: number;
+  /** The backend that evaluated A, B, C. */
+  backend: string;
 }
 
 // ----- child: one measurement in its own process
@@ -89,7 +90,7 @@ async function child(file: string, mode: Mode, structurePath: string, reps: numb
     assignS: mode === 'witness' ? 0 : assignS,
     reps: mode === 'first' ? 1 : reps,
     peakRssKib: process.resourceUsage().maxRSS,
-    sparseMulThreads: (backend as { threadCount?: () => number }).threadCount?.() ?? 0,
+    backend: backend.name,
   };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
@@ -255,7 +256,7 @@ async function main(): Promise<void> {
         witnessMib: r.witness.witnessBytes / 2 ** 20,
         bellpersonAssignmentMib: ((3 * r.constraints + r.witness.aux) * 32) / 2 ** 20,
       },
-      sparseMulThreads: r.first.sparseMulThreads,
+      backend: r.first.backend,
     };
   });
   await mkdir('bench/results', { recursive: true });
@@ -314,7 +315,7 @@ async function main(): Promise<void> {
     '  output excluded). Peak RSS is the whole oracle process (C1 output parsed, circuits built, one synthesized).',
     '- **ours, first partition**: a full synthesis (`synthesize` in src/circuit/synthesis-task.ts: structure in',
     '  typed arrays + witness, R1CS copied into SharedArrayBuffers for the structure cache) plus `assign`',
-    `  (src/groth16/r1cs.ts: A, B, C in one fused pass, the backend's evaluateR1cs, ${summary[0]?.sparseMulThreads ?? '?'} threads).`,
+    `  (src/groth16/r1cs.ts: A, B, C in one fused pass, evaluateR1cs of the ${summary[0]?.backend ?? '?'} backend).`,
     '  Input parsing is excluded. Peak RSS is the whole Node process (runtime, parsed input, structure, witness, A/B/C).',
     '- **ours, steady state, like for like**: every partition after the first of a shape, in a process that holds',
     '  the structure (read from the file the first child wrote, before timing): witness-only synthesis (gadgets',

@@ -3,7 +3,7 @@
  * against the sector size's parameters, and verify the proofs before handing them out (filecoin-proofs
  * does the same: a proof the chain would reject must never leave the prover).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Backend } from '../backends/backend.ts';
@@ -102,33 +102,43 @@ export async function synthesizeAll(
   return [first, ...(await Promise.all(rest))];
 }
 
+/** Builds the job's structure here (partition 0, in full) and caches it. */
+async function buildStructure(job: Commit2Job, slot: StructureSlot | undefined): Promise<R1cs> {
+  const { synthesize } = await import('../circuit/synthesis-task.ts');
+  const r1cs = synthesize({ job, partition: 0 }).r1cs!;
+  cacheStructure(r1cs, slot);
+  return r1cs;
+}
+
+function cacheStructure(r1cs: R1cs, slot: StructureSlot | undefined): void {
+  if (!slot) return;
+  try {
+    writeR1csFile(slot.path, r1cs, slot.key);
+  } catch (e) {
+    // a full or read-only disk costs the next job a structure build, never this job its proof
+    process.emitWarning(`circuit structure not cached at ${slot.path}: ${(e as Error).message}`);
+  }
+}
+
 /**
- * The structure for proving: the one a partition built in this job (kept for the next job when there is a
- * cache), or the cached file.
+ * The structure for proving: the one a partition built in this job (cached for the next job), or the
+ * cached file (`fromCache`).
  */
 async function structureFor(
   job: Commit2Job,
   parts: SynthesizedPartition[],
   slot: StructureSlot | undefined,
-): Promise<R1cs> {
+): Promise<{ r1cs: R1cs; fromCache: boolean }> {
   const built = parts.find((p) => p.r1cs)?.r1cs;
   if (built) {
-    if (slot) {
-      try {
-        writeR1csFile(slot.path, built, slot.key);
-      } catch (e) {
-        // a full or read-only disk costs the next job a structure build, never this job its proof
-        process.emitWarning(`circuit structure not cached at ${slot.path}: ${(e as Error).message}`);
-      }
-    }
-    return built;
+    cacheStructure(built, slot);
+    return { r1cs: built, fromCache: false };
   }
   try {
-    return readR1csFile(slot!.path, slot!.key);
+    return { r1cs: readR1csFile(slot!.path, slot!.key), fromCache: true };
   } catch {
-    // the file went away (or bad) since its counts were read: build the structure once more, here
-    const { synthesize } = await import('../circuit/synthesis-task.ts');
-    return synthesize({ job, partition: 0 }).r1cs!;
+    // the file went away (or bad) since its counts were read
+    return { r1cs: await buildStructure(job, slot), fromCache: false };
   }
 }
 
@@ -222,13 +232,10 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
   const pk = await keyPromise;
   stages.paramsMs = performance.now() - t;
 
-  const proofs: Proof[] = [];
-  try {
-    const times: StageTimes = { quotientMs: 0, msmG1Ms: 0, msmG2Ms: 0 };
-    t = performance.now();
-    const structure = await structureFor(job, synthesized, slot);
+  const times: StageTimes = { quotientMs: 0, msmG1Ms: 0, msmG2Ms: 0 };
+  const proveAll = async (structure: R1cs): Promise<Proof[]> => {
     const dens = densities(structure);
-    stages.assignMs += performance.now() - t;
+    const proofs: Proof[] = [];
     for (const part of synthesized) {
       t = performance.now();
       // lean: A, B, C are evaluated by the backend inside the quotient, never held as buffers; the
@@ -242,6 +249,25 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
       if (!verifyProof(pk.vk, proof, publicInputs)) throw new ProofRejectedError(part.partition);
       stages.verifyMs += performance.now() - t;
       proofs.push(proof);
+    }
+    return proofs;
+  };
+  let proofs: Proof[];
+  try {
+    t = performance.now();
+    const structure = await structureFor(job, synthesized, slot);
+    stages.assignMs += performance.now() - t;
+    try {
+      proofs = await proveAll(structure.r1cs);
+    } catch (e) {
+      if (!structure.fromCache) throw e;
+      // The witnesses do not depend on the structure, the proofs do: a cached structure the proofs fail
+      // with is damaged (or stale). Build it anew, replace the file, prove once more.
+      process.emitWarning(
+        `proving with the cached circuit structure ${slot!.path} failed (${(e as Error).message}): rebuilding it`,
+      );
+      rmSync(slot!.path, { force: true });
+      proofs = await proveAll(await buildStructure(job, slot));
     }
     Object.assign(stages, times);
   } finally {

@@ -19,7 +19,7 @@ import { ensure2KiBTestParams, testParamsDir } from '../../src/job/test-params.t
 import { ParamsNotFoundError, runCommit2 } from '../../src/job/commit2.ts';
 import { Commit2InputError, parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { structureSlot } from '../../src/job/structure-cache.ts';
-import { readR1csCounts } from '../../src/groth16/r1cs-file.ts';
+import { readR1csCounts, readR1csFile, writeR1csFile } from '../../src/groth16/r1cs-file.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURES = join(ROOT, 'test/fixtures');
@@ -86,6 +86,27 @@ test('the oracle (bellperson verify_seal) accepts our proofs and rejects them fo
     const bad = spawnSync(ORACLE, ['verify', file, proof, '--miner', other], { env, encoding: 'utf8' });
     assert.equal(bad.status, 1, `${dir} as ${other}: ${bad.stdout}${bad.stderr}`);
   }
+});
+
+test('a damaged cached structure is rebuilt, and the job still returns a proof that verifies', async () => {
+  const good = readR1csFile(slot.path, slot.key);
+  const { c } = good;
+  // a term of C on the constant ONE: its evaluation changes whatever the witness, so proofs fail
+  const terms = c.rowPtr[c.rowPtr.length - 1]!;
+  const k = c.cols.subarray(0, terms).indexOf(0);
+  assert.ok(k >= 0);
+  const original = c.coeffIds[k]!;
+  c.coeffIds[k] = original === 0 ? 1 : 0;
+  writeR1csFile(slot.path, good, slot.key);
+  const dir = '2kib/v1_1-t01000-s2';
+  const result = await runCommit2(read(`${dir}/c2input.json`), {
+    backend,
+    paramsPath: files.params,
+    structureCache,
+  });
+  const [proof] = decodeProofs(result.proof);
+  assert.equal(verifyProof(await readVerifyingKeyFile(files.vk), proof!, publicInputs(dir)[0]!), true);
+  assert.equal(readR1csFile(slot.path, slot.key).c.coeffIds[k], original, 'the file is rebuilt');
 });
 
 test('an input sealed for another miner is refused before any proving', async () => {
