@@ -1,0 +1,58 @@
+/**
+ * The compact witness: bits in a bitset, other values 32 bytes, read back exactly (by the constraint system
+ * during synthesis and by the prover's expansion), across word boundaries and at the field's edges.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AUX, ConstraintSystem } from '../../src/circuit/cs.ts';
+import { FR_MODULUS, frFromBytes, frToBytes } from '../../src/groth16/curve.ts';
+import { compactWitness, expandWitness, witnessBytes } from '../../src/groth16/witness.ts';
+
+/** A deterministic mix: mostly bits, some small and large values, runs that cross 32-variable words. */
+function values(n: number): bigint[] {
+  const out: bigint[] = [];
+  let x = 0x9e3779b97f4a7c15n;
+  for (let i = 0; i < n; i++) {
+    x = (x * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n);
+    const r = Number(x >> 56n);
+    if (i % 97 === 31) out.push(FR_MODULUS - 1n);
+    else if (r < 200) out.push(BigInt(r & 1));
+    else if (r < 230) out.push(BigInt(r));
+    else out.push(((x << 190n) | x) % FR_MODULUS);
+  }
+  return out;
+}
+
+test('values allocated into the constraint system read back exactly, and expand to 32 bytes each', () => {
+  const vs = values(1000);
+  const cs = new ConstraintSystem({ auxCapacity: 8 }); // grows several times
+  const ids = vs.map((v, i) => (i % 5 === 0 && v <= 1n ? cs.allocBit(v === 1n) : cs.alloc(v)));
+  ids.forEach((id, i) => {
+    assert.equal(id, AUX + i);
+    assert.equal(cs.value(id), vs[i], `value of ${i}`);
+    if (vs[i]! <= 1n) assert.equal(cs.bitValue(id), Number(vs[i]));
+  });
+  const w = cs.witness();
+  assert.equal(w.count, vs.length);
+  const full = vs.filter((v) => v > 1n).length;
+  assert.equal(w.values.length, full * 32);
+  assert.equal(witnessBytes(w), w.full.byteLength + w.bits.byteLength + full * 32);
+  const expanded = expandWitness(w);
+  vs.forEach((v, i) => assert.equal(frFromBytes(expanded, i * 32), v));
+  assert.deepEqual(compactWitness(expanded), w, 'compacting the expansion gives the same witness back');
+});
+
+test('values are reduced into the field before they are classified', () => {
+  const cs = new ConstraintSystem();
+  const a = cs.alloc(FR_MODULUS + 1n);
+  const b = cs.alloc(-1n);
+  assert.equal(cs.value(a), 1n);
+  assert.equal(cs.value(b), FR_MODULUS - 1n);
+  assert.equal(cs.witness().values.length, 32, 'only -1 takes 32 bytes');
+});
+
+test('a compact witness with too few values is refused on expansion', () => {
+  const vs = [5n, 0n, 7n].map((v) => frToBytes(v));
+  const w = compactWitness(Buffer.concat(vs));
+  assert.throws(() => expandWitness({ ...w, values: w.values.subarray(0, 32) }), /1 values for 2/);
+});
