@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { pickBackend } from './backends/index.ts';
 import { readDumpedAssignment } from './groth16/dump.ts';
 import { createSynthesisPool, runCommit2 } from './job/commit2.ts';
+import { defaultStructureCacheDir } from './job/structure-cache.ts';
 import { FIXTURE_2KIB, ensure2KiBTestParams, generateTestParams } from './job/test-params.ts';
 import { readVerifyingKeyFile } from './groth16/params-file.ts';
 import { decodeProofs, encodeProofs, type Proof } from './groth16/proof.ts';
@@ -27,7 +28,8 @@ const USAGE = `usage: c2prover <command> [options]
              [--sector-size BYTES] [--no-validate]
   verify --vk FILE --inputs FILE.json --proof HEX
                                          verify proofs (192 bytes per partition); inputs: {"partitions": [[hex, ...], ...]}
-Environment: C2_BACKEND=cpu forces a backend.`;
+Environment: C2_BACKEND=cpu forces a backend; FIL_PROOFS_PARAMETER_CACHE holds the parameters;
+C2_STRUCTURE_CACHE holds the circuit structures (one per sector size, made by its first Commit2; empty: none).`;
 
 async function partitions(dir: string): Promise<string[]> {
   const names = (await readdir(dir)).filter((d) => /^p\d+$/.test(d));
@@ -40,6 +42,9 @@ async function info(): Promise<void> {
   const { backend, skipped } = pickBackend();
   for (const s of skipped) console.log(`skipped ${s.name}: ${s.reason}`);
   console.log(`backend: ${backend.name}`);
+  console.log(
+    `circuit structures: ${defaultStructureCacheDir() ?? 'not kept (C2_STRUCTURE_CACHE is empty)'}`,
+  );
 }
 
 async function proveDump(args: string[]): Promise<void> {

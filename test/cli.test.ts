@@ -38,8 +38,9 @@ test('cli verify: accepts the real proof (exit 0), rejects another (exit 1), exp
   assert.match(short.stderr, /multiple of 192/);
 });
 
-test('cli info names the backend it picked', () => {
+test('cli info names the backend it picked and where circuit structures are kept', () => {
   const r = cli('info');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /backend: cpu/);
+  assert.match(r.stdout, /circuit structures: \//);
 });

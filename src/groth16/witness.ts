@@ -78,8 +78,3 @@ export function compactWitness(aux: FrVector): CompactWitness {
 export function witnessBytes(w: CompactWitness): number {
   return w.full.byteLength + w.bits.byteLength + w.values.byteLength;
 }
-
-/** The buffers to transfer (not copy) when the witness crosses threads. */
-export function witnessBuffers(w: CompactWitness): ArrayBuffer[] {
-  return [w.full.buffer, w.bits.buffer, w.values.buffer] as ArrayBuffer[];
-}
