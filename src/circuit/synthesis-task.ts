@@ -9,7 +9,7 @@
  * values, `enforce` only counts. The prover evaluates A, B, C from the structure and the witness.
  */
 import type { R1cs } from '../groth16/r1cs.ts';
-import type { R1csCounts } from '../groth16/r1cs-file.ts';
+import { sameCounts, type R1csCounts } from '../groth16/r1cs-file.ts';
 import { frVector } from '../groth16/curve.ts';
 import type { CompactWitness } from '../groth16/witness.ts';
 import type { Commit2Job } from '../porep/commit2-input.ts';
@@ -24,6 +24,11 @@ export interface SynthesisTask {
    * witness-only. Should the witness synthesis not reach these counts, the structure is built after all.
    */
   known?: R1csCounts;
+  /**
+   * Witness-only even without `known`: the caller builds the structure elsewhere (another partition, at the
+   * same time) and compares the counts itself.
+   */
+  witnessOnly?: boolean;
 }
 
 export interface SynthesizedPartition {
@@ -59,17 +64,13 @@ function counts(cs: ConstraintSystem): R1csCounts {
   return { numInputs: cs.inputs.length, numAux: cs.numAux, numConstraints: cs.numConstraints };
 }
 
-export function synthesize({ job, partition, known }: SynthesisTask): SynthesizedPartition {
+export function synthesize({ job, partition, known, witnessOnly }: SynthesisTask): SynthesizedPartition {
   const t0 = performance.now();
-  if (known) {
-    const cs = new ConstraintSystem({ auxCapacity: known.numAux + 1, witnessOnly: true });
+  if (known || witnessOnly) {
+    const cs = new ConstraintSystem({ auxCapacity: (known?.numAux ?? 1 << 20) + 1, witnessOnly: true });
     synthesizePartition(cs, job, partition);
     const got = counts(cs);
-    if (
-      got.numConstraints === known.numConstraints &&
-      got.numAux === known.numAux &&
-      got.numInputs === known.numInputs
-    ) {
+    if (!known || sameCounts(got, known)) {
       return {
         partition,
         counts: got,

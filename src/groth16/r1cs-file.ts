@@ -20,6 +20,10 @@ export interface R1csCounts {
   numConstraints: number;
 }
 
+export function sameCounts(a: R1csCounts, b: R1csCounts): boolean {
+  return a.numConstraints === b.numConstraints && a.numAux === b.numAux && a.numInputs === b.numInputs;
+}
+
 interface Header extends R1csCounts {
   key: string;
   matrices: { terms: number; coeffs: number }[];

@@ -12,7 +12,13 @@ import { proverIdFromMiner, replicaId } from '../porep/replica-id.ts';
 import { checkVanillaProofs } from '../porep/vanilla-check.ts';
 import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
 import { assignLean, densities, type R1cs } from '../groth16/r1cs.ts';
-import { readR1csCounts, readR1csFile, writeR1csFile, type R1csCounts } from '../groth16/r1cs-file.ts';
+import {
+  readR1csCounts,
+  readR1csFile,
+  sameCounts,
+  writeR1csFile,
+  type R1csCounts,
+} from '../groth16/r1cs-file.ts';
 import { expandWitness } from '../groth16/witness.ts';
 import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
 import { prove, type StageTimes } from '../groth16/prove.ts';
@@ -85,7 +91,8 @@ export function createSynthesisPool(threads = Math.max(1, availableParallelism()
 
 /**
  * Synthesizes every partition. With `known` (the counts of a structure the caller has), every partition is
- * witness-only; without, the first builds the structure and the others only compute their witness.
+ * witness-only. Without, the first builds the structure while the others compute only their witness, at
+ * the same time; a witness whose counts differ from the structure's is synthesized again in full.
  */
 export async function synthesizeAll(
   job: Commit2Job,
@@ -97,9 +104,16 @@ export async function synthesizeAll(
   const run = (t: SynthesisTask): Promise<SynthesizedPartition> =>
     local ? Promise.resolve(local.synthesize(t)) : (pool!.run(t) as Promise<SynthesizedPartition>);
   if (known) return Promise.all(tasks.map((t) => run({ ...t, known })));
-  const first = await run(tasks[0]!);
-  const rest = tasks.slice(1).map((t) => run({ ...t, known: first.counts }));
-  return [first, ...(await Promise.all(rest))];
+  const [first, ...rest] = await Promise.all([
+    run(tasks[0]!),
+    ...tasks.slice(1).map((t) => run({ ...t, witnessOnly: true })),
+  ]);
+  return [
+    first!,
+    ...(await Promise.all(
+      rest.map((p) => (sameCounts(p.counts, first!.counts) ? p : run(tasks[p.partition]!))),
+    )),
+  ];
 }
 
 /** Builds the job's structure here (partition 0, in full) and caches it. */

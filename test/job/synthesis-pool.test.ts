@@ -1,6 +1,6 @@
 /**
- * Several partitions on the worker pool: the first builds the shape's structure, the others share it across
- * threads and compute only their witness — each witness still equals rust-fil-proofs' (oracle digests).
+ * Several partitions on the worker pool: the first builds the shape's structure while the others compute only
+ * their witness, at the same time — each witness still equals rust-fil-proofs' (oracle digests).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
