@@ -53,7 +53,7 @@ async function child(file: string, mode: Mode, structurePath: string, reps: numb
   const job = parseCommit2Input(readFileSync(file, 'utf8'));
   // steady: the structure in memory (like-for-like with bellperson, which holds A, B, C); witness: only
   // its counts, as a Commit2 job synthesizes when the structure is cached on disk
-  const structure = mode === 'steady' ? readR1csFile(structurePath, 'bench') : undefined;
+  const structure = mode === 'steady' ? await readR1csFile(structurePath, 'bench') : undefined;
   const known = mode === 'first' ? undefined : readR1csCounts(structurePath, 'bench');
   if (mode !== 'first' && !known) throw new Error(`${mode}: no structure at ${structurePath}`);
   const dens = structure ? densities(structure) : undefined;
@@ -81,7 +81,7 @@ async function child(file: string, mode: Mode, structurePath: string, reps: numb
     t = performance.now();
     await assign(backend, r1cs, part.inputs, expandWitness(part.witness), dens ?? densities(r1cs));
     assignS = Math.min(assignS, (performance.now() - t) / 1000);
-    if (mode === 'first') writeR1csFile(structurePath, r1cs, 'bench');
+    if (mode === 'first') await writeR1csFile(structurePath, r1cs, 'bench');
   }
   const result: ChildResult = {
     mode,

@@ -7,7 +7,8 @@
  * per matrix, its term and coefficient counts), zero padding to 8 bytes, then per matrix rowPtr, cols,
  * coeffIds (u32 each) and the coefficient table (32 bytes each), every section 8-byte aligned.
  */
-import { closeSync, openSync, readSync, renameSync, writeSync, fstatSync, mkdirSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SparseMatrix } from '../backends/backend.ts';
 import type { R1cs } from './r1cs.ts';
@@ -36,8 +37,11 @@ function sections(h: Header): number[] {
   return h.matrices.flatMap((m) => [4 * (rows + 1), 4 * m.terms, 4 * m.terms, 32 * m.coeffs]);
 }
 
-/** Writes `r1cs` to `path` atomically (a temporary file renamed into place). */
-export function writeR1csFile(path: string, r1cs: R1cs, key: string): void {
+/**
+ * Writes `r1cs` to `path` atomically (a temporary file renamed into place). Asynchronous: a 32GiB
+ * structure is gigabytes, and the event loop keeps serving meanwhile.
+ */
+export async function writeR1csFile(path: string, r1cs: R1cs, key: string): Promise<void> {
   const matrices = [r1cs.a, r1cs.b, r1cs.c];
   const header: Header = {
     numInputs: r1cs.numInputs,
@@ -54,24 +58,27 @@ export function writeR1csFile(path: string, r1cs: R1cs, key: string): void {
   MAGIC.copy(pre, 0);
   pre.writeUInt32LE(head.length, 8);
   head.copy(pre, 12);
-  mkdirSync(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const file = await open(tmp, 'w');
   try {
-    writeSync(fd, pre);
+    await file.write(pre);
     const zeros = new Uint8Array(8);
     for (const m of matrices) {
       const terms = m.rowPtr[m.rowPtr.length - 1]!;
       for (const a of [m.rowPtr, m.cols.subarray(0, terms), m.coeffIds.subarray(0, terms), m.coeffTable]) {
-        writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+        await file.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
         const extra = pad8(a.byteLength) - a.byteLength;
-        if (extra) writeSync(fd, zeros, 0, extra);
+        if (extra) await file.write(zeros, 0, extra);
       }
     }
-  } finally {
-    closeSync(fd);
+    await file.close();
+    await rename(tmp, path);
+  } catch (e) {
+    await file.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw e;
   }
-  renameSync(tmp, path);
 }
 
 function readHeader(fd: number): { header: Header; start: number } {
@@ -113,34 +120,37 @@ export function readR1csCounts(path: string, key: string): R1csCounts | undefine
 }
 
 /**
- * The R1CS in `path` (made for `key`). With `shared`, its arrays live in SharedArrayBuffers, so posting it
- * to worker threads shares it.
+ * The R1CS in `path` (made for `key`), read asynchronously. With `shared`, its arrays live in
+ * SharedArrayBuffers, so posting it to worker threads shares it.
  */
-export function readR1csFile(path: string, key: string, shared = false): R1cs {
-  const fd = openSync(path, 'r');
+export async function readR1csFile(path: string, key: string, shared = false): Promise<R1cs> {
+  const file = await open(path, 'r');
   try {
-    const { header, start } = readHeader(fd);
+    const { header, start } = readHeader(file.fd);
     if (header.key !== key) throw new Error(`${path} holds the R1CS of ${header.key}, not ${key}`);
     let at = start;
-    const take = (bytes: number): Uint8Array => {
+    const take = async (bytes: number): Promise<Uint8Array> => {
       const out = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
       for (let o = 0; o < bytes;) {
-        const n = readSync(fd, out, o, Math.min(bytes - o, 1 << 26), at + o);
-        if (n <= 0) throw new Error(`${path} cut short`);
-        o += n;
+        const { bytesRead } = await file.read(out, o, Math.min(bytes - o, 1 << 26), at + o);
+        if (bytesRead <= 0) throw new Error(`${path} cut short`);
+        o += bytesRead;
       }
       at += pad8(bytes);
       return out;
     };
     const u32 = (b: Uint8Array): Uint32Array => new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
     const rows = header.numConstraints;
-    const matrix = (m: { terms: number; coeffs: number }): SparseMatrix => ({
-      rowPtr: u32(take(4 * (rows + 1))),
-      cols: u32(take(4 * m.terms)),
-      coeffIds: u32(take(4 * m.terms)),
-      coeffTable: take(32 * m.coeffs),
-    });
-    const [a, b, c] = header.matrices.map(matrix) as [SparseMatrix, SparseMatrix, SparseMatrix];
+    const matrices: SparseMatrix[] = [];
+    for (const m of header.matrices) {
+      matrices.push({
+        rowPtr: u32(await take(4 * (rows + 1))),
+        cols: u32(await take(4 * m.terms)),
+        coeffIds: u32(await take(4 * m.terms)),
+        coeffTable: await take(32 * m.coeffs),
+      });
+    }
+    const [a, b, c] = matrices as [SparseMatrix, SparseMatrix, SparseMatrix];
     return {
       numInputs: header.numInputs,
       numAux: header.numAux,
@@ -150,6 +160,6 @@ export function readR1csFile(path: string, key: string, shared = false): R1cs {
       c,
     };
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }

@@ -122,14 +122,14 @@ export async function synthesizeAll(
 async function buildStructure(job: Commit2Job, slot: StructureSlot | undefined): Promise<R1cs> {
   const { synthesize } = await import('../circuit/synthesis-task.ts');
   const r1cs = synthesize({ job, partition: 0 }).r1cs!;
-  cacheStructure(r1cs, slot);
+  await cacheStructure(r1cs, slot);
   return r1cs;
 }
 
-function cacheStructure(r1cs: R1cs, slot: StructureSlot | undefined): void {
+async function cacheStructure(r1cs: R1cs, slot: StructureSlot | undefined): Promise<void> {
   if (!slot) return;
   try {
-    writeR1csFile(slot.path, r1cs, slot.key);
+    await writeR1csFile(slot.path, r1cs, slot.key);
   } catch (e) {
     // a full or read-only disk costs the next job a structure build, never this job its proof
     process.emitWarning(`circuit structure not cached at ${slot.path}: ${(e as Error).message}`);
@@ -147,11 +147,11 @@ async function structureFor(
 ): Promise<{ r1cs: R1cs; fromCache: boolean }> {
   const built = parts.find((p) => p.r1cs)?.r1cs;
   if (built) {
-    cacheStructure(built, slot);
+    await cacheStructure(built, slot);
     return { r1cs: built, fromCache: false };
   }
   try {
-    return { r1cs: readR1csFile(slot!.path, slot!.key), fromCache: true };
+    return { r1cs: await readR1csFile(slot!.path, slot!.key), fromCache: true };
   } catch {
     // the file went away (or bad) since its counts were read
     return { r1cs: await buildStructure(job, slot), fromCache: false };

@@ -58,10 +58,10 @@ test('the structure is made once, kept in a file, and later partitions are witne
     assert.ok(witnessBytes(a.witness) * 10 < a.counts.numAux * 32, `${witnessBytes(a.witness)} bytes`);
 
     const path = join(dir, 'shape.r1cs');
-    writeR1csFile(path, a.r1cs, 'shape');
+    await writeR1csFile(path, a.r1cs, 'shape');
     assert.deepEqual(readR1csCounts(path, 'shape'), a.counts);
     assert.equal(readR1csCounts(path, 'another shape'), undefined, 'a file made for another key is ignored');
-    const loaded = readR1csFile(path, 'shape');
+    const loaded = await readR1csFile(path, 'shape');
     assert.equal(structureDigest(loaded), structureDigest(a.r1cs));
 
     const b = synthesize({ job: second.job, partition: 0, known: a.counts });

@@ -89,7 +89,7 @@ test('the oracle (bellperson verify_seal) accepts our proofs and rejects them fo
 });
 
 test('a damaged cached structure is rebuilt, and the job still returns a proof that verifies', async () => {
-  const good = readR1csFile(slot.path, slot.key);
+  const good = await readR1csFile(slot.path, slot.key);
   const { c } = good;
   // a term of C on the constant ONE: its evaluation changes whatever the witness, so proofs fail
   const terms = c.rowPtr[c.rowPtr.length - 1]!;
@@ -97,7 +97,7 @@ test('a damaged cached structure is rebuilt, and the job still returns a proof t
   assert.ok(k >= 0);
   const original = c.coeffIds[k]!;
   c.coeffIds[k] = original === 0 ? 1 : 0;
-  writeR1csFile(slot.path, good, slot.key);
+  await writeR1csFile(slot.path, good, slot.key);
   const dir = '2kib/v1_1-t01000-s2';
   const result = await runCommit2(read(`${dir}/c2input.json`), {
     backend,
@@ -106,7 +106,7 @@ test('a damaged cached structure is rebuilt, and the job still returns a proof t
   });
   const [proof] = decodeProofs(result.proof);
   assert.equal(verifyProof(await readVerifyingKeyFile(files.vk), proof!, publicInputs(dir)[0]!), true);
-  assert.equal(readR1csFile(slot.path, slot.key).c.coeffIds[k], original, 'the file is rebuilt');
+  assert.equal((await readR1csFile(slot.path, slot.key)).c.coeffIds[k], original, 'the file is rebuilt');
 });
 
 test('an input sealed for another miner is refused before any proving', async () => {
