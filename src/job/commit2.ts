@@ -11,7 +11,7 @@ import { Commit2InputError, parseCommit2Input, type Commit2Job } from '../porep/
 import { proverIdFromMiner, replicaId } from '../porep/replica-id.ts';
 import { checkVanillaProofs } from '../porep/vanilla-check.ts';
 import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
-import { assignLean, densities, type R1cs } from '../groth16/r1cs.ts';
+import { assignLean, densities, type Densities, type R1cs } from '../groth16/r1cs.ts';
 import {
   readR1csCounts,
   readR1csFile,
@@ -249,23 +249,27 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
   stages.paramsMs = performance.now() - t;
 
   const times: StageTimes = { quotientMs: 0, msmG1Ms: 0, msmG2Ms: 0 };
+  // One partition in its own function: its buffers (the expanded witness, the prover's vectors) die with
+  // its frame, whereas a loop body here would leave them in this suspended async frame's registers while
+  // the next partition is proved.
+  const provePartition = async (structure: R1cs, dens: Densities, part: SynthesizedPartition) => {
+    let t = performance.now();
+    // lean: A, B, C are evaluated by the backend inside the quotient, never held as buffers; the
+    // witness is expanded to 32 bytes per variable for this partition's proof only
+    const w = assignLean(structure, part.inputs, expandWitness(part.witness), dens);
+    stages.assignMs += performance.now() - t;
+    const proof = await prove(opts.backend, pk, w, { randomness: opts.randomness }, times);
+    t = performance.now();
+    const publicInputs: bigint[] = [];
+    for (let i = 32; i < part.inputs.length; i += 32) publicInputs.push(frFromBytes(part.inputs, i));
+    if (!verifyProof(pk.vk, proof, publicInputs)) throw new ProofRejectedError(part.partition);
+    stages.verifyMs += performance.now() - t;
+    return proof;
+  };
   const proveAll = async (structure: R1cs): Promise<Proof[]> => {
     const dens = densities(structure);
     const proofs: Proof[] = [];
-    for (const part of synthesized) {
-      t = performance.now();
-      // lean: A, B, C are evaluated by the backend inside the quotient, never held as buffers; the
-      // witness is expanded to 32 bytes per variable for this partition's proof only
-      const w = assignLean(structure, part.inputs, expandWitness(part.witness), dens);
-      stages.assignMs += performance.now() - t;
-      const proof = await prove(opts.backend, pk, w, { randomness: opts.randomness }, times);
-      t = performance.now();
-      const publicInputs: bigint[] = [];
-      for (let i = 32; i < part.inputs.length; i += 32) publicInputs.push(frFromBytes(part.inputs, i));
-      if (!verifyProof(pk.vk, proof, publicInputs)) throw new ProofRejectedError(part.partition);
-      stages.verifyMs += performance.now() - t;
-      proofs.push(proof);
-    }
+    for (const part of synthesized) proofs.push(await provePartition(structure, dens, part));
     return proofs;
   };
   let proofs: Proof[];
