@@ -207,11 +207,24 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   const summary = rows.map((r) => {
     const bp = 'error' in r.bellperson ? undefined : r.bellperson;
-    const firstS = r.first.synthesisS + r.first.assignS;
-    const steadyS = r.steady.synthesisS + r.steady.assignS;
     const perSec = (s: number): number => r.constraints / s;
     const proj = (s: number): number => (P32G / r.constraints) * s;
     const projGib = (kib: number): number => ((P32G / r.constraints) * kib) / 1024 / 1024;
+    /** One of our rows: synthesis plus the A, B, C evaluation, against bellperson's whole synthesis. */
+    const ours = (synthesisS: number, assignS: number, peakRssKib: number) => {
+      const seconds = synthesisS + assignS;
+      return {
+        synthesisSeconds: synthesisS,
+        assignSeconds: assignS,
+        seconds,
+        constraintsPerSecond: perSec(seconds),
+        peakRssMib: peakRssKib / 1024,
+        speedupVsBellperson: bp ? bp.synthesisS / seconds : null,
+        memoryRatioVsBellperson: bp ? peakRssKib / bp.peakRssKib : null,
+        projected32GiBSeconds: proj(seconds),
+        projected32GiBPeakGib: projGib(peakRssKib),
+      };
+    };
     return {
       fixture: r.fixture,
       constraints: r.constraints,
@@ -224,40 +237,12 @@ async function main(): Promise<void> {
             projected32GiBPeakGib: projGib(bp.peakRssKib),
           }
         : { error: (r.bellperson as { error: string }).error },
-      first: {
-        synthesisSeconds: r.first.synthesisS,
-        assignSeconds: r.first.assignS,
-        seconds: firstS,
-        constraintsPerSecond: perSec(firstS),
-        peakRssMib: r.first.peakRssKib / 1024,
-        speedupVsBellperson: bp ? bp.synthesisS / firstS : null,
-        memoryRatioVsBellperson: bp ? r.first.peakRssKib / bp.peakRssKib : null,
-        projected32GiBSeconds: proj(firstS),
-        projected32GiBPeakGib: projGib(r.first.peakRssKib),
-      },
-      steady: {
-        synthesisSeconds: r.steady.synthesisS,
-        assignSeconds: r.steady.assignS,
-        seconds: steadyS,
-        constraintsPerSecond: perSec(steadyS),
-        peakRssMib: r.steady.peakRssKib / 1024,
-        speedupVsBellperson: bp ? bp.synthesisS / steadyS : null,
-        memoryRatioVsBellperson: bp ? r.steady.peakRssKib / bp.peakRssKib : null,
-        projected32GiBSeconds: proj(steadyS),
-        projected32GiBPeakGib: projGib(r.steady.peakRssKib),
-      },
+      first: ours(r.first.synthesisS, r.first.assignS, r.first.peakRssKib),
+      steady: ours(r.steady.synthesisS, r.steady.assignS, r.steady.peakRssKib),
       // as a Commit2 job runs it: the witness here, A, B, C later inside the prover's quotient (their
       // evaluation time, measured in the steady child, is counted here too)
       witness: {
-        synthesisSeconds: r.witness.synthesisS,
-        assignSeconds: r.steady.assignS,
-        seconds: r.witness.synthesisS + r.steady.assignS,
-        constraintsPerSecond: perSec(r.witness.synthesisS + r.steady.assignS),
-        peakRssMib: r.witness.peakRssKib / 1024,
-        speedupVsBellperson: bp ? bp.synthesisS / (r.witness.synthesisS + r.steady.assignS) : null,
-        memoryRatioVsBellperson: bp ? r.witness.peakRssKib / bp.peakRssKib : null,
-        projected32GiBSeconds: proj(r.witness.synthesisS + r.steady.assignS),
-        projected32GiBPeakGib: projGib(r.witness.peakRssKib),
+        ...ours(r.witness.synthesisS, r.steady.assignS, r.witness.peakRssKib),
         witnessMib: r.witness.witnessBytes / 2 ** 20,
         bellpersonAssignmentMib: ((3 * r.constraints + r.witness.aux) * 32) / 2 ** 20,
       },
