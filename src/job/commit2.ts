@@ -137,19 +137,16 @@ async function cacheStructure(r1cs: R1cs, slot: StructureSlot | undefined): Prom
 }
 
 /**
- * The structure for proving: the one a partition built in this job (cached for the next job), or the
- * cached file (`fromCache`).
+ * The structure for proving: the one a partition built in this job, or the cached file (`fromCache`). A
+ * structure built here is written for the next job while this one proves (`caching`: never rejects).
  */
 async function structureFor(
   job: Commit2Job,
   parts: SynthesizedPartition[],
   slot: StructureSlot | undefined,
-): Promise<{ r1cs: R1cs; fromCache: boolean }> {
+): Promise<{ r1cs: R1cs; fromCache: boolean; caching?: Promise<void> }> {
   const built = parts.find((p) => p.r1cs)?.r1cs;
-  if (built) {
-    await cacheStructure(built, slot);
-    return { r1cs: built, fromCache: false };
-  }
+  if (built) return { r1cs: built, fromCache: false, caching: cacheStructure(built, slot) };
   try {
     return { r1cs: await readR1csFile(slot!.path, slot!.key), fromCache: true };
   } catch {
@@ -273,9 +270,11 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     return proofs;
   };
   let proofs: Proof[];
+  let caching: Promise<void> | undefined;
   try {
     t = performance.now();
     const structure = await structureFor(job, synthesized, slot);
+    caching = structure.caching;
     stages.assignMs += performance.now() - t;
     try {
       proofs = await proveAll(structure.r1cs);
@@ -292,6 +291,7 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     Object.assign(stages, times);
   } finally {
     if (!opts.provingKey) pk.free();
+    await caching;
   }
   stages.totalMs = performance.now() - t0;
   return {
