@@ -3,6 +3,7 @@
  * `params` makes test parameters for a sector size, `verify` checks proofs against a .vk, `prove-dump`
  * proves a circuit dumped by the reference oracle.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,8 +17,23 @@ import { decodeProofs, encodeProofs, type Proof } from './groth16/proof.ts';
 import { prove, type StageTimes } from './groth16/prove.ts';
 import { loadProvingKey } from './groth16/proving-key.ts';
 import { verifyProof } from './groth16/verify.ts';
+import { porepParamsFiles } from './groth16/parameter-cache.ts';
+import { parseCommit2Input } from './porep/commit2-input.ts';
+import { normalizeMiner } from './job/runner.ts';
+import { verifySeal } from './job/verify-seal.ts';
+import { serviceConfig, startService } from './api/service.ts';
+import { jobs, printProof, submit } from './cli-client.ts';
 
 const USAGE = `usage: c2prover <command> [options]
+  serve [--host 127.0.0.1] [--port 7070] [--token T] [--data-dir DIR] [--test-params]
+        [--max-queued 64] [--max-running 1] [--memory-budget 100G]
+                                         the Commit2 service (POST /commit2, /lotus/commit2, /jobs; see README)
+  submit FILE [--url URL] [--token T] [--miner t01000] [--async]
+                                         Commit2 of a Commit2In on a running service; prints what lotus-bench prove prints
+  jobs [ID] [--url URL] [--state S] [--cancel]
+                                         the service's jobs, or one job with its event log
+  verify FILE PROOFHEX [--miner t01000] [--vk FILE]
+                                         verify_seal: the proof of FILE's sector for the miner, the vk from the cache
   info                                   the backend this machine gets, and why better ones were passed over
   demo                                   Commit2 of the 2KiB fixture with test parameters (made on first use)
   prove FILE [--miner t01000] [--params FILE] [--no-validate] [--production-params]
@@ -29,7 +45,10 @@ const USAGE = `usage: c2prover <command> [options]
   verify --vk FILE --inputs FILE.json --proof HEX
                                          verify proofs (192 bytes per partition); inputs: {"partitions": [[hex, ...], ...]}
 Environment: C2_BACKEND=cpu forces a backend; FIL_PROOFS_PARAMETER_CACHE holds the parameters;
-C2_STRUCTURE_CACHE holds the circuit structures (one per sector size, made by its first Commit2; empty: none).`;
+C2_STRUCTURE_CACHE holds the circuit structures (one per sector size, made by its first Commit2; empty: none);
+the service also reads C2_HOST, C2_PORT, C2_TOKEN, C2_DATA_DIR, C2_ALLOW_TEST_PARAMS=1, C2_MAX_QUEUED,
+C2_MAX_RUNNING, C2_MEMORY_BUDGET, C2_RESULT_RETENTION_HOURS, C2_BODY_LIMIT, C2_SHUTDOWN_GRACE_S, C2_LOG_LEVEL;
+submit and jobs read C2_URL and C2_TOKEN.`;
 
 async function partitions(dir: string): Promise<string[]> {
   const names = (await readdir(dir)).filter((d) => /^p\d+$/.test(d));
@@ -76,17 +95,6 @@ async function proveDump(args: string[]): Promise<void> {
   );
 }
 
-/** lotus' types.SizeStr: binary units, four significant digits. */
-function sizeStr(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (bytes >= 1024 && i < units.length - 1) {
-    bytes /= 1024;
-    i++;
-  }
-  return `${Number(bytes.toPrecision(4))} ${units[i]}`;
-}
-
 async function proveCommit2(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
@@ -111,10 +119,7 @@ async function proveCommit2(args: string[]): Promise<void> {
       productionParams: values['production-params'],
     });
     const s = result.stages;
-    console.log(`proof: ${Buffer.from(result.proof).toString('hex')}`);
-    console.log(
-      `seal: commit phase 2: ${(s.totalMs / 1000).toFixed(9)}s (${sizeStr((result.sectorSize * 1000) / s.totalMs)}/s)`,
-    );
+    printProof(Buffer.from(result.proof).toString('hex'), result.sectorSize, s.totalMs);
     const stages = Object.entries(s).map(
       ([k, v]) => `${k.replace(/Ms$/, '')} ${(v as number).toFixed(0)} ms`,
     );
@@ -158,13 +163,27 @@ async function params(args: string[]): Promise<void> {
   );
 }
 
+/** verify_seal of a Commit2In's sector: `verify FILE PROOFHEX [--miner] [--vk]`. */
+async function verifySealCommand(file: string, proofHex: string, miner: string, vkPath?: string): Promise<boolean> {
+  const job = parseCommit2Input(await readFile(file, 'utf8'));
+  const vk = await readVerifyingKeyFile(vkPath ?? porepParamsFiles(job.config.sectorSize).vk);
+  return verifySeal(vk, Buffer.from(proofHex.trim(), 'hex'), job, normalizeMiner(miner));
+}
+
 async function verify(args: string[]): Promise<boolean> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args,
-    options: { vk: { type: 'string' }, inputs: { type: 'string' }, proof: { type: 'string' } },
+    allowPositionals: true,
+    options: {
+      vk: { type: 'string' },
+      inputs: { type: 'string' },
+      proof: { type: 'string' },
+      miner: { type: 'string', default: 't01000' },
+    },
   });
+  if (positionals.length === 2) return verifySealCommand(positionals[0]!, positionals[1]!, values.miner, values.vk);
   if (!values.vk || !values.inputs || !values.proof)
-    throw new Error('verify needs --vk, --inputs and --proof');
+    throw new Error('verify needs FILE PROOFHEX, or --vk, --inputs and --proof');
   const vk = await readVerifyingKeyFile(values.vk);
   const proofs = decodeProofs(Buffer.from(values.proof.trim(), 'hex'));
   const parsed = JSON.parse(await readFile(values.inputs, 'utf8')) as { partitions?: unknown };
@@ -186,9 +205,59 @@ async function verify(args: string[]): Promise<boolean> {
   );
 }
 
+/**
+ * The service, until SIGTERM or SIGINT. With --test-params it proves with test parameters where the
+ * published ones are missing, and makes the 2KiB ones on first use (`npm start` does this).
+ */
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      token: { type: 'string' },
+      'data-dir': { type: 'string' },
+      store: { type: 'string' },
+      'test-params': { type: 'boolean', default: false },
+      'max-queued': { type: 'string' },
+      'max-running': { type: 'string' },
+      'memory-budget': { type: 'string' },
+    },
+  });
+  const config = serviceConfig(values);
+  if (config.allowTestParams && !existsSync(porepParamsFiles(2048, config.paramsDir).params)) {
+    const { backend } = pickBackend();
+    await ensure2KiBTestParams(backend, (dir) =>
+      console.error(`making 2KiB test parameters in ${dir} (once, a few minutes)`),
+    );
+  }
+  const service = await startService(config);
+  console.error(`c2prover listening on ${service.url}`);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      console.error(`${signal}: stopping (running jobs finish or go back to the queue)`);
+      service.stop().then(resolve, (e: unknown) => {
+        console.error(`c2prover: stop failed: ${(e as Error).message}`);
+        resolve();
+      });
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'serve':
+      await serve(rest);
+      return 0;
+    case 'submit':
+      await submit(rest);
+      return 0;
+    case 'jobs':
+      await jobs(rest);
+      return 0;
     case undefined:
     case 'info':
       await info();

@@ -32,6 +32,8 @@ export interface LoadOptions {
   digest?: string;
   /** Where validated files are remembered; default ~/.cache/c2prover/validated.json. */
   cacheFile?: string;
+  /** Told before each section is loaded, and whether its points are being checked (the slow case). */
+  onSection?: (section: SectionName, index: number, of: number, validating: boolean) => void;
 }
 
 const validatedInProcess = new Set<string>();
@@ -97,7 +99,10 @@ export async function loadProvingKey(
     for (const t of Object.values(tables)) backend.freeTable(t);
   };
   try {
-    for (const name of SECTIONS) tables[name] = await loadSection(backend, layout, name, validate);
+    for (const [i, name] of SECTIONS.entries()) {
+      opts.onSection?.(name, i, SECTIONS.length, validate);
+      tables[name] = await loadSection(backend, layout, name, validate);
+    }
   } catch (e) {
     free();
     throw e;

@@ -73,7 +73,13 @@ export interface Commit2Options {
   structureCache?: string | false;
   /** Fixed r, s: only for tests comparing with another prover. */
   randomness?: { r: bigint; s: bigint };
+  /** Stops the job between stages and between partitions (a cancelled job or a stopping service). */
+  signal?: AbortSignal;
+  /** Told as each stage ends (the service logs it as a job event and shows it as progress). */
+  onStage?: (stage: Commit2Stage, ms: number) => void;
 }
+
+export type Commit2Stage = 'check' | 'synthesis' | 'params' | 'partition';
 
 export class ProofRejectedError extends Error {
   constructor(partition: number) {
@@ -197,8 +203,28 @@ function checkIdentity(job: Commit2Job, miner: string): void {
   }
 }
 
+/**
+ * Parses the input and checks it as verify_seal would (the miner's replica id, the vanilla proofs): every
+ * problem comes back in a Commit2InputError before any work is spent on it.
+ */
+export function checkCommit2Input(input: string | unknown, miner = 't01000'): Commit2Job {
+  const job = parseCommit2Input(input);
+  checkIdentity(job, miner);
+  const issues = checkVanillaProofs(job);
+  if (issues.length) throw new Commit2InputError(issues);
+  return job;
+}
+
 export async function runCommit2(input: string | unknown, opts: Commit2Options): Promise<Commit2Result> {
   const t0 = performance.now();
+  const signal = opts.signal;
+  const stageDone = (stage: Commit2Stage, since: number): number => {
+    const ms = performance.now() - since;
+    opts.onStage?.(stage, ms);
+    signal?.throwIfAborted();
+    return ms;
+  };
+  signal?.throwIfAborted();
   const stages: Commit2Stages = {
     parseMs: 0,
     checkMs: 0,
@@ -218,7 +244,7 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
   let t = performance.now();
   const issues = checkVanillaProofs(job);
   if (issues.length) throw new Commit2InputError(issues);
-  stages.checkMs = performance.now() - t;
+  stages.checkMs = stageDone('check', t);
 
   t = performance.now();
   // The key loads while the circuit is synthesized; whichever fails first, nothing is left dangling.
@@ -232,6 +258,7 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
   let synthesized: SynthesizedPartition[];
   try {
     synthesized = await synthesizeAll(job, opts.pool, slot && readR1csCounts(slot.path, slot.key));
+    stages.synthesisMs = stageDone('synthesis', t);
   } catch (e) {
     if (!opts.provingKey)
       await keyPromise.then(
@@ -240,17 +267,22 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
       );
     throw e;
   }
-  stages.synthesisMs = performance.now() - t;
   t = performance.now();
   const pk = await keyPromise;
-  stages.paramsMs = performance.now() - t;
+  try {
+    stages.paramsMs = stageDone('params', t);
+  } catch (e) {
+    if (!opts.provingKey) pk.free();
+    throw e;
+  }
 
   const times: StageTimes = { quotientMs: 0, msmG1Ms: 0, msmG2Ms: 0 };
   // One partition in its own function: its buffers (the expanded witness, the prover's vectors) die with
   // its frame, whereas a loop body here would leave them in this suspended async frame's registers while
   // the next partition is proved.
   const provePartition = async (structure: R1cs, dens: Densities, part: SynthesizedPartition) => {
-    let t = performance.now();
+    const t0p = performance.now();
+    let t = t0p;
     // lean: A, B, C are evaluated by the backend inside the quotient, never held as buffers; the
     // witness is expanded to 32 bytes per variable for this partition's proof only
     const w = assignLean(structure, part.inputs, expandWitness(part.witness), dens);
@@ -261,6 +293,7 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     for (let i = 32; i < part.inputs.length; i += 32) publicInputs.push(frFromBytes(part.inputs, i));
     if (!verifyProof(pk.vk, proof, publicInputs)) throw new ProofRejectedError(part.partition);
     stages.verifyMs += performance.now() - t;
+    stageDone('partition', t0p);
     return proof;
   };
   const proveAll = async (structure: R1cs): Promise<Proof[]> => {
@@ -279,7 +312,7 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     try {
       proofs = await proveAll(structure.r1cs);
     } catch (e) {
-      if (!structure.fromCache) throw e;
+      if (!structure.fromCache || signal?.aborted) throw e;
       // The witnesses do not depend on the structure, the proofs do: a cached structure the proofs fail
       // with is damaged (or stale). Build it anew, replace the file, prove once more.
       process.emitWarning(

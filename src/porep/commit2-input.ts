@@ -224,12 +224,15 @@ export function formatPath(path: JsonPath): string {
 
 export class Commit2InputError extends Error {
   readonly issues: readonly InputIssue[];
-  constructor(issues: readonly InputIssue[]) {
+  /** C2_BAD_INPUT, or C2_UNSUPPORTED_PROOF for a well-formed input of a proof kind not proved here. */
+  readonly code: 'C2_BAD_INPUT' | 'C2_UNSUPPORTED_PROOF';
+  constructor(issues: readonly InputIssue[], code: Commit2InputError['code'] = 'C2_BAD_INPUT') {
     const shown = issues.slice(0, 10).map((i) => `  ${formatPath(i.path)}: ${i.message}`);
     if (issues.length > 10) shown.push(`  … and ${issues.length - 10} more`);
     super(`invalid Commit2 input:\n${shown.join('\n')}`);
     this.name = 'Commit2InputError';
     this.issues = issues;
+    this.code = code;
   }
 }
 
@@ -427,7 +430,10 @@ export function parseCommit2Input(json: string | unknown): Commit2Job {
   const input = parsed.data;
   const issues: InputIssue[] = [];
   const config = configFor(input, issues);
-  if (!config) throw new Commit2InputError(issues);
+  if (!config) {
+    const ni = registeredProofInfo(input.Phase1Out.registered_proof).feature === 'NonInteractivePoRep';
+    throw new Commit2InputError(issues, ni ? 'C2_UNSUPPORTED_PROOF' : 'C2_BAD_INPUT');
+  }
   const p1 = input.Phase1Out;
   const vp = ['Phase1Out', 'vanilla_proofs'];
   if (p1.vanilla_proofs.kind !== config.vanillaProofKey) {

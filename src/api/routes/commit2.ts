@@ -1,0 +1,104 @@
+/**
+ * The synchronous endpoints: `POST /commit2` (lotus-bench's Commit2In, answered with the proof and its
+ * figures) and `POST /lotus/commit2` (lotus-miner's remote Commit2 hook, answered with the raw proof bytes).
+ * Both are jobs underneath: a retried request joins the job of the same content, and a client that goes
+ * away cancels its job unless another request waits on it.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { JobEndedError } from '../../job/errors.ts';
+import type { JobRecord } from '../../job/job-record.ts';
+import type { JobRunner } from '../../job/runner.ts';
+import { porepConfig, SEAL_PROOF_NAMES } from '../../porep/registered-proof.ts';
+import { errorBodySchema } from '../../job/job-record.ts';
+import { commit2RequestSchema, commit2ResponseSchema, lotusCommit2Schema, type Commit2Response } from '../schemas.ts';
+
+const ERRORS = { 400: errorBodySchema, 401: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 429: errorBodySchema, 500: errorBodySchema, 503: errorBodySchema };
+
+/** The status a job that ended without a proof is answered with. */
+function endedError(job: JobRecord): JobEndedError {
+  const code = job.error?.code ?? 'C2_INTERNAL';
+  const status =
+    job.state === 'BadInput' ? 400 : job.state === 'Cancelled' ? 409 : ['C2_PARAMS_MISSING', 'C2_WORKER_LOST', 'C2_TEST_PARAMS_REFUSED'].includes(code) ? 503 : 500;
+  return new JobEndedError(code, status, job.error?.message ?? `job ${job.id} ended ${job.state}`);
+}
+
+/** Waits for the job on behalf of this request; the request's going away is its vote to cancel. */
+export async function awaitProof(runner: JobRunner, id: string, request: FastifyRequest, reply: FastifyReply): Promise<JobRecord> {
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableEnded) gone.abort(new Error('the client went away'));
+  });
+  const job = await runner.wait(id, gone.signal, true);
+  if (job.state !== 'Done' || !job.result) throw endedError(job);
+  request.log.info({ jobId: id, ms: job.result.stages.totalMs }, 'proved');
+  return job;
+}
+
+export function commit2Answer(job: JobRecord, joined: boolean): Commit2Response {
+  const r = job.request;
+  return {
+    id: job.id,
+    joined,
+    ...job.result!,
+    registeredProof: r.registeredProof,
+    sectorNum: r.sectorNum,
+    sectorSize: r.sectorSize,
+    miner: r.miner,
+  };
+}
+
+export const commit2Routes = (runner: JobRunner): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/commit2',
+      {
+        schema: {
+          summary: 'Commit2 of a sector, answered when proved (lotus-bench prove over HTTP)',
+          body: commit2RequestSchema,
+          response: { 200: commit2ResponseSchema, ...ERRORS },
+        },
+      },
+      async (request, reply) => {
+        const { job, joined } = await runner.submit(
+          { text: request.rawBody!, value: request.body },
+          { miner: request.body.Miner, priority: request.body.Priority },
+        );
+        return commit2Answer(await awaitProof(runner, job.id, request, reply), joined);
+      },
+    );
+
+    app.post(
+      '/lotus/commit2',
+      {
+        schema: {
+          summary: "lotus-miner's remote Commit2 hook (RemoteCommit2Endpoint): the raw proof bytes",
+          body: lotusCommit2Schema,
+          response: {
+            200: {
+              description: 'the proof, 192 bytes per partition',
+              content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } },
+            },
+            ...ERRORS,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { Sector, ProofType, Commit1Out } = request.body;
+        const value = {
+          SectorNum: Sector.Number,
+          Phase1Out: Commit1Out,
+          SectorSize: porepConfig(SEAL_PROOF_NAMES[ProofType]!).sectorSize,
+        };
+        const { job } = await runner.submit(
+          { text: JSON.stringify(value), value },
+          { miner: Sector.Miner, proofType: ProofType },
+        );
+        const done = await awaitProof(runner, job.id, request, reply);
+        // bytes go out as they are (fastify serializes only non-Buffer payloads); the schema is for OpenAPI
+        const bytes = Buffer.from(done.result!.proof, 'hex') as unknown as string;
+        return reply.type('application/octet-stream').send(bytes);
+      },
+    );
+  };

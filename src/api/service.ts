@@ -1,0 +1,153 @@
+/**
+ * The service assembled: configuration from flags and the environment, the backend, the synthesis pool,
+ * the job store, the parameters, the runner and the HTTP application; and the orderly stop on SIGTERM
+ * (no new work, running jobs finish or go back to the queue, everything closed).
+ */
+import { freemem, homedir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pickBackend } from '../backends/index.ts';
+import { parameterCacheDir } from '../groth16/parameter-cache.ts';
+import { createSynthesisPool } from '../job/commit2.ts';
+import { ParamsKeeper } from '../job/params-keeper.ts';
+import { JobRunner } from '../job/runner.ts';
+import { SqliteJobStore } from '../job/sqlite-store.ts';
+import type { JobStore } from '../job/store.ts';
+import { testParamsDir } from '../job/test-params.ts';
+import { buildApp, DEFAULT_BODY_LIMIT } from './app.ts';
+
+export interface ServiceConfig {
+  host: string;
+  port: number;
+  token?: string;
+  dataDir: string;
+  store: string;
+  paramsDir: string;
+  allowTestParams: boolean;
+  maxQueued: number;
+  maxRunning: number;
+  memoryBudget: number;
+  retentionHours: number;
+  bodyLimit: number;
+  shutdownGraceSeconds: number;
+  logLevel: string;
+}
+
+/** A byte count with an optional binary suffix: 64G, 512M, 1073741824. */
+export function parseBytes(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B?)?$/i.exec(s.trim());
+  if (!m) throw new RangeError(`not a byte count: ${JSON.stringify(s)} (like 64G or 512M)`);
+  const unit = (m[2] ?? '').toUpperCase()[0];
+  const exp = unit ? 'KMGT'.indexOf(unit) + 1 : 0;
+  return Math.floor(Number(m[1]) * 1024 ** exp);
+}
+
+const positive = (name: string, v: string | undefined, fallback: number): number => {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
+  return n;
+};
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.C2_DATA_DIR || join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'c2prover');
+}
+
+/** The configuration from flags (`flags`, already parsed) over the environment over defaults. */
+export function serviceConfig(flags: Partial<Record<string, string | boolean>>, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const str = (flag: string, envName: string): string | undefined => {
+    const f = flags[flag];
+    return typeof f === 'string' ? f : env[envName] || undefined;
+  };
+  const dataDir = str('data-dir', 'C2_DATA_DIR') ?? defaultDataDir(env);
+  return {
+    host: str('host', 'C2_HOST') ?? '127.0.0.1',
+    port: positive('port', str('port', 'C2_PORT'), 7070),
+    token: str('token', 'C2_TOKEN'),
+    dataDir,
+    store: str('store', 'C2_STORE') ?? `sqlite:${join(dataDir, 'jobs.sqlite')}`,
+    paramsDir: parameterCacheDir(env),
+    allowTestParams: flags['test-params'] === true || env.C2_ALLOW_TEST_PARAMS === '1',
+    maxQueued: positive('C2_MAX_QUEUED', str('max-queued', 'C2_MAX_QUEUED'), 64),
+    maxRunning: positive('C2_MAX_RUNNING', str('max-running', 'C2_MAX_RUNNING'), 1),
+    memoryBudget: str('memory-budget', 'C2_MEMORY_BUDGET') ? parseBytes(str('memory-budget', 'C2_MEMORY_BUDGET')!) : Math.floor(totalmem() * 0.8),
+    retentionHours: positive('C2_RESULT_RETENTION_HOURS', env.C2_RESULT_RETENTION_HOURS, 24 * 7),
+    bodyLimit: env.C2_BODY_LIMIT ? parseBytes(env.C2_BODY_LIMIT) : DEFAULT_BODY_LIMIT,
+    shutdownGraceSeconds: positive('C2_SHUTDOWN_GRACE_S', env.C2_SHUTDOWN_GRACE_S, 30),
+    logLevel: env.C2_LOG_LEVEL || 'info',
+  };
+}
+
+function openStore(url: string): JobStore {
+  if (url.startsWith('sqlite:')) return new SqliteJobStore(url.slice('sqlite:'.length));
+  if (/^postgres(ql)?:/.test(url)) throw new Error('a PostgreSQL job store is not built yet: use the embedded store (the default)');
+  throw new Error(`unknown job store ${JSON.stringify(url)}: expected sqlite:PATH`);
+}
+
+export interface Service {
+  app: FastifyInstance;
+  runner: JobRunner;
+  url: string;
+  /** The orderly stop: no new work, running jobs finish within the grace time or go back to the queue. */
+  stop(): Promise<void>;
+}
+
+export async function startService(config: ServiceConfig): Promise<Service> {
+  const store = openStore(config.store);
+  const { backend, skipped } = pickBackend();
+  const pool = createSynthesisPool();
+  // the runner logs through the app's logger; the app needs the runner for its routes
+  let app: FastifyInstance | undefined;
+  const log = {
+    info: (o: object, m: string) => app?.log.info(o, m),
+    warn: (o: object, m: string) => app?.log.warn(o, m),
+    error: (o: object, m: string) => app?.log.error(o, m),
+  };
+  const params = new ParamsKeeper({
+    backend,
+    dir: config.paramsDir,
+    testDir: testParamsDir(),
+    allowTest: config.allowTestParams,
+    digestCacheFile: join(config.dataDir, 'param-digests.json'),
+    log,
+  });
+  const runner = new JobRunner({
+    store,
+    backend,
+    params,
+    pool,
+    log,
+    maxQueued: config.maxQueued,
+    maxRunning: config.maxRunning,
+    memoryBudget: config.memoryBudget,
+    retentionMs: config.retentionHours * 3_600_000,
+  });
+  app = await buildApp({
+    runner,
+    store,
+    params,
+    token: config.token,
+    bodyLimit: config.bodyLimit,
+    logger: { level: config.logLevel },
+  });
+  for (const s of skipped) app.log.info({ backend: s.name, reason: s.reason }, 'backend passed over');
+  app.log.info(
+    { backend: backend.name, store: config.store, params: config.paramsDir, testParams: config.allowTestParams, memoryBudget: config.memoryBudget, free: freemem() },
+    'c2prover starting',
+  );
+  if (config.allowTestParams) app.log.warn({}, 'test parameters allowed: proofs made with them are rejected by the network');
+  await runner.start();
+  const url = await app.listen({ host: config.host, port: config.port });
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      app.log.info({ graceSeconds: config.shutdownGraceSeconds }, 'stopping: no new work');
+      await runner.shutdown(config.shutdownGraceSeconds * 1000);
+      await app.close();
+      params.close();
+      await pool.destroy();
+      await store.close();
+      app.log.info({}, 'stopped');
+    })());
+  return { app, runner, url, stop };
+}

@@ -1,0 +1,248 @@
+/**
+ * The service's Groth16 parameters: found in FIL_PROOFS_PARAMETER_CACHE under their parameters.json names,
+ * told apart by digest (a file whose digest is parameters.json's is the trusted setup's own and vouched
+ * for by it, as filecoin-proofs trusts fetched files; any other file is test parameters, refused unless
+ * the node was told to use them, and point-checked once), loaded once per sector size and kept for later
+ * jobs. Idle keys are evicted when a job needs their memory.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Backend } from '../backends/backend.ts';
+import { paramsDigest } from '../groth16/params-file.ts';
+import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
+import { porepParamsFiles } from '../groth16/parameter-cache.ts';
+import type { ParametersUsed } from './job-record.ts';
+
+export interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** The size label lotus and curio take (`lotus fetch-params 32GiB`). */
+export function sizeLabel(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (bytes >= 1024 && bytes % 1024 === 0 && i < units.length - 1) {
+    bytes /= 1024;
+    i++;
+  }
+  return `${bytes}${units[i]}`;
+}
+
+export class ParamsMissingError extends Error {
+  readonly code = 'C2_PARAMS_MISSING';
+  readonly file: string;
+  constructor(file: string, sectorSize: number) {
+    const l = sizeLabel(sectorSize);
+    super(
+      `the Groth16 parameters for ${l} sectors are missing: ${file}; fetch them into FIL_PROOFS_PARAMETER_CACHE with \`lotus fetch-params ${l}\` or \`curio fetch-params ${l}\``,
+    );
+    this.name = 'ParamsMissingError';
+    this.file = file;
+  }
+}
+
+export class TestParamsRefusedError extends Error {
+  readonly code = 'C2_TEST_PARAMS_REFUSED';
+  constructor(file: string, digest: string, expected: string) {
+    super(
+      `${file} is not the published parameter file (digest ${digest}, parameters.json says ${expected}): proofs made with it would be rejected by the network; fetch the real file, or start the service with --test-params to prove with test parameters`,
+    );
+    this.name = 'TestParamsRefusedError';
+  }
+}
+
+export interface ParamsKeeperOptions {
+  backend: Backend;
+  /** FIL_PROOFS_PARAMETER_CACHE. */
+  dir: string;
+  /** Where test parameters are looked for when the production directory lacks a file (with allowTest). */
+  testDir?: string;
+  /** Prove with parameters that are not the published ones (test networks, CI). */
+  allowTest: boolean;
+  /** Remembers file digests across restarts (hashing a 32GiB file takes minutes). */
+  digestCacheFile?: string;
+  log: Logger;
+}
+
+interface Held {
+  params: ParametersUsed;
+  bytes: number;
+  key: Promise<ProvingKey>;
+  users: number;
+  lastUsed: number;
+}
+
+const fingerprint = (path: string): string => {
+  const st = statSync(path);
+  return `${path}:${st.size}:${Math.trunc(st.mtimeMs)}`;
+};
+
+export class ParamsKeeper {
+  readonly #held = new Map<number, Held>();
+  readonly #digests = new Map<string, Promise<string>>();
+  #digestFile: Record<string, string> | undefined;
+
+  readonly opts: ParamsKeeperOptions;
+  constructor(opts: ParamsKeeperOptions) {
+    this.opts = opts;
+  }
+
+  async #loadDigestFile(): Promise<Record<string, string>> {
+    if (this.#digestFile) return this.#digestFile;
+    try {
+      this.#digestFile = JSON.parse(await readFile(this.opts.digestCacheFile!, 'utf8')) as Record<string, string>;
+    } catch {
+      this.#digestFile = {};
+    }
+    return this.#digestFile;
+  }
+
+  /** The file's digest, computed once per file version (path, size, mtime). */
+  #digest(path: string): Promise<string> {
+    const fp = fingerprint(path);
+    let d = this.#digests.get(fp);
+    if (!d) {
+      d = (async () => {
+        const known = this.opts.digestCacheFile ? (await this.#loadDigestFile())[fp] : undefined;
+        if (known) return known;
+        const t0 = performance.now();
+        this.opts.log.info({ file: path }, 'hashing parameter file (once per file)');
+        const digest = await paramsDigest(path);
+        this.opts.log.info({ file: path, digest, ms: Math.round(performance.now() - t0) }, 'parameter file hashed');
+        if (this.opts.digestCacheFile) {
+          const all = await this.#loadDigestFile();
+          all[fp] = digest;
+          try {
+            await mkdir(join(this.opts.digestCacheFile, '..'), { recursive: true });
+            await writeFile(this.opts.digestCacheFile, JSON.stringify(all));
+          } catch {
+            // a read-only data dir only costs a hash at the next start
+          }
+        }
+        return digest;
+      })();
+      d.catch(() => this.#digests.delete(fp));
+      this.#digests.set(fp, d);
+    }
+    return d;
+  }
+
+  /**
+   * Which file a job of this sector size proves with, and what it is: ParamsMissingError when there is
+   * none, TestParamsRefusedError for a file that is not the published one on a production node.
+   */
+  async resolve(sectorSize: number): Promise<ParametersUsed> {
+    const held = this.#held.get(sectorSize);
+    if (held && existsSync(held.params.file)) return held.params;
+    const files = porepParamsFiles(sectorSize, this.opts.dir);
+    let file = files.params;
+    if (!existsSync(file) && this.opts.allowTest && this.opts.testDir) {
+      const test = porepParamsFiles(sectorSize, this.opts.testDir).params;
+      if (existsSync(test)) file = test;
+    }
+    if (!existsSync(file)) throw new ParamsMissingError(files.params, sectorSize);
+    const digest = await this.#digest(file);
+    if (digest === files.productionDigest) return { file, kind: 'production', digest, digestChecked: true };
+    if (!this.opts.allowTest) throw new TestParamsRefusedError(file, digest, files.productionDigest);
+    return { file, kind: 'test', digest, digestChecked: true };
+  }
+
+  /** Bytes a key of this sector size takes once loaded (0 when it is loaded already). */
+  bytesToLoad(params: ParametersUsed, sectorSize: number): number {
+    return this.#held.get(sectorSize)?.params.file === params.file ? 0 : statSync(params.file).size;
+  }
+
+  /** Bytes held by loaded keys that no job uses now: what eviction could free. */
+  idleBytes(): number {
+    let n = 0;
+    for (const h of this.#held.values()) if (h.users === 0) n += h.bytes;
+    return n;
+  }
+
+  heldBytes(): number {
+    let n = 0;
+    for (const h of this.#held.values()) n += h.bytes;
+    return n;
+  }
+
+  /** Frees idle keys, least recently used first, until `bytes` are free or none is idle. */
+  evictIdle(bytes: number): void {
+    const idle = [...this.#held.entries()].filter(([, h]) => h.users === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    let freed = 0;
+    for (const [size, h] of idle) {
+      if (freed >= bytes) break;
+      this.#held.delete(size);
+      freed += h.bytes;
+      void h.key.then((k) => k.free(), () => undefined);
+      this.opts.log.info({ file: h.params.file }, 'parameters evicted (idle, memory needed)');
+    }
+  }
+
+  /** The loaded key, shared by every job of the size; `release` when the job is done with it. */
+  async acquire(sectorSize: number, params: ParametersUsed): Promise<{ key: ProvingKey; release: () => void }> {
+    let h = this.#held.get(sectorSize);
+    if (h && h.params.file !== params.file) {
+      if (h.users === 0) this.evictIdle(Number.MAX_SAFE_INTEGER);
+      h = undefined;
+    }
+    if (!h) {
+      const t0 = performance.now();
+      const key = loadProvingKey(this.opts.backend, params.file, {
+        // resolve() checked the digest: the published file's vouches for its points; any other file is
+        // point-checked, once per file version (remembered by loadProvingKey)
+        validate: params.kind === 'test',
+        onSection: (section, i, of, validating) => {
+          if (validating)
+            this.opts.log.info(
+              { file: params.file, section, progress: `${i}/${of}` },
+              'checking parameter points (once per file; slow)',
+            );
+        },
+      });
+      h = { params, bytes: statSync(params.file).size, key, users: 0, lastUsed: Date.now() };
+      const held = h;
+      this.#held.set(sectorSize, held);
+      key.then(
+        () => this.opts.log.info({ file: params.file, ms: Math.round(performance.now() - t0) }, 'parameters loaded'),
+        () => {
+          if (this.#held.get(sectorSize) === held) this.#held.delete(sectorSize);
+        },
+      );
+    }
+    h.users++;
+    const held = h;
+    try {
+      const key = await held.key;
+      let released = false;
+      return {
+        key,
+        release: () => {
+          if (released) return;
+          released = true;
+          held.users--;
+          held.lastUsed = Date.now();
+        },
+      };
+    } catch (e) {
+      held.users--;
+      throw e;
+    }
+  }
+
+  /** What is held, for /readyz and /nodes. */
+  status(): { sectorSize: number; file: string; kind: string; bytes: number; inUse: number }[] {
+    return [...this.#held.entries()].map(([sectorSize, h]) => ({
+      sectorSize,
+      file: h.params.file,
+      kind: h.params.kind,
+      bytes: h.bytes,
+      inUse: h.users,
+    }));
+  }
+
+  close(): void {
+    this.evictIdle(Number.MAX_SAFE_INTEGER);
+  }
+}

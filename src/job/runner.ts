@@ -1,0 +1,436 @@
+/**
+ * The job runner: admits Commit2 jobs (input checked, parameters present, queue not full, memory enough),
+ * keeps them in a JobStore, and runs them through the state machine on this node's backend. A retried
+ * request joins the job of the same content; a restart runs again what was running when the process died.
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Piscina } from 'piscina';
+import type { Backend } from '../backends/backend.ts';
+import { Commit2InputError, type Commit2Job } from '../porep/commit2-input.ts';
+import { proverIdFromMiner } from '../porep/replica-id.ts';
+import { SEAL_PROOF_NAMES } from '../porep/registered-proof.ts';
+import { checkCommit2Input, ProofRejectedError, runCommit2, type Commit2Stage } from './commit2.ts';
+import { CodedError, InsufficientMemoryError, JobNotFoundError, NotCancellableError, QueueFullError, ShuttingDownError } from './errors.ts';
+import { IllegalTransitionError, handleFailure, type JobEventInput } from './fsm.ts';
+import { RUNNING_STATES, isTerminal, type JobRecord, type Priority, type ProofResult } from './job-record.ts';
+import type { Logger, ParamsKeeper } from './params-keeper.ts';
+import type { JobStore } from './store.ts';
+import { defaultStructureCacheDir, structureSlot } from './structure-cache.ts';
+
+const GiB = 2 ** 30;
+
+/**
+ * Memory a job of each sector size needs besides its parameters, from the prover's working set (witness,
+ * structure, the quotient's vectors): measured at 2KiB, projected by constraint count above it.
+ */
+const WORKING_SET: Record<number, number> = {
+  2048: 0.75 * GiB,
+  8388608: 1.5 * GiB,
+  536870912: 3 * GiB,
+  34359738368: 40 * GiB,
+  68719476736: 48 * GiB,
+};
+
+export interface RunnerOptions {
+  store: JobStore;
+  backend: Backend;
+  params: ParamsKeeper;
+  pool?: Piscina;
+  log: Logger & { error(obj: object, msg: string): void };
+  /** Jobs waiting beyond this answer 429. */
+  maxQueued: number;
+  maxRunning: number;
+  /** Bytes of memory jobs and parameters may take together. */
+  memoryBudget: number;
+  /** Circuit structures between jobs (default C2_STRUCTURE_CACHE); false keeps none. */
+  structureCache?: string | false;
+  /** How long finished jobs and their results are kept. */
+  retentionMs: number;
+  node?: string;
+}
+
+export interface SubmitOptions {
+  miner?: string | number;
+  priority?: Priority;
+  /** The registered proof the caller says it sends (lotus' ProofType): must be the input's. */
+  proofType?: number;
+}
+
+/** A miner as an ID address (t01000) from an address or an actor number; the actor number decides. */
+export function normalizeMiner(miner: string | number | undefined): string {
+  const m = miner === undefined ? 't01000' : typeof miner === 'number' ? `t0${miner}` : miner;
+  try {
+    proverIdFromMiner(m);
+  } catch (e) {
+    throw new Commit2InputError([{ path: ['Miner'], message: (e as Error).message }]);
+  }
+  return `t0${BigInt(m.slice(2))}`;
+}
+
+/** The job id: the same sector, miner, proof type and Phase1Out always give the same job. */
+export function contentId(miner: string, sectorNum: number, proofType: number, phase1Sha256: string): string {
+  const h = createHash('sha256').update(`${miner}\n${sectorNum}\n${proofType}\n${phase1Sha256}`).digest('hex');
+  return `c2-${h.slice(0, 32)}`;
+}
+
+const CANCEL = 'cancelled';
+const SHUTDOWN = 'shutting down';
+
+interface Running {
+  controller: AbortController;
+  need: number;
+  done: Promise<void>;
+}
+
+export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, Commit2Stage, number]; closing: [] }> {
+  readonly node: string;
+  readonly #running = new Map<string, Running>();
+  readonly #syncWaiters = new Map<string, number>();
+  #accepting = true;
+  #pumping = false;
+  #purgeTimer: NodeJS.Timeout | undefined;
+  /** Recent job durations, for Retry-After. */
+  #avgMs = 60_000;
+
+  readonly opts: RunnerOptions;
+  constructor(opts: RunnerOptions) {
+    super();
+    this.opts = opts;
+    this.node = opts.node ?? `${hostname()}:${process.pid}`;
+  }
+
+  get accepting(): boolean {
+    return this.#accepting;
+  }
+
+  runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Jobs that were running when the process stopped are lost work: their failure handler retries them. */
+  async start(): Promise<void> {
+    for (const job of await this.opts.store.list({ states: RUNNING_STATES, limit: 10_000 })) {
+      await this.#fail(job.id, {
+        kind: 'WorkerLost',
+        message: 'the process stopped while the job ran (restart)',
+      });
+    }
+    this.#purgeTimer = setInterval(() => void this.purge(), 3_600_000);
+    this.#purgeTimer.unref();
+    await this.purge();
+    void this.#pump();
+  }
+
+  async purge(): Promise<number> {
+    return this.opts.store.purge(new Date(Date.now() - this.opts.retentionMs), ['Done', 'BadInput', 'Failed', 'Cancelled']);
+  }
+
+  #needFor(sectorSize: number): number {
+    return WORKING_SET[sectorSize] ?? 2 * GiB;
+  }
+
+  #used(): number {
+    let n = this.opts.params.heldBytes();
+    for (const r of this.#running.values()) n += r.need;
+    return n;
+  }
+
+  /**
+   * Admits a job: checks the input as verify_seal would (400 with every problem and its path), joins the
+   * job of the same content if there is one, else needs the parameters (503), memory (503) and room in the
+   * queue (429). Returns the job and whether it was joined.
+   */
+  async submit(
+    input: { text: string; value: unknown },
+    opts: SubmitOptions = {},
+  ): Promise<{ job: JobRecord; joined: boolean }> {
+    if (!this.#accepting) throw new ShuttingDownError();
+    const miner = normalizeMiner(opts.miner);
+    const value = input.value as { Phase1Out?: unknown; ShapeOverride?: unknown };
+    if (value?.ShapeOverride !== undefined)
+      throw new Commit2InputError([
+        {
+          path: ['ShapeOverride'],
+          message: 'a test-only extension of the reference oracle: the service proves production circuits only',
+        },
+      ]);
+    const job: Commit2Job = checkCommit2Input(input.value, miner);
+    const proofType = SEAL_PROOF_NAMES.indexOf(job.phase1.registered_proof);
+    if (opts.proofType !== undefined && opts.proofType !== proofType)
+      throw new Commit2InputError([
+        {
+          path: ['ProofType'],
+          message: `${opts.proofType} (${SEAL_PROOF_NAMES[opts.proofType]}) does not match the Commit1 output's registered_proof ${job.phase1.registered_proof} (${proofType})`,
+        },
+      ]);
+    const phase1Sha256 = createHash('sha256')
+      .update(Buffer.from(value.Phase1Out as string, 'base64'))
+      .digest('hex');
+    const id = contentId(miner, job.sectorNum, proofType, phase1Sha256);
+    const existing = await this.opts.store.get(id);
+    if (existing && existing.state !== 'Failed' && existing.state !== 'Cancelled')
+      return { job: existing, joined: true };
+    const { sectorSize } = job.config;
+    const params = await this.opts.params.resolve(sectorSize);
+    const need = this.#needFor(sectorSize) + this.opts.params.bytesToLoad(params, sectorSize);
+    if (need > this.opts.memoryBudget) throw new InsufficientMemoryError(need, this.opts.memoryBudget);
+    const queued = await this.opts.store.count(['Queued']);
+    if (queued >= this.opts.maxQueued) {
+      const wait = Math.ceil(((queued / this.opts.maxRunning + 1) * this.#avgMs) / 1000);
+      throw new QueueFullError(queued, Math.max(1, wait));
+    }
+    const r = await this.opts.store.submit({
+      id,
+      priority: opts.priority ?? 'normal',
+      request: {
+        miner,
+        sectorNum: job.sectorNum,
+        sectorSize,
+        registeredProof: job.phase1.registered_proof,
+        proofType,
+        phase1Sha256,
+        allowTestParams: params.kind === 'test',
+      },
+      input: input.text,
+    });
+    this.emit('job', r.job);
+    void this.#pump();
+    return r;
+  }
+
+  async get(id: string): Promise<JobRecord> {
+    const job = await this.opts.store.get(id);
+    if (!job) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  /** Cancels a queued job at once, a running one at its next stage. */
+  async cancel(id: string): Promise<JobRecord> {
+    const job = await this.get(id);
+    if (isTerminal(job.state)) throw new NotCancellableError(id, job.state);
+    const updated = await this.#apply(id, { kind: 'CancelRequested' });
+    this.#running.get(id)?.controller.abort(CANCEL);
+    return updated ?? (await this.get(id));
+  }
+
+  /**
+   * Waits until the job ends. `signal` is the waiting client: when it goes away and no other synchronous
+   * request waits on the job, the job is cancelled (an asynchronous job is never cancelled this way).
+   */
+  async wait(id: string, signal?: AbortSignal, cancelWhenAbandoned = false): Promise<JobRecord> {
+    const current = await this.get(id);
+    if (isTerminal(current.state)) return current;
+    this.#syncWaiters.set(id, (this.#syncWaiters.get(id) ?? 0) + 1);
+    try {
+      return await new Promise<JobRecord>((resolve, reject) => {
+        const onJob = (job: JobRecord): void => {
+          if (job.id === id && isTerminal(job.state)) finish(() => resolve(job));
+        };
+        const onAbort = (): void => finish(() => reject(signal!.reason));
+        // the job stays in the store and runs after the restart; the client's retry joins it
+        const onClosing = (): void => finish(() => reject(new ShuttingDownError()));
+        const finish = (fn: () => void): void => {
+          this.off('job', onJob);
+          this.off('closing', onClosing);
+          signal?.removeEventListener('abort', onAbort);
+          fn();
+        };
+        this.on('job', onJob);
+        this.on('closing', onClosing);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        // it may have ended between the read above and the listener
+        void this.opts.store.get(id).then((j) => j && onJob(j));
+      });
+    } finally {
+      const left = (this.#syncWaiters.get(id) ?? 1) - 1;
+      if (left > 0) this.#syncWaiters.set(id, left);
+      else this.#syncWaiters.delete(id);
+      if (left === 0 && signal?.aborted && cancelWhenAbandoned) {
+        const job = await this.opts.store.get(id);
+        if (job && !isTerminal(job.state)) {
+          this.opts.log.info({ jobId: id }, 'client gone and nobody else waits: cancelling the job');
+          await this.cancel(id).catch(() => undefined);
+        }
+      }
+    }
+  }
+
+  async #apply(id: string, e: JobEventInput, patch?: Parameters<JobStore['apply']>[2], expect?: JobRecord['state']) {
+    let job: JobRecord | undefined;
+    try {
+      job = await this.opts.store.apply(id, e, patch, expect);
+    } catch (err) {
+      // work that ends after shutdown put its job back in the queue has nothing left to say
+      if (!(err instanceof IllegalTransitionError)) throw err;
+      this.opts.log.warn({ jobId: id, event: e.kind }, err.message);
+      return undefined;
+    }
+    if (job) {
+      this.opts.log.info({ jobId: id, event: e.kind, state: job.state }, `job ${e.kind}`);
+      this.emit('job', job);
+    }
+    return job;
+  }
+
+  /** Enters a failure state and runs its handler: retry while the state's limit allows, else Failed. */
+  async #fail(id: string, e: Extract<JobEventInput, { kind: 'ProofRejected' | 'WorkerLost' }>): Promise<void> {
+    const previous = await this.opts.store.countEvents(id, e.kind);
+    const job = await this.#apply(id, e);
+    if (job?.state !== e.kind) return;
+    const next = handleFailure(e.kind, previous, e.message);
+    await this.#apply(id, next, next.kind === 'Failed' ? { error: { code: next.code, message: next.message } } : undefined);
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#accepting && this.#running.size < this.opts.maxRunning) {
+        const next = await this.opts.store.next();
+        if (!next) break;
+        const need = this.#needFor(next.request.sectorSize);
+        const free = this.opts.memoryBudget - this.#used();
+        if (this.#running.size > 0 && need > free + this.opts.params.idleBytes()) break;
+        if (need > free) this.opts.params.evictIdle(need - free);
+        const job = await this.opts.store.apply(next.id, { kind: 'Started', node: this.node, backend: this.opts.backend.name }, undefined, 'Queued');
+        if (!job) continue;
+        this.emit('job', job);
+        const controller = new AbortController();
+        const running: Running = { controller, need, done: Promise.resolve() };
+        this.#running.set(job.id, running);
+        running.done = this.#execute(job, controller.signal).finally(() => {
+          this.#running.delete(job.id);
+          void this.#pump();
+        });
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #execute(job: JobRecord, signal: AbortSignal): Promise<void> {
+    const { id } = job;
+    const t0 = performance.now();
+    let release: (() => void) | undefined;
+    // stage events are logged in order, after one another
+    let logged: Promise<unknown> = Promise.resolve();
+    try {
+      const input = await this.opts.store.input(id);
+      if (input === undefined) throw new CodedError('C2_INTERNAL', 500, `the input of job ${id} is missing from the store`);
+      const params = await this.opts.params.resolve(job.request.sectorSize);
+      const cacheDir = this.opts.structureCache === false ? undefined : (this.opts.structureCache ?? defaultStructureCacheDir());
+      if (cacheDir && (await this.opts.store.countEvents(id, 'ProofRejected')) > 0) {
+        // the retry of a rejected proof starts from a freshly built structure
+        rmSync(structureSlot(cacheDir, checkCommit2Input(input, job.request.miner)).path, { force: true });
+      }
+      const tKey = performance.now();
+      const held = await this.opts.params.acquire(job.request.sectorSize, params);
+      release = held.release;
+      const keyMs = performance.now() - tKey;
+      let partitions = 0;
+      const result = await runCommit2(input, {
+        backend: this.opts.backend,
+        pool: this.opts.pool,
+        miner: job.request.miner,
+        provingKey: held.key,
+        structureCache: cacheDir ?? false,
+        signal,
+        onStage: (stage, ms) => {
+          this.emit('stage', id, stage, ms);
+          const detail = stage === 'partition' ? `partition ${++partitions}` : stage === 'params' ? `${params.kind} parameters ${params.file}` : undefined;
+          logged = logged.then(() => this.#apply(id, { kind: 'StageDone', stage, ms: stage === 'params' ? ms + keyMs : ms, detail }, { progress: `${stage}${detail ? ` (${detail})` : ''}` }));
+        },
+      });
+      await logged;
+      result.stages.paramsMs += keyMs;
+      result.stages.totalMs += keyMs;
+      const proof: ProofResult = {
+        proof: Buffer.from(result.proof).toString('hex'),
+        proofBytes: result.proof.length,
+        partitions: result.partitions,
+        backend: this.opts.backend.name,
+        parameters: params,
+        stages: result.stages,
+        kibPerSecond: result.kibPerSecond,
+        verified: true,
+      };
+      this.#avgMs = 0.7 * this.#avgMs + 0.3 * (performance.now() - t0);
+      await this.#apply(id, { kind: 'Proved' }, { result: proof });
+    } catch (e) {
+      await logged.catch(() => undefined);
+      await this.#settleFailure(id, e, signal);
+    } finally {
+      release?.();
+    }
+  }
+
+  async #settleFailure(id: string, e: unknown, signal: AbortSignal): Promise<void> {
+    const err = e as Error & { code?: string };
+    if (signal.aborted) {
+      if (signal.reason === SHUTDOWN) await this.#apply(id, { kind: 'Requeued', reason: 'the service stopped: back in the queue' });
+      else await this.#apply(id, { kind: 'Cancelled', reason: 'cancelled: stopped at the end of a stage' }, { error: { code: 'C2_CANCELLED', message: 'the job was cancelled' } });
+      return;
+    }
+    if (e instanceof Commit2InputError) {
+      const error = { code: e.code, message: e.message, issues: issuesOf(e) };
+      await this.#apply(id, { kind: 'InputRejected', code: e.code, message: e.message }, { error });
+      return;
+    }
+    if (e instanceof ProofRejectedError) {
+      await this.#fail(id, { kind: 'ProofRejected', message: e.message, trace: e.stack });
+      return;
+    }
+    if (err instanceof CodedError || (typeof err.code === 'string' && err.code.startsWith('C2_'))) {
+      await this.#apply(id, { kind: 'Failed', code: err.code!, message: err.message, trace: err.stack }, { error: { code: err.code!, message: err.message } });
+      return;
+    }
+    // A synthesis thread that died, a backend that lost its device: the work is lost, not the job.
+    this.opts.log.error({ jobId: id, err: err.message, stack: err.stack }, 'job work lost');
+    await this.#fail(id, { kind: 'WorkerLost', message: `the work was lost: ${err.message}`, trace: err.stack });
+  }
+
+  /**
+   * Stops taking work; running jobs get `graceMs` to finish, then are stopped at their next stage and put
+   * back in the queue. A job whose work does not stop in time is put back in the store directly.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.#accepting = false;
+    clearInterval(this.#purgeTimer);
+    const all = (): Promise<unknown> => Promise.all([...this.#running.values()].map((r) => r.done));
+    const timeout = (ms: number) => new Promise<'timeout'>((r) => setTimeout(r, ms, 'timeout').unref());
+    try {
+      await this.#stopRunning(graceMs, all, timeout);
+    } finally {
+      this.emit('closing');
+    }
+  }
+
+  async #stopRunning(
+    graceMs: number,
+    all: () => Promise<unknown>,
+    timeout: (ms: number) => Promise<'timeout'>,
+  ): Promise<void> {
+    if (!this.#running.size || (await Promise.race([all(), timeout(graceMs)])) !== 'timeout') return;
+    for (const r of this.#running.values()) r.controller.abort(SHUTDOWN);
+    if ((await Promise.race([all(), timeout(5_000)])) !== 'timeout') return;
+    for (const id of this.#running.keys()) {
+      const job = await this.opts.store.get(id);
+      if (job && RUNNING_STATES.includes(job.state))
+        await this.opts.store.apply(id, { kind: 'Requeued', reason: 'the service stopped mid-stage: back in the queue' }, undefined, job.state);
+    }
+  }
+}
+
+function issuesOf(e: Commit2InputError): { path: string; message: string }[] {
+  return e.issues.map((i) => ({ path: pathString(i.path), message: i.message }));
+}
+
+/** A JSON path as `$.Phase1Out.vanilla_proofs.StackedDrg2KiBV1[0][1]`. */
+export function pathString(path: readonly (string | number)[]): string {
+  let s = '$';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : `.${p}`;
+  return s;
+}
