@@ -49,6 +49,14 @@ const positive = (name: string, v: string | undefined, fallback: number): number
   return n;
 };
 
+/** A TCP port; 0 lets the system pick one (the address is logged). */
+function port(v: string | undefined): number {
+  if (v === undefined) return 7070;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RangeError(`port must be 0..65535, got ${JSON.stringify(v)}`);
+  return n;
+}
+
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.C2_DATA_DIR || join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'c2prover');
 }
@@ -62,7 +70,7 @@ export function serviceConfig(flags: Partial<Record<string, string | boolean>>, 
   const dataDir = str('data-dir', 'C2_DATA_DIR') ?? defaultDataDir(env);
   return {
     host: str('host', 'C2_HOST') ?? '127.0.0.1',
-    port: positive('port', str('port', 'C2_PORT'), 7070),
+    port: port(str('port', 'C2_PORT')),
     token: str('token', 'C2_TOKEN'),
     dataDir,
     store: str('store', 'C2_STORE') ?? `sqlite:${join(dataDir, 'jobs.sqlite')}`,

@@ -63,8 +63,8 @@ export interface Commit2Options {
   validate?: boolean;
   /** The parameters must be the published ones: their digest is checked against parameters.json. */
   productionParams?: boolean;
-  /** Reuse a loaded key across jobs (the service keeps them). */
-  provingKey?: ProvingKey;
+  /** A key the caller keeps across jobs (the service's), or its load under way; never freed here. */
+  provingKey?: ProvingKey | Promise<ProvingKey>;
   pool?: Piscina;
   /**
    * Where circuit structures are kept between jobs (default: C2_STRUCTURE_CACHE, see structure-cache.ts);

@@ -326,27 +326,24 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
         // the retry of a rejected proof starts from a freshly built structure
         rmSync(structureSlot(cacheDir, checkCommit2Input(input, job.request.miner)).path, { force: true });
       }
-      const tKey = performance.now();
-      const held = await this.opts.params.acquire(job.request.sectorSize, params);
-      release = held.release;
-      const keyMs = performance.now() - tKey;
+      // the key loads (first job of a size) while the circuit is synthesized
+      const held = this.opts.params.acquire(job.request.sectorSize, params);
+      release = () => void held.then((h) => h.release(), () => undefined);
       let partitions = 0;
       const result = await runCommit2(input, {
         backend: this.opts.backend,
         pool: this.opts.pool,
         miner: job.request.miner,
-        provingKey: held.key,
+        provingKey: held.then((h) => h.key),
         structureCache: cacheDir ?? false,
         signal,
         onStage: (stage, ms) => {
           this.emit('stage', id, stage, ms);
           const detail = stage === 'partition' ? `partition ${++partitions}` : stage === 'params' ? `${params.kind} parameters ${params.file}` : undefined;
-          logged = logged.then(() => this.#apply(id, { kind: 'StageDone', stage, ms: stage === 'params' ? ms + keyMs : ms, detail }, { progress: `${stage}${detail ? ` (${detail})` : ''}` }));
+          logged = logged.then(() => this.#apply(id, { kind: 'StageDone', stage, ms, detail }, { progress: `${stage}${detail ? ` (${detail})` : ''}` }));
         },
       });
       await logged;
-      result.stages.paramsMs += keyMs;
-      result.stages.totalMs += keyMs;
       const proof: ProofResult = {
         proof: Buffer.from(result.proof).toString('hex'),
         proofBytes: result.proof.length,

@@ -1,0 +1,169 @@
+/**
+ * The service end to end, on a real process: the 2KiB Commit2 through POST /commit2, through lotus-miner's
+ * remote Commit2 hook (a request as Go's encoding/json writes it) and through `c2prover submit`, each proof
+ * checked as verify_seal does; a retried request joins its job; bad requests get coded 4xx answers with
+ * the path of what is wrong; the bearer token guards the proving endpoints.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { call, serverDirs, startServer, type ServerProcess } from '../support/service.ts';
+import { body, oraclePublicInputs, sealVerifies, testVk } from './fixtures.ts';
+import { sealPublicInputs } from '../../src/job/verify-seal.ts';
+import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
+import { readFixture } from '../support/fixtures.ts';
+import type { Commit2Response } from '../../src/api/schemas.ts';
+import type { ErrorBody, JobRecord, JobEvent } from '../../src/job/job-record.ts';
+
+const TOKEN = 'test-token-7f3a';
+const auth = { authorization: `Bearer ${TOKEN}` };
+const dirs = serverDirs();
+let server: ServerProcess;
+
+before(async () => {
+  await testVk();
+  server = await startServer({ ...dirs, dataDir: dirs.dataDir, args: ['--token', TOKEN] });
+});
+after(async () => {
+  server?.proc.kill('SIGTERM');
+  await server?.exited;
+});
+
+test('the public inputs verify_seal derives from a Commit2In are the oracle’s', () => {
+  for (const [dir, miner] of [
+    ['2kib/v1_1-t01000-s1', 't01000'],
+    ['2kib/synth-t01000-s1', 't01000'],
+    ['2kib/v1_1-t01002-s1', 't01002'],
+  ] as const)
+    assert.deepEqual(sealPublicInputs(parseCommit2Input(body(dir)), miner)[0], oraclePublicInputs(dir), dir);
+});
+
+test('POST /commit2 proves the 2KiB fixture; the proof passes verify_seal; a retry joins the job', async () => {
+  const dir = '2kib/v1_1-t01000-s1';
+  const r = await call<Commit2Response>(server.url, 'POST', '/commit2', body(dir), auth);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const a = r.body;
+  assert.equal(a.proofBytes, 192);
+  assert.equal(a.partitions, 1);
+  assert.equal(a.registeredProof, 'StackedDrg2KiBV1_1');
+  assert.equal(a.miner, 't01000');
+  assert.equal(a.sectorNum, 1);
+  assert.equal(a.parameters.kind, 'test', 'a test-parameters proof says so');
+  assert.equal(a.verified, true);
+  assert.ok(a.stages.totalMs > 0 && a.kibPerSecond > 0);
+  assert.equal(await sealVerifies(dir, a.proof, 't01000'), true);
+  assert.equal(await sealVerifies(dir, a.proof, 't01002'), false, 'not a proof for another miner');
+
+  const again = await call<Commit2Response>(server.url, 'POST', '/commit2', body(dir), auth);
+  assert.equal(again.status, 200);
+  assert.equal(again.body.joined, true);
+  assert.equal(again.body.id, a.id);
+  assert.equal(again.body.proof, a.proof);
+  const job = await call<JobRecord & { log: JobEvent[] }>(server.url, 'GET', `/jobs/${a.id}`, undefined, auth);
+  assert.equal(job.body.log.filter((e) => e.kind === 'Started').length, 1, 'proved once');
+  assert.deepEqual(
+    job.body.log.map((e) => e.kind),
+    ['Submitted', 'Started', 'StageDone', 'StageDone', 'StageDone', 'StageDone', 'Proved'],
+  );
+  const digest = JSON.parse(readFixture(dir, 'digest.json')) as { phase1out_sha256: string };
+  assert.equal(job.body.request.phase1Sha256, digest.phase1out_sha256, 'the content id hashes the decoded Phase1Out');
+});
+
+test("POST /lotus/commit2: lotus-miner's RemoteCommit2Params in, the raw proof bytes out", async () => {
+  const dir = '2kib/v1_1-t01002-s1';
+  const c2in = JSON.parse(body(dir)) as { SectorNum: number; Phase1Out: string };
+  // exactly what encoding/json writes for api.RemoteCommit2Params: fields in declaration order, []byte as base64
+  const goJson = `{"Sector":{"Miner":1002,"Number":${c2in.SectorNum}},"ProofType":5,"Commit1Out":"${c2in.Phase1Out}"}`;
+  const r = await call<Buffer>(server.url, 'POST', '/lotus/commit2', goJson, auth);
+  assert.equal(r.status, 200, r.bytes.toString());
+  assert.match(String(r.headers['content-type']), /application\/octet-stream/);
+  assert.equal(r.bytes.length, 192);
+  assert.equal(await sealVerifies(dir, r.bytes, 't01002'), true);
+
+  const wrongType = goJson.replace('"ProofType":5', '"ProofType":0');
+  const bad = await call<ErrorBody>(server.url, 'POST', '/lotus/commit2', wrongType, auth);
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.issues?.[0]?.path, '$.ProofType');
+});
+
+test('c2prover submit prints what lotus-bench prove prints, and the proof verifies', async () => {
+  const dir = '2kib/synth-t01000-s1';
+  const r = spawnSync('bin/c2prover', ['submit', `test/fixtures/${dir}/c2input.json`, '--url', server.url, '--token', TOKEN], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const proof = /^proof: ([0-9a-f]+)$/m.exec(r.stdout)?.[1];
+  assert.ok(proof, r.stdout);
+  assert.match(r.stdout, /^seal: commit phase 2: \d+\.\d{9}s \([\d.]+ (B|KiB)\/s\)$/m);
+  assert.equal(await sealVerifies(dir, proof, 't01000'), true);
+  const cli = spawnSync('bin/c2prover', ['jobs', '--url', server.url, '--token', TOKEN], { encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stdout, /Done +t01000 sector 1 StackedDrg2KiBV1_1_Feat_SyntheticPoRep/);
+});
+
+test('bad requests: a coded 4xx, the message and the JSON path of what is wrong', async () => {
+  const good = JSON.parse(body('2kib/v1_1-t01000-s1')) as Record<string, unknown>;
+  const p1 = JSON.parse(Buffer.from(good.Phase1Out as string, 'base64').toString()) as Record<string, unknown>;
+  const withP1 = (v: unknown) => JSON.stringify({ ...good, Phase1Out: Buffer.from(JSON.stringify(v)).toString('base64') });
+  const cases: [string, string, number, string, string?][] = [
+    ['invalid JSON', '{"SectorNum":1,', 400, 'C2_INVALID_JSON'],
+    ['wrong type', JSON.stringify({ ...good, SectorNum: 'one' }), 400, 'C2_BAD_REQUEST', '$.SectorNum'],
+    ['missing field', JSON.stringify({ ...good, Phase1Out: undefined }), 400, 'C2_BAD_REQUEST', '$.Phase1Out'],
+    ['bad base64', JSON.stringify({ ...good, Phase1Out: '@@@' }), 400, 'C2_BAD_INPUT', '$.Phase1Out'],
+    ['garbled Phase1Out', JSON.stringify({ ...good, Phase1Out: Buffer.from('{"registered_proof":').toString('base64') }), 400, 'C2_BAD_INPUT', '$.Phase1Out'],
+    ['mismatched size', JSON.stringify({ ...good, SectorSize: 8388608 }), 400, 'C2_BAD_INPUT', '$.SectorSize'],
+    ['unknown proof type', withP1({ ...p1, registered_proof: 'StackedDrg4KiBV1' }), 400, 'C2_BAD_INPUT', '$.Phase1Out.registered_proof'],
+    ['NI-PoRep', withP1({ ...p1, registered_proof: 'StackedDrg2KiBV1_2_Feat_NonInteractivePoRep' }), 400, 'C2_UNSUPPORTED_PROOF', '$.Phase1Out.registered_proof'],
+    ['bad miner', JSON.stringify({ ...good, Miner: 'f1abc' }), 400, 'C2_BAD_REQUEST', '$.Miner'],
+    ['another miner', JSON.stringify({ ...good, Miner: 't01002' }), 400, 'C2_BAD_INPUT', '$.Phase1Out.replica_id'],
+    ['negative number', JSON.stringify({ ...good, SectorNum: -1 }), 400, 'C2_BAD_REQUEST', '$.SectorNum'],
+  ];
+  for (const [what, text, status, code, path] of cases) {
+    const r = await call<ErrorBody>(server.url, 'POST', '/commit2', text, auth);
+    assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.code, code, what);
+    assert.ok(r.body.message.length > 0, what);
+    assert.ok(!/\n\s+at /.test(r.body.message), `${what}: no stack trace`);
+    if (path) assert.ok(r.body.issues?.some((i) => i.path === path), `${what}: ${JSON.stringify(r.body.issues)}`);
+  }
+  const vanilla = structuredClone(p1) as { vanilla_proofs: { StackedDrg2KiBV1: { comm_d_proofs: { data: { Single: { leaf: number[] } } } }[][] } };
+  vanilla.vanilla_proofs.StackedDrg2KiBV1[0]![1]!.comm_d_proofs.data.Single.leaf[0]! ^= 1;
+  const inconsistent = await call<ErrorBody>(server.url, 'POST', '/jobs', withP1(vanilla), auth);
+  assert.equal(inconsistent.status, 400);
+  assert.ok(inconsistent.body.issues?.some((i) => i.path.startsWith('$.Phase1Out.vanilla_proofs.StackedDrg2KiBV1[0][1]')), JSON.stringify(inconsistent.body));
+
+  const text = await call<ErrorBody>(server.url, 'POST', '/commit2', 'x', { ...auth, 'content-type': 'text/plain' });
+  assert.equal(text.status, 415);
+  assert.equal(text.body.code, 'C2_UNSUPPORTED_MEDIA_TYPE');
+  const huge = await call<ErrorBody>(server.url, 'POST', '/commit2', Buffer.alloc(300 * 2 ** 20, 0x20), auth);
+  assert.equal(huge.status, 413);
+  assert.equal(huge.body.code, 'C2_BODY_TOO_LARGE');
+  // a 64GiB Commit2In is about 50 MB of base64: well within the limit (refused here for what it holds)
+  const big = await call<ErrorBody>(server.url, 'POST', '/commit2', JSON.stringify({ ...good, Phase1Out: 'A'.repeat(60 * 2 ** 20) }), auth);
+  assert.equal(big.status, 400);
+  assert.equal(big.body.code, 'C2_BAD_INPUT');
+  const missing = await call<ErrorBody>(server.url, 'GET', '/jobs/c2-nope', undefined, auth);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.body.code, 'C2_JOB_NOT_FOUND');
+});
+
+test('the token guards proving and jobs; health, readiness and metrics stay open', async () => {
+  for (const [method, path] of [['POST', '/commit2'], ['POST', '/lotus/commit2'], ['POST', '/jobs'], ['GET', '/jobs']] as const) {
+    const r = await call<ErrorBody>(server.url, method, path, method === 'POST' ? '{}' : undefined);
+    assert.equal(r.status, 401, path);
+    assert.equal(r.body.code, 'C2_UNAUTHORIZED');
+    const wrong = await call<ErrorBody>(server.url, method, path, method === 'POST' ? '{}' : undefined, { authorization: 'Bearer nope' });
+    assert.equal(wrong.status, 401, path);
+  }
+  assert.equal((await call(server.url, 'GET', '/healthz')).status, 200);
+  const ready = await call<{ ready: boolean; parameters: { sectorSize: number; present: boolean; loaded: boolean; kind?: string }[] }>(server.url, 'GET', '/readyz');
+  assert.equal(ready.status, 200);
+  const p2k = ready.body.parameters.find((p) => p.sectorSize === 2048)!;
+  assert.deepEqual([p2k.present, p2k.loaded, p2k.kind], [true, true, 'test']);
+  const metrics = await call<Buffer>(server.url, 'GET', '/metrics');
+  const text = metrics.bytes.toString();
+  assert.match(text, /c2_proofs_total\{sector_size="2048",backend="cpu[^"]*"\} [1-9]/);
+  assert.match(text, /c2_stage_seconds_bucket\{le="\+Inf",stage="msmG1"\} [1-9]/);
+  assert.match(text, /c2_http_errors_total\{code="C2_UNAUTHORIZED"\} [1-9]/);
+  assert.match(text, /c2_queue_depth 0/);
+});
