@@ -4,7 +4,8 @@
  */
 import type { ConstraintSystem } from './cs.ts';
 import { type AllocatedNum, allocNum } from './num.ts';
-import { poseidonHash, poseidonHashCircuit } from './poseidon.ts';
+import { poseidonHashCircuit } from './poseidon.ts';
+import { poseidonHash } from '../shared/poseidon.ts';
 
 function checkColumn(length: number): void {
   if (length !== 2 && length !== 11) throw new Error(`unsupported column size: ${length}`);

@@ -5,9 +5,11 @@
  * Variables are numbers: input i is 2i, aux j is 2j + 1, so allocation order never needs renumbering
  * while inputs and aux interleave. Linear combinations are lists of (variable, coefficient) terms.
  */
-import type { FrVector, SparseMatrix } from '../backends/backend.ts';
-import { frToBytes, frVector, mod } from '../groth16/curve.ts';
-import type { R1cs } from '../groth16/r1cs.ts';
+import type { FrVector } from '../shared/fr-vector.ts';
+import type { SparseMatrix } from '../shared/r1cs.ts';
+import { frToBytes, mod } from '../shared/fr.ts';
+import { frVector } from '../shared/fr-vector.ts';
+import type { R1cs } from '../shared/r1cs.ts';
 
 export type Variable = number;
 export type Term = readonly [Variable, bigint];

@@ -15,9 +15,9 @@
  * constraint / aux / input counts at that moment, so per-namespace statistics can be computed afterwards
  * (see digest.ts). Deeper namespaces only move a depth counter.
  */
-import type { SparseMatrix } from '../backends/backend.ts';
-import type { R1cs } from '../groth16/r1cs.ts';
-import { FR_MODULUS, frToBytes, mod } from '../groth16/curve.ts';
+import type { SparseMatrix } from '../shared/r1cs.ts';
+import type { R1cs } from '../shared/r1cs.ts';
+import { FR_MODULUS, frToBytes, mod } from '../shared/fr.ts';
 import { expandWitness, witnessWords, type CompactWitness } from '../groth16/witness.ts';
 
 export const P = FR_MODULUS;

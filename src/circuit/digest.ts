@@ -3,7 +3,7 @@
  * our synthesis is compared with rust-fil-proofs' constraint by constraint, whole and per namespace.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { frToBytes } from '../groth16/curve.ts';
+import { frToBytes } from '../shared/fr.ts';
 import { AUX, type ConstraintSystem } from './cs.ts';
 
 export interface NamespaceDigest {

@@ -1,14 +1,12 @@
 /**
- * filecoin-hashers' PoseidonFunction circuit functions (poseidon.rs) and their native counterparts. Every
+ * filecoin-hashers' PoseidonFunction circuit functions (poseidon.rs); their plain counterparts are in shared/poseidon.ts. Every
  * one is neptune's legacy `poseidon_hash` with PoseidonConstants<Fr, U{arity}> of Strength::Standard and
  * HashType::MerkleTree; the height arguments are ignored, as in the Rust.
  */
 import type { ConstraintSystem } from './cs.ts';
 import { type AllocatedNum, allocNum } from './num.ts';
-import { poseidonHash, poseidonHashCircuit } from './poseidon.ts';
-
-/** PoseidonMDArity (U36). */
-export const POSEIDON_MD_ARITY = 36;
+import { POSEIDON_MD_ARITY } from '../shared/poseidon.ts';
+import { poseidonHashCircuit } from './poseidon.ts';
 
 /** hash2_circuit(cs, a, b). */
 export function poseidonHash2Circuit(cs: ConstraintSystem, a: AllocatedNum, b: AllocatedNum): AllocatedNum {
@@ -49,27 +47,4 @@ export function poseidonHashMdCircuit(cs: ConstraintSystem, elements: readonly A
     hash = cs.ns(`hash md ${n}`, () => poseidonHashCircuit(cs, preimage));
   }
   return hash;
-}
-
-// ----- native
-
-export function poseidonHash2(a: bigint, b: bigint): bigint {
-  return poseidonHash([a, b]);
-}
-
-/** PoseidonFunction::multi_node / hash of one Merkle node from its children. */
-export function poseidonHashMultiLeaf(leaves: readonly bigint[]): bigint {
-  return poseidonHash(leaves);
-}
-
-/** hash_md: the native Merkle-Damgard hash (no padding: a short last chunk hashes with zeros). */
-export function poseidonHashMd(elements: readonly bigint[]): bigint {
-  const arity = POSEIDON_MD_ARITY;
-  let acc = elements[0]!;
-  for (let start = 1; start < elements.length; start += arity - 1) {
-    const chunk = elements.slice(start, start + arity - 1);
-    while (chunk.length < arity - 1) chunk.push(0n);
-    acc = poseidonHash([acc, ...chunk]);
-  }
-  return acc;
 }

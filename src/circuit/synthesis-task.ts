@@ -8,9 +8,9 @@
  * caller keeps it, see job/structure-cache.ts) and every other synthesis is witness-only: gadgets compute
  * values, `enforce` only counts. The prover evaluates A, B, C from the structure and the witness.
  */
-import type { R1cs } from '../groth16/r1cs.ts';
+import type { R1cs } from '../shared/r1cs.ts';
 import { sameCounts, type R1csCounts } from '../groth16/r1cs-file.ts';
-import { frVector } from '../groth16/curve.ts';
+import { frVector } from '../shared/fr-vector.ts';
 import type { CompactWitness } from '../groth16/witness.ts';
 import type { Commit2Job } from '../porep/commit2-input.ts';
 import { ConstraintSystem } from './cs.ts';

@@ -8,7 +8,7 @@
  * Variable j is "full" when bit j of `full` is set: its value is the next one in `values` (variables in
  * order). Otherwise its value is bit j of `bits`.
  */
-import type { FrVector } from '../backends/backend.ts';
+import type { FrVector } from '../shared/fr-vector.ts';
 
 export interface CompactWitness {
   /** Number of aux variables. */

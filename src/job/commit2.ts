@@ -11,7 +11,8 @@ import { Commit2InputError, parseCommit2Input, type Commit2Job } from '../porep/
 import { proverIdFromMiner, replicaId } from '../porep/replica-id.ts';
 import { checkVanillaProofs } from '../porep/vanilla-check.ts';
 import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
-import { assignLean, densities, type Densities, type R1cs } from '../groth16/r1cs.ts';
+import { assignLean, densities, type Densities } from '../groth16/r1cs.ts';
+import type { R1cs } from '../shared/r1cs.ts';
 import {
   readR1csCounts,
   readR1csFile,
@@ -24,7 +25,7 @@ import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
 import { prove, type StageTimes } from '../groth16/prove.ts';
 import { encodeProofs, type Proof } from '../groth16/proof.ts';
 import { verifyProof } from '../groth16/verify.ts';
-import { frFromBytes } from '../groth16/curve.ts';
+import { frFromBytes } from '../shared/fr.ts';
 import { porepParamsFiles } from '../groth16/parameter-cache.ts';
 import { defaultStructureCacheDir, structureSlot, type StructureSlot } from './structure-cache.ts';
 

@@ -16,7 +16,7 @@
  * Uint8Array. Merkle proofs are normalized to {root, leaf, base, sub, top} paths.
  */
 import { z } from 'zod';
-import { FR_MODULUS } from '../groth16/curve.ts';
+import { FR_MODULUS } from '../shared/fr.ts';
 import {
   SEAL_PROOF_NAMES,
   VANILLA_PROOF_KEYS,

@@ -4,7 +4,7 @@
  * miner or sector must be refused before any proving.
  */
 import { createHash } from 'node:crypto';
-import { frFromBytes, frToBytes } from '../groth16/curve.ts';
+import { frFromBytes, frToBytes } from '../shared/fr.ts';
 
 /** lotus' prover id: the uvarint (LEB128) of the miner's actor id, zero padded to 32 bytes. */
 export function proverIdFromMiner(miner: string): Uint8Array {

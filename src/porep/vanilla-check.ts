@@ -19,8 +19,8 @@
  * partition) are assumed to have passed.
  */
 import { createHash } from 'node:crypto';
-import { poseidonHash } from '../circuit/poseidon.ts';
-import { FR_MODULUS } from '../groth16/curve.ts';
+import { poseidonHash } from '../shared/poseidon.ts';
+import { FR_MODULUS } from '../shared/fr.ts';
 import { frToLeBytes, partitionChallenges } from './challenges.ts';
 import type {
   ColumnProof,

@@ -6,8 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FR_BYTES, POINT_BYTES, type Group, type SparseMatrix } from '../../src/backends/backend.ts';
-import { FR_MODULUS, frInv, frPow, frToBytes, frVector, mod } from '../../src/groth16/curve.ts';
+import { POINT_BYTES, type Group } from '../../src/backends/backend.ts';
+import { FR_BYTES } from '../../src/shared/fr.ts';
+import type { SparseMatrix } from '../../src/shared/r1cs.ts';
+import { FR_MODULUS, frInv, frPow, frToBytes, mod } from '../../src/shared/fr.ts';
+import { frVector } from '../../src/shared/fr-vector.ts';
 import { domainOmega, FR_GENERATOR, readFrs } from '../support/reference-backend.ts';
 import { G1, G2, Rng, SEED, base, hex, identity, nativeBackend, reference } from './helpers.ts';
 
@@ -41,9 +44,9 @@ describe('reference field kernels', () => {
     for (const l of [0, 1, 2, 3, 4]) {
       const a = rng.frs(1 << l);
       const v = frVector(a);
-      await reference.ntt(v, false);
+      await reference.ntt(v, 'forward');
       assert.deepEqual(readFrs(v), naiveDft(a, domainOmega(l)));
-      await reference.ntt(v, true);
+      await reference.ntt(v, 'inverse');
       assert.deepEqual(readFrs(v), a);
     }
   });
@@ -62,7 +65,7 @@ describe('reference field kernels', () => {
       // A, B, C interpolate a, b, c over the domain
       const interp = async (v: bigint[]): Promise<bigint[]> => {
         const x = frVector([...v, ...Array<bigint>(m - v.length).fill(0n)]);
-        await reference.ntt(x, true);
+        await reference.ntt(x, 'inverse');
         return readFrs(x);
       };
       const [A, B, C] = [await interp(a), await interp(b), await interp(c)];
@@ -79,38 +82,38 @@ describe('native field kernels vs reference', { skip: !native }, () => {
     for (let l = 0; l <= 6; l++) {
       const a = rng.frs(1 << l);
       const v = frVector(a);
-      await native!.ntt(v, false);
+      await native!.ntt(v, 'forward');
       assert.deepEqual(readFrs(v), naiveDft(a, domainOmega(l)), `2^${l} seed ${SEED}`);
-      await native!.ntt(v, true);
+      await native!.ntt(v, 'inverse');
       assert.deepEqual(readFrs(v), a);
     }
-    await native!.ntt(new Uint8Array(), false);
+    await native!.ntt(new Uint8Array(), 'forward');
   });
 
   test('ntt against the reference at 2^13 (past the in-cache stages), round trip at 2^15', async () => {
     const rng = new Rng('ntt-large');
     const v = rng.bytes(FR_BYTES << 13).map((b, i) => (i % 32 === 31 ? b & 0x3f : b));
-    for (const inverse of [false, true]) {
+    for (const direction of ['forward', 'inverse'] as const) {
       const r = v.slice();
       const x = v.slice();
-      await reference.ntt(r, inverse);
-      await native!.ntt(x, inverse);
-      assert.equal(hex(x), hex(r), `inverse=${inverse} seed ${SEED}`);
+      await reference.ntt(r, direction);
+      await native!.ntt(x, direction);
+      assert.equal(hex(x), hex(r), `${direction} seed ${SEED}`);
     }
     const w = rng.bytes(FR_BYTES << 15).map((b, i) => (i % 32 === 31 ? b & 0x3f : b));
     const x = w.slice();
-    await native!.ntt(x, false);
+    await native!.ntt(x, 'forward');
     assert.notEqual(hex(x), hex(w));
-    await native!.ntt(x, true);
+    await native!.ntt(x, 'inverse');
     assert.equal(hex(x), hex(w));
     // a subarray view is transformed in place
     const host = new Uint8Array(FR_BYTES * 6);
     const view = host.subarray(FR_BYTES, FR_BYTES * 5);
     view.set(frVector([1n, 2n, 3n, 4n]));
-    await native!.ntt(view, false);
+    await native!.ntt(view, 'forward');
     assert.deepEqual(readFrs(view), naiveDft([1n, 2n, 3n, 4n], domainOmega(2)));
     assert.deepEqual(readFrs(host.subarray(0, FR_BYTES)), [0n]);
-    await assert.rejects(native!.ntt(new Uint8Array(FR_BYTES * 3), false), /power of two/);
+    await assert.rejects(native!.ntt(new Uint8Array(FR_BYTES * 3), 'forward'), /power of two/);
   });
 
   test('quotient, n = 0, 1, 2, 5, 8, 100, 1000 and 4500', async () => {

@@ -18,7 +18,7 @@ import {
   poseidonCircuitHasher,
 } from '../../src/circuit/por.ts';
 import { hashSingleColumnNative } from '../../src/circuit/column-hash.ts';
-import { poseidonHash } from '../../src/circuit/poseidon.ts';
+import { poseidonHash } from '../../src/shared/poseidon.ts';
 import { type Commit2Job, type MerkleProof, parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { checkNamespace, oracle, positioned } from './oracle-position.ts';
 

@@ -12,13 +12,10 @@ import { ConstraintSystem, P } from '../../src/circuit/cs.ts';
 import { digestCircuit } from '../../src/circuit/digest.ts';
 import { allocInputNum, allocNum } from '../../src/circuit/num.ts';
 import { checkNamespace, oracle, positioned } from './oracle-position.ts';
-import {
-  grainRoundConstants,
-  poseidonConstants,
-  roundNumbers,
-} from '../../src/circuit/poseidon-constants.ts';
-import { poseidonHash, poseidonHashCircuit } from '../../src/circuit/poseidon.ts';
-import { poseidonHash2, poseidonHashMd } from '../../src/circuit/poseidon-hasher.ts';
+import { grainRoundConstants, poseidonConstants, roundNumbers } from '../../src/shared/poseidon-constants.ts';
+import { poseidonHashCircuit } from '../../src/circuit/poseidon.ts';
+import { poseidonHash } from '../../src/shared/poseidon.ts';
+import { poseidonHash2, poseidonHashMd } from '../../src/shared/poseidon.ts';
 import {
   allocAndHashParentColumn,
   hashSingleColumn,

@@ -27,7 +27,7 @@ import { sha256, sha256BlockNoPadding } from '../../src/circuit/sha256.ts';
 import { sha256Hash2Circuit, sha256HashMultiLeafCircuit } from '../../src/circuit/sha256-hasher.ts';
 import { UInt32 } from '../../src/circuit/uint32.ts';
 import { UInt64 } from '../../src/circuit/uint64.ts';
-import { frToBytes } from '../../src/groth16/curve.ts';
+import { frToBytes } from '../../src/shared/fr.ts';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
 
 function bytesToBits(cs: ConstraintSystem, data: Uint8Array, allocate: boolean): Bool[] {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AUX, ConstraintSystem } from '../../src/circuit/cs.ts';
-import { FR_MODULUS, frFromBytes, frToBytes } from '../../src/groth16/curve.ts';
+import { FR_MODULUS, frFromBytes, frToBytes } from '../../src/shared/fr.ts';
 import { compactWitness, expandWitness, witnessBytes } from '../../src/groth16/witness.ts';
 
 /** A deterministic mix: mostly bits, some small and large values, runs that cross 32-variable words. */

@@ -3,7 +3,7 @@
  * decompositions (booleanity and packing, the PoRep witness's dominant shape) and a chain of products.
  */
 import { ConstraintSystem, ONE } from '../../src/circuit/constraint-system.ts';
-import { mod } from '../../src/groth16/curve.ts';
+import { mod } from '../../src/shared/fr.ts';
 
 export interface TestCircuit {
   cs: ConstraintSystem;

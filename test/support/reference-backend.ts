@@ -1,21 +1,22 @@
 /**
- * The Backend in plain TypeScript on @noble/curves and bigint Fr arithmetic: slow, and written to be
+ * Every backend kernel in plain TypeScript on @noble/curves and bigint Fr arithmetic: slow, and written to be
  * obviously correct rather than fast, so tests can hold the native and GPU backends against it.
  * The quotient follows bellperson's EvaluationDomain step by step (ifft, coset fft, a*b - c, divide by
  * Z on the coset, icoset fft).
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import {
-  FR_BYTES,
   POINT_BYTES,
-  type Backend,
-  type FrVector,
+  type FullBackend,
   type Group,
+  type NttDirection,
   type PointTable,
-  type SparseMatrix,
 } from '../../src/backends/backend.ts';
-import type { R1cs } from '../../src/groth16/r1cs.ts';
-import { FR_MODULUS, frFromBytes, frInv, frPow, frToBytes, mod } from '../../src/groth16/curve.ts';
+import { FR_BYTES } from '../../src/shared/fr.ts';
+import type { FrVector } from '../../src/shared/fr-vector.ts';
+import type { SparseMatrix } from '../../src/shared/r1cs.ts';
+import type { R1cs } from '../../src/shared/r1cs.ts';
+import { FR_MODULUS, frFromBytes, frInv, frPow, frToBytes, mod } from '../../src/shared/fr.ts';
 
 const G1 = bls12_381.G1.Point;
 const G2 = bls12_381.G2.Point;
@@ -203,7 +204,7 @@ function checkCsr(m: SparseMatrix, numCols: number, tableLen: number): number {
   return rows;
 }
 
-export function createReferenceBackend(): Backend {
+export function createReferenceBackend(): FullBackend {
   return {
     name: 'reference (TypeScript, @noble/curves)',
 
@@ -289,11 +290,11 @@ export function createReferenceBackend(): Backend {
       return writeFrs(pa.slice(0, m - 1));
     },
 
-    async ntt(values: FrVector, inverse: boolean): Promise<void> {
+    async ntt(values: FrVector, direction: NttDirection): Promise<void> {
       const a = readFrs(values);
       if (a.length === 0) return;
       const omega = domainOmega(log2Exact(a.length));
-      if (inverse) ifft(a, omega);
+      if (direction === 'inverse') ifft(a, omega);
       else nttBigint(a, omega);
       writeFrs(a, values);
     },
