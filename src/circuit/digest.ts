@@ -4,7 +4,9 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { frToBytes } from '../shared/fr.ts';
-import { AUX, type ConstraintSystem } from './cs.ts';
+import { frVector } from '../shared/fr-vector.ts';
+import { AUX } from './lc.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 
 export interface NamespaceDigest {
   path: string;
@@ -34,11 +36,10 @@ class ConstraintEncoder {
   private readonly buf = Buffer.alloc(CHUNK + 64 * 1024);
   private readonly view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   private readonly coeffBytes: Uint8Array;
-  private readonly matrices: ReturnType<ConstraintSystem['matrix']>[];
+  private readonly matrices: ReturnType<SynthesisCs['matrix']>[];
 
-  constructor(cs: ConstraintSystem) {
-    this.coeffBytes = new Uint8Array(cs.coeffs.length * 32);
-    cs.coeffs.forEach((c, i) => frToBytes(c, this.coeffBytes, i * 32));
+  constructor(cs: SynthesisCs) {
+    this.coeffBytes = frVector(cs.coeffs);
     this.matrices = [cs.matrix('a'), cs.matrix('b'), cs.matrix('c')];
   }
 
@@ -78,7 +79,7 @@ class ConstraintEncoder {
 }
 
 /** Counts and SHA-256 digests of a synthesized circuit, whole and per recorded namespace. */
-export function digestCircuit(cs: ConstraintSystem): CircuitDigest {
+export function digestCircuit(cs: SynthesisCs): CircuitDigest {
   const encoder = new ConstraintEncoder(cs);
   const aux = cs.auxValues();
   const whole = createHash('sha256');

@@ -8,7 +8,8 @@
  * each hash replays the template: the witness comes from the native hash, which walks the same rounds
  * and records every value the circuit allocates.
  */
-import { AUX, type ConstraintSystem, Lc, ONE, P } from './cs.ts';
+import { AUX, Lc, ONE, P } from './lc.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 import type { AllocatedNum } from './num.ts';
 import { type Matrix, type PoseidonConstants, poseidonConstants } from '../shared/poseidon-constants.ts';
 import { poseidonPermute, pow5 } from '../shared/poseidon.ts';
@@ -210,7 +211,7 @@ export function poseidonTemplate(arity: number): PoseidonTemplate {
  * neptune::circuit::poseidon_hash(cs, preimage, PoseidonConstants<Fr, U{preimage.length}>): the
  * constraints and allocations of the legacy circuit, in the caller's current namespace.
  */
-export function poseidonHashCircuit(cs: ConstraintSystem, preimage: readonly AllocatedNum[]): AllocatedNum {
+export function poseidonHashCircuit(cs: SynthesisCs, preimage: readonly AllocatedNum[]): AllocatedNum {
   const arity = preimage.length;
   const t = poseidonTemplate(arity);
   const values: bigint[] = [];

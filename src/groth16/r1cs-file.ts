@@ -10,8 +10,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { SparseMatrix } from '../shared/r1cs.ts';
-import type { R1cs } from '../shared/r1cs.ts';
+import type { SparseMatrix, R1cs } from '../shared/r1cs.ts';
 
 const MAGIC = Buffer.from('C2R1CS\x00\x01', 'latin1');
 

@@ -12,13 +12,11 @@
 import { createHash } from 'node:crypto';
 import type { Backend, Group, SetupKernels } from '../backends/backend.ts';
 import { setupKernels } from '../backends/borrow.ts';
-import { FR_BYTES } from '../shared/fr.ts';
+import { FR_BYTES, frFromBytes, frInv, frPow, frRandom, frToBytes, mod } from '../shared/fr.ts';
 import { frIsZeroAt, type FrVector } from '../shared/fr-vector.ts';
 import { G1, G2, g1FromUncompressed } from './curve.ts';
-import { frFromBytes, frInv, frPow, frRandom, frToBytes, mod } from '../shared/fr.ts';
 import { writeParams, type SectionName, type SectionSource } from './params-file.ts';
-import { domainSize } from '../shared/r1cs.ts';
-import type { R1cs } from '../shared/r1cs.ts';
+import { domainSize, type R1cs } from '../shared/r1cs.ts';
 import type { VerifyingKey } from './verifying-key.ts';
 
 export interface Toxic {

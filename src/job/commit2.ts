@@ -26,6 +26,7 @@ import { prove, type StageTimes } from '../groth16/prove.ts';
 import { encodeProofs, type Proof } from '../groth16/proof.ts';
 import { verifyProof } from '../groth16/verify.ts';
 import { frFromBytes } from '../shared/fr.ts';
+import { ProverError } from '../shared/errors.ts';
 import { porepParamsFiles } from '../groth16/parameter-cache.ts';
 import { defaultStructureCacheDir, structureSlot, type StructureSlot } from './structure-cache.ts';
 
@@ -76,9 +77,12 @@ export interface Commit2Options {
   randomness?: { r: bigint; s: bigint };
 }
 
-export class ProofRejectedError extends Error {
+export class ProofRejectedError extends ProverError {
   constructor(partition: number) {
-    super(`internal error: the proof of partition ${partition} does not verify; nothing was returned`);
+    super(
+      'proof_rejected',
+      `internal error: the proof of partition ${partition} does not verify; nothing was returned`,
+    );
     this.name = 'ProofRejectedError';
   }
 }
@@ -156,9 +160,10 @@ async function structureFor(
   }
 }
 
-export class ParamsNotFoundError extends Error {
+export class ParamsNotFoundError extends ProverError {
   constructor(path: string) {
     super(
+      'params_not_found',
       `Groth16 parameters not found: ${path} (set FIL_PROOFS_PARAMETER_CACHE, pass a .params file, or make test parameters with \`c2prover params\`)`,
     );
     this.name = 'ParamsNotFoundError';

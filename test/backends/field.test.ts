@@ -7,12 +7,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { POINT_BYTES, type Group } from '../../src/backends/backend.ts';
-import { FR_BYTES } from '../../src/shared/fr.ts';
+import { FR_BYTES, FR_MODULUS, frInv, frPow, frToBytes, mod } from '../../src/shared/fr.ts';
 import type { SparseMatrix } from '../../src/shared/r1cs.ts';
-import { FR_MODULUS, frInv, frPow, frToBytes, mod } from '../../src/shared/fr.ts';
-import { frVector } from '../../src/shared/fr-vector.ts';
-import { domainOmega, FR_GENERATOR, readFrs } from '../support/reference-backend.ts';
-import { G1, G2, Rng, SEED, base, hex, identity, nativeBackend, reference } from './helpers.ts';
+import { frVector, frValues } from '../../src/shared/fr-vector.ts';
+import { domainOmega, FR_GENERATOR } from '../support/reference-backend.ts';
+import {
+  G1,
+  G2,
+  Rng,
+  SEED,
+  base,
+  hex,
+  identity,
+  nativeBackend,
+  reference,
+} from '../support/backend-helpers.ts';
 
 const native = await nativeBackend();
 
@@ -45,9 +54,9 @@ describe('reference field kernels', () => {
       const a = rng.frs(1 << l);
       const v = frVector(a);
       await reference.ntt(v, 'forward');
-      assert.deepEqual(readFrs(v), naiveDft(a, domainOmega(l)));
+      assert.deepEqual(frValues(v), naiveDft(a, domainOmega(l)));
       await reference.ntt(v, 'inverse');
-      assert.deepEqual(readFrs(v), a);
+      assert.deepEqual(frValues(v), a);
     }
   });
 
@@ -60,13 +69,13 @@ describe('reference field kernels', () => {
       const b = rng.frs(n);
       // a satisfied system: c = a * b at every constraint
       const c = a.map((x, i) => mod(x * b[i]!));
-      const h = readFrs(await reference.quotient(frVector(a), frVector(b), frVector(c)));
+      const h = frValues(await reference.quotient(frVector(a), frVector(b), frVector(c)));
       assert.equal(h.length, m - 1);
       // A, B, C interpolate a, b, c over the domain
       const interp = async (v: bigint[]): Promise<bigint[]> => {
         const x = frVector([...v, ...Array<bigint>(m - v.length).fill(0n)]);
         await reference.ntt(x, 'inverse');
-        return readFrs(x);
+        return frValues(x);
       };
       const [A, B, C] = [await interp(a), await interp(b), await interp(c)];
       const t = rng.fr();
@@ -83,9 +92,9 @@ describe('native field kernels vs reference', { skip: !native }, () => {
       const a = rng.frs(1 << l);
       const v = frVector(a);
       await native!.ntt(v, 'forward');
-      assert.deepEqual(readFrs(v), naiveDft(a, domainOmega(l)), `2^${l} seed ${SEED}`);
+      assert.deepEqual(frValues(v), naiveDft(a, domainOmega(l)), `2^${l} seed ${SEED}`);
       await native!.ntt(v, 'inverse');
-      assert.deepEqual(readFrs(v), a);
+      assert.deepEqual(frValues(v), a);
     }
     await native!.ntt(new Uint8Array(), 'forward');
   });
@@ -111,8 +120,8 @@ describe('native field kernels vs reference', { skip: !native }, () => {
     const view = host.subarray(FR_BYTES, FR_BYTES * 5);
     view.set(frVector([1n, 2n, 3n, 4n]));
     await native!.ntt(view, 'forward');
-    assert.deepEqual(readFrs(view), naiveDft([1n, 2n, 3n, 4n], domainOmega(2)));
-    assert.deepEqual(readFrs(host.subarray(0, FR_BYTES)), [0n]);
+    assert.deepEqual(frValues(view), naiveDft([1n, 2n, 3n, 4n], domainOmega(2)));
+    assert.deepEqual(frValues(host.subarray(0, FR_BYTES)), [0n]);
     await assert.rejects(native!.ntt(new Uint8Array(FR_BYTES * 3), 'forward'), /power of two/);
   });
 
@@ -166,7 +175,7 @@ describe('native field kernels vs reference', { skip: !native }, () => {
     assert.equal(hex(tn), hex(await reference.sparseMulTransposed(m, y, cols)));
     // <M x, y> = <x, M^T y>
     const dot = (u: bigint[], v: bigint[]): bigint => u.reduce((s, ui, i) => mod(s + ui * v[i]!), 0n);
-    assert.equal(dot(readFrs(await native!.sparseMul(m, x)), readFrs(y)), dot(readFrs(x), readFrs(tn)));
+    assert.equal(dot(frValues(await native!.sparseMul(m, x)), frValues(y)), dot(frValues(x), frValues(tn)));
     await assert.rejects(native!.sparseMul(m, frVector([1n])), /column/);
     const badIds = { ...m, coeffIds: m.coeffIds.map(() => 99) };
     await assert.rejects(native!.sparseMul(badIds, x), /coefficient/);
@@ -189,7 +198,7 @@ describe('native field kernels vs reference', { skip: !native }, () => {
         hex(await reference.powers(tau, count, scale)),
       );
     }
-    const p = readFrs(await native!.powers(frToBytes(FR_GENERATOR), 3, frToBytes(1n)));
+    const p = frValues(await native!.powers(frToBytes(FR_GENERATOR), 3, frToBytes(1n)));
     assert.deepEqual(p, [1n, 7n, 49n]);
     await assert.rejects(native!.powers(new Uint8Array(32).fill(0xff), 2, scale), /not reduced/);
     assert.equal((frInv(7n) * 7n) % FR_MODULUS, 1n);

@@ -4,11 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { FullBackend, Group, NttDirection, PointTable } from '../backend.ts';
+import { type FullBackend, type Group, type NttDirection, type PointTable, POINT_BYTES } from '../backend.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
-import type { SparseMatrix } from '../../shared/r1cs.ts';
-import type { R1cs } from '../../shared/r1cs.ts';
-import { POINT_BYTES } from '../backend.ts';
+import type { SparseMatrix, R1cs } from '../../shared/r1cs.ts';
 import { FR_BYTES } from '../../shared/fr.ts';
 
 /** The addon's surface (native/src/lib.rs): matrices and output buffers go as objects, by field name. */

@@ -7,7 +7,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import type { FullBackend, Group } from '../../src/backends/backend.ts';
 import { FR_MODULUS } from '../../src/shared/fr.ts';
 import { frVector } from '../../src/shared/fr-vector.ts';
-import { createReferenceBackend } from '../support/reference-backend.ts';
+import { createReferenceBackend } from './reference-backend.ts';
 
 export const G1 = bls12_381.G1.Point;
 export const G2 = bls12_381.G2.Point;
