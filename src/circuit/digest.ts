@@ -3,7 +3,7 @@
  * our synthesis is compared with rust-fil-proofs' constraint by constraint, whole and per namespace.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { frToBytes } from '../shared/fr.ts';
+import { FR_BYTES, frToBytes } from '../shared/fr.ts';
 import { frVector } from '../shared/fr-vector.ts';
 import { AUX } from './lc.ts';
 import type { SynthesisCs } from './synthesis-cs.ts';
@@ -69,7 +69,7 @@ class ConstraintEncoder {
             this.view.setUint32(o + 1, v, true);
           }
           const id = m.coeffIds[t]!;
-          this.buf.set(this.coeffBytes.subarray(id * 32, id * 32 + 32), o + 5);
+          this.buf.set(this.coeffBytes.subarray(id * FR_BYTES, (id + 1) * FR_BYTES), o + 5);
           o += 37;
         }
       }
@@ -108,7 +108,7 @@ export function digestCircuit(cs: SynthesisCs): CircuitDigest {
     const sinks = stack.map((p) => acc[p]!.ch);
     sinks.push(whole);
     encoder.encode(last.constraints, to.constraints, sinks);
-    const auxBytes = aux.subarray(last.aux * 32, to.aux * 32);
+    const auxBytes = aux.subarray(last.aux * FR_BYTES, to.aux * FR_BYTES);
     for (const p of stack) {
       const a = acc[p]!;
       a.constraints += to.constraints - last.constraints;
@@ -129,7 +129,7 @@ export function digestCircuit(cs: SynthesisCs): CircuitDigest {
   advance({ constraints: cs.numConstraints, aux: cs.numAux, inputs: cs.inputs.length });
 
   const witness = createHash('sha256');
-  const fr = new Uint8Array(32);
+  const fr = new Uint8Array(FR_BYTES);
   for (const x of cs.inputs) {
     fr.fill(0);
     frToBytes(x, fr, 0);
