@@ -115,7 +115,7 @@ export class SynthesisCs {
 
   /**
    * Stores a value. 0 and 1 (nearly every variable of this circuit) go into the bitset; any other value
-   * takes 32 bytes (see CompactWitness).
+   * takes FR_BYTES (see CompactWitness).
    */
   alloc(value: bigint): number {
     const v = value >= 0n && value < P ? value : mod(value);

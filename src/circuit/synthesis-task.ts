@@ -34,7 +34,7 @@ export interface SynthesisTask {
 export interface SynthesizedPartition {
   partition: number;
   counts: R1csCounts;
-  /** Input values, ONE first, 32 bytes LE each. */
+  /** Input values, ONE first, FR_BYTES little-endian each. */
   inputs: Uint8Array;
   witness: CompactWitness;
   /** The structure, where this synthesis built it (in SharedArrayBuffers); absent when witness-only. */
