@@ -7,9 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import type { Backend, Group } from '../src/backends/backend.ts';
+import type { FullBackend, Group } from '../src/backends/backend.ts';
 import { createCpuBackend } from '../src/backends/cpu/index.ts';
-import { G1, G2, frRandom } from '../src/groth16/curve.ts';
+import { G1, G2 } from '../src/groth16/curve.ts';
+import { frRandom } from '../src/shared/fr.ts';
 
 interface Row {
   op: string;
@@ -46,7 +47,7 @@ async function timeIt(f: () => Promise<unknown>): Promise<number> {
   return best;
 }
 
-async function ours(backend: Backend): Promise<Row[]> {
+async function ours(backend: FullBackend): Promise<Row[]> {
   const rows: Row[] = [];
   for (const group of ['g1', 'g2'] as Group[]) {
     for (const lg of msmLogs) {
@@ -72,8 +73,8 @@ async function ours(backend: Backend): Promise<Row[]> {
   }
   for (const lg of nttLogs) {
     const v = randomScalars(1 << lg);
-    rows.push({ op: 'fft', log2: lg, oursS: await timeIt(() => backend.ntt(v, false)) });
-    rows.push({ op: 'ifft', log2: lg, oursS: await timeIt(() => backend.ntt(v, true)) });
+    rows.push({ op: 'fft', log2: lg, oursS: await timeIt(() => backend.ntt(v, 'forward')) });
+    rows.push({ op: 'ifft', log2: lg, oursS: await timeIt(() => backend.ntt(v, 'inverse')) });
     // The prover's pattern, as bellperson's ifft_many + coset_fft_many + the rest of the quotient.
     const [a, b, c] = [randomScalars(1 << lg), randomScalars(1 << lg), randomScalars(1 << lg)];
     rows.push({ op: 'quotient', log2: lg, oursS: await timeIt(() => backend.quotient(a, b, c)) });

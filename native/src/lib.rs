@@ -64,7 +64,7 @@ impl Task for Job {
     }
 }
 
-/// CSR matrices passed as (row_ptr, cols, coeff_ids) triples of u32 arrays.
+/// CSR matrices kept as (row_ptr, cols, coeff_ids) triples of u32 arrays inside a Job.
 fn csrs(u: &[Uint32Array]) -> Vec<sparse::Csr<'_>> {
     u.chunks_exact(3)
         .map(|c| sparse::Csr {
@@ -73,6 +73,56 @@ fn csrs(u: &[Uint32Array]) -> Vec<sparse::Csr<'_>> {
             coeff_ids: &c[2],
         })
         .collect()
+}
+
+/// One matrix of an R1CS as src/shared/r1cs.ts's SparseMatrix holds it, read by field name.
+#[napi(object, object_to_js = false)]
+pub struct CsrMatrix {
+    pub row_ptr: Uint32Array,
+    pub cols: Uint32Array,
+    pub coeff_ids: Uint32Array,
+    pub coeff_table: Uint8Array,
+}
+
+/// The three matrices of an R1CS (src/shared/r1cs.ts's R1cs; its counts are not read here).
+#[napi(object, object_to_js = false)]
+pub struct R1csMatrices {
+    pub a: CsrMatrix,
+    pub b: CsrMatrix,
+    pub c: CsrMatrix,
+}
+
+/// The caller's buffers that evaluateR1cs writes A, B, C into.
+#[napi(object, object_to_js = false)]
+pub struct AbcBuffers {
+    pub a: Uint8Array,
+    pub b: Uint8Array,
+    pub c: Uint8Array,
+}
+
+/// sppark's name for the two transforms.
+#[napi(string_enum)]
+#[allow(non_camel_case_types)]
+pub enum NttDirection {
+    forward,
+    inverse,
+}
+
+/// A matrix as a Job holds it: its three index arrays and its table.
+fn csr_parts(m: CsrMatrix) -> ([Uint32Array; 3], Uint8Array) {
+    ([m.row_ptr, m.cols, m.coeff_ids], m.coeff_table)
+}
+
+/// The 9 index arrays (A, B, C in order) and the 3 tables of an R1CS, as a Job holds them.
+fn r1cs_parts(r: R1csMatrices) -> (Vec<Uint32Array>, Vec<Uint8Array>) {
+    let mut u32s = Vec::with_capacity(9);
+    let mut tables = Vec::with_capacity(3);
+    for m in [r.a, r.b, r.c] {
+        let (idx, table) = csr_parts(m);
+        u32s.extend(idx);
+        tables.push(table);
+    }
+    (u32s, tables)
 }
 
 fn job(bufs: Vec<Uint8Array>, u32s: Vec<Uint32Array>, run: Run) -> AsyncTask<Job> {
@@ -373,7 +423,8 @@ pub fn quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array) -> AsyncTask<Job> {
 
 /// In-place NTT over the subgroup of order len/32; inverse scales by 1/m. Resolves to an empty buffer.
 #[napi(ts_return_type = "Promise<Buffer>")]
-pub fn ntt(values: Uint8Array, inverse: bool) -> AsyncTask<Job> {
+pub fn ntt(values: Uint8Array, direction: NttDirection) -> AsyncTask<Job> {
+    let inverse = matches!(direction, NttDirection::inverse);
     job(
         vec![values],
         vec![],
@@ -395,16 +446,11 @@ pub fn ntt(values: Uint8Array, inverse: bool) -> AsyncTask<Job> {
 
 /// rows: out[r] = sum_k coeff(r, k) * vec[col(r, k)].
 #[napi(ts_return_type = "Promise<Buffer>")]
-pub fn sparse_mul(
-    row_ptr: Uint32Array,
-    cols: Uint32Array,
-    coeff_ids: Uint32Array,
-    coeff_table: Uint8Array,
-    vec: Uint8Array,
-) -> AsyncTask<Job> {
+pub fn sparse_mul(matrix: CsrMatrix, vec: Uint8Array) -> AsyncTask<Job> {
+    let (idx, coeff_table) = csr_parts(matrix);
     job(
         vec![coeff_table, vec],
-        vec![row_ptr, cols, coeff_ids],
+        idx.into(),
         Box::new(|b, u| {
             let m = &csrs(u)[0];
             Ok(fr::frs_to_bytes(&sparse::sparse_mul(m, &b[0], &b[1])?))
@@ -412,28 +458,21 @@ pub fn sparse_mul(
     )
 }
 
-/// A, B, C of an R1CS on a witness, written into `out` (a, b, c: each (constraints + inputs) * 32
-/// bytes, input constraints included). `csr`: rowPtr, cols, coeffIds of A, then of B, then of C;
-/// `tables`: the coefficient tables of A, B, C. Resolves to an empty buffer.
+/// A, B, C of an R1CS on a witness, written into `out` (each (constraints + inputs) * 32 bytes, input
+/// constraints included). Resolves to an empty buffer.
 #[napi(js_name = "evaluateR1cs", ts_return_type = "Promise<Buffer>")]
 pub fn evaluate_r1cs(
-    csr: Vec<Uint32Array>,
-    tables: Vec<Uint8Array>,
+    r1cs: R1csMatrices,
     inputs: Uint8Array,
     aux: Uint8Array,
-    out: Vec<Uint8Array>,
-) -> Result<AsyncTask<Job>> {
-    if csr.len() != 9 || tables.len() != 3 || out.len() != 3 {
-        return Err(Error::new(
-            Status::InvalidArg,
-            "evaluateR1cs: expected 9 CSR arrays, 3 tables, 3 outputs".to_string(),
-        ));
-    }
+    out: AbcBuffers,
+) -> AsyncTask<Job> {
+    let (csr, tables) = r1cs_parts(r1cs);
     // bufs: the three outputs first (borrowed mutably), then tables, inputs, aux
-    let mut bufs = out;
+    let mut bufs = vec![out.a, out.b, out.c];
     bufs.extend(tables);
     bufs.extend([inputs, aux]);
-    Ok(job(
+    job(
         bufs,
         csr,
         Box::new(|b, u| {
@@ -448,28 +487,17 @@ pub fn evaluate_r1cs(
             )?;
             Ok(Vec::new())
         }),
-    ))
+    )
 }
 
 /// Groth16's quotient straight from an R1CS and its witness (arguments as `evaluateR1cs`, no outputs):
 /// A, B, C are evaluated into the padded vectors the transforms run on (C late, into B's, so two
 /// domain vectors live at once). The first m - 1 coefficients of H.
 #[napi(js_name = "quotientR1cs", ts_return_type = "Promise<Buffer>")]
-pub fn quotient_r1cs(
-    csr: Vec<Uint32Array>,
-    tables: Vec<Uint8Array>,
-    inputs: Uint8Array,
-    aux: Uint8Array,
-) -> Result<AsyncTask<Job>> {
-    if csr.len() != 9 || tables.len() != 3 {
-        return Err(Error::new(
-            Status::InvalidArg,
-            "quotientR1cs: expected 9 CSR arrays and 3 tables".to_string(),
-        ));
-    }
-    let mut bufs = tables;
+pub fn quotient_r1cs(r1cs: R1csMatrices, inputs: Uint8Array, aux: Uint8Array) -> AsyncTask<Job> {
+    let (csr, mut bufs) = r1cs_parts(r1cs);
     bufs.extend([inputs, aux]);
-    Ok(job(
+    job(
         bufs,
         csr,
         Box::new(|b, u| {
@@ -487,22 +515,16 @@ pub fn quotient_r1cs(
             let h = ntt::quotient_late_c(a, bb, |c| r1cs.fill_c(c))?;
             Ok(fr::frs_to_bytes(&h[..len - 1]))
         }),
-    ))
+    )
 }
 
 /// columns: out[c] = sum over terms in column c of coeff * vec[row], numCols out.
 #[napi(ts_return_type = "Promise<Buffer>")]
-pub fn sparse_mul_transposed(
-    row_ptr: Uint32Array,
-    cols: Uint32Array,
-    coeff_ids: Uint32Array,
-    coeff_table: Uint8Array,
-    vec: Uint8Array,
-    num_cols: u32,
-) -> AsyncTask<Job> {
+pub fn sparse_mul_transposed(matrix: CsrMatrix, vec: Uint8Array, num_cols: u32) -> AsyncTask<Job> {
+    let (idx, coeff_table) = csr_parts(matrix);
     job(
         vec![coeff_table, vec],
-        vec![row_ptr, cols, coeff_ids],
+        idx.into(),
         Box::new(move |b, u| {
             let m = &csrs(u)[0];
             Ok(fr::frs_to_bytes(&sparse::sparse_mul_transposed(

@@ -43,14 +43,15 @@ export interface AppOptions {
   /** Required as `Authorization: Bearer <token>` on every proving and job endpoint when set. */
   token?: string;
   bodyLimit?: number;
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger (the service's); none in tests and the OpenAPI build. */
+  logger?: FastifyServerOptions['loggerInstance'];
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     // a synchronous Commit2 of a 32GiB sector takes minutes: no request timeout

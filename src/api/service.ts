@@ -6,6 +6,7 @@
 import { freemem, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { pickBackend } from '../backends/index.ts';
 import { parameterCacheDir } from '../groth16/parameter-cache.ts';
 import { createSynthesisPool } from '../job/commit2.ts';
@@ -104,13 +105,8 @@ export async function startService(config: ServiceConfig): Promise<Service> {
   const store = openStore(config.store);
   const { backend, skipped } = pickBackend();
   const pool = createSynthesisPool();
-  // the runner logs through the app's logger; the app needs the runner for its routes
-  let app: FastifyInstance | undefined;
-  const log = {
-    info: (o: object, m: string) => app?.log.info(o, m),
-    warn: (o: object, m: string) => app?.log.warn(o, m),
-    error: (o: object, m: string) => app?.log.error(o, m),
-  };
+  // one logger for the runner and the app: job events and requests in one structured stream
+  const log = pino({ level: config.logLevel });
   const params = new ParamsKeeper({
     backend,
     dir: config.paramsDir,
@@ -130,13 +126,13 @@ export async function startService(config: ServiceConfig): Promise<Service> {
     memoryBudget: config.memoryBudget,
     retentionMs: config.retentionHours * 3_600_000,
   });
-  app = await buildApp({
+  const app = await buildApp({
     runner,
     store,
     params,
     token: config.token,
     bodyLimit: config.bodyLimit,
-    logger: { level: config.logLevel },
+    logger: log,
   });
   for (const s of skipped) app.log.info({ backend: s.name, reason: s.reason }, 'backend passed over');
   app.log.info(

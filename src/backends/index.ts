@@ -4,6 +4,7 @@
  */
 import type { Backend } from './backend.ts';
 import { createCpuBackend } from './cpu/index.ts';
+import { ProverError } from '../shared/errors.ts';
 
 type Factory = () => Backend;
 
@@ -17,6 +18,18 @@ export interface Picked {
   backend: Backend;
   /** Why each better backend was passed over. */
   skipped: { name: string; reason: string }[];
+}
+
+export class NoBackendError extends ProverError {
+  readonly skipped: Picked['skipped'];
+  constructor(skipped: Picked['skipped']) {
+    super(
+      'C2_BACKEND_UNAVAILABLE',
+      `no backend available: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`,
+    );
+    this.name = 'NoBackendError';
+    this.skipped = skipped;
+  }
 }
 
 export function pickBackend(forced = process.env.C2_BACKEND): Picked {
@@ -34,5 +47,5 @@ export function pickBackend(forced = process.env.C2_BACKEND): Picked {
       skipped.push({ name, reason: (e as Error).message });
     }
   }
-  throw new Error(`no backend available: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+  throw new NoBackendError(skipped);
 }

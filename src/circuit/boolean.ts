@@ -1,11 +1,12 @@
 /**
- * bellpepper-core's Boolean / AllocatedBit gadgets over the fast ConstraintSystem, with the same
+ * bellpepper-core's Boolean / AllocatedBit gadgets over the fast SynthesisCs, with the same
  * allocations, constraints, namespaces and constant folding, in the same order.
  *
  * A Boolean is a number: 0 and 1 are the constants false and true; an allocated bit with aux index j is
  * 2 + 2j (`Is`) and its negation 3 + 2j (`Not`).
  */
-import { AUX, type ConstraintSystem, Lc, ONE, P, neg } from './cs.ts';
+import { AUX, Lc, ONE, P, neg } from './lc.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 
 export type Bool = number;
 export const FALSE: Bool = 0;
@@ -27,7 +28,7 @@ export function fromVar(v: number): Bool {
 export function not(b: Bool): Bool {
   return b < 2 ? 1 - b : b ^ 1;
 }
-export function boolValue(cs: ConstraintSystem, b: Bool): number {
+export function boolValue(cs: SynthesisCs, b: Bool): number {
   return b < 2 ? b : cs.bitValue(bitVar(b)) ^ (b & 1);
 }
 
@@ -96,7 +97,7 @@ function boolSumLc(x: Bool, cx: bigint, y: Bool, cy: bigint, z: Bool = FALSE, cz
 }
 
 /** AllocatedBit::alloc: the variable and `(1 - v) * v = 0`. */
-export function allocBit(cs: ConstraintSystem, value: boolean | number): Bool {
+export function allocBit(cs: SynthesisCs, value: boolean | number): Bool {
   const v = cs.allocBit(value);
   if (cs.witnessOnly) cs.skip();
   else cs.enforce(Lc.of(ONE).sub(v), Lc.of(v), new Lc());
@@ -104,11 +105,7 @@ export function allocBit(cs: ConstraintSystem, value: boolean | number): Bool {
 }
 
 /** AllocatedBit::alloc_conditionally: `(1 - must_be_false - v) * v = 0`. */
-export function allocBitConditionally(
-  cs: ConstraintSystem,
-  value: boolean | number,
-  mustBeFalse: Bool,
-): Bool {
+export function allocBitConditionally(cs: SynthesisCs, value: boolean | number, mustBeFalse: Bool): Bool {
   const v = cs.allocBit(value);
   if (cs.witnessOnly) cs.skip();
   else cs.enforce(Lc.of(ONE).sub(bitVar(mustBeFalse)).sub(v), Lc.of(v), new Lc());
@@ -120,7 +117,7 @@ function sum2(x: number, y: number): Lc {
   return x < y ? Lc.of(x).add(y) : Lc.of(y).add(x);
 }
 
-function allocatedXor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+function allocatedXor(cs: SynthesisCs, a: Bool, b: Bool): Bool {
   const av = bitVar(a);
   const bv = bitVar(b);
   const value = cs.bitValue(av) ^ cs.bitValue(bv);
@@ -131,7 +128,7 @@ function allocatedXor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
   return fromVar(r);
 }
 
-function allocatedAnd(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+function allocatedAnd(cs: SynthesisCs, a: Bool, b: Bool): Bool {
   const av = bitVar(a);
   const bv = bitVar(b);
   const r = cs.allocBit(cs.bitValue(av) & cs.bitValue(bv));
@@ -140,7 +137,7 @@ function allocatedAnd(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
   return fromVar(r);
 }
 
-function allocatedAndNot(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+function allocatedAndNot(cs: SynthesisCs, a: Bool, b: Bool): Bool {
   const av = bitVar(a);
   const bv = bitVar(b);
   const r = cs.allocBit(cs.bitValue(av) & (cs.bitValue(bv) ^ 1));
@@ -149,7 +146,7 @@ function allocatedAndNot(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
   return fromVar(r);
 }
 
-function allocatedNor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+function allocatedNor(cs: SynthesisCs, a: Bool, b: Bool): Bool {
   const av = bitVar(a);
   const bv = bitVar(b);
   const r = cs.allocBit((cs.bitValue(av) ^ 1) & (cs.bitValue(bv) ^ 1));
@@ -162,7 +159,7 @@ function allocatedNor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
 export { allocatedAnd as andBits, allocatedNor as norBits };
 
 /** Boolean::enforce_equal (constants must agree; they add no constraint). */
-export function enforceEqual(cs: ConstraintSystem, a: Bool, b: Bool): void {
+export function enforceEqual(cs: SynthesisCs, a: Bool, b: Bool): void {
   if (a < 2 && b < 2) {
     if (a !== b) throw new Error('enforceEqual: unequal constants (unsatisfiable)');
     return;
@@ -178,7 +175,7 @@ export function enforceEqual(cs: ConstraintSystem, a: Bool, b: Bool): void {
 }
 
 /** Boolean::xor. */
-export function xor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+export function xor(cs: SynthesisCs, a: Bool, b: Bool): Bool {
   if (a === FALSE) return b;
   if (b === FALSE) return a;
   if (a === TRUE) return not(b);
@@ -195,7 +192,7 @@ export function xor(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
 }
 
 /** Boolean::and. */
-export function and(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
+export function and(cs: SynthesisCs, a: Bool, b: Bool): Bool {
   if (a === FALSE || b === FALSE) return FALSE;
   if (a === TRUE) return b;
   if (b === TRUE) return a;
@@ -208,7 +205,7 @@ export function and(cs: ConstraintSystem, a: Bool, b: Bool): Bool {
 }
 
 /** Boolean::sha256_ch: (a and b) xor ((not a) and c). */
-export function sha256Ch(cs: ConstraintSystem, a: Bool, b: Bool, c: Bool): Bool {
+export function sha256Ch(cs: SynthesisCs, a: Bool, b: Bool, c: Bool): Bool {
   const av = boolValue(cs, a);
   const bv = boolValue(cs, b);
   const cv = boolValue(cs, c);
@@ -228,7 +225,7 @@ export function sha256Ch(cs: ConstraintSystem, a: Bool, b: Bool, c: Bool): Bool 
 }
 
 /** Boolean::sha256_maj: (a and b) xor (a and c) xor (b and c). */
-export function sha256Maj(cs: ConstraintSystem, a: Bool, b: Bool, c: Bool): Bool {
+export function sha256Maj(cs: SynthesisCs, a: Bool, b: Bool, c: Bool): Bool {
   const av = boolValue(cs, a);
   const bv = boolValue(cs, b);
   const cv = boolValue(cs, c);

@@ -2,16 +2,17 @@
  * storage-proofs-porep stacked/circuit: a parent column's allocation (column_proof.rs / column.rs) and its
  * hash (hash.rs hash_single_column: Poseidon of arity = number of layers, 2 or 11).
  */
-import type { ConstraintSystem } from './cs.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 import { type AllocatedNum, allocNum } from './num.ts';
-import { poseidonHash, poseidonHashCircuit } from './poseidon.ts';
+import { poseidonHashCircuit } from './poseidon.ts';
+import { poseidonHash } from '../shared/poseidon.ts';
 
 function checkColumn(length: number): void {
   if (length !== 2 && length !== 11) throw new Error(`unsupported column size: ${length}`);
 }
 
 /** hash_single_column(cs, column). */
-export function hashSingleColumn(cs: ConstraintSystem, column: readonly AllocatedNum[]): AllocatedNum {
+export function hashSingleColumn(cs: SynthesisCs, column: readonly AllocatedNum[]): AllocatedNum {
   checkColumn(column.length);
   return poseidonHashCircuit(cs, column);
 }
@@ -23,7 +24,7 @@ export function hashSingleColumnNative(rows: readonly bigint[]): bigint {
 }
 
 /** ColumnProof::alloc: Column::alloc in namespace "column", one "column_num_row_{i}" per layer. */
-export function allocColumn(cs: ConstraintSystem, rows: readonly bigint[]): AllocatedNum[] {
+export function allocColumn(cs: SynthesisCs, rows: readonly bigint[]): AllocatedNum[] {
   return cs.ns('column', () => rows.map((r, i) => cs.ns(`column_num_row_${i}`, () => allocNum(cs, r))));
 }
 
@@ -32,7 +33,7 @@ export function allocColumn(cs: ConstraintSystem, rows: readonly bigint[]): Allo
  * `parent_col.hash(ns "{prefix}_{i}_constraint")`; returns the column and its hash.
  */
 export function allocAndHashParentColumn(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   prefix: string,
   i: number,
   rows: readonly bigint[],

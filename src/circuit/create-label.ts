@@ -10,7 +10,7 @@
  * "result_num" inside it.
  */
 import { type Bool, FALSE } from './boolean.ts';
-import type { ConstraintSystem } from './cs.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 import { type AllocatedNum, CAPACITY, packBits, reverseBitNumbering } from './num.ts';
 import { sha256 } from './sha256.ts';
 import { UInt32 } from './uint32.ts';
@@ -26,7 +26,7 @@ export const TOTAL_PARENTS = 37;
  * @param node the challenged node index
  */
 export function createLabelCircuit(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   replicaId: readonly Bool[],
   parents: readonly (readonly Bool[])[],
   layerIndex: UInt32 | number,

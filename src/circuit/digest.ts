@@ -3,8 +3,10 @@
  * our synthesis is compared with rust-fil-proofs' constraint by constraint, whole and per namespace.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { frToBytes } from '../groth16/curve.ts';
-import { AUX, type ConstraintSystem } from './cs.ts';
+import { FR_BYTES, frToBytes } from '../shared/fr.ts';
+import { frVector } from '../shared/fr-vector.ts';
+import { AUX } from './lc.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 
 export interface NamespaceDigest {
   path: string;
@@ -34,11 +36,10 @@ class ConstraintEncoder {
   private readonly buf = Buffer.alloc(CHUNK + 64 * 1024);
   private readonly view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   private readonly coeffBytes: Uint8Array;
-  private readonly matrices: ReturnType<ConstraintSystem['matrix']>[];
+  private readonly matrices: ReturnType<SynthesisCs['matrix']>[];
 
-  constructor(cs: ConstraintSystem) {
-    this.coeffBytes = new Uint8Array(cs.coeffs.length * 32);
-    cs.coeffs.forEach((c, i) => frToBytes(c, this.coeffBytes, i * 32));
+  constructor(cs: SynthesisCs) {
+    this.coeffBytes = frVector(cs.coeffs);
     this.matrices = [cs.matrix('a'), cs.matrix('b'), cs.matrix('c')];
   }
 
@@ -68,7 +69,7 @@ class ConstraintEncoder {
             this.view.setUint32(o + 1, v, true);
           }
           const id = m.coeffIds[t]!;
-          this.buf.set(this.coeffBytes.subarray(id * 32, id * 32 + 32), o + 5);
+          this.buf.set(this.coeffBytes.subarray(id * FR_BYTES, (id + 1) * FR_BYTES), o + 5);
           o += 37;
         }
       }
@@ -78,7 +79,7 @@ class ConstraintEncoder {
 }
 
 /** Counts and SHA-256 digests of a synthesized circuit, whole and per recorded namespace. */
-export function digestCircuit(cs: ConstraintSystem): CircuitDigest {
+export function digestCircuit(cs: SynthesisCs): CircuitDigest {
   const encoder = new ConstraintEncoder(cs);
   const aux = cs.auxValues();
   const whole = createHash('sha256');
@@ -107,7 +108,7 @@ export function digestCircuit(cs: ConstraintSystem): CircuitDigest {
     const sinks = stack.map((p) => acc[p]!.ch);
     sinks.push(whole);
     encoder.encode(last.constraints, to.constraints, sinks);
-    const auxBytes = aux.subarray(last.aux * 32, to.aux * 32);
+    const auxBytes = aux.subarray(last.aux * FR_BYTES, to.aux * FR_BYTES);
     for (const p of stack) {
       const a = acc[p]!;
       a.constraints += to.constraints - last.constraints;
@@ -128,7 +129,7 @@ export function digestCircuit(cs: ConstraintSystem): CircuitDigest {
   advance({ constraints: cs.numConstraints, aux: cs.numAux, inputs: cs.inputs.length });
 
   const witness = createHash('sha256');
-  const fr = new Uint8Array(32);
+  const fr = new Uint8Array(FR_BYTES);
   for (const x of cs.inputs) {
     fr.fill(0);
     frToBytes(x, fr, 0);

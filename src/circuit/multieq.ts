@@ -8,7 +8,8 @@
  * namespace is current when it is emitted, as in bellperson (MultiEq forwards to the root's stack).
  */
 import { type Bool, bitVar } from './boolean.ts';
-import { type ConstraintSystem, Lc, ONE, P } from './cs.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
+import { Lc, ONE, P } from './lc.ts';
 import { CAPACITY, POW2 } from './num.ts';
 
 /** -2^i mod P. */
@@ -21,9 +22,9 @@ export class MultiEq {
   /** Number of constraints emitted so far ("multieq {ops}" in bellperson). */
   ops = 0;
 
-  readonly cs: ConstraintSystem;
+  readonly cs: SynthesisCs;
 
-  constructor(cs: ConstraintSystem) {
+  constructor(cs: SynthesisCs) {
     this.cs = cs;
   }
 

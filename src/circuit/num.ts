@@ -2,7 +2,8 @@
  * bellpepper-core's AllocatedNum / Num and bellperson's multipack gadgets.
  */
 import { type Bool, addBoolLc, allocBit, boolValue } from './boolean.ts';
-import { type ConstraintSystem, Lc, ONE, P } from './cs.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
+import { Lc, ONE, P } from './lc.ts';
 
 /** An allocated field element: its variable and value. */
 export interface AllocatedNum {
@@ -16,22 +17,22 @@ export const NUM_BITS = 255;
 
 export const POW2: readonly bigint[] = Array.from({ length: 256 }, (_, i) => (1n << BigInt(i)) % P);
 
-export function allocNum(cs: ConstraintSystem, value: bigint): AllocatedNum {
+export function allocNum(cs: SynthesisCs, value: bigint): AllocatedNum {
   return { v: cs.alloc(value), value };
 }
 
-export function allocInputNum(cs: ConstraintSystem, value: bigint): AllocatedNum {
+export function allocInputNum(cs: SynthesisCs, value: bigint): AllocatedNum {
   return { v: cs.allocInput(value), value };
 }
 
 /** AllocatedNum::inputize: a new input equal to `num`. */
-export function inputize(cs: ConstraintSystem, num: AllocatedNum): void {
+export function inputize(cs: SynthesisCs, num: AllocatedNum): void {
   const input = cs.allocInput(num.value);
   cs.enforce(Lc.of(input), Lc.of(ONE), Lc.of(num.v));
 }
 
 /** AllocatedNum::to_bits_le (not strict): 255 allocated bits, little-endian, and the unpacking constraint. */
-export function toBitsLe(cs: ConstraintSystem, num: AllocatedNum): Bool[] {
+export function toBitsLe(cs: SynthesisCs, num: AllocatedNum): Bool[] {
   const bits: Bool[] = [];
   let x = num.value;
   for (let i = 0; i < NUM_BITS; i++) {
@@ -62,7 +63,7 @@ export class Num {
   static from(num: AllocatedNum): Num {
     return new Num(num.value, Lc.of(num.v));
   }
-  addBoolWithCoeff(cs: ConstraintSystem, bit: Bool, coeff: bigint): this {
+  addBoolWithCoeff(cs: SynthesisCs, bit: Bool, coeff: bigint): this {
     if (boolValue(cs, bit)) this.value = (this.value + coeff) % P;
     addBoolLc(this.lc, bit, coeff);
     return this;
@@ -70,7 +71,7 @@ export class Num {
 }
 
 /** Packs up to CAPACITY bits (little-endian) into a Num. */
-function packNum(cs: ConstraintSystem, bits: readonly Bool[]): Num {
+function packNum(cs: SynthesisCs, bits: readonly Bool[]): Num {
   const num = new Num();
   const n = Math.min(bits.length, CAPACITY);
   for (let i = 0; i < n; i++) num.addBoolWithCoeff(cs, bits[i]!, POW2[i]!);
@@ -78,7 +79,7 @@ function packNum(cs: ConstraintSystem, bits: readonly Bool[]): Num {
 }
 
 /** multipack::pack_bits: one aux number equal to the bits (namespace "input" for the allocation). */
-export function packBits(cs: ConstraintSystem, bits: readonly Bool[]): AllocatedNum {
+export function packBits(cs: SynthesisCs, bits: readonly Bool[]): AllocatedNum {
   const num = packNum(cs, bits);
   cs.push('input');
   const out = allocNum(cs, num.value);
@@ -88,7 +89,7 @@ export function packBits(cs: ConstraintSystem, bits: readonly Bool[]): Allocated
 }
 
 /** multipack::pack_into_inputs: the bits as public inputs, CAPACITY bits each. */
-export function packIntoInputs(cs: ConstraintSystem, bits: readonly Bool[]): void {
+export function packIntoInputs(cs: SynthesisCs, bits: readonly Bool[]): void {
   for (let i = 0; i < bits.length; i += CAPACITY) {
     const num = packNum(cs, bits.slice(i, i + CAPACITY));
     const input = cs.allocInput(num.value);

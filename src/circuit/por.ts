@@ -5,16 +5,17 @@
  * binary comm_d tree.
  */
 import { type Bool, allocBit, andBits, boolLc, boolValue, norBits } from './boolean.ts';
-import { type ConstraintSystem, Lc, ONE } from './cs.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
+import { Lc, ONE } from './lc.ts';
 import { type AllocatedNum, allocNum, inputize, packIntoInputs } from './num.ts';
 import { poseidonHashCircuit } from './poseidon.ts';
 import { sha256HashMultiLeafCircuit } from './sha256-hasher.ts';
-import type { MerkleProof } from '../porep/commit2-input.ts';
+import type { MerkleProof, PathElement } from '../porep/commit2-input.ts';
 import type { PoRepConfig } from '../porep/registered-proof.ts';
 
 /** Hasher::Function::hash_multi_leaf_circuit, run in the namespace the caller opened. */
 export interface CircuitHasher {
-  hashMultiLeaf(cs: ConstraintSystem, leaves: readonly AllocatedNum[], height: number): AllocatedNum;
+  hashMultiLeaf(cs: SynthesisCs, leaves: readonly AllocatedNum[], height: number): AllocatedNum;
 }
 
 export const poseidonCircuitHasher: CircuitHasher = {
@@ -30,7 +31,7 @@ export const sha256CircuitHasher: CircuitHasher = {
 
 /** pick: c = condition ? a : b, with (b - a) * condition = b - c. */
 export function pick(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   name: string,
   cond: Bool,
   a: AllocatedNum,
@@ -44,7 +45,7 @@ export function pick(
 }
 
 function insert2(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   x: AllocatedNum,
   bits: readonly Bool[],
   e: readonly AllocatedNum[],
@@ -54,7 +55,7 @@ function insert2(
 }
 
 function insert4(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   x: AllocatedNum,
   bits: readonly Bool[],
   e: readonly AllocatedNum[],
@@ -73,7 +74,7 @@ function insert4(
 }
 
 function insert8(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   x: AllocatedNum,
   bits: readonly Bool[],
   e: readonly AllocatedNum[],
@@ -115,7 +116,7 @@ function insert8(
 }
 
 /** select: picks from[index(bits)] with a tree of picks, most significant bit first. */
-function select(cs: ConstraintSystem, from: readonly AllocatedNum[], bits: readonly Bool[]): AllocatedNum {
+function select(cs: SynthesisCs, from: readonly AllocatedNum[], bits: readonly Bool[]): AllocatedNum {
   let state = from.slice();
   let half = from.length / 2;
   for (let i = 0; i < bits.length; i++) {
@@ -130,7 +131,7 @@ function select(cs: ConstraintSystem, from: readonly AllocatedNum[], bits: reado
 
 /** insert: `x` placed at position index(bits) among `elements` (2^bits.length - 1 of them). */
 export function insert(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   x: AllocatedNum,
   bits: readonly Bool[],
   elements: readonly AllocatedNum[],
@@ -153,11 +154,6 @@ export function insert(
 }
 
 // ----- PoRCircuit
-
-export interface PathElement {
-  readonly hashes: readonly bigint[];
-  readonly index: number;
-}
 
 /** AuthPath's three sub-paths. */
 export interface AuthPath {
@@ -191,7 +187,7 @@ export function authPathFromProof(
 
 /** SubPath::synthesize: climbs `path`, returning the new node and the index bits (little-endian). */
 function synthesizeSubPath(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   hasher: CircuitHasher,
   arity: number,
   path: readonly PathElement[],
@@ -227,7 +223,7 @@ function synthesizeSubPath(
 /** Root: an already allocated number (Root::Var) or a value to allocate (Root::Val). */
 export type Root = AllocatedNum | bigint;
 
-function rootAllocated(cs: ConstraintSystem, name: string, root: Root): AllocatedNum {
+function rootAllocated(cs: SynthesisCs, name: string, root: Root): AllocatedNum {
   return cs.ns(name, () => (typeof root === 'bigint' ? allocNum(cs, root) : root));
 }
 
@@ -237,7 +233,7 @@ function rootAllocated(cs: ConstraintSystem, name: string, root: Root): Allocate
  * also made public unless `isPrivate`.
  */
 export function porCircuit(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   hasher: CircuitHasher,
   arities: TreeArities,
   path: AuthPath,
@@ -265,7 +261,7 @@ export type TreeKind = 'data' | 'replica';
  * tree of `kind` for `config`'s sector shape.
  */
 export function enforceInclusion(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   kind: TreeKind,
   config: Pick<PoRepConfig, 'tree'>,
   proof: Pick<MerkleProof, 'base' | 'sub' | 'top'>,

@@ -1,23 +1,21 @@
 /**
- * filecoin-hashers' PoseidonFunction circuit functions (poseidon.rs) and their native counterparts. Every
+ * filecoin-hashers' PoseidonFunction circuit functions (poseidon.rs); their plain counterparts are in shared/poseidon.ts. Every
  * one is neptune's legacy `poseidon_hash` with PoseidonConstants<Fr, U{arity}> of Strength::Standard and
  * HashType::MerkleTree; the height arguments are ignored, as in the Rust.
  */
-import type { ConstraintSystem } from './cs.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 import { type AllocatedNum, allocNum } from './num.ts';
-import { poseidonHash, poseidonHashCircuit } from './poseidon.ts';
-
-/** PoseidonMDArity (U36). */
-export const POSEIDON_MD_ARITY = 36;
+import { POSEIDON_MD_ARITY } from '../shared/poseidon.ts';
+import { poseidonHashCircuit } from './poseidon.ts';
 
 /** hash2_circuit(cs, a, b). */
-export function poseidonHash2Circuit(cs: ConstraintSystem, a: AllocatedNum, b: AllocatedNum): AllocatedNum {
+export function poseidonHash2Circuit(cs: SynthesisCs, a: AllocatedNum, b: AllocatedNum): AllocatedNum {
   return poseidonHashCircuit(cs, [a, b]);
 }
 
 /** hash_leaf_circuit(cs, left, right, height). */
 export function poseidonHashLeafCircuit(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   left: AllocatedNum,
   right: AllocatedNum,
   _height = 0,
@@ -27,7 +25,7 @@ export function poseidonHashLeafCircuit(
 
 /** hash_multi_leaf_circuit::<Arity>(cs, leaves, height): arity = leaves.length. */
 export function poseidonHashMultiLeafCircuit(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   leaves: readonly AllocatedNum[],
   _height = 0,
 ): AllocatedNum {
@@ -38,7 +36,7 @@ export function poseidonHashMultiLeafCircuit(
  * hash_md_circuit: Merkle-Damgard over arity-36 Poseidon; each step hashes the accumulator and the next 35
  * elements, the last step zero-padded with fresh allocations ("padding {i}") made before its "hash md {n}".
  */
-export function poseidonHashMdCircuit(cs: ConstraintSystem, elements: readonly AllocatedNum[]): AllocatedNum {
+export function poseidonHashMdCircuit(cs: SynthesisCs, elements: readonly AllocatedNum[]): AllocatedNum {
   const arity = POSEIDON_MD_ARITY;
   let hash = elements[0]!;
   for (let start = 1, n = 0; start < elements.length; start += arity - 1, n++) {
@@ -49,27 +47,4 @@ export function poseidonHashMdCircuit(cs: ConstraintSystem, elements: readonly A
     hash = cs.ns(`hash md ${n}`, () => poseidonHashCircuit(cs, preimage));
   }
   return hash;
-}
-
-// ----- native
-
-export function poseidonHash2(a: bigint, b: bigint): bigint {
-  return poseidonHash([a, b]);
-}
-
-/** PoseidonFunction::multi_node / hash of one Merkle node from its children. */
-export function poseidonHashMultiLeaf(leaves: readonly bigint[]): bigint {
-  return poseidonHash(leaves);
-}
-
-/** hash_md: the native Merkle-Damgard hash (no padding: a short last chunk hashes with zeros). */
-export function poseidonHashMd(elements: readonly bigint[]): bigint {
-  const arity = POSEIDON_MD_ARITY;
-  let acc = elements[0]!;
-  for (let start = 1; start < elements.length; start += arity - 1) {
-    const chunk = elements.slice(start, start + arity - 1);
-    while (chunk.length < arity - 1) chunk.push(0n);
-    acc = poseidonHash([acc, ...chunk]);
-  }
-  return acc;
 }

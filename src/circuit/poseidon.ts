@@ -1,6 +1,6 @@
 /**
- * Poseidon (neptune 11) over BLS12-381 Fr: the native hash and the circuit that filecoin-hashers builds
- * with `neptune::circuit::poseidon_hash` (the legacy circuit.rs, not circuit2.rs).
+ * The Poseidon (neptune 11) circuit that filecoin-hashers builds with `neptune::circuit::poseidon_hash`
+ * (the legacy circuit.rs, not circuit2.rs); the plain hash is shared/poseidon.ts.
  *
  * The circuit's structure — which variables are allocated, the namespaces, every constraint and its
  * coefficients — depends only on the arity, never on the values. So it is traced once per arity into a
@@ -8,105 +8,11 @@
  * each hash replays the template: the witness comes from the native hash, which walks the same rounds
  * and records every value the circuit allocates.
  */
-import { AUX, type ConstraintSystem, Lc, ONE, P } from './cs.ts';
+import { AUX, Lc, ONE, P } from './lc.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 import type { AllocatedNum } from './num.ts';
-import {
-  type Matrix,
-  type PoseidonConstants,
-  type SparseMatrix,
-  poseidonConstants,
-} from './poseidon-constants.ts';
-
-// ----- native hash (the optimized algorithm, in the circuit's order)
-
-function pow5(x: bigint): bigint {
-  const x2 = (x * x) % P;
-  const x4 = (x2 * x2) % P;
-  return (x4 * x) % P;
-}
-
-function mulMatrix(state: bigint[], m: Matrix): bigint[] {
-  const w = state.length;
-  const out = new Array<bigint>(w);
-  for (let j = 0; j < w; j++) {
-    let s = 0n;
-    for (let i = 0; i < w; i++) s += state[i]! * m[i]![j]!;
-    out[j] = s % P;
-  }
-  return out;
-}
-
-function mulSparse(state: bigint[], m: SparseMatrix): bigint[] {
-  const w = state.length;
-  const out = new Array<bigint>(w);
-  let s = 0n;
-  for (let i = 0; i < w; i++) s += state[i]! * m.wHat[i]!;
-  out[0] = s % P;
-  const s0 = state[0]!;
-  for (let j = 1; j < w; j++) out[j] = (state[j]! + s0 * m.vRest[j - 1]!) % P;
-  return out;
-}
-
-/**
- * The Poseidon permutation of [domain tag, ...inputs] with compressed constants; returns state[1].
- * With `aux`, pushes every value the circuit allocates, in allocation order.
- */
-export function poseidonPermute(c: PoseidonConstants, inputs: readonly bigint[], aux?: bigint[]): bigint {
-  const w = c.width;
-  if (inputs.length !== c.arity) throw new Error(`poseidon arity ${c.arity} given ${inputs.length} inputs`);
-  const crc = c.compressedRoundConstants;
-  let state = [c.domainTag, ...inputs];
-  let round = 0;
-  const mds = (): void => {
-    const sparseOffset = c.halfFullRounds - 1;
-    if (round === sparseOffset) state = mulMatrix(state, c.preSparse);
-    else if (round > sparseOffset && round < c.halfFullRounds + c.partialRounds)
-      state = mulSparse(state, c.sparse[round - sparseOffset - 1]!);
-    else state = mulMatrix(state, c.mds);
-    round++;
-  };
-  // quintic_s_box: allocates l (when not yet allocated), l^2, l^4, l^5 + post.
-  const sbox = (l: bigint, post: bigint, allocL: boolean): bigint => {
-    const l2 = (l * l) % P;
-    const l4 = (l2 * l2) % P;
-    const l5 = (l4 * l + post) % P;
-    if (aux) {
-      if (allocL) aux.push(l);
-      aux.push(l2, l4, l5);
-    }
-    return l5;
-  };
-  // First round: constants added before and after the S-box; the preimage is already allocated and
-  // the tag's S-box is a constant.
-  for (let i = 0; i < w; i++) state[i] = (state[i]! + crc[i]!) % P;
-  for (let i = 0; i < w; i++)
-    state[i] = i === 0 ? (pow5(state[0]!) + crc[w]!) % P : sbox(state[i]!, crc[w + i]!, false);
-  let off = 2 * w;
-  mds();
-  for (let r = 1; r < c.halfFullRounds; r++) {
-    for (let i = 0; i < w; i++) state[i] = sbox(state[i]!, crc[off + i]!, true);
-    off += w;
-    mds();
-  }
-  for (let r = 0; r < c.partialRounds; r++) {
-    state[0] = sbox(state[0]!, crc[off++]!, true);
-    mds();
-  }
-  for (let r = 0; r < c.halfFullRounds - 1; r++) {
-    for (let i = 0; i < w; i++) state[i] = sbox(state[i]!, crc[off + i]!, true);
-    off += w;
-    mds();
-  }
-  for (let i = 0; i < w; i++) state[i] = sbox(state[i]!, 0n, true);
-  mds();
-  if (aux) aux.push(state[1]!);
-  return state[1]!;
-}
-
-/** Poseidon with HashType::MerkleTree of `inputs` (arity = inputs.length). */
-export function poseidonHash(inputs: readonly bigint[]): bigint {
-  return poseidonPermute(poseidonConstants(inputs.length), inputs);
-}
+import { type Matrix, type PoseidonConstants, poseidonConstants } from '../shared/poseidon-constants.ts';
+import { poseidonPermute, pow5 } from '../shared/poseidon.ts';
 
 // ----- circuit template
 
@@ -305,7 +211,7 @@ export function poseidonTemplate(arity: number): PoseidonTemplate {
  * neptune::circuit::poseidon_hash(cs, preimage, PoseidonConstants<Fr, U{preimage.length}>): the
  * constraints and allocations of the legacy circuit, in the caller's current namespace.
  */
-export function poseidonHashCircuit(cs: ConstraintSystem, preimage: readonly AllocatedNum[]): AllocatedNum {
+export function poseidonHashCircuit(cs: SynthesisCs, preimage: readonly AllocatedNum[]): AllocatedNum {
   const arity = preimage.length;
   const t = poseidonTemplate(arity);
   const values: bigint[] = [];

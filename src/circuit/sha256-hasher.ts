@@ -8,19 +8,19 @@
  * opened, like the Rust ones.
  */
 import type { Bool } from './boolean.ts';
-import type { ConstraintSystem } from './cs.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 import { type AllocatedNum, CAPACITY, packBits, reverseBitNumbering, toBitsLe } from './num.ts';
 import { sha256 } from './sha256.ts';
 
 /** hash_circuit: SHA-256 of `bits` (namespace "hash"), packed LE into Fr (namespace "pack_le"). */
-export function sha256HashCircuit(cs: ConstraintSystem, bits: readonly Bool[]): AllocatedNum {
+export function sha256HashCircuit(cs: SynthesisCs, bits: readonly Bool[]): AllocatedNum {
   const be = cs.ns('hash', () => sha256(cs, bits));
   const le = reverseBitNumbering(be).slice(0, CAPACITY);
   return cs.ns('pack_le', () => packBits(cs, le));
 }
 
 /** hash2_circuit: H(a | b) with a, b unpacked under "a_bits" and "b_bits". */
-export function sha256Hash2Circuit(cs: ConstraintSystem, a: AllocatedNum, b: AllocatedNum): AllocatedNum {
+export function sha256Hash2Circuit(cs: SynthesisCs, a: AllocatedNum, b: AllocatedNum): AllocatedNum {
   const aBits = cs.ns('a_bits', () => toBitsLe(cs, a));
   const bBits = cs.ns('b_bits', () => toBitsLe(cs, b));
   return sha256HashCircuit(cs, [...reverseBitNumbering(aBits), ...reverseBitNumbering(bBits)]);
@@ -32,7 +32,7 @@ export function sha256Hash2Circuit(cs: ConstraintSystem, a: AllocatedNum, b: All
  * unused by SHA-256.
  */
 export function sha256HashMultiLeafCircuit(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   leaves: readonly AllocatedNum[],
   _height = 0,
 ): AllocatedNum {
@@ -45,7 +45,7 @@ export function sha256HashMultiLeafCircuit(
 
 /** hash_leaf_bits_circuit: H(left | right) of bit vectors, each padded to whole bytes. */
 export function sha256HashLeafBitsCircuit(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   left: readonly Bool[],
   right: readonly Bool[],
   _height = 0,

@@ -7,7 +7,7 @@
  * together with the incoming state word.
  */
 import { type Bool, FALSE, TRUE } from './boolean.ts';
-import type { ConstraintSystem } from './cs.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 import { MultiEq } from './multieq.ts';
 import { UInt32 } from './uint32.ts';
 
@@ -39,7 +39,7 @@ function flattenBe(words: readonly UInt32[]): Bool[] {
 }
 
 /** sha256: the padded message's digest as 256 Booleans, most significant bit of each byte first. */
-export function sha256(cs: ConstraintSystem, input: readonly Bool[]): Bool[] {
+export function sha256(cs: SynthesisCs, input: readonly Bool[]): Bool[] {
   if (input.length % 8 !== 0) throw new Error('sha256: input must be whole bytes');
   const padded = input.slice();
   const len = input.length;
@@ -58,7 +58,7 @@ export function sha256(cs: ConstraintSystem, input: readonly Bool[]): Bool[] {
 }
 
 /** sha256_block_no_padding: one compression of a 512-bit block from the IV, in the caller's namespace. */
-export function sha256BlockNoPadding(cs: ConstraintSystem, input: readonly Bool[]): Bool[] {
+export function sha256BlockNoPadding(cs: SynthesisCs, input: readonly Bool[]): Bool[] {
   if (input.length !== 512) throw new Error('sha256BlockNoPadding: need 512 bits');
   return flattenBe(sha256CompressionFunction(cs, input, ivWords()));
 }
@@ -67,21 +67,21 @@ export function sha256BlockNoPadding(cs: ConstraintSystem, input: readonly Bool[
 type Maybe = UInt32 | UInt32[];
 
 /** Maybe::compute inside namespace `name` (pushed even when there is nothing to add, as in bellperson). */
-function compute(cs: ConstraintSystem, meq: MultiEq, name: string, m: Maybe, others: UInt32[]): UInt32 {
+function compute(cs: SynthesisCs, meq: MultiEq, name: string, m: Maybe, others: UInt32[]): UInt32 {
   cs.push(name);
   const r = m instanceof UInt32 ? m : UInt32.addmany(cs, meq, m.concat(others));
   cs.pop();
   return r;
 }
 
-function xorIn(cs: ConstraintSystem, name: string, a: UInt32, b: UInt32): UInt32 {
+function xorIn(cs: SynthesisCs, name: string, a: UInt32, b: UInt32): UInt32 {
   cs.push(name);
   const r = a.xor(cs, b);
   cs.pop();
   return r;
 }
 
-function addIn(cs: ConstraintSystem, meq: MultiEq, name: string, operands: UInt32[]): UInt32 {
+function addIn(cs: SynthesisCs, meq: MultiEq, name: string, operands: UInt32[]): UInt32 {
   cs.push(name);
   const r = UInt32.addmany(cs, meq, operands);
   cs.pop();
@@ -90,7 +90,7 @@ function addIn(cs: ConstraintSystem, meq: MultiEq, name: string, operands: UInt3
 
 /** sha256_compression_function: the next state from a 512-bit block and the current state. */
 export function sha256CompressionFunction(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   input: readonly Bool[],
   state: readonly UInt32[],
 ): UInt32[] {

@@ -6,7 +6,8 @@
 import type { Commit2Job, MerkleProof, VanillaProof } from '../porep/commit2-input.ts';
 import type { PoRepConfig } from '../porep/registered-proof.ts';
 import type { Bool } from './boolean.ts';
-import { type ConstraintSystem, Lc, ONE } from './cs.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
+import { Lc, ONE } from './lc.ts';
 import { type AllocatedNum, allocNum, inputize, reverseBitNumbering, toBitsLe } from './num.ts';
 import { createLabelCircuit } from './create-label.ts';
 import { encode } from './encode.ts';
@@ -16,16 +17,16 @@ import { hashSingleColumn } from './column-hash.ts';
 import { enforceInclusion, type TreeKind } from './por.ts';
 
 /** storage-proofs-core constraint::equal: a * 1 = b. */
-function enforceEqual(cs: ConstraintSystem, a: AllocatedNum, b: AllocatedNum): void {
+function enforceEqual(cs: SynthesisCs, a: AllocatedNum, b: AllocatedNum): void {
   cs.enforce(Lc.of(a.v), Lc.of(ONE), Lc.of(b.v));
 }
 
 /** Column::alloc: one number per layer. */
-function allocColumn(cs: ConstraintSystem, rows: readonly bigint[]): AllocatedNum[] {
+function allocColumn(cs: SynthesisCs, rows: readonly bigint[]): AllocatedNum[] {
   return cs.ns('column', () => rows.map((r, i) => cs.ns(`column_num_row_${i}`, () => allocNum(cs, r))));
 }
 
-function parentBits(cs: ConstraintSystem, name: string, value: AllocatedNum): Bool[] {
+function parentBits(cs: SynthesisCs, name: string, value: AllocatedNum): Bool[] {
   return reverseBitNumbering(cs.ns(name, () => toBitsLe(cs, value)));
 }
 
@@ -38,7 +39,7 @@ interface Shared {
 }
 
 function inclusion(
-  cs: ConstraintSystem,
+  cs: SynthesisCs,
   name: string,
   kind: TreeKind,
   config: PoRepConfig,
@@ -50,7 +51,7 @@ function inclusion(
 }
 
 /** params.rs Proof::synthesize for one challenge. */
-function synthesizeChallenge(cs: ConstraintSystem, s: Shared, proof: VanillaProof): void {
+function synthesizeChallenge(cs: SynthesisCs, s: Shared, proof: VanillaProof): void {
   const { config } = s;
   const dataLeaf = cs.ns('data_leaf', () => allocNum(cs, proof.comm_d_proofs.leaf));
   inclusion(cs, 'comm_d_inclusion', 'data', config, proof.comm_d_proofs, s.commD, dataLeaf);
@@ -113,7 +114,7 @@ function synthesizeChallenge(cs: ConstraintSystem, s: Shared, proof: VanillaProo
 }
 
 /** proof.rs StackedCircuit::synthesize for partition k of a parsed Commit2 input. */
-export function synthesizePartition(cs: ConstraintSystem, job: Commit2Job, k: number): void {
+export function synthesizePartition(cs: SynthesisCs, job: Commit2Job, k: number): void {
   const { phase1, config } = job;
   const proofs = job.partitions[k];
   if (!proofs?.length) throw new RangeError(`partition ${k} has no vanilla proofs`);

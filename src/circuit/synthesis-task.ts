@@ -8,12 +8,12 @@
  * caller keeps it, see job/structure-cache.ts) and every other synthesis is witness-only: gadgets compute
  * values, `enforce` only counts. The prover evaluates A, B, C from the structure and the witness.
  */
-import type { R1cs } from '../groth16/r1cs.ts';
+import type { R1cs } from '../shared/r1cs.ts';
 import { sameCounts, type R1csCounts } from '../groth16/r1cs-file.ts';
-import { frVector } from '../groth16/curve.ts';
+import { frVector } from '../shared/fr-vector.ts';
 import type { CompactWitness } from '../groth16/witness.ts';
 import type { Commit2Job } from '../porep/commit2-input.ts';
-import { ConstraintSystem } from './cs.ts';
+import { SynthesisCs } from './synthesis-cs.ts';
 import { synthesizePartition } from './stacked.ts';
 
 export interface SynthesisTask {
@@ -34,7 +34,7 @@ export interface SynthesisTask {
 export interface SynthesizedPartition {
   partition: number;
   counts: R1csCounts;
-  /** Input values, ONE first, 32 bytes LE each. */
+  /** Input values, ONE first, FR_BYTES little-endian each. */
   inputs: Uint8Array;
   witness: CompactWitness;
   /** The structure, where this synthesis built it (in SharedArrayBuffers); absent when witness-only. */
@@ -60,14 +60,14 @@ export function structureKey(job: Commit2Job, partition: number): string {
   ].join('/');
 }
 
-function counts(cs: ConstraintSystem): R1csCounts {
+function counts(cs: SynthesisCs): R1csCounts {
   return { numInputs: cs.inputs.length, numAux: cs.numAux, numConstraints: cs.numConstraints };
 }
 
 export function synthesize({ job, partition, known, witnessOnly }: SynthesisTask): SynthesizedPartition {
   const t0 = performance.now();
   if (known || witnessOnly) {
-    const cs = new ConstraintSystem({ auxCapacity: (known?.numAux ?? 1 << 20) + 1, witnessOnly: true });
+    const cs = new SynthesisCs({ auxCapacity: (known?.numAux ?? 1 << 20) + 1, witnessOnly: true });
     synthesizePartition(cs, job, partition);
     const got = counts(cs);
     if (!known || sameCounts(got, known)) {
@@ -81,7 +81,7 @@ export function synthesize({ job, partition, known, witnessOnly }: SynthesisTask
     }
     // Not the shape the caller thought: build the structure (below) for the caller to replace its own.
   }
-  const cs = new ConstraintSystem({ auxCapacity: 1 << 20 });
+  const cs = new SynthesisCs({ auxCapacity: 1 << 20 });
   synthesizePartition(cs, job, partition);
   return {
     partition,

@@ -4,7 +4,7 @@
  * addmany allocates the sum's bits and proves it through a MultiEq.
  */
 import { type Bool, FALSE, TRUE, allocBit, boolValue, sha256Ch, sha256Maj, xor } from './boolean.ts';
-import type { ConstraintSystem } from './cs.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 import type { MultiEq } from './multieq.ts';
 
 export class UInt32 {
@@ -25,7 +25,7 @@ export class UInt32 {
   }
 
   /** UInt32::alloc: 32 allocated bits in namespaces "allocated bit {i}". */
-  static alloc(cs: ConstraintSystem, value: number): UInt32 {
+  static alloc(cs: SynthesisCs, value: number): UInt32 {
     const bits: Bool[] = new Array<Bool>(32);
     for (let i = 0; i < 32; i++) {
       cs.push('allocated bit ', i);
@@ -36,7 +36,7 @@ export class UInt32 {
   }
 
   /** Most significant bit first. */
-  static fromBitsBe(cs: ConstraintSystem, bits: readonly Bool[]): UInt32 {
+  static fromBitsBe(cs: SynthesisCs, bits: readonly Bool[]): UInt32 {
     if (bits.length !== 32) throw new Error('UInt32.fromBitsBe: need 32 bits');
     let value = 0;
     const le: Bool[] = new Array<Bool>(32);
@@ -48,7 +48,7 @@ export class UInt32 {
   }
 
   /** Least significant bit first. */
-  static fromBits(cs: ConstraintSystem, bits: readonly Bool[]): UInt32 {
+  static fromBits(cs: SynthesisCs, bits: readonly Bool[]): UInt32 {
     if (bits.length !== 32) throw new Error('UInt32.fromBits: need 32 bits');
     let value = 0;
     for (let i = 31; i >= 0; i--) value = (value << 1) | boolValue(cs, bits[i]!);
@@ -79,7 +79,7 @@ export class UInt32 {
   }
 
   /** UInt32::xor: Boolean::xor per bit in namespaces "xor of bit {i}". */
-  xor(cs: ConstraintSystem, other: UInt32): UInt32 {
+  xor(cs: SynthesisCs, other: UInt32): UInt32 {
     const bits: Bool[] = new Array<Bool>(32);
     for (let i = 0; i < 32; i++) {
       cs.push('xor of bit ', i);
@@ -90,7 +90,7 @@ export class UInt32 {
   }
 
   /** UInt32::sha256_ch: (a & b) ^ (!a & c), per bit in namespaces "ch {i}". */
-  static sha256Ch(cs: ConstraintSystem, a: UInt32, b: UInt32, c: UInt32): UInt32 {
+  static sha256Ch(cs: SynthesisCs, a: UInt32, b: UInt32, c: UInt32): UInt32 {
     const bits: Bool[] = new Array<Bool>(32);
     for (let i = 0; i < 32; i++) {
       cs.push('ch ', i);
@@ -101,7 +101,7 @@ export class UInt32 {
   }
 
   /** UInt32::sha256_maj: (a & b) ^ (a & c) ^ (b & c), per bit in namespaces "maj {i}". */
-  static sha256Maj(cs: ConstraintSystem, a: UInt32, b: UInt32, c: UInt32): UInt32 {
+  static sha256Maj(cs: SynthesisCs, a: UInt32, b: UInt32, c: UInt32): UInt32 {
     const bits: Bool[] = new Array<Bool>(32);
     for (let i = 0; i < 32; i++) {
       cs.push('maj ', i);
@@ -116,7 +116,7 @@ export class UInt32 {
    * every bit of the full (unreduced) sum is allocated in "result bit {i}", as many as the largest possible
    * sum needs, the equality goes to the MultiEq, and the low 32 bits are the result.
    */
-  static addmany(cs: ConstraintSystem, meq: MultiEq, operands: readonly UInt32[]): UInt32 {
+  static addmany(cs: SynthesisCs, meq: MultiEq, operands: readonly UInt32[]): UInt32 {
     const n = operands.length;
     if (n < 2 || n > 10) throw new Error('UInt32.addmany: 2..10 operands');
     let sum = 0; // < 10 * 2^32: exact in a double

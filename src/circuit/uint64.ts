@@ -3,7 +3,7 @@
  * The stacked circuit allocates the challenged node index with it and packs its bits into a public input.
  */
 import { type Bool, FALSE, TRUE, allocBit, boolValue } from './boolean.ts';
-import type { ConstraintSystem } from './cs.ts';
+import type { SynthesisCs } from './synthesis-cs.ts';
 import { packIntoInputs } from './num.ts';
 
 const MASK64 = (1n << 64n) - 1n;
@@ -26,7 +26,7 @@ export class UInt64 {
   }
 
   /** UInt64::alloc: 64 allocated bits in namespaces "allocated bit {i}". */
-  static alloc(cs: ConstraintSystem, value: bigint | number): UInt64 {
+  static alloc(cs: SynthesisCs, value: bigint | number): UInt64 {
     const v = BigInt(value);
     if (v < 0n || v > MASK64) throw new Error('UInt64.alloc: value out of range');
     const bits: Bool[] = [];
@@ -39,7 +39,7 @@ export class UInt64 {
   }
 
   /** Most significant bit first. */
-  static fromBitsBe(cs: ConstraintSystem, bits: readonly Bool[]): UInt64 {
+  static fromBitsBe(cs: SynthesisCs, bits: readonly Bool[]): UInt64 {
     if (bits.length !== 64) throw new Error('UInt64.fromBitsBe: need 64 bits');
     let v = 0n;
     for (const b of bits) v = (v << 1n) | BigInt(boolValue(cs, b));
@@ -47,7 +47,7 @@ export class UInt64 {
   }
 
   /** Least significant bit first. */
-  static fromBits(cs: ConstraintSystem, bits: readonly Bool[]): UInt64 {
+  static fromBits(cs: SynthesisCs, bits: readonly Bool[]): UInt64 {
     if (bits.length !== 64) throw new Error('UInt64.fromBits: need 64 bits');
     let v = 0n;
     for (let i = 63; i >= 0; i--) v = (v << 1n) | BigInt(boolValue(cs, bits[i]!));
@@ -63,17 +63,17 @@ export class UInt64 {
   }
 
   /** UInt64::pack_into_input: multipack::pack_into_inputs of the 64 bits (one public input). */
-  packIntoInput(cs: ConstraintSystem): void {
+  packIntoInput(cs: SynthesisCs): void {
     packIntoInputs(cs, this.bits);
   }
 }
 
 /** UInt64::alloc (function form). */
-export function allocUInt64(cs: ConstraintSystem, value: bigint | number): UInt64 {
+export function allocUInt64(cs: SynthesisCs, value: bigint | number): UInt64 {
   return UInt64.alloc(cs, value);
 }
 
 /** UInt64::pack_into_input (function form). */
-export function packUInt64IntoInput(cs: ConstraintSystem, x: UInt64): void {
+export function packUInt64IntoInput(cs: SynthesisCs, x: UInt64): void {
   x.packIntoInput(cs);
 }

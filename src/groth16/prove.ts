@@ -7,7 +7,9 @@
  * per proof; a proof without them would reveal the witness.
  */
 import type { Backend } from '../backends/backend.ts';
-import { frRandom, g1FromUncompressed, g2FromUncompressed, mod, type G1Point } from './curve.ts';
+import { g1FromUncompressed, g2FromUncompressed, type G1Point } from './curve.ts';
+import { FR_BYTES, frRandom, mod } from '../shared/fr.ts';
+import { domainSize } from '../shared/r1cs.ts';
 import type { Proof } from './proof.ts';
 import type { ProvingKey } from './proving-key.ts';
 import { popcount, type Assignment } from './r1cs.ts';
@@ -23,15 +25,9 @@ export interface ProveOptions {
   randomness?: { r: bigint; s: bigint };
 }
 
-export function domainSize(n: number): number {
-  let m = 1;
-  while (m < n) m *= 2;
-  return m;
-}
-
 function checkShapes(pk: ProvingKey, w: Assignment): { numInputs: number; numAux: number } {
-  const numInputs = w.inputs.length / 32;
-  const numAux = w.aux.length / 32;
+  const numInputs = w.inputs.length / FR_BYTES;
+  const numAux = w.aux.length / FR_BYTES;
   const { sections, vk } = pk.layout;
   const fail = (what: string): never => {
     throw new RangeError(`assignment does not fit ${pk.path}: ${what}`);
@@ -44,7 +40,7 @@ function checkShapes(pk: ProvingKey, w: Assignment): { numInputs: number; numAux
       );
     n = w.r1cs.numConstraints + numInputs;
   } else {
-    n = w.a.length / 32;
+    n = w.a.length / FR_BYTES;
     if (w.b.length !== w.a.length || w.c.length !== w.a.length) fail('a, b, c differ in length');
   }
   if (vk.ic.length !== numInputs) fail(`key has ${vk.ic.length} inputs, witness ${numInputs}`);

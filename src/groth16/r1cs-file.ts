@@ -10,8 +10,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { SparseMatrix } from '../backends/backend.ts';
-import type { R1cs } from './r1cs.ts';
+import { FR_BYTES } from '../shared/fr.ts';
+import type { SparseMatrix, R1cs } from '../shared/r1cs.ts';
 
 const MAGIC = Buffer.from('C2R1CS\x00\x01', 'latin1');
 
@@ -34,7 +34,7 @@ const pad8 = (n: number): number => (n + 7) & ~7;
 
 function sections(h: Header): number[] {
   const rows = h.numConstraints;
-  return h.matrices.flatMap((m) => [4 * (rows + 1), 4 * m.terms, 4 * m.terms, 32 * m.coeffs]);
+  return h.matrices.flatMap((m) => [4 * (rows + 1), 4 * m.terms, 4 * m.terms, FR_BYTES * m.coeffs]);
 }
 
 /**
@@ -50,7 +50,7 @@ export async function writeR1csFile(path: string, r1cs: R1cs, key: string): Prom
     key,
     matrices: matrices.map((m) => ({
       terms: m.rowPtr[m.rowPtr.length - 1]!,
-      coeffs: m.coeffTable.length / 32,
+      coeffs: m.coeffTable.length / FR_BYTES,
     })),
   };
   const head = Buffer.from(JSON.stringify(header));
@@ -147,7 +147,7 @@ export async function readR1csFile(path: string, key: string, shared = false): P
         rowPtr: u32(await take(4 * (rows + 1))),
         cols: u32(await take(4 * m.terms)),
         coeffIds: u32(await take(4 * m.terms)),
-        coeffTable: await take(32 * m.coeffs),
+        coeffTable: await take(FR_BYTES * m.coeffs),
       });
     }
     const [a, b, c] = matrices as [SparseMatrix, SparseMatrix, SparseMatrix];

@@ -1,22 +1,12 @@
 /**
- * A rank-1 constraint system as the prover and the parameter generator see it, in typed arrays.
- *
- * Variables share one index space: inputs 0..numInputs-1 (input 0 is the constant ONE), then aux.
- * The matrices hold the circuit's own constraints; the "input constraints" that bellperson appends after
- * synthesis (Input(i) * 0 = 0 for every input, which puts every input into the A polynomial) are implied
- * and added here, never stored.
+ * What the prover consumes for one circuit (an assignment: the witness, its densities and either the
+ * evaluated A, B, C or the R1CS to evaluate them from), and the densities of an R1CS (shared/r1cs.ts).
  */
-import type { Backend, FrVector, SparseMatrix } from '../backends/backend.ts';
-
-export interface R1cs {
-  numInputs: number;
-  numAux: number;
-  /** Constraints in the matrices, without the implied input constraints. */
-  numConstraints: number;
-  a: SparseMatrix;
-  b: SparseMatrix;
-  c: SparseMatrix;
-}
+import type { Backend } from '../backends/backend.ts';
+import { frIsZeroAt, type FrVector } from '../shared/fr-vector.ts';
+import { oracleKernels } from '../backends/borrow.ts';
+import { FR_BYTES } from '../shared/fr.ts';
+import type { R1cs, SparseMatrix } from '../shared/r1cs.ts';
 
 interface Witnessed {
   /** Input values, ONE first. */
@@ -58,16 +48,9 @@ export interface Densities {
 }
 
 function nonZeroCoefficients(m: SparseMatrix): Uint8Array {
-  const n = m.coeffTable.length / 32;
+  const n = m.coeffTable.length / FR_BYTES;
   const nz = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < 32; k++) {
-      if (m.coeffTable[i * 32 + k] !== 0) {
-        nz[i] = 1;
-        break;
-      }
-    }
-  }
+  for (let i = 0; i < n; i++) nz[i] = frIsZeroAt(m.coeffTable, i) ? 0 : 1;
   return nz;
 }
 
@@ -99,9 +82,9 @@ export function popcount(density: Uint8Array): number {
 }
 
 function checkWitness(r1cs: R1cs, inputs: FrVector, aux: FrVector): void {
-  if (inputs.length !== r1cs.numInputs * 32 || aux.length !== r1cs.numAux * 32) {
+  if (inputs.length !== r1cs.numInputs * FR_BYTES || aux.length !== r1cs.numAux * FR_BYTES) {
     throw new RangeError(
-      `witness has ${inputs.length / 32} inputs and ${aux.length / 32} aux, circuit wants ${r1cs.numInputs} and ${r1cs.numAux}`,
+      `witness has ${inputs.length / FR_BYTES} inputs and ${aux.length / FR_BYTES} aux, circuit wants ${r1cs.numInputs} and ${r1cs.numAux}`,
     );
   }
 }
@@ -131,6 +114,6 @@ export async function assign(
   checkWitness(r1cs, inputs, aux);
   // one fused native pass straight into the final buffers (input constraints included): no
   // concatenated witness, no per-matrix result to copy
-  const { a, b, c } = await backend.evaluateR1cs(r1cs, inputs, aux);
+  const { a, b, c } = await oracleKernels(backend).evaluateR1cs(r1cs, inputs, aux);
   return { inputs, aux, a, b, c, ...dens };
 }

@@ -10,11 +10,13 @@
  * from it and the file is reproducible; it is then, of course, not secret.
  */
 import { createHash } from 'node:crypto';
-import { FR_BYTES, type Backend, type FrVector, type Group } from '../backends/backend.ts';
-import { G1, G2, frFromBytes, frInv, frPow, frRandom, frToBytes, g1FromUncompressed, mod } from './curve.ts';
+import type { Backend, Group, SetupKernels } from '../backends/backend.ts';
+import { setupKernels } from '../backends/borrow.ts';
+import { FR_BYTES, frFromBytes, frInv, frPow, frRandom, frToBytes, mod } from '../shared/fr.ts';
+import { frIsZeroAt, type FrVector } from '../shared/fr-vector.ts';
+import { G1, G2, g1FromUncompressed } from './curve.ts';
 import { writeParams, type SectionName, type SectionSource } from './params-file.ts';
-import { domainSize } from './prove.ts';
-import type { R1cs } from './r1cs.ts';
+import { domainSize, type R1cs } from '../shared/r1cs.ts';
 import type { VerifyingKey } from './verifying-key.ts';
 
 export interface Toxic {
@@ -47,25 +49,20 @@ export function toxicFromSeed(seed: string | undefined): Toxic {
 
 const fr = (x: bigint): Uint8Array => frToBytes(x);
 
-function isZero(v: FrVector, i: number): boolean {
-  for (let k = i * FR_BYTES; k < (i + 1) * FR_BYTES; k++) if (v[k] !== 0) return false;
-  return true;
-}
-
 /** Scalars of the entries that are not zero, in order. */
 function nonZero(v: FrVector): FrVector {
   const n = v.length / FR_BYTES;
   const out = new Uint8Array(v.length);
   let k = 0;
   for (let i = 0; i < n; i++) {
-    if (!isZero(v, i)) out.set(v.subarray(i * FR_BYTES, (i + 1) * FR_BYTES), FR_BYTES * k++);
+    if (!frIsZeroAt(v, i)) out.set(v.subarray(i * FR_BYTES, (i + 1) * FR_BYTES), FR_BYTES * k++);
   }
   return out.subarray(0, k * FR_BYTES);
 }
 
 /** X_j(tau) for every variable, the implied input constraints included. */
 async function evalAtTau(
-  backend: Backend,
+  backend: SetupKernels,
   r1cs: R1cs,
   lagrange: FrVector,
 ): Promise<{ at: FrVector; bt: FrVector; ct: FrVector }> {
@@ -77,7 +74,11 @@ async function evalAtTau(
     backend.sparseMulTransposed(r1cs.c, lk, numVars),
   ]);
   for (let i = 0; i < r1cs.numInputs; i++) {
-    frToBytes(frFromBytes(at, i * 32) + frFromBytes(lagrange, (r1cs.numConstraints + i) * 32), at, i * 32);
+    frToBytes(
+      frFromBytes(at, i * FR_BYTES) + frFromBytes(lagrange, (r1cs.numConstraints + i) * FR_BYTES),
+      at,
+      i * FR_BYTES,
+    );
   }
   return { at, bt, ct };
 }
@@ -87,13 +88,17 @@ export interface SetupResult {
   counts: Record<SectionName, number>;
 }
 
-/** Generates parameters for `r1cs` and writes them to `path` (a .params file). */
+/**
+ * Generates parameters for `r1cs` and writes them to `path` (a .params file), on the backend's setup
+ * kernels or, where it has none, the CPU's.
+ */
 export async function generateParameters(
-  backend: Backend,
+  proving: Backend,
   r1cs: R1cs,
   path: string,
   toxic: Toxic = toxicFromSeed(undefined),
 ): Promise<SetupResult> {
+  const backend = setupKernels(proving);
   const n = r1cs.numConstraints + r1cs.numInputs;
   const m = domainSize(n);
   const g1Base = G1.BASE.multiply(toxic.g1);
@@ -106,7 +111,7 @@ export async function generateParameters(
 
   const hScalars = await backend.powers(fr(toxic.tau), m - 1, fr(mod(zTau * deltaInv)));
   const lagrange = await backend.powers(fr(toxic.tau), m, fr(1n));
-  await backend.ntt(lagrange, true);
+  await backend.ntt(lagrange, 'inverse');
   const { at, bt, ct } = await evalAtTau(backend, r1cs, lagrange);
 
   const inputsEnd = r1cs.numInputs * FR_BYTES;
@@ -122,7 +127,7 @@ export async function generateParameters(
   const icScalars = await ext(0, inputsEnd, gammaInv);
   const lScalars = await ext(inputsEnd, at.length, deltaInv);
   for (let i = 0; i < r1cs.numAux; i++) {
-    if (isZero(lScalars, i)) throw new Error(`aux variable ${i} is unconstrained: no parameters exist`);
+    if (frIsZeroAt(lScalars, i)) throw new Error(`aux variable ${i} is unconstrained: no parameters exist`);
   }
 
   const mulBase = (group: Group, scalars: FrVector): Promise<Uint8Array> =>

@@ -3,7 +3,7 @@
  * multi-pairing equal to 1. Public inputs exclude the constant ONE, as in bellperson.
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { mod } from './curve.ts';
+import { mod } from '../shared/fr.ts';
 import type { Proof } from './proof.ts';
 import type { VerifyingKey } from './verifying-key.ts';
 

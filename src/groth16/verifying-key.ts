@@ -3,6 +3,7 @@
  * alpha_g1, beta_g1, beta_g2, gamma_g2, delta_g1, delta_g2 (uncompressed), then u32 BE count and IC points.
  */
 import { type G1Point, type G2Point, g1FromUncompressed, g2FromUncompressed } from './curve.ts';
+import { ProverError } from '../shared/errors.ts';
 
 export interface VerifyingKey {
   alphaG1: G1Point;
@@ -19,8 +20,11 @@ export const VK_FIXED_BYTES = 96 * 3 + 192 * 3 + 4;
 /** More IC points than any Filecoin circuit has public inputs, by far: a guard against foreign files. */
 const MAX_IC = 1 << 20;
 
-export class ParamsFormatError extends Error {
+export class ParamsFormatError extends ProverError {
   override name = 'ParamsFormatError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('C2_PARAMS_INVALID', message, options);
+  }
 }
 
 export function vkByteLength(icCount: number): number {

@@ -7,8 +7,12 @@
  *
  * Variable j is "full" when bit j of `full` is set: its value is the next one in `values` (variables in
  * order). Otherwise its value is bit j of `bits`.
+ *
+ * This module is the only one that knows the layout: synthesis writes it through WitnessBuilder, the
+ * prover reads it through expandWitness.
  */
-import type { FrVector } from '../backends/backend.ts';
+import { FR_BYTES, bigintFromLe } from '../shared/fr.ts';
+import type { FrVector } from '../shared/fr-vector.ts';
 
 export interface CompactWitness {
   /** Number of aux variables. */
@@ -17,7 +21,7 @@ export interface CompactWitness {
   full: Uint32Array;
   /** One bit per variable: its value, where it is not full. */
   bits: Uint32Array;
-  /** The values of the full variables, in variable order, 32 bytes little-endian each. */
+  /** The values of the full variables, in variable order, FR_BYTES little-endian each. */
   values: Uint8Array;
 }
 
@@ -25,9 +29,13 @@ export function witnessWords(count: number): number {
   return Math.ceil(count / 32);
 }
 
-/** The witness as the prover's FrVector (32 bytes per variable). */
-export function expandWitness(w: CompactWitness, out: FrVector = new Uint8Array(w.count * 32)): FrVector {
-  if (out.length !== w.count * 32) throw new RangeError(`expandWitness: ${out.length} bytes for ${w.count}`);
+/** The witness as the prover's FrVector (FR_BYTES per variable). */
+export function expandWitness(
+  w: CompactWitness,
+  out: FrVector = new Uint8Array(w.count * FR_BYTES),
+): FrVector {
+  if (out.length !== w.count * FR_BYTES)
+    throw new RangeError(`expandWitness: ${out.length} bytes for ${w.count}`);
   out.fill(0);
   let next = 0;
   for (let word = 0; word < w.full.length; word++) {
@@ -38,30 +46,30 @@ export function expandWitness(w: CompactWitness, out: FrVector = new Uint8Array(
     for (let b = 0; b < 32; b++) {
       const j = base + b;
       if ((full >>> b) & 1) {
-        out.set(w.values.subarray(next * 32, next * 32 + 32), j * 32);
+        out.set(w.values.subarray(next * FR_BYTES, (next + 1) * FR_BYTES), j * FR_BYTES);
         next++;
       } else if ((bits >>> b) & 1) {
-        out[j * 32] = 1;
+        out[j * FR_BYTES] = 1;
       }
     }
   }
-  if (next * 32 !== w.values.length) {
-    throw new RangeError(`compact witness: ${w.values.length / 32} values for ${next} full variables`);
+  if (next * FR_BYTES !== w.values.length) {
+    throw new RangeError(`compact witness: ${w.values.length / FR_BYTES} values for ${next} full variables`);
   }
   return out;
 }
 
 /** The compact form of a FrVector witness (tests, and witnesses from elsewhere). */
 export function compactWitness(aux: FrVector): CompactWitness {
-  const count = aux.length / 32;
+  const count = aux.length / FR_BYTES;
   const words = witnessWords(count);
   const full = new Uint32Array(words);
   const bits = new Uint32Array(words);
   const fullAt: number[] = [];
   for (let j = 0; j < count; j++) {
-    const o = j * 32;
+    const o = j * FR_BYTES;
     let high = 0;
-    for (let k = 1; k < 32; k++) high |= aux[o + k]!;
+    for (let k = 1; k < FR_BYTES; k++) high |= aux[o + k]!;
     if (high === 0 && aux[o]! <= 1) {
       if (aux[o]) bits[j >>> 5] = bits[j >>> 5]! | (1 << (j & 31));
     } else {
@@ -69,12 +77,125 @@ export function compactWitness(aux: FrVector): CompactWitness {
       fullAt.push(j);
     }
   }
-  const values = new Uint8Array(fullAt.length * 32);
-  fullAt.forEach((j, i) => values.set(aux.subarray(j * 32, j * 32 + 32), i * 32));
+  const values = new Uint8Array(fullAt.length * FR_BYTES);
+  fullAt.forEach((j, i) => values.set(aux.subarray(j * FR_BYTES, (j + 1) * FR_BYTES), i * FR_BYTES));
   return { count, full, bits, values };
 }
 
 /** Bytes the witness holds. */
 export function witnessBytes(w: CompactWitness): number {
   return w.full.byteLength + w.bits.byteLength + w.values.byteLength;
+}
+
+function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+function grow(a: Uint32Array): Uint32Array {
+  const next = new Uint32Array(a.length * 2);
+  next.set(a);
+  return next;
+}
+
+/**
+ * Writes a compact witness one variable at a time, as synthesis allocates them, and reads any variable back
+ * (gadgets need earlier values). Per 32-variable word it keeps the number of full variables before it, so
+ * that a full variable's value is found without a scan.
+ */
+export class WitnessBuilder {
+  private bitWords: Uint32Array;
+  private fullWords: Uint32Array;
+  private fullRank: Uint32Array;
+  private fullBytes: Uint8Array;
+  private fullView: DataView;
+  private numFull = 0;
+  /** Variables written so far. */
+  count = 0;
+
+  constructor(capacity = 1 << 16) {
+    const words = witnessWords(Math.max(32, capacity));
+    this.bitWords = new Uint32Array(words);
+    this.fullWords = new Uint32Array(words);
+    this.fullRank = new Uint32Array(words);
+    this.fullBytes = new Uint8Array(FR_BYTES * 1024);
+    this.fullView = new DataView(this.fullBytes.buffer);
+  }
+
+  /** Appends a variable holding 0 or 1; returns its index. */
+  pushBit(bit: boolean | number): number {
+    const j = this.next();
+    if (bit) this.bitWords[j >>> 5] = this.bitWords[j >>> 5]! | (1 << (j & 31));
+    return j;
+  }
+
+  /** Appends a variable holding `v`, reduced and above 1; returns its index. */
+  pushFull(v: bigint): number {
+    const j = this.next();
+    const w = j >>> 5;
+    this.fullWords[w] = this.fullWords[w]! | (1 << (j & 31));
+    const k = this.numFull++;
+    if ((k + 1) * FR_BYTES > this.fullBytes.length) {
+      const next = new Uint8Array(this.fullBytes.length * 2);
+      next.set(this.fullBytes);
+      this.fullBytes = next;
+      this.fullView = new DataView(next.buffer);
+    }
+    const o = k * FR_BYTES;
+    const d = this.fullView;
+    d.setBigUint64(o, BigInt.asUintN(64, v), true);
+    d.setBigUint64(o + 8, BigInt.asUintN(64, v >> 64n), true);
+    d.setBigUint64(o + 16, BigInt.asUintN(64, v >> 128n), true);
+    d.setBigUint64(o + 24, v >> 192n, true);
+    return j;
+  }
+
+  /** The low byte of variable j's value: the bit, for a variable that holds one. */
+  bitAt(j: number): number {
+    if (this.isFull(j)) return this.fullBytes[this.fullIndex(j) * FR_BYTES]!;
+    return (this.bitWords[j >>> 5]! >>> (j & 31)) & 1;
+  }
+
+  valueAt(j: number): bigint {
+    if (!this.isFull(j)) return BigInt((this.bitWords[j >>> 5]! >>> (j & 31)) & 1);
+    return bigintFromLe(this.fullBytes, this.fullIndex(j) * FR_BYTES);
+  }
+
+  /** The witness so far (trimmed copies: the builder's spare capacity stays behind). */
+  build(): CompactWitness {
+    const words = witnessWords(this.count);
+    return {
+      count: this.count,
+      full: this.fullWords.slice(0, words),
+      bits: this.bitWords.slice(0, words),
+      values: this.fullBytes.slice(0, this.numFull * FR_BYTES),
+    };
+  }
+
+  /** Claims the next index, opening a new word of flags every 32 variables. */
+  private next(): number {
+    const j = this.count++;
+    if ((j & 31) === 0) {
+      const w = j >>> 5;
+      if (w === this.bitWords.length) {
+        this.bitWords = grow(this.bitWords);
+        this.fullWords = grow(this.fullWords);
+        this.fullRank = grow(this.fullRank);
+      }
+      this.fullRank[w] = this.numFull;
+    }
+    return j;
+  }
+
+  /** Index into fullBytes of full variable j. */
+  private fullIndex(j: number): number {
+    const w = j >>> 5;
+    const below = this.fullWords[w]! & ((1 << (j & 31)) - 1);
+    return this.fullRank[w]! + popcount32(below);
+  }
+
+  private isFull(j: number): boolean {
+    return ((this.fullWords[j >>> 5]! >>> (j & 31)) & 1) === 1;
+  }
 }

@@ -11,7 +11,8 @@ import { Commit2InputError, parseCommit2Input, type Commit2Job } from '../porep/
 import { proverIdFromMiner, replicaId } from '../porep/replica-id.ts';
 import { checkVanillaProofs } from '../porep/vanilla-check.ts';
 import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
-import { assignLean, densities, type Densities, type R1cs } from '../groth16/r1cs.ts';
+import { assignLean, densities, type Densities } from '../groth16/r1cs.ts';
+import type { R1cs } from '../shared/r1cs.ts';
 import {
   readR1csCounts,
   readR1csFile,
@@ -24,7 +25,8 @@ import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
 import { prove, type StageTimes } from '../groth16/prove.ts';
 import { encodeProofs, type Proof } from '../groth16/proof.ts';
 import { verifyProof } from '../groth16/verify.ts';
-import { frFromBytes } from '../groth16/curve.ts';
+import { frFromBytes } from '../shared/fr.ts';
+import { ProverError } from '../shared/errors.ts';
 import { porepParamsFiles } from '../groth16/parameter-cache.ts';
 import { defaultStructureCacheDir, structureSlot, type StructureSlot } from './structure-cache.ts';
 
@@ -81,9 +83,12 @@ export interface Commit2Options {
 
 export type Commit2Stage = 'check' | 'synthesis' | 'params' | 'partition';
 
-export class ProofRejectedError extends Error {
+export class ProofRejectedError extends ProverError {
   constructor(partition: number) {
-    super(`internal error: the proof of partition ${partition} does not verify; nothing was returned`);
+    super(
+      'C2_PROOF_REJECTED',
+      `internal error: the proof of partition ${partition} does not verify; nothing was returned`,
+    );
     this.name = 'ProofRejectedError';
   }
 }
@@ -161,9 +166,10 @@ async function structureFor(
   }
 }
 
-export class ParamsNotFoundError extends Error {
+export class ParamsNotFoundError extends ProverError {
   constructor(path: string) {
     super(
+      'C2_PARAMS_MISSING',
       `Groth16 parameters not found: ${path} (set FIL_PROOFS_PARAMETER_CACHE, pass a .params file, or make test parameters with \`c2prover params\`)`,
     );
     this.name = 'ParamsNotFoundError';

@@ -1,14 +1,14 @@
 /**
- * The job layer's coded errors. Each carries a stable code and the HTTP status the service answers with;
+ * The job layer's errors: a stable code (shared/errors.ts) and the HTTP status the service answers with;
  * the message says what is wrong and what to do.
  */
-export class CodedError extends Error {
-  readonly code: string;
+import { ProverError, type ErrorCode } from '../shared/errors.ts';
+
+export class CodedError extends ProverError {
   readonly status: number;
-  constructor(code: string, status: number, message: string) {
-    super(message);
+  constructor(code: ErrorCode, status: number, message: string) {
+    super(code, message);
     this.name = code;
-    this.code = code;
     this.status = status;
   }
 }

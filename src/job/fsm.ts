@@ -4,6 +4,7 @@
  * their own that decide between a retry and giving up. Events are logged with the state they led to, so a
  * job's log reads like `lotus-miner sectors status --log`.
  */
+import { ProverError, type ErrorCode } from '../shared/errors.ts';
 import type { JobState } from './job-record.ts';
 import type { Commit2Stage } from './commit2.ts';
 
@@ -13,20 +14,19 @@ export type JobEventInput =
   | { kind: 'Started'; node: string; backend: string }
   | { kind: 'StageDone'; stage: Commit2Stage; ms: number; detail?: string }
   | { kind: 'Proved' }
-  | { kind: 'InputRejected'; code: string; message: string }
+  | { kind: 'InputRejected'; code: ErrorCode; message: string }
   | { kind: 'ProofRejected'; message: string; trace?: string }
   | { kind: 'WorkerLost'; message: string; trace?: string }
   | { kind: 'Retry'; reason: string }
-  | { kind: 'Failed'; code: string; message: string; trace?: string }
+  | { kind: 'Failed'; code: ErrorCode; message: string; trace?: string }
   | { kind: 'CancelRequested' }
   | { kind: 'Cancelled'; reason: string }
   | { kind: 'Requeued'; reason: string };
 export type JobEventKind = JobEventInput['kind'];
 
-export class IllegalTransitionError extends Error {
-  readonly code = 'C2_INTERNAL';
+export class IllegalTransitionError extends ProverError {
   constructor(state: JobState, kind: JobEventKind) {
-    super(`internal error: a job in state ${state} cannot take the event ${kind}`);
+    super('C2_INTERNAL', `internal error: a job in state ${state} cannot take the event ${kind}`);
     this.name = 'IllegalTransitionError';
   }
 }

@@ -3,6 +3,7 @@
  * stores all take their types from here, so a field is written once.
  */
 import { z } from 'zod';
+import { errorCodeSchema } from '../shared/errors.ts';
 
 /**
  * The states of a job (see fsm.ts for how events move between them). Running states are the ones a node
@@ -36,7 +37,7 @@ export type Priority = z.infer<typeof prioritySchema>;
 /** A coded error as the API answers it: the code is stable, the message says what and where. */
 export const errorBodySchema = z
   .object({
-    code: z.string().meta({ example: 'C2_BAD_INPUT' }),
+    code: errorCodeSchema,
     message: z.string(),
     issues: z
       .array(z.object({ path: z.string(), message: z.string() }))

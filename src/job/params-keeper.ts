@@ -12,6 +12,7 @@ import type { Backend } from '../backends/backend.ts';
 import { paramsDigest } from '../groth16/params-file.ts';
 import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
 import { porepParamsFiles } from '../groth16/parameter-cache.ts';
+import { CodedError } from './errors.ts';
 import type { ParametersUsed } from './job-record.ts';
 
 export interface Logger {
@@ -30,12 +31,13 @@ export function sizeLabel(bytes: number): string {
   return `${bytes}${units[i]}`;
 }
 
-export class ParamsMissingError extends Error {
-  readonly code = 'C2_PARAMS_MISSING';
+export class ParamsMissingError extends CodedError {
   readonly file: string;
   constructor(file: string, sectorSize: number) {
     const l = sizeLabel(sectorSize);
     super(
+      'C2_PARAMS_MISSING',
+      503,
       `the Groth16 parameters for ${l} sectors are missing: ${file}; fetch them into FIL_PROOFS_PARAMETER_CACHE with \`lotus fetch-params ${l}\` or \`curio fetch-params ${l}\``,
     );
     this.name = 'ParamsMissingError';
@@ -43,10 +45,11 @@ export class ParamsMissingError extends Error {
   }
 }
 
-export class TestParamsRefusedError extends Error {
-  readonly code = 'C2_TEST_PARAMS_REFUSED';
+export class TestParamsRefusedError extends CodedError {
   constructor(file: string, digest: string, expected: string) {
     super(
+      'C2_TEST_PARAMS_REFUSED',
+      503,
       `${file} is not the published parameter file (digest ${digest}, parameters.json says ${expected}): proofs made with it would be rejected by the network; fetch the real file, or start the service with --test-params to prove with test parameters`,
     );
     this.name = 'TestParamsRefusedError';

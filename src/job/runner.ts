@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import type { Piscina } from 'piscina';
 import type { Backend } from '../backends/backend.ts';
 import { Commit2InputError, type Commit2Job } from '../porep/commit2-input.ts';
+import { ProverError } from '../shared/errors.ts';
 import { proverIdFromMiner } from '../porep/replica-id.ts';
 import { SEAL_PROOF_NAMES } from '../porep/registered-proof.ts';
 import { checkCommit2Input, ProofRejectedError, runCommit2, type Commit2Stage } from './commit2.ts';
@@ -365,7 +366,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
   }
 
   async #settleFailure(id: string, e: unknown, signal: AbortSignal): Promise<void> {
-    const err = e as Error & { code?: string };
+    const err = e as Error;
     if (signal.aborted) {
       if (signal.reason === SHUTDOWN) await this.#apply(id, { kind: 'Requeued', reason: 'the service stopped: back in the queue' });
       else await this.#apply(id, { kind: 'Cancelled', reason: 'cancelled: stopped at the end of a stage' }, { error: { code: 'C2_CANCELLED', message: 'the job was cancelled' } });
@@ -380,8 +381,8 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
       await this.#fail(id, { kind: 'ProofRejected', message: e.message, trace: e.stack });
       return;
     }
-    if (err instanceof CodedError || (typeof err.code === 'string' && err.code.startsWith('C2_'))) {
-      await this.#apply(id, { kind: 'Failed', code: err.code!, message: err.message, trace: err.stack }, { error: { code: err.code!, message: err.message } });
+    if (e instanceof ProverError) {
+      await this.#apply(id, { kind: 'Failed', code: e.code, message: e.message, trace: e.stack }, { error: { code: e.code, message: e.message } });
       return;
     }
     // A synthesis thread that died, a backend that lost its device: the work is lost, not the job.

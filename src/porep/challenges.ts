@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { blake2b } from '@noble/hashes/blake2.js';
+import { bigintFromLe, frToBytes } from '../shared/fr.ts';
 import { chachaKeystream } from './chacha.ts';
 import type { PoRepConfig } from './registered-proof.ts';
 
@@ -19,19 +20,6 @@ export interface ChallengeInputs {
   readonly replicaId: bigint;
   readonly commR: bigint;
   readonly seed: Uint8Array;
-}
-
-/** Field element as its 32-byte little-endian repr (Domain::into_bytes / Fr::to_repr). */
-export function frToLeBytes(v: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++, v >>= 8n) out[i] = Number(v & 0xffn);
-  return out;
-}
-
-function leBytesToBigint(b: Uint8Array, from = 0, to = b.length): bigint {
-  let v = 0n;
-  for (let i = to - 1; i >= from; i--) v = (v << 8n) | BigInt(b[i]!);
-  return v;
 }
 
 function toChallenge(value: bigint, nodes: number): number {
@@ -65,7 +53,7 @@ export function interactiveChallenges(
   k: number,
 ): number[] {
   checkPartition(perPartition, k);
-  const id = frToLeBytes(replicaId);
+  const id = frToBytes(replicaId);
   const out: number[] = [];
   for (let i = 0; i < perPartition; i++) {
     const h = createHash('sha256')
@@ -73,7 +61,7 @@ export function interactiveChallenges(
       .update(seed)
       .update(u32le(perPartition * k + i))
       .digest();
-    out.push(toChallenge(leBytesToBigint(h), nodes));
+    out.push(toChallenge(bigintFromLe(h), nodes));
   }
   return out;
 }
@@ -89,17 +77,14 @@ export function niChallenges(
   k: number,
 ): number[] {
   checkPartition(perPartition, k);
-  const prefix = createHash('sha256')
-    .update(NI_TAG)
-    .update(frToLeBytes(replicaId))
-    .update(frToLeBytes(commR));
+  const prefix = createHash('sha256').update(NI_TAG).update(frToBytes(replicaId)).update(frToBytes(commR));
   const out: number[] = [];
   for (let i = 0; i < perPartition; i++) {
     const h = prefix
       .copy()
       .update(u32le(perPartition * k + i))
       .digest();
-    out.push(toChallenge(leBytesToBigint(h), nodes));
+    out.push(toChallenge(bigintFromLe(h), nodes));
   }
   return out;
 }
@@ -137,8 +122,8 @@ export class SynthChallengeGenerator {
     this.nodes = nodes;
     if (count >= 2 ** 32) throw new RangeError('synthetic challenge count must fit u32');
     this.count = count;
-    this.replicaId = frToLeBytes(replicaId);
-    this.genKey = keyedBlake2b(GENERATION_KEY, this.replicaId, frToLeBytes(commR));
+    this.replicaId = frToBytes(replicaId);
+    this.genKey = keyedBlake2b(GENERATION_KEY, this.replicaId, frToBytes(commR));
   }
 
   /** The i-th synthetic challenge: 32 keystream bytes at offset 32 i. */
@@ -151,7 +136,7 @@ export class SynthChallengeGenerator {
       i * SYNTH_CHALLENGE_BYTES,
       SYNTH_CHALLENGE_BYTES,
     );
-    return toChallenge(leBytesToBigint(bytes), this.nodes);
+    return toChallenge(bigintFromLe(bytes, 0, bytes.length), this.nodes);
   }
 
   /** Which synthetic challenges partition k uses: u32 LE words of the selection stream, mod count. */

@@ -16,7 +16,8 @@
  * Uint8Array. Merkle proofs are normalized to {root, leaf, base, sub, top} paths.
  */
 import { z } from 'zod';
-import { FR_MODULUS } from '../groth16/curve.ts';
+import { FR_MODULUS, bigintFromLe } from '../shared/fr.ts';
+import { ProverError } from '../shared/errors.ts';
 import {
   SEAL_PROOF_NAMES,
   VANILLA_PROOF_KEYS,
@@ -41,15 +42,9 @@ const BYTES32_ERROR = 'expected an array of 32 integers in 0..255';
 /** A `[u8; 32]` that is not a field element. */
 const bytes32 = z.custom<number[]>(isBytes32, { error: BYTES32_ERROR }).transform((a) => Uint8Array.from(a));
 
-function leToBigint(a: readonly number[]): bigint {
-  let v = 0n;
-  for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(a[i]!);
-  return v;
-}
-
 /** A domain element (PoseidonDomain, Sha256Domain, Fr repr): canonical little-endian field element. */
 const fr = z.custom<number[]>(isBytes32, { error: BYTES32_ERROR }).transform((a, ctx) => {
-  const v = leToBigint(a);
+  const v = bigintFromLe(a);
   if (v >= FR_MODULUS) {
     ctx.addIssue({ code: 'custom', message: 'not a canonical field element (value >= r)' });
     return z.NEVER;
@@ -222,17 +217,15 @@ export function formatPath(path: JsonPath): string {
   return s || '(root)';
 }
 
-export class Commit2InputError extends Error {
+export class Commit2InputError extends ProverError {
   readonly issues: readonly InputIssue[];
   /** C2_BAD_INPUT, or C2_UNSUPPORTED_PROOF for a well-formed input of a proof kind not proved here. */
-  readonly code: 'C2_BAD_INPUT' | 'C2_UNSUPPORTED_PROOF';
-  constructor(issues: readonly InputIssue[], code: Commit2InputError['code'] = 'C2_BAD_INPUT') {
+  constructor(issues: readonly InputIssue[], code: 'C2_BAD_INPUT' | 'C2_UNSUPPORTED_PROOF' = 'C2_BAD_INPUT') {
     const shown = issues.slice(0, 10).map((i) => `  ${formatPath(i.path)}: ${i.message}`);
     if (issues.length > 10) shown.push(`  … and ${issues.length - 10} more`);
-    super(`invalid Commit2 input:\n${shown.join('\n')}`);
+    super(code, `invalid Commit2 input:\n${shown.join('\n')}`);
     this.name = 'Commit2InputError';
     this.issues = issues;
-    this.code = code;
   }
 }
 

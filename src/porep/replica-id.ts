@@ -3,8 +3,8 @@
  * derives it from the miner, the sector number, the ticket and comm_d, so an input sealed for another
  * miner or sector must be refused before any proving.
  */
-import { createHash } from 'node:crypto';
-import { frFromBytes, frToBytes } from '../groth16/curve.ts';
+import { frToBytes } from '../shared/fr.ts';
+import { sha256Fr } from '../shared/sha256.ts';
 
 /** lotus' prover id: the uvarint (LEB128) of the miner's actor id, zero padded to 32 bytes. */
 export function proverIdFromMiner(miner: string): Uint8Array {
@@ -32,13 +32,5 @@ export function replicaId(
 ): bigint {
   const sector = Buffer.alloc(8);
   sector.writeBigUInt64BE(BigInt(sectorNum));
-  const hash = createHash('sha256')
-    .update(proverId)
-    .update(sector)
-    .update(ticket)
-    .update(frToBytes(commD))
-    .update(porepId)
-    .digest();
-  hash[31]! &= 0x3f;
-  return frFromBytes(hash);
+  return sha256Fr([proverId, sector, ticket, frToBytes(commD), porepId]);
 }

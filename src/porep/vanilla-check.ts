@@ -18,10 +18,10 @@
  * The structural checks of commit2-input.ts (path lengths, arities, comm_d root, equal roots within a
  * partition) are assumed to have passed.
  */
-import { createHash } from 'node:crypto';
-import { poseidonHash } from '../circuit/poseidon.ts';
-import { FR_MODULUS } from '../groth16/curve.ts';
-import { frToLeBytes, partitionChallenges } from './challenges.ts';
+import { poseidonHash } from '../shared/poseidon.ts';
+import { FR_MODULUS, frToBytes } from '../shared/fr.ts';
+import { partitionChallenges } from './challenges.ts';
+import { sha256Fr } from '../shared/sha256.ts';
 import type {
   ColumnProof,
   Commit2Job,
@@ -38,17 +38,6 @@ const TOTAL_PARENTS = 37;
 export interface VanillaCheckOptions {
   /** Stop after this many issues (a wrong seed fails every challenge). Default 100. */
   readonly maxIssues?: number;
-}
-
-/** SHA-256 truncated to a field element: the top two bits of the little-endian value cleared. */
-function sha256Fr(parts: readonly Uint8Array[]): bigint {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  const d = h.digest();
-  d[31]! &= 0x3f;
-  let v = 0n;
-  for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(d[i]!);
-  return v;
 }
 
 /**
@@ -71,7 +60,7 @@ class Hasher {
   }
 
   sha256(preimage: readonly bigint[]): bigint {
-    return sha256Fr(preimage.map(frToLeBytes));
+    return sha256Fr(preimage.map((v) => frToBytes(v)));
   }
 }
 
@@ -106,7 +95,7 @@ function createLabel(replicaId: Uint8Array, layer: number, node: number, parents
   const dv = new DataView(head.buffer);
   dv.setUint32(32, layer);
   dv.setBigUint64(36, BigInt(node));
-  return sha256Fr([head, ...parents.map(frToLeBytes)]);
+  return sha256Fr([head, ...parents.map((v) => frToBytes(v))]);
 }
 
 class Checker {
@@ -120,7 +109,7 @@ class Checker {
   constructor(job: Pick<Commit2Job, 'config' | 'phase1' | 'partitions'>, options: VanillaCheckOptions) {
     this.job = job;
     this.graph = stackedGraph(job.config);
-    this.replicaIdBytes = frToLeBytes(job.phase1.replica_id);
+    this.replicaIdBytes = frToBytes(job.phase1.replica_id);
     this.max = options.maxIssues ?? 100;
   }
 

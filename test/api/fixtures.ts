@@ -1,6 +1,6 @@
 /** The 2KiB fixtures as the service tests send and check them. */
 import { readVerifyingKeyFile } from '../../src/groth16/params-file.ts';
-import { frFromBytes } from '../../src/groth16/curve.ts';
+import { frFromBytes } from '../../src/shared/fr.ts';
 import { porepParamsFiles } from '../../src/groth16/parameter-cache.ts';
 import { ensure2KiBTestParams, testParamsDir } from '../../src/job/test-params.ts';
 import { verifySeal } from '../../src/job/verify-seal.ts';

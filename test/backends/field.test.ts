@@ -6,10 +6,22 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FR_BYTES, POINT_BYTES, type Group, type SparseMatrix } from '../../src/backends/backend.ts';
-import { FR_MODULUS, frInv, frPow, frToBytes, frVector, mod } from '../../src/groth16/curve.ts';
-import { domainOmega, FR_GENERATOR, readFrs } from '../support/reference-backend.ts';
-import { G1, G2, Rng, SEED, base, hex, identity, nativeBackend, reference } from './helpers.ts';
+import { POINT_BYTES, type Group } from '../../src/backends/backend.ts';
+import { FR_BYTES, FR_MODULUS, frInv, frPow, frToBytes, mod } from '../../src/shared/fr.ts';
+import type { SparseMatrix } from '../../src/shared/r1cs.ts';
+import { frVector, frValues } from '../../src/shared/fr-vector.ts';
+import { domainOmega, FR_GENERATOR } from '../support/reference-backend.ts';
+import {
+  G1,
+  G2,
+  Rng,
+  SEED,
+  base,
+  hex,
+  identity,
+  nativeBackend,
+  reference,
+} from '../support/backend-helpers.ts';
 
 const native = await nativeBackend();
 
@@ -41,10 +53,10 @@ describe('reference field kernels', () => {
     for (const l of [0, 1, 2, 3, 4]) {
       const a = rng.frs(1 << l);
       const v = frVector(a);
-      await reference.ntt(v, false);
-      assert.deepEqual(readFrs(v), naiveDft(a, domainOmega(l)));
-      await reference.ntt(v, true);
-      assert.deepEqual(readFrs(v), a);
+      await reference.ntt(v, 'forward');
+      assert.deepEqual(frValues(v), naiveDft(a, domainOmega(l)));
+      await reference.ntt(v, 'inverse');
+      assert.deepEqual(frValues(v), a);
     }
   });
 
@@ -57,13 +69,13 @@ describe('reference field kernels', () => {
       const b = rng.frs(n);
       // a satisfied system: c = a * b at every constraint
       const c = a.map((x, i) => mod(x * b[i]!));
-      const h = readFrs(await reference.quotient(frVector(a), frVector(b), frVector(c)));
+      const h = frValues(await reference.quotient(frVector(a), frVector(b), frVector(c)));
       assert.equal(h.length, m - 1);
       // A, B, C interpolate a, b, c over the domain
       const interp = async (v: bigint[]): Promise<bigint[]> => {
         const x = frVector([...v, ...Array<bigint>(m - v.length).fill(0n)]);
-        await reference.ntt(x, true);
-        return readFrs(x);
+        await reference.ntt(x, 'inverse');
+        return frValues(x);
       };
       const [A, B, C] = [await interp(a), await interp(b), await interp(c)];
       const t = rng.fr();
@@ -79,38 +91,38 @@ describe('native field kernels vs reference', { skip: !native }, () => {
     for (let l = 0; l <= 6; l++) {
       const a = rng.frs(1 << l);
       const v = frVector(a);
-      await native!.ntt(v, false);
-      assert.deepEqual(readFrs(v), naiveDft(a, domainOmega(l)), `2^${l} seed ${SEED}`);
-      await native!.ntt(v, true);
-      assert.deepEqual(readFrs(v), a);
+      await native!.ntt(v, 'forward');
+      assert.deepEqual(frValues(v), naiveDft(a, domainOmega(l)), `2^${l} seed ${SEED}`);
+      await native!.ntt(v, 'inverse');
+      assert.deepEqual(frValues(v), a);
     }
-    await native!.ntt(new Uint8Array(), false);
+    await native!.ntt(new Uint8Array(), 'forward');
   });
 
   test('ntt against the reference at 2^13 (past the in-cache stages), round trip at 2^15', async () => {
     const rng = new Rng('ntt-large');
     const v = rng.bytes(FR_BYTES << 13).map((b, i) => (i % 32 === 31 ? b & 0x3f : b));
-    for (const inverse of [false, true]) {
+    for (const direction of ['forward', 'inverse'] as const) {
       const r = v.slice();
       const x = v.slice();
-      await reference.ntt(r, inverse);
-      await native!.ntt(x, inverse);
-      assert.equal(hex(x), hex(r), `inverse=${inverse} seed ${SEED}`);
+      await reference.ntt(r, direction);
+      await native!.ntt(x, direction);
+      assert.equal(hex(x), hex(r), `${direction} seed ${SEED}`);
     }
     const w = rng.bytes(FR_BYTES << 15).map((b, i) => (i % 32 === 31 ? b & 0x3f : b));
     const x = w.slice();
-    await native!.ntt(x, false);
+    await native!.ntt(x, 'forward');
     assert.notEqual(hex(x), hex(w));
-    await native!.ntt(x, true);
+    await native!.ntt(x, 'inverse');
     assert.equal(hex(x), hex(w));
     // a subarray view is transformed in place
     const host = new Uint8Array(FR_BYTES * 6);
     const view = host.subarray(FR_BYTES, FR_BYTES * 5);
     view.set(frVector([1n, 2n, 3n, 4n]));
-    await native!.ntt(view, false);
-    assert.deepEqual(readFrs(view), naiveDft([1n, 2n, 3n, 4n], domainOmega(2)));
-    assert.deepEqual(readFrs(host.subarray(0, FR_BYTES)), [0n]);
-    await assert.rejects(native!.ntt(new Uint8Array(FR_BYTES * 3), false), /power of two/);
+    await native!.ntt(view, 'forward');
+    assert.deepEqual(frValues(view), naiveDft([1n, 2n, 3n, 4n], domainOmega(2)));
+    assert.deepEqual(frValues(host.subarray(0, FR_BYTES)), [0n]);
+    await assert.rejects(native!.ntt(new Uint8Array(FR_BYTES * 3), 'forward'), /power of two/);
   });
 
   test('quotient, n = 0, 1, 2, 5, 8, 100, 1000 and 4500', async () => {
@@ -163,7 +175,7 @@ describe('native field kernels vs reference', { skip: !native }, () => {
     assert.equal(hex(tn), hex(await reference.sparseMulTransposed(m, y, cols)));
     // <M x, y> = <x, M^T y>
     const dot = (u: bigint[], v: bigint[]): bigint => u.reduce((s, ui, i) => mod(s + ui * v[i]!), 0n);
-    assert.equal(dot(readFrs(await native!.sparseMul(m, x)), readFrs(y)), dot(readFrs(x), readFrs(tn)));
+    assert.equal(dot(frValues(await native!.sparseMul(m, x)), frValues(y)), dot(frValues(x), frValues(tn)));
     await assert.rejects(native!.sparseMul(m, frVector([1n])), /column/);
     const badIds = { ...m, coeffIds: m.coeffIds.map(() => 99) };
     await assert.rejects(native!.sparseMul(badIds, x), /coefficient/);
@@ -186,7 +198,7 @@ describe('native field kernels vs reference', { skip: !native }, () => {
         hex(await reference.powers(tau, count, scale)),
       );
     }
-    const p = readFrs(await native!.powers(frToBytes(FR_GENERATOR), 3, frToBytes(1n)));
+    const p = frValues(await native!.powers(frToBytes(FR_GENERATOR), 3, frToBytes(1n)));
     assert.deepEqual(p, [1n, 7n, 49n]);
     await assert.rejects(native!.powers(new Uint8Array(32).fill(0xff), 2, scale), /not reduced/);
     assert.equal((frInv(7n) * 7n) % FR_MODULUS, 1n);

@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pippenger } from '@noble/curves/abstract/curve.js';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { POINT_BYTES, type Backend, type Group, type PointTable } from '../../src/backends/backend.ts';
-import { FR_MODULUS, frVector } from '../../src/groth16/curve.ts';
-import { decodePoint, readFrs } from '../support/reference-backend.ts';
+import { POINT_BYTES, type FullBackend, type Group, type PointTable } from '../../src/backends/backend.ts';
+import { FR_MODULUS } from '../../src/shared/fr.ts';
+import { frVector, frValues } from '../../src/shared/fr-vector.ts';
+import { decodePoint } from '../support/reference-backend.ts';
 import {
   G1,
   G2,
@@ -22,7 +23,7 @@ import {
   nativeBackend,
   randomPoints,
   reference,
-} from './helpers.ts';
+} from '../support/backend-helpers.ts';
 
 const native = await nativeBackend();
 const groups: Group[] = ['g1', 'g2'];
@@ -299,7 +300,7 @@ describe('point validation', () => {
 
   for (const group of groups) {
     test(`${group}: off-curve and off-subgroup points are rejected with their index`, async (t) => {
-      const backends: Backend[] = native ? [reference, native] : [reference];
+      const backends: FullBackend[] = native ? [reference, native] : [reference];
       const rng = new Rng(`validate-${group}`);
       const good = await (native ?? reference).fixedBaseMul(
         group,
@@ -337,6 +338,6 @@ describe('point validation', () => {
   }
 });
 
-test('reference readFrs rejects unreduced scalars', () => {
-  assert.throws(() => readFrs(frVector([0n]).fill(0xff)), /not reduced/);
+test('frValues rejects unreduced scalars', () => {
+  assert.throws(() => frValues(frVector([0n]).fill(0xff)), /not reduced/);
 });

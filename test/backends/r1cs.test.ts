@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { SparseMatrix } from '../../src/backends/backend.ts';
-import { FR_MODULUS, frVector } from '../../src/groth16/curve.ts';
-import type { R1cs } from '../../src/groth16/r1cs.ts';
-import { Rng, SEED, hex, nativeBackend, reference } from './helpers.ts';
+import type { SparseMatrix, R1cs } from '../../src/shared/r1cs.ts';
+import { FR_MODULUS } from '../../src/shared/fr.ts';
+import { frVector } from '../../src/shared/fr-vector.ts';
+import { Rng, SEED, hex, nativeBackend, reference } from '../support/backend-helpers.ts';
 
 const native = await nativeBackend();
 

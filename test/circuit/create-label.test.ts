@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Bool } from '../../src/circuit/boolean.ts';
 import { createLabelCircuit } from '../../src/circuit/create-label.ts';
-import { ConstraintSystem } from '../../src/circuit/cs.ts';
+import { SynthesisCs } from '../../src/circuit/synthesis-cs.ts';
 import { encode } from '../../src/circuit/encode.ts';
 import { type AllocatedNum, allocNum, reverseBitNumbering, toBitsLe } from '../../src/circuit/num.ts';
 import { UInt64 } from '../../src/circuit/uint64.ts';
@@ -24,7 +24,7 @@ interface Stats {
 }
 
 /** Runs `fn` in namespace `name` and returns the statistics the oracle records for that namespace. */
-function measure<T>(cs: ConstraintSystem, name: string, fn: () => T): [T, Stats] {
+function measure<T>(cs: SynthesisCs, name: string, fn: () => T): [T, Stats] {
   const c0 = cs.numConstraints;
   const a0 = cs.numAux;
   const r = cs.ns(name, fn);
@@ -56,7 +56,7 @@ test('labeling, challenge and encode_node match the oracle (2KiB, challenge 0)',
   };
 
   const proof = job.partitions[0]![0]!;
-  const cs = new ConstraintSystem();
+  const cs = new SynthesisCs();
   // Inputs allocated outside the measured namespaces, as the stacked circuit has them by then.
   const replicaId = allocNum(cs, job.phase1.replica_id);
   const replicaIdBits = reverseBitNumbering(toBitsLe(cs, replicaId));

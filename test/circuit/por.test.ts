@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { allocBit } from '../../src/circuit/boolean.ts';
-import { ConstraintSystem } from '../../src/circuit/cs.ts';
+import { SynthesisCs } from '../../src/circuit/synthesis-cs.ts';
 import { allocNum } from '../../src/circuit/num.ts';
 import {
   authPathFromProof,
@@ -18,9 +18,9 @@ import {
   poseidonCircuitHasher,
 } from '../../src/circuit/por.ts';
 import { hashSingleColumnNative } from '../../src/circuit/column-hash.ts';
-import { poseidonHash } from '../../src/circuit/poseidon.ts';
+import { poseidonHash } from '../../src/shared/poseidon.ts';
 import { type Commit2Job, type MerkleProof, parseCommit2Input } from '../../src/porep/commit2-input.ts';
-import { checkNamespace, oracle, positioned } from './oracle-position.ts';
+import { checkNamespace, oracle, positioned } from '../support/oracle-position.ts';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url);
 
@@ -32,7 +32,7 @@ test('insert places the element at the index of its bits, for 2, 4, 8 and the ge
   for (const size of [2, 4, 8, 16]) {
     const bitCount = Math.log2(size);
     for (let index = 0; index < size; index++) {
-      const cs = new ConstraintSystem();
+      const cs = new SynthesisCs();
       const bits = Array.from({ length: bitCount }, (_, j) => allocBit(cs, (index >> j) & 1));
       const x = allocNum(cs, 1000n);
       const elements = Array.from({ length: size - 1 }, (_, j) => allocNum(cs, BigInt(j + 1)));
@@ -133,7 +133,7 @@ for (const shape of ['8-8-0', '8-8-2']) {
         assert.equal(path.sub.length, arities.sub ? 1 : 0);
         assert.equal(path.top.length, arities.top ? 1 : 0);
         assert.equal(pathRoot(p.leaf, path, poseidonHash), p.root);
-        const cs = new ConstraintSystem();
+        const cs = new SynthesisCs();
         const root = allocNum(cs, p.root);
         const leaf = allocNum(cs, p.leaf);
         porCircuit(cs, poseidonCircuitHasher, arities, path, leaf, root, true);

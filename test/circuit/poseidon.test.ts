@@ -8,17 +8,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConstraintSystem, P } from '../../src/circuit/cs.ts';
+import { SynthesisCs } from '../../src/circuit/synthesis-cs.ts';
+import { P } from '../../src/circuit/lc.ts';
 import { digestCircuit } from '../../src/circuit/digest.ts';
 import { allocInputNum, allocNum } from '../../src/circuit/num.ts';
-import { checkNamespace, oracle, positioned } from './oracle-position.ts';
-import {
-  grainRoundConstants,
-  poseidonConstants,
-  roundNumbers,
-} from '../../src/circuit/poseidon-constants.ts';
-import { poseidonHash, poseidonHashCircuit } from '../../src/circuit/poseidon.ts';
-import { poseidonHash2, poseidonHashMd } from '../../src/circuit/poseidon-hasher.ts';
+import { checkNamespace, oracle, positioned } from '../support/oracle-position.ts';
+import { grainRoundConstants, poseidonConstants, roundNumbers } from '../../src/shared/poseidon-constants.ts';
+import { poseidonHashCircuit } from '../../src/circuit/poseidon.ts';
+import { poseidonHash, poseidonHash2, poseidonHashMd } from '../../src/shared/poseidon.ts';
 import {
   allocAndHashParentColumn,
   hashSingleColumn,
@@ -104,7 +101,7 @@ test('compressed constants and sparse matrices give the textbook permutation', (
 test('circuit: output equals the native hash, constraints satisfied, neptune constraint counts', () => {
   const expected: Record<number, number> = { 2: 311, 4: 377, 8: 505, 11: 598 };
   for (const arity of [2, 4, 8, 11]) {
-    const cs = new ConstraintSystem();
+    const cs = new SynthesisCs();
     const values = Array.from({ length: arity }, (_, i) => randomFr(arity * 1000 + i));
     const preimage = values.map((v) => allocNum(cs, v));
     const out = poseidonHashCircuit(cs, preimage);
@@ -115,7 +112,7 @@ test('circuit: output equals the native hash, constraints satisfied, neptune con
     assert.equal(cs.firstUnsatisfied(), -1);
   }
   // A preimage of inputs, out of order and repeated, still merges into a satisfied system.
-  const cs = new ConstraintSystem();
+  const cs = new SynthesisCs();
   const a = allocInputNum(cs, 5n);
   const b = allocNum(cs, 7n);
   const out = poseidonHashCircuit(cs, [b, a, b, a]);

@@ -20,17 +20,19 @@ import {
   sha256Maj,
   xor,
 } from '../../src/circuit/boolean.ts';
-import { ConstraintSystem, P } from '../../src/circuit/cs.ts';
+import { SynthesisCs } from '../../src/circuit/synthesis-cs.ts';
+import { P } from '../../src/circuit/lc.ts';
 import { MultiEq } from '../../src/circuit/multieq.ts';
 import { allocNum } from '../../src/circuit/num.ts';
 import { sha256, sha256BlockNoPadding } from '../../src/circuit/sha256.ts';
 import { sha256Hash2Circuit, sha256HashMultiLeafCircuit } from '../../src/circuit/sha256-hasher.ts';
 import { UInt32 } from '../../src/circuit/uint32.ts';
 import { UInt64 } from '../../src/circuit/uint64.ts';
-import { frToBytes } from '../../src/groth16/curve.ts';
+import { frToBytes } from '../../src/shared/fr.ts';
+import { sha256Fr } from '../../src/shared/sha256.ts';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
 
-function bytesToBits(cs: ConstraintSystem, data: Uint8Array, allocate: boolean): Bool[] {
+function bytesToBits(cs: SynthesisCs, data: Uint8Array, allocate: boolean): Bool[] {
   const bits: Bool[] = [];
   for (const byte of data) {
     for (let k = 7; k >= 0; k--) {
@@ -41,7 +43,7 @@ function bytesToBits(cs: ConstraintSystem, data: Uint8Array, allocate: boolean):
   return bits;
 }
 
-function bitsToBytes(cs: ConstraintSystem, bits: readonly Bool[]): Buffer {
+function bitsToBytes(cs: SynthesisCs, bits: readonly Bool[]): Buffer {
   const out = Buffer.alloc(bits.length / 8);
   bits.forEach((b, i) => {
     if (boolValue(cs, b)) out[i >> 3]! |= 0x80 >> (i & 7);
@@ -57,7 +59,7 @@ function message(n: number): Buffer {
 test('sha256 gadget equals node:crypto for allocated messages, constraints satisfied', () => {
   for (const n of [0, 1, 55, 56, 64, 100, 128]) {
     const data = message(n);
-    const cs = new ConstraintSystem();
+    const cs = new SynthesisCs();
     const out = sha256(cs, bytesToBits(cs, data, true));
     assert.equal(out.length, 256);
     assert.deepEqual(bitsToBytes(cs, out), createHash('sha256').update(data).digest(), `${n} bytes`);
@@ -67,7 +69,7 @@ test('sha256 gadget equals node:crypto for allocated messages, constraints satis
 
 test('sha256 of constant bits folds to constants with no constraints', () => {
   const data = message(70);
-  const cs = new ConstraintSystem();
+  const cs = new SynthesisCs();
   const out = sha256(cs, bytesToBits(cs, data, false));
   assert.equal(cs.numConstraints, 0);
   assert.equal(cs.numAux, 0);
@@ -77,20 +79,20 @@ test('sha256 of constant bits folds to constants with no constraints', () => {
 
 test('constraint counts equal bellperson sha256 tests (full block 25840, full hash 44874)', () => {
   const data = message(64);
-  let cs = new ConstraintSystem();
+  let cs = new SynthesisCs();
   let bits = bytesToBits(cs, data, true);
   sha256BlockNoPadding(cs, bits);
   assert.equal(cs.numConstraints - 512, 25840);
   assert.equal(cs.firstUnsatisfied(), -1);
 
-  cs = new ConstraintSystem();
+  cs = new SynthesisCs();
   bits = bytesToBits(cs, data, true);
   sha256(cs, bits);
   assert.equal(cs.numConstraints - 512, 44874);
 });
 
 test('Boolean ops over constants, Is and Not bits: values and satisfaction', () => {
-  const cs = new ConstraintSystem();
+  const cs = new SynthesisCs();
   const kinds = (v: number): Bool[] => [v, allocBit(cs, v), not(allocBit(cs, v ^ 1))];
   for (let x = 0; x < 8; x++) {
     const [av, bv, cv] = [x & 1, (x >> 1) & 1, (x >> 2) & 1];
@@ -110,7 +112,7 @@ test('Boolean ops over constants, Is and Not bits: values and satisfaction', () 
 });
 
 test('UInt32 addmany: constants fold, allocated sums carry into extra bits', () => {
-  const cs = new ConstraintSystem();
+  const cs = new SynthesisCs();
   const meq = new MultiEq(cs);
   const k = UInt32.addmany(cs, meq, [UInt32.constant(0xffffffff), UInt32.constant(5)]);
   assert.equal(k.value, 4);
@@ -131,15 +133,11 @@ test('UInt32 addmany: constants fold, allocated sums carry into extra bits', () 
 
 /** Sha256Function::hash2 natively: SHA-256 of both LE reprs, top 2 bits cleared. */
 function nativeHash2(a: bigint, b: bigint): bigint {
-  const d = createHash('sha256').update(frToBytes(a)).update(frToBytes(b)).digest();
-  d[31]! &= 0x3f;
-  let x = 0n;
-  for (let i = 31; i >= 0; i--) x = (x << 8n) | BigInt(d[i]!);
-  return x;
+  return sha256Fr([frToBytes(a), frToBytes(b)]);
 }
 
 test('sha256Hash2Circuit equals the native hasher (trim to 254 bits)', () => {
-  const cs = new ConstraintSystem();
+  const cs = new SynthesisCs();
   const a = allocNum(cs, P - 1n);
   const b = allocNum(cs, 0x0123456789abcdefn);
   const h = sha256Hash2Circuit(cs, a, b);
@@ -164,7 +162,7 @@ test('comm_d path hashing (hash_multi_leaf_circuit) matches the oracle level by 
   const job = parseCommit2Input(readFileSync(new URL('c2input.json', dir), 'utf8'));
   const proof = job.partitions[0]![0]!.comm_d_proofs;
   assert.equal(proof.base.length, COMMITMENT_HASH_AUX_SHA256.length);
-  const cs = new ConstraintSystem();
+  const cs = new SynthesisCs();
   let cur = allocNum(cs, proof.leaf);
   proof.base.forEach((element, i) => {
     const sibling = allocNum(cs, element.hashes[0]!);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
-import { ConstraintSystem } from '../../src/circuit/cs.ts';
+import { SynthesisCs } from '../../src/circuit/synthesis-cs.ts';
 import { digestCircuit, type CircuitDigest, type NamespaceDigest } from '../../src/circuit/digest.ts';
 import { synthesizePartition } from '../../src/circuit/stacked.ts';
 import { FIXTURES, fixtureDirs } from '../support/fixtures.ts';
@@ -53,7 +53,7 @@ for (const dir of fixtureDirs()) {
     const skip = dir.startsWith('shape/') && want.partition > 0 && !heavy && !only;
     test(`${dir} partition ${want.partition}: our circuit equals rust-fil-proofs'`, { skip }, () => {
       const job = parseCommit2Input(text);
-      const cs = new ConstraintSystem({ maxDepth: oracle.depth });
+      const cs = new SynthesisCs({ maxDepth: oracle.depth });
       synthesizePartition(cs, job, want.partition);
       const got = digestCircuit(cs);
       const where = firstDifference(got.namespaces, want.namespaces);

@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { structureKey, synthesize } from '../../src/circuit/synthesis-task.ts';
-import type { R1cs } from '../../src/groth16/r1cs.ts';
+import type { R1cs } from '../../src/shared/r1cs.ts';
 import { assign } from '../../src/groth16/r1cs.ts';
 import { readR1csCounts, readR1csFile, writeR1csFile } from '../../src/groth16/r1cs-file.ts';
 import { expandWitness, witnessBytes } from '../../src/groth16/witness.ts';
 import { createCpuBackend } from '../../src/backends/cpu/index.ts';
-import { frFromBytes, FR_MODULUS } from '../../src/groth16/curve.ts';
+import { frFromBytes, FR_MODULUS } from '../../src/shared/fr.ts';
 
 const FIXTURES = new URL('../fixtures/2kib/', import.meta.url);
 

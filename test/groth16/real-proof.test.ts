@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { mod } from '../../src/groth16/curve.ts';
+import { mod } from '../../src/shared/fr.ts';
 import { readVerifyingKeyFile } from '../../src/groth16/params-file.ts';
 import { decodeProofs } from '../../src/groth16/proof.ts';
 import { verifyProof } from '../../src/groth16/verify.ts';

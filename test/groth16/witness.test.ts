@@ -4,8 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUX, ConstraintSystem } from '../../src/circuit/cs.ts';
-import { FR_MODULUS, frFromBytes, frToBytes } from '../../src/groth16/curve.ts';
+import { AUX } from '../../src/circuit/lc.ts';
+import { SynthesisCs } from '../../src/circuit/synthesis-cs.ts';
+import { FR_MODULUS, frFromBytes, frToBytes } from '../../src/shared/fr.ts';
 import { compactWitness, expandWitness, witnessBytes } from '../../src/groth16/witness.ts';
 
 /** A deterministic mix: mostly bits, some small and large values, runs that cross 32-variable words. */
@@ -25,7 +26,7 @@ function values(n: number): bigint[] {
 
 test('values allocated into the constraint system read back exactly, and expand to 32 bytes each', () => {
   const vs = values(1000);
-  const cs = new ConstraintSystem({ auxCapacity: 8 }); // grows several times
+  const cs = new SynthesisCs({ auxCapacity: 8 }); // grows several times
   const ids = vs.map((v, i) => (i % 5 === 0 && v <= 1n ? cs.allocBit(v === 1n) : cs.alloc(v)));
   ids.forEach((id, i) => {
     assert.equal(id, AUX + i);
@@ -43,7 +44,7 @@ test('values allocated into the constraint system read back exactly, and expand 
 });
 
 test('values are reduced into the field before they are classified', () => {
-  const cs = new ConstraintSystem();
+  const cs = new SynthesisCs();
   const a = cs.alloc(FR_MODULUS + 1n);
   const b = cs.alloc(-1n);
   assert.equal(cs.value(a), 1n);

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createCpuBackend } from '../../src/backends/cpu/index.ts';
-import { frFromBytes } from '../../src/groth16/curve.ts';
+import { frFromBytes } from '../../src/shared/fr.ts';
 import { readDumpedAssignment } from '../../src/groth16/dump.ts';
 import { encodeProofs, type Proof } from '../../src/groth16/proof.ts';
 import { prove, type StageTimes } from '../../src/groth16/prove.ts';

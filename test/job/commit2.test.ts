@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { pickBackend } from '../../src/backends/index.ts';
-import { frFromBytes } from '../../src/groth16/curve.ts';
+import { frFromBytes } from '../../src/shared/fr.ts';
 import { porepParamsFiles } from '../../src/groth16/parameter-cache.ts';
 import { readVerifyingKeyFile } from '../../src/groth16/params-file.ts';
 import { decodeProofs } from '../../src/groth16/proof.ts';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Commit2InputError, formatPath, parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { porepConfig, SEAL_PROOF_NAMES } from '../../src/porep/registered-proof.ts';
-import { FR_MODULUS } from '../../src/groth16/curve.ts';
+import { FR_MODULUS } from '../../src/shared/fr.ts';
 import { FIXTURES, fixtureDirs } from '../support/fixtures.ts';
 
 function readFixture(dir: string): {

@@ -2,11 +2,11 @@
  * The backends every backend-agnostic test runs on: the plain TypeScript reference always, the native
  * CPU backend where it is built (CI builds it, so there its absence is a failure, not a skip).
  */
-import type { Backend } from '../../src/backends/backend.ts';
+import type { FullBackend } from '../../src/backends/backend.ts';
 import { createReferenceBackend } from './reference-backend.ts';
 
-export async function testBackends(): Promise<Backend[]> {
-  const out: Backend[] = [createReferenceBackend()];
+export async function testBackends(): Promise<FullBackend[]> {
+  const out: FullBackend[] = [createReferenceBackend()];
   try {
     const { createCpuBackend } = await import('../../src/backends/cpu/index.ts');
     out.push(createCpuBackend());

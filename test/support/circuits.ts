@@ -2,18 +2,18 @@
  * Small circuits with real structure for the Groth16 tests: a cubic with public output, bit
  * decompositions (booleanity and packing, the PoRep witness's dominant shape) and a chain of products.
  */
-import { ConstraintSystem, ONE } from '../../src/circuit/constraint-system.ts';
-import { mod } from '../../src/groth16/curve.ts';
+import { TestConstraintSystem, ONE } from './test-constraint-system.ts';
+import { mod } from '../../src/shared/fr.ts';
 
 export interface TestCircuit {
-  cs: ConstraintSystem;
+  cs: TestConstraintSystem;
   /** Public inputs without ONE, as a verifier passes them. */
   publicInputs: bigint[];
 }
 
 /** Knows x with x^3 + x + 5 = y (y public), x < 2^bits by decomposition, and prod_{i<chain} (x+i) = z (z public). */
 export function sampleCircuit(x: bigint, bits = 16, chain = 8): TestCircuit {
-  const cs = new ConstraintSystem();
+  const cs = new TestConstraintSystem();
   const y = mod(x * x * x + x + 5n);
   let z = 1n;
   for (let i = 0; i < chain; i++) z = mod(z * (x + BigInt(i)));

@@ -1,21 +1,20 @@
 /**
- * The Backend in plain TypeScript on @noble/curves and bigint Fr arithmetic: slow, and written to be
+ * Every backend kernel in plain TypeScript on @noble/curves and bigint Fr arithmetic: slow, and written to be
  * obviously correct rather than fast, so tests can hold the native and GPU backends against it.
  * The quotient follows bellperson's EvaluationDomain step by step (ifft, coset fft, a*b - c, divide by
  * Z on the coset, icoset fft).
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import {
-  FR_BYTES,
   POINT_BYTES,
-  type Backend,
-  type FrVector,
+  type FullBackend,
   type Group,
+  type NttDirection,
   type PointTable,
-  type SparseMatrix,
 } from '../../src/backends/backend.ts';
-import type { R1cs } from '../../src/groth16/r1cs.ts';
-import { FR_MODULUS, frFromBytes, frInv, frPow, frToBytes, mod } from '../../src/groth16/curve.ts';
+import { FR_BYTES, FR_MODULUS, frFromBytes, frInv, frPow, mod } from '../../src/shared/fr.ts';
+import { frValues, frVector, type FrVector } from '../../src/shared/fr-vector.ts';
+import type { SparseMatrix, R1cs } from '../../src/shared/r1cs.ts';
 
 const G1 = bls12_381.G1.Point;
 const G2 = bls12_381.G2.Point;
@@ -32,21 +31,6 @@ export function domainOmega(logM: number): bigint {
   let w = FR_ROOT_OF_UNITY;
   for (let i = logM; i < FR_S; i++) w = (w * w) % FR_MODULUS;
   return w;
-}
-
-export function readFrs(v: FrVector): bigint[] {
-  if (v.length % FR_BYTES !== 0) throw new RangeError(`${v.length} bytes is not a whole number of scalars`);
-  const out: bigint[] = [];
-  for (let i = 0; i < v.length; i += FR_BYTES) out.push(frFromBytes(v, i));
-  return out;
-}
-
-export function writeFrs(
-  values: readonly bigint[],
-  out: Uint8Array = new Uint8Array(values.length * FR_BYTES),
-): Uint8Array {
-  values.forEach((x, i) => frToBytes(x, out, i * FR_BYTES));
-  return out;
 }
 
 function bytesToBigint(b: Uint8Array): bigint {
@@ -203,7 +187,7 @@ function checkCsr(m: SparseMatrix, numCols: number, tableLen: number): number {
   return rows;
 }
 
-export function createReferenceBackend(): Backend {
+export function createReferenceBackend(): FullBackend {
   return {
     name: 'reference (TypeScript, @noble/curves)',
 
@@ -241,7 +225,7 @@ export function createReferenceBackend(): Backend {
       density?: Uint8Array,
     ): Promise<Uint8Array> {
       const t = ref(table);
-      const s = readFrs(scalars);
+      const s = frValues(scalars);
       if (density && density.length !== s.length)
         throw new RangeError('density map does not match the scalars');
       let acc = zero(t.group);
@@ -259,7 +243,7 @@ export function createReferenceBackend(): Backend {
     async fixedBaseMul(group: Group, base: Uint8Array, scalars: FrVector): Promise<Uint8Array> {
       const b = decodePoint(group, base, true);
       const size = POINT_BYTES[group];
-      const s = readFrs(scalars);
+      const s = frValues(scalars);
       const out = new Uint8Array(s.length * size);
       s.forEach((k, i) => out.set(encodePoint(group, mul(b, k)), i * size));
       return out;
@@ -272,7 +256,7 @@ export function createReferenceBackend(): Backend {
       while (m < n) m *= 2;
       const omega = domainOmega(log2Exact(m));
       const pad = (v: FrVector): bigint[] => {
-        const x = readFrs(v);
+        const x = frValues(v);
         while (x.length < m) x.push(0n);
         return x;
       };
@@ -286,21 +270,21 @@ export function createReferenceBackend(): Backend {
       for (let i = 0; i < m; i++) pa[i] = mod((pa[i]! * pb[i]! - pc[i]!) * zInv);
       ifft(pa, omega); // icoset_fft
       distributePowers(pa, frInv(FR_GENERATOR));
-      return writeFrs(pa.slice(0, m - 1));
+      return frVector(pa.slice(0, m - 1));
     },
 
-    async ntt(values: FrVector, inverse: boolean): Promise<void> {
-      const a = readFrs(values);
+    async ntt(values: FrVector, direction: NttDirection): Promise<void> {
+      const a = frValues(values);
       if (a.length === 0) return;
       const omega = domainOmega(log2Exact(a.length));
-      if (inverse) ifft(a, omega);
+      if (direction === 'inverse') ifft(a, omega);
       else nttBigint(a, omega);
-      writeFrs(a, values);
+      frVector(a, values);
     },
 
     async sparseMul(m: SparseMatrix, vec: FrVector): Promise<FrVector> {
-      const table = readFrs(m.coeffTable);
-      const v = readFrs(vec);
+      const table = frValues(m.coeffTable);
+      const v = frValues(vec);
       const rows = checkCsr(m, v.length, table.length);
       const out: bigint[] = [];
       for (let r = 0; r < rows; r++) {
@@ -308,14 +292,14 @@ export function createReferenceBackend(): Backend {
         for (let k = m.rowPtr[r]!; k < m.rowPtr[r + 1]!; k++) acc += table[m.coeffIds[k]!]! * v[m.cols[k]!]!;
         out.push(mod(acc));
       }
-      return writeFrs(out);
+      return frVector(out);
     },
 
     async evaluateR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector) {
-      const ins = readFrs(inputs);
-      const vars = [...ins, ...readFrs(aux)];
+      const ins = frValues(inputs);
+      const vars = [...ins, ...frValues(aux)];
       const evaluate = (m: SparseMatrix): bigint[] => {
-        const table = readFrs(m.coeffTable);
+        const table = frValues(m.coeffTable);
         const rows = checkCsr(m, vars.length, table.length);
         if (rows !== r1cs.numConstraints)
           throw new RangeError(`matrix has ${rows} rows, not ${r1cs.numConstraints}`);
@@ -330,9 +314,9 @@ export function createReferenceBackend(): Backend {
       };
       const zeros = ins.map(() => 0n);
       return {
-        a: writeFrs([...evaluate(r1cs.a), ...ins]),
-        b: writeFrs([...evaluate(r1cs.b), ...zeros]),
-        c: writeFrs([...evaluate(r1cs.c), ...zeros]),
+        a: frVector([...evaluate(r1cs.a), ...ins]),
+        b: frVector([...evaluate(r1cs.b), ...zeros]),
+        c: frVector([...evaluate(r1cs.c), ...zeros]),
       };
     },
 
@@ -343,8 +327,8 @@ export function createReferenceBackend(): Backend {
     },
 
     async sparseMulTransposed(m: SparseMatrix, vec: FrVector, numCols: number): Promise<FrVector> {
-      const table = readFrs(m.coeffTable);
-      const v = readFrs(vec);
+      const table = frValues(m.coeffTable);
+      const v = frValues(vec);
       const rows = checkCsr(m, numCols, table.length);
       if (v.length < rows) throw new RangeError(`vec has ${v.length} entries for ${rows} rows`);
       const out = new Array<bigint>(numCols).fill(0n);
@@ -354,7 +338,7 @@ export function createReferenceBackend(): Backend {
           out[c] = out[c]! + table[m.coeffIds[k]!]! * v[r]!;
         }
       }
-      return writeFrs(out.map(mod));
+      return frVector(out.map(mod));
     },
 
     async linearCombine(
@@ -368,8 +352,8 @@ export function createReferenceBackend(): Backend {
       if (a.length !== b.length || a.length !== z.length)
         throw new RangeError('linearCombine: lengths differ');
       const [xs, ys, ws] = [scalarArg(x, 'x'), scalarArg(y, 'y'), scalarArg(w, 'w')];
-      const [va, vb, vz] = [readFrs(a), readFrs(b), readFrs(z)];
-      return writeFrs(va.map((ai, i) => mod((ai * xs + vb[i]! * ys + vz[i]!) * ws)));
+      const [va, vb, vz] = [frValues(a), frValues(b), frValues(z)];
+      return frVector(va.map((ai, i) => mod((ai * xs + vb[i]! * ys + vz[i]!) * ws)));
     },
 
     async powers(base: Uint8Array, n: number, scale: Uint8Array): Promise<FrVector> {
@@ -380,7 +364,7 @@ export function createReferenceBackend(): Backend {
         out.push(u);
         u = (u * b) % FR_MODULUS;
       }
-      return writeFrs(out);
+      return frVector(out);
     },
   };
 }

@@ -91,11 +91,11 @@ export function jobStoreSuite(label: string, open: (name: string) => JobStore | 
     let store = await open('durable');
     await store.submit(newJob('keep'));
     await store.submit(newJob('old'));
-    await store.apply('old', { kind: 'Failed', code: 'C2_X', message: 'no' }, { error: { code: 'C2_X', message: 'no' } });
+    await store.apply('old', { kind: 'Failed', code: 'C2_INTERNAL', message: 'no' }, { error: { code: 'C2_INTERNAL', message: 'no' } });
     await store.close();
     store = await open('durable');
     assert.equal((await store.get('keep'))?.state, 'Queued');
-    assert.equal((await store.get('old'))?.error?.code, 'C2_X');
+    assert.equal((await store.get('old'))?.error?.code, 'C2_INTERNAL');
     assert.equal(await store.purge(new Date(Date.now() - 60_000), ['Failed']), 0, 'not old enough yet');
     assert.equal(await store.purge(new Date(Date.now() + 60_000), ['Failed']), 1);
     assert.equal(await store.get('old'), undefined);

@@ -12,16 +12,16 @@ import type { JobRecord } from '../../job/job-record.ts';
 import type { JobRunner } from '../../job/runner.ts';
 import { porepConfig, SEAL_PROOF_NAMES } from '../../porep/registered-proof.ts';
 import { errorBodySchema } from '../../job/job-record.ts';
+import { errorCodeSchema } from '../../shared/errors.ts';
+import { statusOf } from '../errors.ts';
 import { commit2RequestSchema, commit2ResponseSchema, lotusCommit2Schema, type Commit2Response } from '../schemas.ts';
 
 const ERRORS = { 400: errorBodySchema, 401: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 429: errorBodySchema, 500: errorBodySchema, 503: errorBodySchema };
 
-/** The status a job that ended without a proof is answered with. */
+/** Why a job ended without a proof, answered with its code's status. */
 function endedError(job: JobRecord): JobEndedError {
-  const code = job.error?.code ?? 'C2_INTERNAL';
-  const status =
-    job.state === 'BadInput' ? 400 : job.state === 'Cancelled' ? 409 : ['C2_PARAMS_MISSING', 'C2_WORKER_LOST', 'C2_TEST_PARAMS_REFUSED'].includes(code) ? 503 : 500;
-  return new JobEndedError(code, status, job.error?.message ?? `job ${job.id} ended ${job.state}`);
+  const code = errorCodeSchema.catch('C2_INTERNAL').parse(job.error?.code);
+  return new JobEndedError(code, statusOf(code), job.error?.message ?? `job ${job.id} ended ${job.state}`);
 }
 
 /** Waits for the job on behalf of this request; the request's going away is its vote to cancel. */

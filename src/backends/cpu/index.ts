@@ -4,11 +4,12 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Backend, FrVector, Group, PointTable, SparseMatrix } from '../backend.ts';
-import type { R1cs } from '../../groth16/r1cs.ts';
-import { FR_BYTES, POINT_BYTES } from '../backend.ts';
+import { type FullBackend, type Group, type NttDirection, type PointTable, POINT_BYTES } from '../backend.ts';
+import type { FrVector } from '../../shared/fr-vector.ts';
+import type { SparseMatrix, R1cs } from '../../shared/r1cs.ts';
+import { FR_BYTES } from '../../shared/fr.ts';
 
-/** The addon's surface (native/src/lib.rs). */
+/** The addon's surface (native/src/lib.rs): matrices and output buffers go as objects, by field name. */
 interface NativeTableHandle {
   readonly group: string;
   readonly length: number;
@@ -17,39 +18,23 @@ interface NativeTableHandle {
   msm(start: number, scalars: Uint8Array, density?: Uint8Array): Promise<Uint8Array>;
 }
 
+/** An R1CS as the addon reads it: the matrices only (its counts are checked on this side). */
+type NativeR1cs = Pick<R1cs, 'a' | 'b' | 'c'>;
+
 export interface NativeAddon {
   NativeTable: new (group: Group, capacity: number) => NativeTableHandle;
   fixedBaseMul(group: Group, base: Uint8Array, scalars: Uint8Array): Promise<Uint8Array>;
   quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array): Promise<Uint8Array>;
-  ntt(values: Uint8Array, inverse: boolean): Promise<Uint8Array>;
-  sparseMul(
-    rowPtr: Uint32Array,
-    cols: Uint32Array,
-    coeffIds: Uint32Array,
-    coeffTable: Uint8Array,
-    vec: Uint8Array,
-  ): Promise<Uint8Array>;
+  ntt(values: Uint8Array, direction: NttDirection): Promise<Uint8Array>;
+  sparseMul(matrix: SparseMatrix, vec: Uint8Array): Promise<Uint8Array>;
   evaluateR1cs(
-    csr: Uint32Array[],
-    tables: Uint8Array[],
+    r1cs: NativeR1cs,
     inputs: Uint8Array,
     aux: Uint8Array,
-    out: Uint8Array[],
+    out: { a: Uint8Array; b: Uint8Array; c: Uint8Array },
   ): Promise<Uint8Array>;
-  quotientR1cs(
-    csr: Uint32Array[],
-    tables: Uint8Array[],
-    inputs: Uint8Array,
-    aux: Uint8Array,
-  ): Promise<Uint8Array>;
-  sparseMulTransposed(
-    rowPtr: Uint32Array,
-    cols: Uint32Array,
-    coeffIds: Uint32Array,
-    coeffTable: Uint8Array,
-    vec: Uint8Array,
-    numCols: number,
-  ): Promise<Uint8Array>;
+  quotientR1cs(r1cs: NativeR1cs, inputs: Uint8Array, aux: Uint8Array): Promise<Uint8Array>;
+  sparseMulTransposed(matrix: SparseMatrix, vec: Uint8Array, numCols: number): Promise<Uint8Array>;
   linearCombine(
     a: Uint8Array,
     x: Uint8Array,
@@ -112,15 +97,7 @@ function checkFr(v: Uint8Array, what: string): void {
     throw new RangeError(`${what}: ${v.length} bytes is not a whole number of scalars`);
 }
 
-/** The R1CS as the addon takes it: rowPtr, cols, coeffIds of A, B, C, and their coefficient tables. */
-function r1csArrays(r1cs: R1cs): { csr: Uint32Array[]; tables: Uint8Array[] } {
-  return {
-    csr: [r1cs.a, r1cs.b, r1cs.c].flatMap((m) => [m.rowPtr, m.cols, m.coeffIds]),
-    tables: [r1cs.a.coeffTable, r1cs.b.coeffTable, r1cs.c.coeffTable],
-  };
-}
-
-export function createCpuBackend(): Backend {
+export function createCpuBackend(): FullBackend {
   const n = loadAddon();
   return {
     name: `cpu (blst, ${n.threadCount()} threads)`,
@@ -165,12 +142,12 @@ export function createCpuBackend(): Backend {
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     },
 
-    async ntt(values: FrVector, inverse: boolean): Promise<void> {
-      await n.ntt(values, inverse);
+    async ntt(values: FrVector, direction: NttDirection): Promise<void> {
+      await n.ntt(values, direction);
     },
 
     async sparseMul(m: SparseMatrix, vec: FrVector): Promise<FrVector> {
-      const out = await n.sparseMul(m.rowPtr, m.cols, m.coeffIds, m.coeffTable, vec);
+      const out = await n.sparseMul(m, vec);
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     },
 
@@ -180,8 +157,7 @@ export function createCpuBackend(): Backend {
       // written in place by the addon: no result copy, and the input-constraint tail is filled there too
       const total = (r1cs.numConstraints + inputs.length / FR_BYTES) * FR_BYTES;
       const [a, b, c] = [new Uint8Array(total), new Uint8Array(total), new Uint8Array(total)];
-      const { csr, tables } = r1csArrays(r1cs);
-      await n.evaluateR1cs(csr, tables, inputs, aux, [a, b, c]);
+      await n.evaluateR1cs(r1cs, inputs, aux, { a, b, c });
       return { a, b, c };
     },
 
@@ -193,14 +169,13 @@ export function createCpuBackend(): Backend {
           `quotientR1cs: A has ${r1cs.a.rowPtr.length - 1} rows, the R1CS ${r1cs.numConstraints} constraints`,
         );
       }
-      const { csr, tables } = r1csArrays(r1cs);
-      const out = await n.quotientR1cs(csr, tables, inputs, aux);
+      const out = await n.quotientR1cs(r1cs, inputs, aux);
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     },
 
     async sparseMulTransposed(m: SparseMatrix, vec: FrVector, numCols: number): Promise<FrVector> {
       checkU32(numCols, 'numCols');
-      const out = await n.sparseMulTransposed(m.rowPtr, m.cols, m.coeffIds, m.coeffTable, vec, numCols);
+      const out = await n.sparseMulTransposed(m, vec, numCols);
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     },
 

@@ -7,12 +7,12 @@
  * Everything is derived once per arity and cached; a matrix inverse is unique, so any exact elimination
  * gives neptune's values.
  */
-import { FR_MODULUS as P } from '../groth16/curve.ts';
+import { FR_MODULUS as P } from './fr.ts';
 
 export type Matrix = bigint[][];
 
 /** M'' of a partial round: dense first column `wHat` and first row tail `vRest`, identity elsewhere. */
-export interface SparseMatrix {
+export interface PartialRoundMatrix {
   readonly wHat: readonly bigint[];
   readonly vRest: readonly bigint[];
 }
@@ -31,7 +31,7 @@ export interface PoseidonConstants {
   readonly mds: Matrix;
   readonly mdsInv: Matrix;
   readonly preSparse: Matrix;
-  readonly sparse: readonly SparseMatrix[];
+  readonly sparse: readonly PartialRoundMatrix[];
 }
 
 // ----- round numbers (round_numbers.rs: f32 arithmetic, 128-bit security, security margin)
@@ -193,7 +193,7 @@ export function cauchyMds(t: number): Matrix {
 }
 
 /** One step of factor_to_sparse_matrices: M = M' x M'' with M'' sparse. */
-function factorOnce(m: Matrix): { prime: Matrix; doublePrime: SparseMatrix } {
+function factorOnce(m: Matrix): { prime: Matrix; doublePrime: PartialRoundMatrix } {
   const t = m.length;
   const prime = m.map((row, i) => row.map((x, j) => (i === 0 ? (j === 0 ? 1n : 0n) : j === 0 ? 0n : x)));
   const w = m.slice(1).map((row) => row[0]!);
@@ -201,9 +201,9 @@ function factorOnce(m: Matrix): { prime: Matrix; doublePrime: SparseMatrix } {
   return { prime, doublePrime: { wHat: [m[0]![0]!, ...wHat], vRest: m[0]!.slice(1, t) } };
 }
 
-function factorToSparse(m: Matrix, n: number): { preSparse: Matrix; sparse: SparseMatrix[] } {
+function factorToSparse(m: Matrix, n: number): { preSparse: Matrix; sparse: PartialRoundMatrix[] } {
   let curr = m;
-  const sparse: SparseMatrix[] = [];
+  const sparse: PartialRoundMatrix[] = [];
   for (let i = 0; i < n; i++) {
     const { prime, doublePrime } = factorOnce(curr);
     sparse.push(doublePrime);

@@ -4,9 +4,10 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import type { Backend, Group } from '../../src/backends/backend.ts';
-import { FR_MODULUS, frVector } from '../../src/groth16/curve.ts';
-import { createReferenceBackend } from '../support/reference-backend.ts';
+import type { FullBackend, Group } from '../../src/backends/backend.ts';
+import { FR_MODULUS } from '../../src/shared/fr.ts';
+import { frVector } from '../../src/shared/fr-vector.ts';
+import { createReferenceBackend } from './reference-backend.ts';
 
 export const G1 = bls12_381.G1.Point;
 export const G2 = bls12_381.G2.Point;
@@ -14,7 +15,7 @@ export const G2 = bls12_381.G2.Point;
 export const reference = createReferenceBackend();
 
 /** The native backend, or undefined (with a warning) where it is not built and this is not CI. */
-export async function nativeBackend(): Promise<Backend | undefined> {
+export async function nativeBackend(): Promise<FullBackend | undefined> {
   try {
     const { createCpuBackend } = await import('../../src/backends/cpu/index.ts');
     return createCpuBackend();
@@ -66,7 +67,12 @@ export function identity(group: Group): Uint8Array {
 }
 
 /** n random subgroup points (from the native fixed-base kernel, which is itself checked elsewhere). */
-export async function randomPoints(backend: Backend, group: Group, rng: Rng, n: number): Promise<Uint8Array> {
+export async function randomPoints(
+  backend: FullBackend,
+  group: Group,
+  rng: Rng,
+  n: number,
+): Promise<Uint8Array> {
   return backend.fixedBaseMul(group, base(group), frVector(rng.frs(n).map((x) => x || 1n)));
 }
 

@@ -1,13 +1,15 @@
 /**
- * A constraint system that records variables, values and constraints as bellperson's ProvingAssignment
- * and KeypairAssembly do together, and hands the prover an R1cs in typed arrays.
+ * The constraint system of the prover's tests: small circuits written by hand (support/circuits.ts) with
+ * inputs and aux interleaved, recorded as bellperson's ProvingAssignment and KeypairAssembly do together
+ * and handed to the prover and the setup as an R1cs. Obviously correct rather than fast; synthesis of
+ * real circuits is src/circuit/synthesis-cs.ts.
  *
  * Variables are numbers: input i is 2i, aux j is 2j + 1, so allocation order never needs renumbering
  * while inputs and aux interleave. Linear combinations are lists of (variable, coefficient) terms.
  */
-import type { FrVector, SparseMatrix } from '../backends/backend.ts';
-import { frToBytes, frVector, mod } from '../groth16/curve.ts';
-import type { R1cs } from '../groth16/r1cs.ts';
+import { type FrVector, frVector } from '../../src/shared/fr-vector.ts';
+import type { SparseMatrix, R1cs } from '../../src/shared/r1cs.ts';
+import { mod } from '../../src/shared/fr.ts';
 
 export type Variable = number;
 export type Term = readonly [Variable, bigint];
@@ -15,7 +17,7 @@ export type LinearCombination = readonly Term[];
 
 export const ONE: Variable = 0;
 
-export class ConstraintSystem {
+export class TestConstraintSystem {
   readonly inputs: bigint[] = [1n];
   readonly aux: bigint[] = [];
   private readonly rows: [LinearCombination, LinearCombination, LinearCombination][] = [];
@@ -80,8 +82,7 @@ export class ConstraintSystem {
     const a = matrix(0);
     const b = matrix(1);
     const c = matrix(2);
-    const table = new Uint8Array(coeffIds.size * 32);
-    for (const [k, id] of coeffIds) frToBytes(k, table, id * 32);
+    const table = frVector([...coeffIds.keys()]);
     const withTable = (m: SparseMatrix): SparseMatrix => ({ ...m, coeffTable: table });
     return {
       numInputs,

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ConstraintSystem } from '../../src/circuit/cs.ts';
+import { SynthesisCs } from '../../src/circuit/synthesis-cs.ts';
 import { digestCircuit, type NamespaceDigest } from '../../src/circuit/digest.ts';
 import { type AllocatedNum, allocNum } from '../../src/circuit/num.ts';
 
@@ -56,9 +56,9 @@ export function positioned(
   path: string,
   fixed: ReadonlyMap<number, bigint>,
   maxDepth = path.split('/').length,
-): { cs: ConstraintSystem; at: (aux: number) => AllocatedNum } {
+): { cs: SynthesisCs; at: (aux: number) => AllocatedNum } {
   const { aux, inputs } = o.before(path);
-  const cs = new ConstraintSystem({ maxDepth, auxCapacity: aux + 8192 });
+  const cs = new SynthesisCs({ maxDepth, auxCapacity: aux + 8192 });
   const nums = new Map<number, AllocatedNum>();
   while (cs.inputs.length < inputs) cs.allocInput(0n);
   for (let j = 0; j < aux; j++) {
@@ -70,7 +70,7 @@ export function positioned(
 }
 
 /** Runs `fn` under `path`'s namespaces and compares that namespace's digest entry with the oracle's. */
-export function checkNamespace<T>(o: Oracle, cs: ConstraintSystem, path: string, fn: () => T): T {
+export function checkNamespace<T>(o: Oracle, cs: SynthesisCs, path: string, fn: () => T): T {
   const parts = path.split('/');
   const run = (d: number): T => (d === parts.length ? fn() : cs.ns(parts[d]!, () => run(d + 1)));
   const result = run(0);
