@@ -164,7 +164,12 @@ async function params(args: string[]): Promise<void> {
 }
 
 /** verify_seal of a Commit2In's sector: `verify FILE PROOFHEX [--miner] [--vk]`. */
-async function verifySealCommand(file: string, proofHex: string, miner: string, vkPath?: string): Promise<boolean> {
+async function verifySealCommand(
+  file: string,
+  proofHex: string,
+  miner: string,
+  vkPath?: string,
+): Promise<boolean> {
   const job = parseCommit2Input(await readFile(file, 'utf8'));
   const vk = await readVerifyingKeyFile(vkPath ?? porepParamsFiles(job.config.sectorSize).vk);
   return verifySeal(vk, Buffer.from(proofHex.trim(), 'hex'), job, normalizeMiner(miner));
@@ -181,7 +186,8 @@ async function verify(args: string[]): Promise<boolean> {
       miner: { type: 'string', default: 't01000' },
     },
   });
-  if (positionals.length === 2) return verifySealCommand(positionals[0]!, positionals[1]!, values.miner, values.vk);
+  if (positionals.length === 2)
+    return verifySealCommand(positionals[0]!, positionals[1]!, values.miner, values.vk);
   if (!values.vk || !values.inputs || !values.proof)
     throw new Error('verify needs FILE PROOFHEX, or --vk, --inputs and --proof');
   const vk = await readVerifyingKeyFile(values.vk);

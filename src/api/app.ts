@@ -69,7 +69,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     try {
       done(null, JSON.parse(text));
     } catch (e) {
-      const err = new Error(`the body is not JSON: ${(e as Error).message}`) as Error & { code: string; statusCode: number };
+      const err = new Error(`the body is not JSON: ${(e as Error).message}`) as Error & {
+        code: string;
+        statusCode: number;
+      };
       err.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
       err.statusCode = 400;
       done(err, undefined);
@@ -86,10 +89,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const m = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
       if (m && timingSafeEqual(digest(m[1]!), want)) return;
       metrics.countError('C2_UNAUTHORIZED');
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ code: 'C2_UNAUTHORIZED', message: 'a bearer token is required: Authorization: Bearer <token>' });
+      return reply.code(401).header('www-authenticate', 'Bearer').send({
+        code: 'C2_UNAUTHORIZED',
+        message: 'a bearer token is required: Authorization: Bearer <token>',
+      });
     });
   }
 

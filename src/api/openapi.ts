@@ -11,12 +11,24 @@ import { buildApp } from './app.ts';
 
 export const OPENAPI_FILE = new URL('../../openapi/c2prover.json', import.meta.url);
 
+/** The typed client's paths, generated from the committed document by openapi-typescript (the test's client). */
+export const CLIENT_TYPES_FILE = new URL('../../test/support/c2prover-api.ts', import.meta.url);
+
 export async function openapiDocument(): Promise<OpenAPIV3_1.Document> {
   const store = new SqliteJobStore(':memory:');
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const { backend } = pickBackend();
   const params = new ParamsKeeper({ backend, dir: '/nonexistent', allowTest: false, log: quiet });
-  const runner = new JobRunner({ store, backend, params, log: quiet, maxQueued: 1, maxRunning: 1, memoryBudget: 1, retentionMs: 1 });
+  const runner = new JobRunner({
+    store,
+    backend,
+    params,
+    log: quiet,
+    maxQueued: 1,
+    maxRunning: 1,
+    memoryBudget: 1,
+    retentionMs: 1,
+  });
   const app = await buildApp({ runner, store, params, token: 'x' });
   await app.ready();
   const doc = app.swagger() as OpenAPIV3_1.Document;

@@ -46,7 +46,8 @@ export function parseBytes(s: string): number {
 const positive = (name: string, v: string | undefined, fallback: number): number => {
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new RangeError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
   return n;
 };
 
@@ -54,7 +55,8 @@ const positive = (name: string, v: string | undefined, fallback: number): number
 function port(v: string | undefined): number {
   if (v === undefined) return 7070;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RangeError(`port must be 0..65535, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new RangeError(`port must be 0..65535, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -63,7 +65,10 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The configuration from flags (`flags`, already parsed) over the environment over defaults. */
-export function serviceConfig(flags: Partial<Record<string, string | boolean>>, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+export function serviceConfig(
+  flags: Partial<Record<string, string | boolean>>,
+  env: NodeJS.ProcessEnv = process.env,
+): ServiceConfig {
   const str = (flag: string, envName: string): string | undefined => {
     const f = flags[flag];
     return typeof f === 'string' ? f : env[envName] || undefined;
@@ -79,7 +84,9 @@ export function serviceConfig(flags: Partial<Record<string, string | boolean>>, 
     allowTestParams: flags['test-params'] === true || env.C2_ALLOW_TEST_PARAMS === '1',
     maxQueued: positive('C2_MAX_QUEUED', str('max-queued', 'C2_MAX_QUEUED'), 64),
     maxRunning: positive('C2_MAX_RUNNING', str('max-running', 'C2_MAX_RUNNING'), 1),
-    memoryBudget: str('memory-budget', 'C2_MEMORY_BUDGET') ? parseBytes(str('memory-budget', 'C2_MEMORY_BUDGET')!) : Math.floor(totalmem() * 0.8),
+    memoryBudget: str('memory-budget', 'C2_MEMORY_BUDGET')
+      ? parseBytes(str('memory-budget', 'C2_MEMORY_BUDGET')!)
+      : Math.floor(totalmem() * 0.8),
     retentionHours: positive('C2_RESULT_RETENTION_HOURS', env.C2_RESULT_RETENTION_HOURS, 24 * 7),
     bodyLimit: env.C2_BODY_LIMIT ? parseBytes(env.C2_BODY_LIMIT) : DEFAULT_BODY_LIMIT,
     shutdownGraceSeconds: positive('C2_SHUTDOWN_GRACE_S', env.C2_SHUTDOWN_GRACE_S, 30),
@@ -89,7 +96,8 @@ export function serviceConfig(flags: Partial<Record<string, string | boolean>>, 
 
 function openStore(url: string): JobStore {
   if (url.startsWith('sqlite:')) return new SqliteJobStore(url.slice('sqlite:'.length));
-  if (/^postgres(ql)?:/.test(url)) throw new Error('a PostgreSQL job store is not built yet: use the embedded store (the default)');
+  if (/^postgres(ql)?:/.test(url))
+    throw new Error('a PostgreSQL job store is not built yet: use the embedded store (the default)');
   throw new Error(`unknown job store ${JSON.stringify(url)}: expected sqlite:PATH`);
 }
 
@@ -136,10 +144,18 @@ export async function startService(config: ServiceConfig): Promise<Service> {
   });
   for (const s of skipped) app.log.info({ backend: s.name, reason: s.reason }, 'backend passed over');
   app.log.info(
-    { backend: backend.name, store: config.store, params: config.paramsDir, testParams: config.allowTestParams, memoryBudget: config.memoryBudget, free: freemem() },
+    {
+      backend: backend.name,
+      store: config.store,
+      params: config.paramsDir,
+      testParams: config.allowTestParams,
+      memoryBudget: config.memoryBudget,
+      free: freemem(),
+    },
     'c2prover starting',
   );
-  if (config.allowTestParams) app.log.warn({}, 'test parameters allowed: proofs made with them are rejected by the network');
+  if (config.allowTestParams)
+    app.log.warn({}, 'test parameters allowed: proofs made with them are rejected by the network');
   await runner.start();
   const url = await app.listen({ host: config.host, port: config.port });
   let stopping: Promise<void> | undefined;

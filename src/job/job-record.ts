@@ -116,7 +116,9 @@ export type JobRequest = z.infer<typeof jobRequestSchema>;
 
 export const jobSchema = z
   .object({
-    id: z.string().meta({ description: 'from the content: miner, sector, proof type and the Phase1Out hash' }),
+    id: z
+      .string()
+      .meta({ description: 'from the content: miner, sector, proof type and the Phase1Out hash' }),
     state: jobStateSchema,
     priority: prioritySchema,
     createdAt: z.iso.datetime(),

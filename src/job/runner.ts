@@ -14,7 +14,14 @@ import { ProverError } from '../shared/errors.ts';
 import { proverIdFromMiner } from '../porep/replica-id.ts';
 import { SEAL_PROOF_NAMES } from '../porep/registered-proof.ts';
 import { checkCommit2Input, ProofRejectedError, runCommit2, type Commit2Stage } from './commit2.ts';
-import { CodedError, InsufficientMemoryError, JobNotFoundError, NotCancellableError, QueueFullError, ShuttingDownError } from './errors.ts';
+import {
+  CodedError,
+  InsufficientMemoryError,
+  JobNotFoundError,
+  NotCancellableError,
+  QueueFullError,
+  ShuttingDownError,
+} from './errors.ts';
 import { IllegalTransitionError, handleFailure, type JobEventInput } from './fsm.ts';
 import { RUNNING_STATES, isTerminal, type JobRecord, type Priority, type ProofResult } from './job-record.ts';
 import type { Logger, ParamsKeeper } from './params-keeper.ts';
@@ -73,7 +80,9 @@ export function normalizeMiner(miner: string | number | undefined): string {
 
 /** The job id: the same sector, miner, proof type and Phase1Out always give the same job. */
 export function contentId(miner: string, sectorNum: number, proofType: number, phase1Sha256: string): string {
-  const h = createHash('sha256').update(`${miner}\n${sectorNum}\n${proofType}\n${phase1Sha256}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`${miner}\n${sectorNum}\n${proofType}\n${phase1Sha256}`)
+    .digest('hex');
   return `c2-${h.slice(0, 32)}`;
 }
 
@@ -86,7 +95,11 @@ interface Running {
   done: Promise<void>;
 }
 
-export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, Commit2Stage, number]; closing: [] }> {
+export class JobRunner extends EventEmitter<{
+  job: [JobRecord];
+  stage: [string, Commit2Stage, number];
+  closing: [];
+}> {
   readonly node: string;
   readonly #running = new Map<string, Running>();
   readonly #syncWaiters = new Map<string, number>();
@@ -126,7 +139,12 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
   }
 
   async purge(): Promise<number> {
-    return this.opts.store.purge(new Date(Date.now() - this.opts.retentionMs), ['Done', 'BadInput', 'Failed', 'Cancelled']);
+    return this.opts.store.purge(new Date(Date.now() - this.opts.retentionMs), [
+      'Done',
+      'BadInput',
+      'Failed',
+      'Cancelled',
+    ]);
   }
 
   #needFor(sectorSize: number): number {
@@ -155,7 +173,8 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
       throw new Commit2InputError([
         {
           path: ['ShapeOverride'],
-          message: 'a test-only extension of the reference oracle: the service proves production circuits only',
+          message:
+            'a test-only extension of the reference oracle: the service proves production circuits only',
         },
       ]);
     const job: Commit2Job = checkCommit2Input(input.value, miner);
@@ -259,7 +278,12 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
     }
   }
 
-  async #apply(id: string, e: JobEventInput, patch?: Parameters<JobStore['apply']>[2], expect?: JobRecord['state']) {
+  async #apply(
+    id: string,
+    e: JobEventInput,
+    patch?: Parameters<JobStore['apply']>[2],
+    expect?: JobRecord['state'],
+  ) {
     let job: JobRecord | undefined;
     try {
       job = await this.opts.store.apply(id, e, patch, expect);
@@ -277,12 +301,19 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
   }
 
   /** Enters a failure state and runs its handler: retry while the state's limit allows, else Failed. */
-  async #fail(id: string, e: Extract<JobEventInput, { kind: 'ProofRejected' | 'WorkerLost' }>): Promise<void> {
+  async #fail(
+    id: string,
+    e: Extract<JobEventInput, { kind: 'ProofRejected' | 'WorkerLost' }>,
+  ): Promise<void> {
     const previous = await this.opts.store.countEvents(id, e.kind);
     const job = await this.#apply(id, e);
     if (job?.state !== e.kind) return;
     const next = handleFailure(e.kind, previous, e.message);
-    await this.#apply(id, next, next.kind === 'Failed' ? { error: { code: next.code, message: next.message } } : undefined);
+    await this.#apply(
+      id,
+      next,
+      next.kind === 'Failed' ? { error: { code: next.code, message: next.message } } : undefined,
+    );
   }
 
   async #pump(): Promise<void> {
@@ -296,7 +327,12 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
         const free = this.opts.memoryBudget - this.#used();
         if (this.#running.size > 0 && need > free + this.opts.params.idleBytes()) break;
         if (need > free) this.opts.params.evictIdle(need - free);
-        const job = await this.opts.store.apply(next.id, { kind: 'Started', node: this.node, backend: this.opts.backend.name }, undefined, 'Queued');
+        const job = await this.opts.store.apply(
+          next.id,
+          { kind: 'Started', node: this.node, backend: this.opts.backend.name },
+          undefined,
+          'Queued',
+        );
         if (!job) continue;
         this.emit('job', job);
         const controller = new AbortController();
@@ -320,16 +356,24 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
     let logged: Promise<unknown> = Promise.resolve();
     try {
       const input = await this.opts.store.input(id);
-      if (input === undefined) throw new CodedError('C2_INTERNAL', 500, `the input of job ${id} is missing from the store`);
+      if (input === undefined)
+        throw new CodedError('C2_INTERNAL', 500, `the input of job ${id} is missing from the store`);
       const params = await this.opts.params.resolve(job.request.sectorSize);
-      const cacheDir = this.opts.structureCache === false ? undefined : (this.opts.structureCache ?? defaultStructureCacheDir());
+      const cacheDir =
+        this.opts.structureCache === false
+          ? undefined
+          : (this.opts.structureCache ?? defaultStructureCacheDir());
       if (cacheDir && (await this.opts.store.countEvents(id, 'ProofRejected')) > 0) {
         // the retry of a rejected proof starts from a freshly built structure
         rmSync(structureSlot(cacheDir, checkCommit2Input(input, job.request.miner)).path, { force: true });
       }
       // the key loads (first job of a size) while the circuit is synthesized
       const held = this.opts.params.acquire(job.request.sectorSize, params);
-      release = () => void held.then((h) => h.release(), () => undefined);
+      release = () =>
+        void held.then(
+          (h) => h.release(),
+          () => undefined,
+        );
       let partitions = 0;
       const result = await runCommit2(input, {
         backend: this.opts.backend,
@@ -340,8 +384,19 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
         signal,
         onStage: (stage, ms) => {
           this.emit('stage', id, stage, ms);
-          const detail = stage === 'partition' ? `partition ${++partitions}` : stage === 'params' ? `${params.kind} parameters ${params.file}` : undefined;
-          logged = logged.then(() => this.#apply(id, { kind: 'StageDone', stage, ms, detail }, { progress: `${stage}${detail ? ` (${detail})` : ''}` }));
+          const detail =
+            stage === 'partition'
+              ? `partition ${++partitions}`
+              : stage === 'params'
+                ? `${params.kind} parameters ${params.file}`
+                : undefined;
+          logged = logged.then(() =>
+            this.#apply(
+              id,
+              { kind: 'StageDone', stage, ms, detail },
+              { progress: `${stage}${detail ? ` (${detail})` : ''}` },
+            ),
+          );
         },
       });
       await logged;
@@ -368,8 +423,14 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
   async #settleFailure(id: string, e: unknown, signal: AbortSignal): Promise<void> {
     const err = e as Error;
     if (signal.aborted) {
-      if (signal.reason === SHUTDOWN) await this.#apply(id, { kind: 'Requeued', reason: 'the service stopped: back in the queue' });
-      else await this.#apply(id, { kind: 'Cancelled', reason: 'cancelled: stopped at the end of a stage' }, { error: { code: 'C2_CANCELLED', message: 'the job was cancelled' } });
+      if (signal.reason === SHUTDOWN)
+        await this.#apply(id, { kind: 'Requeued', reason: 'the service stopped: back in the queue' });
+      else
+        await this.#apply(
+          id,
+          { kind: 'Cancelled', reason: 'cancelled: stopped at the end of a stage' },
+          { error: { code: 'C2_CANCELLED', message: 'the job was cancelled' } },
+        );
       return;
     }
     if (e instanceof Commit2InputError) {
@@ -382,12 +443,20 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
       return;
     }
     if (e instanceof ProverError) {
-      await this.#apply(id, { kind: 'Failed', code: e.code, message: e.message, trace: e.stack }, { error: { code: e.code, message: e.message } });
+      await this.#apply(
+        id,
+        { kind: 'Failed', code: e.code, message: e.message, trace: e.stack },
+        { error: { code: e.code, message: e.message } },
+      );
       return;
     }
     // A synthesis thread that died, a backend that lost its device: the work is lost, not the job.
     this.opts.log.error({ jobId: id, err: err.message, stack: err.stack }, 'job work lost');
-    await this.#fail(id, { kind: 'WorkerLost', message: `the work was lost: ${err.message}`, trace: err.stack });
+    await this.#fail(id, {
+      kind: 'WorkerLost',
+      message: `the work was lost: ${err.message}`,
+      trace: err.stack,
+    });
   }
 
   /**
@@ -417,7 +486,12 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
     for (const id of this.#running.keys()) {
       const job = await this.opts.store.get(id);
       if (job && RUNNING_STATES.includes(job.state))
-        await this.opts.store.apply(id, { kind: 'Requeued', reason: 'the service stopped mid-stage: back in the queue' }, undefined, job.state);
+        await this.opts.store.apply(
+          id,
+          { kind: 'Requeued', reason: 'the service stopped mid-stage: back in the queue' },
+          undefined,
+          job.state,
+        );
     }
   }
 }

@@ -51,9 +51,7 @@ export class SqliteJobStore implements JobStore {
       lastSeq: p('SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE id = ?'),
       addEvent: p('INSERT INTO events (id, seq, kind, event) VALUES (?, ?, ?, ?)'),
       countEvents: p('SELECT COUNT(*) AS n FROM events WHERE id = ? AND kind = ?'),
-      next: p(
-        "SELECT id FROM jobs WHERE state = 'Queued' ORDER BY rank DESC, created_at, id LIMIT 1",
-      ),
+      next: p("SELECT id FROM jobs WHERE state = 'Queued' ORDER BY rank DESC, created_at, id LIMIT 1"),
     };
   }
 
@@ -94,7 +92,8 @@ export class SqliteJobStore implements JobStore {
     return this.#tx(() => {
       const existing = this.#get(job.id);
       if (existing) {
-        if (existing.state !== 'Failed' && existing.state !== 'Cancelled') return { job: existing, joined: true };
+        if (existing.state !== 'Failed' && existing.state !== 'Cancelled')
+          return { job: existing, joined: true };
         this.#q.putInput!.run(job.id, job.input);
         return { job: this.#apply(existing, job.id, { kind: 'Resubmitted' }), joined: false };
       }
@@ -168,9 +167,10 @@ export class SqliteJobStore implements JobStore {
     return this.#tx(() => {
       const marks = states.map(() => '?').join(', ');
       const ids = (
-        this.#db
-          .prepare(`SELECT id, record FROM jobs WHERE state IN (${marks})`)
-          .all(...states) as { id: string; record: string }[]
+        this.#db.prepare(`SELECT id, record FROM jobs WHERE state IN (${marks})`).all(...states) as {
+          id: string;
+          record: string;
+        }[]
       )
         .filter((r) => (JSON.parse(r.record) as JobRecord).updatedAt < before.toISOString())
         .map((r) => r.id);

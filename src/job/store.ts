@@ -3,7 +3,15 @@
  * the interface is async so a shared database can serve many nodes behind the same calls.
  */
 import { describe, plan, type JobEventInput, type JobEventKind } from './fsm.ts';
-import type { ErrorBody, JobEvent, JobRecord, JobRequest, JobState, Priority, ProofResult } from './job-record.ts';
+import type {
+  ErrorBody,
+  JobEvent,
+  JobRecord,
+  JobRequest,
+  JobState,
+  Priority,
+  ProofResult,
+} from './job-record.ts';
 
 export interface NewJob {
   id: string;

@@ -18,7 +18,12 @@ const request: JobRequest = {
   allowTestParams: true,
 };
 
-const newJob = (id: string, priority: NewJob['priority'] = 'normal'): NewJob => ({ id, priority, request, input: `{"id":"${id}"}` });
+const newJob = (id: string, priority: NewJob['priority'] = 'normal'): NewJob => ({
+  id,
+  priority,
+  request,
+  input: `{"id":"${id}"}`,
+});
 
 /** `open` gives a store over the same data each time it is called with the same `name` (reopening). */
 export function jobStoreSuite(label: string, open: (name: string) => JobStore | Promise<JobStore>): void {
@@ -38,21 +43,30 @@ export function jobStoreSuite(label: string, open: (name: string) => JobStore | 
   test(`${label}: events move the job through the state machine, each logged with its state`, async () => {
     const store = await open('fsm');
     await store.submit(newJob('j2'));
-    assert.equal((await store.apply('j2', { kind: 'Started', node: 'n', backend: 'cpu' }, undefined, 'Queued'))?.state, 'Checking');
+    assert.equal(
+      (await store.apply('j2', { kind: 'Started', node: 'n', backend: 'cpu' }, undefined, 'Queued'))?.state,
+      'Checking',
+    );
     // a claim races: only one node gets the job
-    assert.equal(await store.apply('j2', { kind: 'Started', node: 'm', backend: 'cpu' }, undefined, 'Queued'), undefined);
+    assert.equal(
+      await store.apply('j2', { kind: 'Started', node: 'm', backend: 'cpu' }, undefined, 'Queued'),
+      undefined,
+    );
     await store.apply('j2', { kind: 'StageDone', stage: 'check', ms: 1 });
     await assert.rejects(store.apply('j2', { kind: 'Resubmitted' }), IllegalTransitionError);
     const done = await store.apply('j2', { kind: 'Proved' }, { progress: 'x' });
     assert.equal(done?.state, 'Done');
     assert.equal(done?.attempts, 1);
     const log = await store.log('j2');
-    assert.deepEqual(log.map((e) => [e.seq, e.kind, e.state]), [
-      [1, 'Submitted', 'Queued'],
-      [2, 'Started', 'Checking'],
-      [3, 'StageDone', 'Synthesizing'],
-      [4, 'Proved', 'Done'],
-    ]);
+    assert.deepEqual(
+      log.map((e) => [e.seq, e.kind, e.state]),
+      [
+        [1, 'Submitted', 'Queued'],
+        [2, 'Started', 'Checking'],
+        [3, 'StageDone', 'Synthesizing'],
+        [4, 'Proved', 'Done'],
+      ],
+    );
     assert.equal(await store.countEvents('j2', 'StageDone'), 1);
     await store.close();
   });
@@ -91,7 +105,11 @@ export function jobStoreSuite(label: string, open: (name: string) => JobStore | 
     let store = await open('durable');
     await store.submit(newJob('keep'));
     await store.submit(newJob('old'));
-    await store.apply('old', { kind: 'Failed', code: 'C2_INTERNAL', message: 'no' }, { error: { code: 'C2_INTERNAL', message: 'no' } });
+    await store.apply(
+      'old',
+      { kind: 'Failed', code: 'C2_INTERNAL', message: 'no' },
+      { error: { code: 'C2_INTERNAL', message: 'no' } },
+    );
     await store.close();
     store = await open('durable');
     assert.equal((await store.get('keep'))?.state, 'Queued');
