@@ -1,6 +1,8 @@
 /**
  * npm run bench [-- --quick] : G1/G2 MSM and NTT on our CPU backend beside bellperson's multiexp and FFT,
  * then circuit synthesis beside bellperson's (bench/synthesis.ts → bench/results/synthesis.{json,md}),
+ * the whole 2KiB Commit2 (bench/commit2.ts) and the service's overhead and burst throughput
+ * (bench/service.ts), each beside bellperson,
  * timed in the same run through the reference oracle's `bench`, on the same machine. Writes
  * bench/results/msm-ntt.{json,md} with the speedup bellperson_time / our_time (above 1: we are faster).
  */
@@ -146,3 +148,5 @@ console.log(md.join('\n'));
 execFileSync(process.execPath, ['bench/synthesis.ts', ...process.argv.slice(2)], { stdio: 'inherit' });
 // The whole 2KiB Commit2 vs bellperson's on the same parameters (bench/commit2.ts).
 if (!quick) execFileSync(process.execPath, ['bench/commit2.ts'], { stdio: 'inherit' });
+// The service's overhead over the CLI and a burst's throughput vs bellperson's (bench/service.ts).
+if (!quick) execFileSync(process.execPath, ['bench/service.ts'], { stdio: 'inherit' });

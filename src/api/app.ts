@@ -35,6 +35,7 @@ export const VERSION = '0.1.0';
 export const DEFAULT_BODY_LIMIT = 256 * 2 ** 20;
 
 const PROTECTED = /^\/(commit2|lotus\/|jobs)/;
+const LOTUS = /^\/lotus\//;
 
 export interface AppOptions {
   runner: JobRunner;
@@ -86,8 +87,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const want = digest(opts.token);
     app.addHook('onRequest', async (request, reply) => {
       if (!PROTECTED.test(request.url)) return;
-      const m = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
-      if (m && timingSafeEqual(digest(m[1]!), want)) return;
+      const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+      // lotus-miner calls its RemoteCommit2Endpoint URL as given, without headers: the token rides in it
+      const inUrl = LOTUS.test(request.url) ? (request.query as { token?: string }).token : undefined;
+      const given = bearer ?? inUrl;
+      if (given !== undefined && timingSafeEqual(digest(given), want)) return;
       metrics.countError('C2_UNAUTHORIZED');
       return reply.code(401).header('www-authenticate', 'Bearer').send({
         code: 'C2_UNAUTHORIZED',

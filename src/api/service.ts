@@ -114,7 +114,18 @@ export async function startService(config: ServiceConfig): Promise<Service> {
   const { backend, skipped } = pickBackend();
   const pool = createSynthesisPool();
   // one logger for the runner and the app: job events and requests in one structured stream
-  const log = pino({ level: config.logLevel });
+  const log = pino({
+    level: config.logLevel,
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        url: req.url.replace(/([?&]token=)[^&]*/, '$1[redacted]'),
+        ip: req.ip,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: pino.stdSerializers.err,
+    },
+  });
   const params = new ParamsKeeper({
     backend,
     dir: config.paramsDir,

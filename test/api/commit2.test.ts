@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { after, before, test } from 'node:test';
 import { call, serverDirs, startServer, type ServerProcess } from '../support/service.ts';
 import { body, oraclePublicInputs, sealVerifies, testVk } from './fixtures.ts';
@@ -14,6 +15,29 @@ import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { readFixture } from '../support/fixtures.ts';
 import type { Commit2Response } from '../../src/api/schemas.ts';
 import type { ErrorBody, JobRecord, JobEvent } from '../../src/job/job-record.ts';
+
+/**
+ * A POST that announces `length` bytes and sends none until answered: the limit is enforced on the
+ * announced length, before a byte of the body is read.
+ */
+function announceBody(url: string, path: string, length: number): Promise<{ status: number; body: ErrorBody }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': length, ...auth },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => {
+        resolve({ status: res.statusCode!, body: JSON.parse(text) as ErrorBody });
+        req.destroy();
+      });
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
 
 const TOKEN = 'test-token-7f3a';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -84,7 +108,8 @@ test("POST /lotus/commit2: lotus-miner's RemoteCommit2Params in, the raw proof b
   const c2in = JSON.parse(body(dir)) as { SectorNum: number; Phase1Out: string };
   // exactly what encoding/json writes for api.RemoteCommit2Params: fields in declaration order, []byte as base64
   const goJson = `{"Sector":{"Miner":1002,"Number":${c2in.SectorNum}},"ProofType":5,"Commit1Out":"${c2in.Phase1Out}"}`;
-  const r = await call<Buffer>(server.url, 'POST', '/lotus/commit2', goJson, auth);
+  // lotus calls the endpoint URL as configured, without headers: the token rides in the URL
+  const r = await call<Buffer>(server.url, 'POST', `/lotus/commit2?token=${TOKEN}`, goJson);
   assert.equal(r.status, 200, r.bytes.toString());
   assert.match(String(r.headers['content-type']), /application\/octet-stream/);
   assert.equal(r.bytes.length, 192);
@@ -94,6 +119,9 @@ test("POST /lotus/commit2: lotus-miner's RemoteCommit2Params in, the raw proof b
   const bad = await call<ErrorBody>(server.url, 'POST', '/lotus/commit2', wrongType, auth);
   assert.equal(bad.status, 400);
   assert.equal(bad.body.issues?.[0]?.path, '$.ProofType');
+  const noToken = await call<ErrorBody>(server.url, 'POST', '/lotus/commit2?token=nope', goJson);
+  assert.equal(noToken.status, 401);
+  assert.doesNotMatch(server.output(), new RegExp(TOKEN), 'the token never reaches the logs');
 });
 
 test('c2prover submit prints what lotus-bench prove prints, and the proof verifies', async () => {
@@ -191,7 +219,7 @@ test('bad requests: a coded 4xx, the message and the JSON path of what is wrong'
   };
   vanilla.vanilla_proofs.StackedDrg2KiBV1[0]![1]!.comm_d_proofs.data.Single.leaf[0]! ^= 1;
   const inconsistent = await call<ErrorBody>(server.url, 'POST', '/jobs', withP1(vanilla), auth);
-  assert.equal(inconsistent.status, 400);
+  assert.equal(inconsistent.status, 400, JSON.stringify(inconsistent.body));
   assert.ok(
     inconsistent.body.issues?.some((i) =>
       i.path.startsWith('$.Phase1Out.vanilla_proofs.StackedDrg2KiBV1[0][1]'),
@@ -205,7 +233,7 @@ test('bad requests: a coded 4xx, the message and the JSON path of what is wrong'
   });
   assert.equal(text.status, 415);
   assert.equal(text.body.code, 'C2_UNSUPPORTED_MEDIA_TYPE');
-  const huge = await call<ErrorBody>(server.url, 'POST', '/commit2', Buffer.alloc(300 * 2 ** 20, 0x20), auth);
+  const huge = await announceBody(server.url, '/commit2', 300 * 2 ** 20);
   assert.equal(huge.status, 413);
   assert.equal(huge.body.code, 'C2_BODY_TOO_LARGE');
   // a 64GiB Commit2In is about 50 MB of base64: well within the limit (refused here for what it holds)
@@ -216,7 +244,7 @@ test('bad requests: a coded 4xx, the message and the JSON path of what is wrong'
     JSON.stringify({ ...good, Phase1Out: 'A'.repeat(60 * 2 ** 20) }),
     auth,
   );
-  assert.equal(big.status, 400);
+  assert.equal(big.status, 400, JSON.stringify(big.body));
   assert.equal(big.body.code, 'C2_BAD_INPUT');
   const missing = await call<ErrorBody>(server.url, 'GET', '/jobs/c2-nope', undefined, auth);
   assert.equal(missing.status, 404);

@@ -119,11 +119,17 @@ test('SIGTERM: no new work, the running job back in the queue, a clean exit; the
   const z = await submit(s.url, '2kib/v1-t01000-s1');
   await waitJob<JobRecord>(s.url, z.body.job.id, running);
   s.proc.kill('SIGTERM');
-  // while it stops, work is refused with 503 (or the port is already closed)
-  const refused = await submit(s.url, '2kib/v1_1-t01000-s2').catch((e: unknown) => e as Error);
-  if (!(refused instanceof Error)) {
-    assert.equal(refused.status, 503);
-    assert.equal(refused.body.code, 'C2_SHUTTING_DOWN');
+  // once it is stopping (readiness gone), work is refused with 503, until the port closes
+  for (;;) {
+    const ready = await call(s.url, 'GET', '/readyz').catch(() => undefined);
+    if (!ready) break;
+    if (ready.status !== 503) continue;
+    const refused = await submit(s.url, '2kib/v1_1-t01000-s2').catch(() => undefined);
+    if (refused) {
+      assert.equal(refused.status, 503);
+      assert.equal(refused.body.code, 'C2_SHUTTING_DOWN');
+    }
+    break;
   }
   assert.equal(await s.exited, 0, s.output().slice(-2000));
   s = await serve(dirs);

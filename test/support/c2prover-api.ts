@@ -115,7 +115,10 @@ export interface paths {
         /** lotus-miner's remote Commit2 hook (RemoteCommit2Endpoint): the raw proof bytes */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the bearer token, for callers that cannot send headers (lotus calls the URL as given) */
+                    token?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;

@@ -94,6 +94,11 @@ export const commit2Routes =
         schema: {
           summary: "lotus-miner's remote Commit2 hook (RemoteCommit2Endpoint): the raw proof bytes",
           body: lotusCommit2Schema,
+          querystring: z.object({
+            token: z.string().optional().meta({
+              description: 'the bearer token, for callers that cannot send headers (lotus calls the URL as given)',
+            }),
+          }),
           response: {
             200: {
               description: 'the proof, 192 bytes per partition',
