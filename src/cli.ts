@@ -1,7 +1,8 @@
 /**
- * c2prover's command line: `prove FILE` does what `lotus-bench prove` does (Commit2 of a saved Commit2In),
- * `params` makes test parameters for a sector size, `verify` checks proofs against a .vk, `prove-dump`
- * proves a circuit dumped by the reference oracle.
+ * c2prover's command line: `serve` runs the service, `submit` and `jobs` talk to one (cli-client.ts),
+ * `prove FILE` does what `lotus-bench prove` does (Commit2 of a saved Commit2In) here, `verify` checks seal
+ * proofs as verify_seal does (or proofs against a .vk and inputs), `params` makes test parameters for a
+ * sector size, `prove-dump` proves a circuit dumped by the reference oracle.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -21,6 +22,7 @@ import { porepParamsFiles } from './groth16/parameter-cache.ts';
 import { parseCommit2Input } from './porep/commit2-input.ts';
 import { normalizeMiner } from './job/runner.ts';
 import { verifySeal } from './job/verify-seal.ts';
+import { identifyParams, loadIdentified } from './job/params-keeper.ts';
 import { serviceConfig, startService } from './api/service.ts';
 import { jobs, printProof, submit } from './cli-client.ts';
 
@@ -108,15 +110,31 @@ async function proveCommit2(args: string[]): Promise<void> {
   });
   if (positionals.length !== 1) throw new Error('prove needs one Commit2In file');
   const { backend } = pickBackend();
+  const input = await readFile(positionals[0]!, 'utf8');
+  const { sectorSize } = parseCommit2Input(input).config;
+  // the file is told apart by its digest: the published one is vouched for by parameters.json, any other
+  // is test parameters, point-checked once (with progress) unless --no-validate
+  const params = await identifyParams(
+    values.params ?? porepParamsFiles(sectorSize).params,
+    sectorSize,
+    stderrLog,
+  );
+  if (values['production-params'] && params.kind !== 'production')
+    throw new Error(`${params.file} is not the published parameter file (digest ${params.digest})`);
+  console.error(
+    params.kind === 'production'
+      ? `parameters: ${params.file} (the published file: digest checked)`
+      : `parameters: ${params.file} are test parameters (digest ${params.digest}): the network rejects their proofs`,
+  );
+  const key = loadIdentified(backend, params, stderrLog, !values['no-validate']);
+  key.catch(() => undefined);
   const pool = createSynthesisPool();
   try {
-    const result = await runCommit2(await readFile(positionals[0]!, 'utf8'), {
+    const result = await runCommit2(input, {
       backend,
       pool,
       miner: values.miner,
-      paramsPath: values.params,
-      validate: !values['no-validate'],
-      productionParams: values['production-params'],
+      provingKey: key,
     });
     const s = result.stages;
     printProof(Buffer.from(result.proof).toString('hex'), result.sectorSize, s.totalMs);
@@ -125,13 +143,23 @@ async function proveCommit2(args: string[]): Promise<void> {
     );
     console.error(`stages (${backend.name}): ${stages.join(', ')}`);
   } finally {
+    await key.then(
+      (k) => k.free(),
+      () => undefined,
+    );
     await pool.destroy();
   }
 }
 
+/** Progress and notes of long steps, as lines on stderr. */
+const stderrLog = {
+  info: (o: object, msg: string) => console.error(`${msg} ${JSON.stringify(o)}`),
+  warn: (o: object, msg: string) => console.error(`warning: ${msg} ${JSON.stringify(o)}`),
+};
+
 /**
- * `npm start` until the service exists: the main job on this machine's best backend — Commit2 of a 2KiB
- * sector sealed by the oracle, with test parameters made on first use (the real ones are 1 GB downloads).
+ * The main job once, without the service, on this machine's best backend: Commit2 of a 2KiB sector sealed
+ * by the oracle, with test parameters made on first use (the real ones are 1 GB downloads).
  */
 async function demo(): Promise<void> {
   const { backend, skipped } = pickBackend();

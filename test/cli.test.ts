@@ -38,6 +38,19 @@ test('cli verify: accepts the real proof (exit 0), rejects another (exit 1), exp
   assert.match(short.stderr, /multiple of 192/);
 });
 
+test('cli verify FILE PROOFHEX: verify_seal of bellperson’s proof, its public inputs derived from the sector and miner', () => {
+  const proof = readFileSync(`${dir}/proof.hex`, 'utf8').trim();
+  const file = `${dir}/c2input.json`;
+  const ok = cli('verify', file, proof, '--vk', vk);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^accepted/);
+  const other = cli('verify', file, proof, '--vk', vk, '--miner', 't01002');
+  assert.equal(other.status, 1, other.stderr);
+  assert.match(other.stdout, /^rejected/);
+  const garbled = cli('verify', file, 'ff'.repeat(192), '--vk', vk);
+  assert.equal(garbled.status, 1, garbled.stderr);
+});
+
 test('cli info names the backend it picked and where circuit structures are kept', () => {
   const r = cli('info');
   assert.equal(r.status, 0, r.stderr);

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Backend, PointTable } from '../backends/backend.ts';
 import {
   SECTIONS,
@@ -38,7 +38,8 @@ export interface LoadOptions {
 
 const validatedInProcess = new Set<string>();
 
-const fingerprint = (l: ParamsLayout): string => `${l.path}:${l.size}:${Math.trunc(l.mtimeMs)}`;
+// by absolute path: a file named relatively on one run and absolutely on the next is the same file
+const fingerprint = (l: ParamsLayout): string => `${resolve(l.path)}:${l.size}:${Math.trunc(l.mtimeMs)}`;
 
 async function readValidated(cacheFile: string): Promise<string[]> {
   try {

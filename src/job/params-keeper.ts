@@ -7,7 +7,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend.ts';
 import { paramsDigest } from '../groth16/params-file.ts';
 import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
@@ -79,63 +80,90 @@ interface Held {
 
 const fingerprint = (path: string): string => {
   const st = statSync(path);
-  return `${path}:${st.size}:${Math.trunc(st.mtimeMs)}`;
+  return `${resolve(path)}:${st.size}:${Math.trunc(st.mtimeMs)}`;
 };
+
+/** Where file digests are remembered by default (beside validated.json). */
+export const DEFAULT_DIGEST_CACHE = join(homedir(), '.cache', 'c2prover', 'param-digests.json');
+
+const digests = new Map<string, Promise<string>>();
+
+async function readDigestFile(file: string): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+/** The file's digest, computed once per file version (path, size, mtime) and remembered in `cacheFile`. */
+function digestOf(path: string, cacheFile: string, log: Logger): Promise<string> {
+  const fp = fingerprint(path);
+  let d = digests.get(fp);
+  if (!d) {
+    d = (async () => {
+      const known = (await readDigestFile(cacheFile))[fp];
+      if (known) return known;
+      const t0 = performance.now();
+      log.info({ file: path }, 'hashing parameter file (once per file)');
+      const digest = await paramsDigest(path);
+      log.info({ file: path, digest, ms: Math.round(performance.now() - t0) }, 'parameter file hashed');
+      try {
+        const all = await readDigestFile(cacheFile);
+        all[fp] = digest;
+        await mkdir(dirname(cacheFile), { recursive: true });
+        await writeFile(cacheFile, JSON.stringify(all));
+      } catch {
+        // a read-only cache only costs a hash at the next start
+      }
+      return digest;
+    })();
+    d.catch(() => digests.delete(fp));
+    digests.set(fp, d);
+  }
+  return d;
+}
+
+/** What a parameter file is: the published one of its sector size (by digest), or test parameters. */
+export async function identifyParams(
+  file: string,
+  sectorSize: number,
+  log: Logger,
+  cacheFile = DEFAULT_DIGEST_CACHE,
+): Promise<ParametersUsed> {
+  if (!existsSync(file)) throw new ParamsMissingError(file, sectorSize);
+  const expected = porepParamsFiles(sectorSize, dirname(file)).productionDigest;
+  const digest = await digestOf(file, cacheFile, log);
+  return { file, kind: digest === expected ? 'production' : 'test', digest, digestChecked: true };
+}
+
+/**
+ * Loads an identified file: the published one without point checks (its digest vouches for its points),
+ * any other with them, once per file version (remembered by loadProvingKey), logged section by section.
+ */
+export function loadIdentified(
+  backend: Backend,
+  params: ParametersUsed,
+  log: Logger,
+  validate = true,
+): Promise<ProvingKey> {
+  return loadProvingKey(backend, params.file, {
+    validate: validate && params.kind === 'test',
+    onSection: (section, i, of, validating) => {
+      if (validating)
+        log.info(
+          { file: params.file, section, progress: `${i}/${of}` },
+          'checking parameter points (once per file; slow)',
+        );
+    },
+  });
+}
 
 export class ParamsKeeper {
   readonly #held = new Map<number, Held>();
-  readonly #digests = new Map<string, Promise<string>>();
-  #digestFile: Record<string, string> | undefined;
-
   readonly opts: ParamsKeeperOptions;
   constructor(opts: ParamsKeeperOptions) {
     this.opts = opts;
-  }
-
-  async #loadDigestFile(): Promise<Record<string, string>> {
-    if (this.#digestFile) return this.#digestFile;
-    try {
-      this.#digestFile = JSON.parse(await readFile(this.opts.digestCacheFile!, 'utf8')) as Record<
-        string,
-        string
-      >;
-    } catch {
-      this.#digestFile = {};
-    }
-    return this.#digestFile;
-  }
-
-  /** The file's digest, computed once per file version (path, size, mtime). */
-  #digest(path: string): Promise<string> {
-    const fp = fingerprint(path);
-    let d = this.#digests.get(fp);
-    if (!d) {
-      d = (async () => {
-        const known = this.opts.digestCacheFile ? (await this.#loadDigestFile())[fp] : undefined;
-        if (known) return known;
-        const t0 = performance.now();
-        this.opts.log.info({ file: path }, 'hashing parameter file (once per file)');
-        const digest = await paramsDigest(path);
-        this.opts.log.info(
-          { file: path, digest, ms: Math.round(performance.now() - t0) },
-          'parameter file hashed',
-        );
-        if (this.opts.digestCacheFile) {
-          const all = await this.#loadDigestFile();
-          all[fp] = digest;
-          try {
-            await mkdir(join(this.opts.digestCacheFile, '..'), { recursive: true });
-            await writeFile(this.opts.digestCacheFile, JSON.stringify(all));
-          } catch {
-            // a read-only data dir only costs a hash at the next start
-          }
-        }
-        return digest;
-      })();
-      d.catch(() => this.#digests.delete(fp));
-      this.#digests.set(fp, d);
-    }
-    return d;
   }
 
   /**
@@ -152,10 +180,10 @@ export class ParamsKeeper {
       if (existsSync(test)) file = test;
     }
     if (!existsSync(file)) throw new ParamsMissingError(files.params, sectorSize);
-    const digest = await this.#digest(file);
-    if (digest === files.productionDigest) return { file, kind: 'production', digest, digestChecked: true };
-    if (!this.opts.allowTest) throw new TestParamsRefusedError(file, digest, files.productionDigest);
-    return { file, kind: 'test', digest, digestChecked: true };
+    const params = await identifyParams(file, sectorSize, this.opts.log, this.opts.digestCacheFile);
+    if (params.kind === 'test' && !this.opts.allowTest)
+      throw new TestParamsRefusedError(file, params.digest, files.productionDigest);
+    return params;
   }
 
   /** Bytes a key of this sector size takes once loaded (0 when it is loaded already). */
@@ -206,18 +234,7 @@ export class ParamsKeeper {
     }
     if (!h) {
       const t0 = performance.now();
-      const key = loadProvingKey(this.opts.backend, params.file, {
-        // resolve() checked the digest: the published file's vouches for its points; any other file is
-        // point-checked, once per file version (remembered by loadProvingKey)
-        validate: params.kind === 'test',
-        onSection: (section, i, of, validating) => {
-          if (validating)
-            this.opts.log.info(
-              { file: params.file, section, progress: `${i}/${of}` },
-              'checking parameter points (once per file; slow)',
-            );
-        },
-      });
+      const key = loadIdentified(this.opts.backend, params, this.opts.log);
       h = { params, bytes: statSync(params.file).size, key, users: 0, lastUsed: Date.now() };
       const held = h;
       this.#held.set(sectorSize, held);

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { after, before, test } from 'node:test';
-import { call, serverDirs, startServer, type ServerProcess } from '../support/service.ts';
+import { test } from 'node:test';
+import { call, serverForTests } from '../support/service.ts';
 import { body, oraclePublicInputs, sealVerifies, testVk } from './fixtures.ts';
 import { sealPublicInputs } from '../../src/job/verify-seal.ts';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
@@ -20,7 +20,11 @@ import type { ErrorBody, JobRecord, JobEvent } from '../../src/job/job-record.ts
  * A POST that announces `length` bytes and sends none until answered: the limit is enforced on the
  * announced length, before a byte of the body is read.
  */
-function announceBody(url: string, path: string, length: number): Promise<{ status: number; body: ErrorBody }> {
+function announceBody(
+  url: string,
+  path: string,
+  length: number,
+): Promise<{ status: number; body: ErrorBody }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(new URL(path, url), {
       method: 'POST',
@@ -41,17 +45,7 @@ function announceBody(url: string, path: string, length: number): Promise<{ stat
 
 const TOKEN = 'test-token-7f3a';
 const auth = { authorization: `Bearer ${TOKEN}` };
-const dirs = serverDirs();
-let server: ServerProcess;
-
-before(async () => {
-  await testVk();
-  server = await startServer({ ...dirs, dataDir: dirs.dataDir, args: ['--token', TOKEN] });
-});
-after(async () => {
-  server?.proc.kill('SIGTERM');
-  await server?.exited;
-});
+const serverOf = serverForTests(testVk, ['--token', TOKEN]);
 
 test('the public inputs verify_seal derives from a Commit2In are the oracle’s', () => {
   for (const [dir, miner] of [
@@ -64,7 +58,7 @@ test('the public inputs verify_seal derives from a Commit2In are the oracle’s'
 
 test('POST /commit2 proves the 2KiB fixture; the proof passes verify_seal; a retry joins the job', async () => {
   const dir = '2kib/v1_1-t01000-s1';
-  const r = await call<Commit2Response>(server.url, 'POST', '/commit2', body(dir), auth);
+  const r = await call<Commit2Response>(serverOf().url, 'POST', '/commit2', body(dir), auth);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const a = r.body;
   assert.equal(a.proofBytes, 192);
@@ -78,13 +72,13 @@ test('POST /commit2 proves the 2KiB fixture; the proof passes verify_seal; a ret
   assert.equal(await sealVerifies(dir, a.proof, 't01000'), true);
   assert.equal(await sealVerifies(dir, a.proof, 't01002'), false, 'not a proof for another miner');
 
-  const again = await call<Commit2Response>(server.url, 'POST', '/commit2', body(dir), auth);
+  const again = await call<Commit2Response>(serverOf().url, 'POST', '/commit2', body(dir), auth);
   assert.equal(again.status, 200);
   assert.equal(again.body.joined, true);
   assert.equal(again.body.id, a.id);
   assert.equal(again.body.proof, a.proof);
   const job = await call<JobRecord & { log: JobEvent[] }>(
-    server.url,
+    serverOf().url,
     'GET',
     `/jobs/${a.id}`,
     undefined,
@@ -109,26 +103,26 @@ test("POST /lotus/commit2: lotus-miner's RemoteCommit2Params in, the raw proof b
   // exactly what encoding/json writes for api.RemoteCommit2Params: fields in declaration order, []byte as base64
   const goJson = `{"Sector":{"Miner":1002,"Number":${c2in.SectorNum}},"ProofType":5,"Commit1Out":"${c2in.Phase1Out}"}`;
   // lotus calls the endpoint URL as configured, without headers: the token rides in the URL
-  const r = await call<Buffer>(server.url, 'POST', `/lotus/commit2?token=${TOKEN}`, goJson);
+  const r = await call<Buffer>(serverOf().url, 'POST', `/lotus/commit2?token=${TOKEN}`, goJson);
   assert.equal(r.status, 200, r.bytes.toString());
   assert.match(String(r.headers['content-type']), /application\/octet-stream/);
   assert.equal(r.bytes.length, 192);
   assert.equal(await sealVerifies(dir, r.bytes, 't01002'), true);
 
   const wrongType = goJson.replace('"ProofType":5', '"ProofType":0');
-  const bad = await call<ErrorBody>(server.url, 'POST', '/lotus/commit2', wrongType, auth);
+  const bad = await call<ErrorBody>(serverOf().url, 'POST', '/lotus/commit2', wrongType, auth);
   assert.equal(bad.status, 400);
   assert.equal(bad.body.issues?.[0]?.path, '$.ProofType');
-  const noToken = await call<ErrorBody>(server.url, 'POST', '/lotus/commit2?token=nope', goJson);
+  const noToken = await call<ErrorBody>(serverOf().url, 'POST', '/lotus/commit2?token=nope', goJson);
   assert.equal(noToken.status, 401);
-  assert.doesNotMatch(server.output(), new RegExp(TOKEN), 'the token never reaches the logs');
+  assert.doesNotMatch(serverOf().output(), new RegExp(TOKEN), 'the token never reaches the logs');
 });
 
 test('c2prover submit prints what lotus-bench prove prints, and the proof verifies', async () => {
   const dir = '2kib/synth-t01000-s1';
   const r = spawnSync(
     'bin/c2prover',
-    ['submit', `test/fixtures/${dir}/c2input.json`, '--url', server.url, '--token', TOKEN],
+    ['submit', `test/fixtures/${dir}/c2input.json`, '--url', serverOf().url, '--token', TOKEN],
     {
       encoding: 'utf8',
     },
@@ -138,7 +132,7 @@ test('c2prover submit prints what lotus-bench prove prints, and the proof verifi
   assert.ok(proof, r.stdout);
   assert.match(r.stdout, /^seal: commit phase 2: \d+\.\d{9}s \([\d.]+ (B|KiB)\/s\)$/m);
   assert.equal(await sealVerifies(dir, proof, 't01000'), true);
-  const cli = spawnSync('bin/c2prover', ['jobs', '--url', server.url, '--token', TOKEN], {
+  const cli = spawnSync('bin/c2prover', ['jobs', '--url', serverOf().url, '--token', TOKEN], {
     encoding: 'utf8',
   });
   assert.equal(cli.status, 0, cli.stderr);
@@ -203,7 +197,7 @@ test('bad requests: a coded 4xx, the message and the JSON path of what is wrong'
     ['negative number', JSON.stringify({ ...good, SectorNum: -1 }), 400, 'C2_BAD_REQUEST', '$.SectorNum'],
   ];
   for (const [what, text, status, code, path] of cases) {
-    const r = await call<ErrorBody>(server.url, 'POST', '/commit2', text, auth);
+    const r = await call<ErrorBody>(serverOf().url, 'POST', '/commit2', text, auth);
     assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.code, code, what);
     assert.ok(r.body.message.length > 0, what);
@@ -218,7 +212,7 @@ test('bad requests: a coded 4xx, the message and the JSON path of what is wrong'
     vanilla_proofs: { StackedDrg2KiBV1: { comm_d_proofs: { data: { Single: { leaf: number[] } } } }[][] };
   };
   vanilla.vanilla_proofs.StackedDrg2KiBV1[0]![1]!.comm_d_proofs.data.Single.leaf[0]! ^= 1;
-  const inconsistent = await call<ErrorBody>(server.url, 'POST', '/jobs', withP1(vanilla), auth);
+  const inconsistent = await call<ErrorBody>(serverOf().url, 'POST', '/jobs', withP1(vanilla), auth);
   assert.equal(inconsistent.status, 400, JSON.stringify(inconsistent.body));
   assert.ok(
     inconsistent.body.issues?.some((i) =>
@@ -227,18 +221,18 @@ test('bad requests: a coded 4xx, the message and the JSON path of what is wrong'
     JSON.stringify(inconsistent.body),
   );
 
-  const text = await call<ErrorBody>(server.url, 'POST', '/commit2', 'x', {
+  const text = await call<ErrorBody>(serverOf().url, 'POST', '/commit2', 'x', {
     ...auth,
     'content-type': 'text/plain',
   });
   assert.equal(text.status, 415);
   assert.equal(text.body.code, 'C2_UNSUPPORTED_MEDIA_TYPE');
-  const huge = await announceBody(server.url, '/commit2', 300 * 2 ** 20);
+  const huge = await announceBody(serverOf().url, '/commit2', 300 * 2 ** 20);
   assert.equal(huge.status, 413);
   assert.equal(huge.body.code, 'C2_BODY_TOO_LARGE');
   // a 64GiB Commit2In is about 50 MB of base64: well within the limit (refused here for what it holds)
   const big = await call<ErrorBody>(
-    server.url,
+    serverOf().url,
     'POST',
     '/commit2',
     JSON.stringify({ ...good, Phase1Out: 'A'.repeat(60 * 2 ** 20) }),
@@ -246,7 +240,7 @@ test('bad requests: a coded 4xx, the message and the JSON path of what is wrong'
   );
   assert.equal(big.status, 400, JSON.stringify(big.body));
   assert.equal(big.body.code, 'C2_BAD_INPUT');
-  const missing = await call<ErrorBody>(server.url, 'GET', '/jobs/c2-nope', undefined, auth);
+  const missing = await call<ErrorBody>(serverOf().url, 'GET', '/jobs/c2-nope', undefined, auth);
   assert.equal(missing.status, 404);
   assert.equal(missing.body.code, 'C2_JOB_NOT_FOUND');
 });
@@ -258,23 +252,23 @@ test('the token guards proving and jobs; health, readiness and metrics stay open
     ['POST', '/jobs'],
     ['GET', '/jobs'],
   ] as const) {
-    const r = await call<ErrorBody>(server.url, method, path, method === 'POST' ? '{}' : undefined);
+    const r = await call<ErrorBody>(serverOf().url, method, path, method === 'POST' ? '{}' : undefined);
     assert.equal(r.status, 401, path);
     assert.equal(r.body.code, 'C2_UNAUTHORIZED');
-    const wrong = await call<ErrorBody>(server.url, method, path, method === 'POST' ? '{}' : undefined, {
+    const wrong = await call<ErrorBody>(serverOf().url, method, path, method === 'POST' ? '{}' : undefined, {
       authorization: 'Bearer nope',
     });
     assert.equal(wrong.status, 401, path);
   }
-  assert.equal((await call(server.url, 'GET', '/healthz')).status, 200);
+  assert.equal((await call(serverOf().url, 'GET', '/healthz')).status, 200);
   const ready = await call<{
     ready: boolean;
     parameters: { sectorSize: number; present: boolean; loaded: boolean; kind?: string }[];
-  }>(server.url, 'GET', '/readyz');
+  }>(serverOf().url, 'GET', '/readyz');
   assert.equal(ready.status, 200);
   const p2k = ready.body.parameters.find((p) => p.sectorSize === 2048)!;
   assert.deepEqual([p2k.present, p2k.loaded, p2k.kind], [true, true, 'test']);
-  const metrics = await call<Buffer>(server.url, 'GET', '/metrics');
+  const metrics = await call<Buffer>(serverOf().url, 'GET', '/metrics');
   const text = metrics.bytes.toString();
   assert.match(text, /c2_proofs_total\{sector_size="2048",backend="cpu[^"]*"\} [1-9]/);
   assert.match(text, /c2_stage_seconds_bucket\{le="\+Inf",stage="msmG1"\} [1-9]/);

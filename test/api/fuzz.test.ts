@@ -4,24 +4,15 @@
  * a good input is proved afterwards. Seeded: a failure names the mutation that caused it.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Commit2Response } from '../../src/api/schemas.ts';
 import type { ErrorBody } from '../../src/job/job-record.ts';
-import { call, serverDirs, startServer, type ServerProcess } from '../support/service.ts';
+import { call, serverForTests } from '../support/service.ts';
 import { body, sealVerifies, testVk } from './fixtures.ts';
 
 const COUNT = Number(process.env.C2_FUZZ_COUNT ?? 2000);
 const DIR = '2kib/v1_1-t01000-s2';
-let server: ServerProcess;
-
-before(async () => {
-  await testVk();
-  server = await startServer(serverDirs());
-});
-after(async () => {
-  server?.proc.kill('SIGTERM');
-  await server?.exited;
-});
+const serverOf = serverForTests(testVk);
 
 /** mulberry32: small, seeded, good enough to pick mutations. */
 function rng(seed: number): () => number {
@@ -176,9 +167,9 @@ test(`${COUNT} mutated requests: each a coded 4xx, no job made, the process up; 
     const m = mutate(r, envelope, p1Text);
     if (m.what === 'no-op' || m.text === JSON.stringify(envelope)) continue;
     sent++;
-    const a = await call<ErrorBody>(server.url, 'POST', '/jobs', Buffer.from(m.text, 'latin1'));
+    const a = await call<ErrorBody>(serverOf().url, 'POST', '/jobs', Buffer.from(m.text, 'latin1'));
     if (a.status === 202)
-      await call(server.url, 'DELETE', `/jobs/${(a.body as unknown as { job: { id: string } }).job.id}`);
+      await call(serverOf().url, 'DELETE', `/jobs/${(a.body as unknown as { job: { id: string } }).job.id}`);
     assert.ok(
       a.status >= 400 && a.status < 500,
       `#${sent} (${m.what}): ${a.status} ${JSON.stringify(a.body).slice(0, 300)}`,
@@ -190,12 +181,12 @@ test(`${COUNT} mutated requests: each a coded 4xx, no job made, the process up; 
   console.log(
     `fuzz: ${sent} requests in ${secs} s, answers by code: ${JSON.stringify(Object.fromEntries(codes))}`,
   );
-  assert.equal(server.proc.exitCode, null, 'the process is up');
-  assert.equal((await call(server.url, 'GET', '/healthz')).status, 200);
-  const jobs = await call<{ jobs: unknown[] }>(server.url, 'GET', '/jobs');
+  assert.equal(serverOf().proc.exitCode, null, 'the process is up');
+  assert.equal((await call(serverOf().url, 'GET', '/healthz')).status, 200);
+  const jobs = await call<{ jobs: unknown[] }>(serverOf().url, 'GET', '/jobs');
   assert.equal(jobs.body.jobs.length, 0, 'no mutated input became a job');
 
-  const good = await call<Commit2Response>(server.url, 'POST', '/commit2', body(DIR));
+  const good = await call<Commit2Response>(serverOf().url, 'POST', '/commit2', body(DIR));
   assert.equal(good.status, 200, JSON.stringify(good.body));
   assert.equal(await sealVerifies(DIR, good.body.proof, 't01000'), true);
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import createClient from 'openapi-fetch';
 import {
   CLIENT_TYPES_FILE,
@@ -14,18 +14,10 @@ import {
 } from '../../src/api/openapi.ts';
 import type { paths } from '../support/c2prover-api.ts';
 import { generateClientTypes } from '../support/openapi-client.ts';
-import { serverDirs, startServer, type ServerProcess } from '../support/service.ts';
+import { serverForTests } from '../support/service.ts';
 import { body, sealVerifies, testVk } from './fixtures.ts';
 
-let server: ServerProcess;
-before(async () => {
-  await testVk();
-  server = await startServer(serverDirs());
-});
-after(async () => {
-  server?.proc.kill('SIGTERM');
-  await server?.exited;
-});
+const serverOf = serverForTests(testVk);
 
 test('openapi/c2prover.json is the document the code makes (npm run openapi rewrites it)', async () => {
   assert.equal(readFileSync(OPENAPI_FILE, 'utf8'), serializeDocument(await openapiDocument()));
@@ -36,7 +28,7 @@ test('the committed client paths are what openapi-typescript generates from the 
 });
 
 test('a client generated from the document proves the 2KiB fixture, and reads the job back', async () => {
-  const client = createClient<paths>({ baseUrl: server.url });
+  const client = createClient<paths>({ baseUrl: serverOf().url });
   const dir = '2kib/v1_1-t01000-s1';
   const { data, error, response } = await client.POST('/commit2', { body: JSON.parse(body(dir)) });
   assert.equal(response.status, 200, JSON.stringify(error));

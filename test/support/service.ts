@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { request } from 'undici';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -135,4 +136,21 @@ export async function waitJob<T extends { state: string }>(
     if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} still ${r.body.state} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * A server for a test file's tests: started (after `setup`) before them, stopped with SIGTERM after
+ * them. Returns a getter, as the server exists only once the tests run.
+ */
+export function serverForTests(setup: () => Promise<unknown>, args: string[] = []): () => ServerProcess {
+  let server: ServerProcess | undefined;
+  before(async () => {
+    await setup();
+    server = await startServer({ ...serverDirs(), args });
+  });
+  after(async () => {
+    server?.proc.kill('SIGTERM');
+    await server?.exited;
+  });
+  return () => server!;
 }

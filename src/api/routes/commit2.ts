@@ -16,6 +16,7 @@ import { errorCodeSchema } from '../../shared/errors.ts';
 import { statusOf } from '../errors.ts';
 import {
   commit2RequestSchema,
+  type Commit2Request,
   commit2ResponseSchema,
   lotusCommit2Schema,
   type Commit2Response,
@@ -54,6 +55,15 @@ export async function awaitProof(
   return job;
 }
 
+/** A Commit2 request (`/commit2`, `/jobs`) submitted as received: the body's text is what the store keeps. */
+export function submitRequest(
+  runner: JobRunner,
+  text: string,
+  body: Commit2Request,
+): ReturnType<JobRunner['submit']> {
+  return runner.submit({ text, value: body }, { miner: body.Miner, priority: body.Priority });
+}
+
 export function commit2Answer(job: JobRecord, joined: boolean): Commit2Response {
   const r = job.request;
   return {
@@ -80,10 +90,7 @@ export const commit2Routes =
         },
       },
       async (request, reply) => {
-        const { job, joined } = await runner.submit(
-          { text: request.rawBody!, value: request.body },
-          { miner: request.body.Miner, priority: request.body.Priority },
-        );
+        const { job, joined } = await submitRequest(runner, request.rawBody!, request.body);
         return commit2Answer(await awaitProof(runner, job.id, request, reply), joined);
       },
     );
@@ -96,7 +103,8 @@ export const commit2Routes =
           body: lotusCommit2Schema,
           querystring: z.object({
             token: z.string().optional().meta({
-              description: 'the bearer token, for callers that cannot send headers (lotus calls the URL as given)',
+              description:
+                'the bearer token, for callers that cannot send headers (lotus calls the URL as given)',
             }),
           }),
           response: {

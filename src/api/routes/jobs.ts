@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorBodySchema, jobSchema, jobStateSchema } from '../../job/job-record.ts';
 import type { JobRunner } from '../../job/runner.ts';
+import { submitRequest } from './commit2.ts';
 import type { JobStore } from '../../job/store.ts';
 import {
   commit2RequestSchema,
@@ -36,10 +37,7 @@ export const jobRoutes =
         },
       },
       async (request, reply) => {
-        const r = await runner.submit(
-          { text: request.rawBody!, value: request.body },
-          { miner: request.body.Miner, priority: request.body.Priority },
-        );
+        const r = await submitRequest(runner, request.rawBody!, request.body);
         return reply.code(202).header('location', `/jobs/${r.job.id}`).send(r);
       },
     );
