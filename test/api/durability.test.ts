@@ -4,7 +4,13 @@
  * jobs still queued) and SIGTERM (no new work, the running job back in the queue, a clean exit).
  */
 import assert from 'node:assert/strict';
+import { closeSync, copyFileSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { porepParamsFiles } from '../../src/groth16/parameter-cache.ts';
+import { readParamsLayout } from '../../src/groth16/params-file.ts';
+import { markValidated } from '../../src/groth16/proving-key.ts';
+import { testParamsDir } from '../../src/job/test-params.ts';
 import type { ErrorBody, JobEvent, JobRecord } from '../../src/job/job-record.ts';
 import { call, serverDirs, startServer, waitJob, type ServerProcess } from '../support/service.ts';
 import { body, sealVerifies, testVk } from './fixtures.ts';
@@ -141,6 +147,51 @@ test('SIGTERM: no new work, the running job back in the queue, a clean exit; the
   assert.ok(!j.body.log.some((e) => e.kind === 'WorkerLost'), 'a clean stop is not a lost worker');
   assert.notEqual(j.body.state, 'Failed');
   assert.equal((await call(s.url, 'DELETE', `/jobs/${z.body.job.id}`)).status, 200);
+  s.proc.kill('SIGTERM');
+  assert.equal(await s.exited, 0);
+});
+
+test('a proof that fails its self-check is proved again once from a rebuilt structure, then the job fails with the code', async () => {
+  // our 2KiB parameters with one H point replaced by its neighbour: every point valid, the key wrong
+  const dirs = serverDirs();
+  const structures = join(dirname(dirs.dataDir), 'structures');
+  mkdirSync(dirs.params, { recursive: true });
+  const good = porepParamsFiles(2048, testParamsDir()).params;
+  const bad = porepParamsFiles(2048, dirs.params).params;
+  copyFileSync(good, bad);
+  const { offset } = (await readParamsLayout(bad)).sections.h;
+  const fd = openSync(bad, 'r+');
+  const next = Buffer.alloc(96);
+  readSync(fd, next, 0, 96, offset + 96);
+  writeSync(fd, next, 0, 96, offset);
+  closeSync(fd);
+  await markValidated(bad); // its points are all on the curve: spare the test the check
+  const s = await serve({ ...dirs, structures });
+  try {
+    const r = await call<ErrorBody & { id?: string }>(s.url, 'POST', '/commit2', body('2kib/v1_1-t01000-s1'));
+    assert.equal(r.status, 500);
+    assert.equal(r.body.code, 'C2_PROOF_REJECTED');
+    const [job] = (await call<{ jobs: JobRecord[] }>(s.url, 'GET', '/jobs')).body.jobs;
+    const log = (await call<JobWithLog>(s.url, 'GET', `/jobs/${job!.id}`)).body.log.map((e) => e.kind);
+    assert.deepEqual(
+      log.filter((k) => !['StageDone', 'Started'].includes(k)),
+      ['Submitted', 'ProofRejected', 'Retry', 'ProofRejected', 'Failed'],
+    );
+    assert.equal(job!.attempts, 2);
+  } finally {
+    s.proc.kill('SIGTERM');
+    await s.exited;
+    rmSync(dirname(dirs.dataDir), { recursive: true, force: true });
+  }
+});
+
+test('a job that needs more memory than the budget is refused with 503, before it is queued', async () => {
+  const s = await serve(serverDirs(), ['--memory-budget', '1G']);
+  const r = await submit(s.url, '2kib/v1_1-t01000-s1');
+  assert.equal(r.status, 503);
+  assert.equal(r.body.code, 'C2_INSUFFICIENT_MEMORY');
+  assert.match(r.body.message, /GiB/);
+  assert.equal((await call<{ jobs: unknown[] }>(s.url, 'GET', '/jobs')).body.jobs.length, 0);
   s.proc.kill('SIGTERM');
   assert.equal(await s.exited, 0);
 });
