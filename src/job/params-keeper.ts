@@ -161,6 +161,7 @@ export function loadIdentified(
 
 export class ParamsKeeper {
   readonly #held = new Map<number, Held>();
+  readonly #resolved = new Map<number, ParametersUsed>();
   readonly opts: ParamsKeeperOptions;
   constructor(opts: ParamsKeeperOptions) {
     this.opts = opts;
@@ -183,6 +184,7 @@ export class ParamsKeeper {
     const params = await identifyParams(file, sectorSize, this.opts.log, this.opts.digestCacheFile);
     if (params.kind === 'test' && !this.opts.allowTest)
       throw new TestParamsRefusedError(file, params.digest, files.productionDigest);
+    this.#resolved.set(sectorSize, params);
     return params;
   }
 
@@ -191,10 +193,17 @@ export class ParamsKeeper {
     return this.#held.get(sectorSize)?.params.file === params.file ? 0 : statSync(params.file).size;
   }
 
-  /** Bytes held by loaded keys that no job uses now: what eviction could free. */
-  idleBytes(): number {
+  /** Bytes loading this size's key would add now: 0 when held, else its last resolved file's size. */
+  loadCost(sectorSize: number): number {
+    if (this.#held.has(sectorSize)) return 0;
+    const params = this.#resolved.get(sectorSize);
+    return params && existsSync(params.file) ? statSync(params.file).size : 0;
+  }
+
+  /** Bytes held by loaded keys that no job uses now (but `keep`'s): what eviction could free. */
+  idleBytes(keep?: number): number {
     let n = 0;
-    for (const h of this.#held.values()) if (h.users === 0) n += h.bytes;
+    for (const [size, h] of this.#held) if (h.users === 0 && size !== keep) n += h.bytes;
     return n;
   }
 
@@ -204,22 +213,31 @@ export class ParamsKeeper {
     return n;
   }
 
-  /** Frees idle keys, least recently used first, until `bytes` are free or none is idle. */
-  evictIdle(bytes: number): void {
+  /**
+   * Frees idle keys, least recently used first, until `bytes` are free or none is idle; never the key of
+   * `keep` (the size the memory is wanted for).
+   */
+  evictIdle(bytes: number, keep?: number): void {
     const idle = [...this.#held.entries()]
-      .filter(([, h]) => h.users === 0)
+      .filter(([size, h]) => h.users === 0 && size !== keep)
       .sort((a, b) => a[1].lastUsed - b[1].lastUsed);
     let freed = 0;
     for (const [size, h] of idle) {
       if (freed >= bytes) break;
-      this.#held.delete(size);
+      this.#drop(size, h);
       freed += h.bytes;
+      this.opts.log.info({ file: h.params.file }, 'parameters evicted (idle, memory needed)');
+    }
+  }
+
+  /** Forgets a held key; it is freed now if idle, else when its last job releases it. */
+  #drop(size: number, h: Held): void {
+    if (this.#held.get(size) === h) this.#held.delete(size);
+    if (h.users === 0)
       void h.key.then(
         (k) => k.free(),
         () => undefined,
       );
-      this.opts.log.info({ file: h.params.file }, 'parameters evicted (idle, memory needed)');
-    }
   }
 
   /** The loaded key, shared by every job of the size; `release` when the job is done with it. */
@@ -229,7 +247,8 @@ export class ParamsKeeper {
   ): Promise<{ key: ProvingKey; release: () => void }> {
     let h = this.#held.get(sectorSize);
     if (h && h.params.file !== params.file) {
-      if (h.users === 0) this.evictIdle(Number.MAX_SAFE_INTEGER);
+      // another file for this size now (parameters fetched since): the old key goes once unused
+      this.#drop(sectorSize, h);
       h = undefined;
     }
     if (!h) {
@@ -261,6 +280,7 @@ export class ParamsKeeper {
           released = true;
           held.users--;
           held.lastUsed = Date.now();
+          if (held.users === 0 && this.#held.get(sectorSize) !== held) this.#drop(sectorSize, held);
         },
       };
     } catch (e) {
@@ -281,6 +301,6 @@ export class ParamsKeeper {
   }
 
   close(): void {
-    this.evictIdle(Number.MAX_SAFE_INTEGER);
+    for (const [size, h] of [...this.#held.entries()]) this.#drop(size, h);
   }
 }

@@ -13,7 +13,7 @@ import { Commit2InputError, type Commit2Job } from '../porep/commit2-input.ts';
 import { ProverError } from '../shared/errors.ts';
 import { proverIdFromMiner } from '../porep/replica-id.ts';
 import { SEAL_PROOF_NAMES } from '../porep/registered-proof.ts';
-import { checkCommit2Input, ProofRejectedError, runCommit2, type Commit2Stage } from './commit2.ts';
+import { checkCommit2Input, ProofRejectedError, runCommit2 } from './commit2.ts';
 import {
   CodedError,
   InsufficientMemoryError,
@@ -95,11 +95,7 @@ interface Running {
   done: Promise<void>;
 }
 
-export class JobRunner extends EventEmitter<{
-  job: [JobRecord];
-  stage: [string, Commit2Stage, number];
-  closing: [];
-}> {
+export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   readonly node: string;
   readonly #running = new Map<string, Running>();
   readonly #syncWaiters = new Map<string, number>();
@@ -323,10 +319,13 @@ export class JobRunner extends EventEmitter<{
       while (this.#accepting && this.#running.size < this.opts.maxRunning) {
         const next = await this.opts.store.next();
         if (!next) break;
-        const need = this.#needFor(next.request.sectorSize);
+        const size = next.request.sectorSize;
+        const need = this.#needFor(size);
+        // its working set, and its parameters unless they are loaded (then counted as held)
+        const wanted = need + this.opts.params.loadCost(size);
         const free = this.opts.memoryBudget - this.#used();
-        if (this.#running.size > 0 && need > free + this.opts.params.idleBytes()) break;
-        if (need > free) this.opts.params.evictIdle(need - free);
+        if (this.#running.size > 0 && wanted > free + this.opts.params.idleBytes(size)) break;
+        if (wanted > free) this.opts.params.evictIdle(wanted - free, size);
         const job = await this.opts.store.apply(
           next.id,
           { kind: 'Started', node: this.node, backend: this.opts.backend.name },
@@ -383,7 +382,6 @@ export class JobRunner extends EventEmitter<{
         structureCache: cacheDir ?? false,
         signal,
         onStage: (stage, ms) => {
-          this.emit('stage', id, stage, ms);
           const detail =
             stage === 'partition'
               ? `partition ${++partitions}`
