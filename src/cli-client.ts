@@ -21,7 +21,13 @@ function client(url: string, token: string | undefined): Client {
       const headers: Record<string, string> = {};
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (token) headers.authorization = `Bearer ${token}`;
-      const res = await request(new URL(path, url), { method, headers, body, headersTimeout: 0, bodyTimeout: 0 });
+      const res = await request(new URL(path, url), {
+        method,
+        headers,
+        body,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
       const text = await res.body.text();
       let parsed: unknown;
       try {
@@ -52,7 +58,9 @@ export function sizeStr(bytes: number): string {
 /** What `lotus-bench prove` prints, from a result's proof, size and total time. */
 export function printProof(proofHex: string, sectorSize: number, totalMs: number): void {
   console.log(`proof: ${proofHex}`);
-  console.log(`seal: commit phase 2: ${(totalMs / 1000).toFixed(9)}s (${sizeStr((sectorSize * 1000) / totalMs)}/s)`);
+  console.log(
+    `seal: commit phase 2: ${(totalMs / 1000).toFixed(9)}s (${sizeStr((sectorSize * 1000) / totalMs)}/s)`,
+  );
 }
 
 const common = {
@@ -70,17 +78,28 @@ export async function submit(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...common, miner: { type: 'string' }, priority: { type: 'string' }, async: { type: 'boolean', default: false } },
+    options: {
+      ...common,
+      miner: { type: 'string' },
+      priority: { type: 'string' },
+      async: { type: 'boolean', default: false },
+    },
   });
   if (positionals.length !== 1) throw new Error('submit needs one Commit2In file');
   const api = client(values.url, values.token);
   const input = JSON.parse(await readFile(positionals[0]!, 'utf8')) as Record<string, unknown>;
-  const body = JSON.stringify({ ...input, ...(values.miner ? { Miner: values.miner } : {}), ...(values.priority ? { Priority: values.priority } : {}) });
+  const body = JSON.stringify({
+    ...input,
+    ...(values.miner ? { Miner: values.miner } : {}),
+    ...(values.priority ? { Priority: values.priority } : {}),
+  });
   const t0 = performance.now();
   if (!values.async) {
     const r = await api.call<Commit2Response>('POST', '/commit2', body);
     printProof(r.proof, r.sectorSize, r.stages.totalMs);
-    console.error(`job ${r.id}${r.joined ? ' (joined)' : ''} on ${r.backend}, ${r.parameters.kind} parameters; wall ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.error(
+      `job ${r.id}${r.joined ? ' (joined)' : ''} on ${r.backend}, ${r.parameters.kind} parameters; wall ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     return;
   }
   const { job } = await api.call<{ job: JobRecord }>('POST', '/jobs', body);
@@ -89,7 +108,8 @@ export async function submit(args: string[]): Promise<void> {
   for (;;) {
     const j = await api.call<JobRecord>('GET', `/jobs/${job.id}`);
     const line = `${j.state}${j.progress ? `: ${j.progress}` : ''} (${((performance.now() - t0) / 1000).toFixed(0)} s)`;
-    if (line.replace(/\(\d+ s\)$/, '') !== last.replace(/\(\d+ s\)$/, '') || process.stderr.isTTY) progress(line);
+    if (line.replace(/\(\d+ s\)$/, '') !== last.replace(/\(\d+ s\)$/, '') || process.stderr.isTTY)
+      progress(line);
     last = line;
     if (j.state === 'Done') {
       if (process.stderr.isTTY) process.stderr.write('\n');
@@ -116,7 +136,9 @@ export async function jobs(args: string[]): Promise<void> {
     const q = values.state ? `?state=${encodeURIComponent(values.state)}` : '';
     const { jobs: list } = await api.call<{ jobs: JobRecord[] }>('GET', `/jobs${q}`);
     for (const j of list)
-      console.log(`${j.id}  ${j.state.padEnd(13)} ${j.request.miner} sector ${j.request.sectorNum} ${j.request.registeredProof}  ${j.updatedAt}`);
+      console.log(
+        `${j.id}  ${j.state.padEnd(13)} ${j.request.miner} sector ${j.request.sectorNum} ${j.request.registeredProof}  ${j.updatedAt}`,
+      );
     return;
   }
   if (values.cancel) {
@@ -126,9 +148,14 @@ export async function jobs(args: string[]): Promise<void> {
   }
   const j = await api.call<JobRecord & { log: JobEvent[] }>('GET', `/jobs/${id}`);
   console.log(`job ${j.id}: ${j.state}${j.progress ? ` (${j.progress})` : ''}`);
-  console.log(`  ${j.request.registeredProof}, miner ${j.request.miner}, sector ${j.request.sectorNum}, attempts ${j.attempts}`);
+  console.log(
+    `  ${j.request.registeredProof}, miner ${j.request.miner}, sector ${j.request.sectorNum}, attempts ${j.attempts}`,
+  );
   if (j.result) console.log(`  proof: ${j.result.proof}`);
   if (j.error) console.log(`  error: ${j.error.code}: ${j.error.message}`);
   console.log('log:');
-  for (const e of j.log) console.log(`  ${e.at}  ${e.kind.padEnd(16)} ${e.state.padEnd(13)} ${e.message}${e.error ? ` [${e.error.code}]` : ''}`);
+  for (const e of j.log)
+    console.log(
+      `  ${e.at}  ${e.kind.padEnd(16)} ${e.state.padEnd(13)} ${e.message}${e.error ? ` [${e.error.code}]` : ''}`,
+    );
 }

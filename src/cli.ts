@@ -27,6 +27,7 @@ import { jobs, printProof, submit } from './cli-client.ts';
 const USAGE = `usage: c2prover <command> [options]
   serve [--host 127.0.0.1] [--port 7070] [--token T] [--data-dir DIR] [--test-params]
         [--max-queued 64] [--max-running 1] [--memory-budget 100G]
+        [--store sqlite:PATH | postgres://USER@HOST/DB] [--node NAME]
                                          the Commit2 service (POST /commit2, /lotus/commit2, /jobs; see README)
   submit FILE [--url URL] [--token T] [--miner t01000] [--async]
                                          Commit2 of a Commit2In on a running service; prints what lotus-bench prove prints
@@ -47,7 +48,7 @@ const USAGE = `usage: c2prover <command> [options]
 Environment: C2_BACKEND=cpu forces a backend; FIL_PROOFS_PARAMETER_CACHE holds the parameters;
 C2_STRUCTURE_CACHE holds the circuit structures (one per sector size, made by its first Commit2; empty: none);
 the service also reads C2_HOST, C2_PORT, C2_TOKEN, C2_DATA_DIR, C2_ALLOW_TEST_PARAMS=1, C2_MAX_QUEUED,
-C2_MAX_RUNNING, C2_MEMORY_BUDGET, C2_RESULT_RETENTION_HOURS, C2_BODY_LIMIT, C2_SHUTDOWN_GRACE_S, C2_LOG_LEVEL;
+C2_MAX_RUNNING, C2_MEMORY_BUDGET, C2_STORE, C2_NODE, C2_LEASE_S, C2_RESULT_RETENTION_HOURS, C2_BODY_LIMIT, C2_SHUTDOWN_GRACE_S, C2_LOG_LEVEL;
 submit and jobs read C2_URL and C2_TOKEN.`;
 
 async function partitions(dir: string): Promise<string[]> {
@@ -164,7 +165,12 @@ async function params(args: string[]): Promise<void> {
 }
 
 /** verify_seal of a Commit2In's sector: `verify FILE PROOFHEX [--miner] [--vk]`. */
-async function verifySealCommand(file: string, proofHex: string, miner: string, vkPath?: string): Promise<boolean> {
+async function verifySealCommand(
+  file: string,
+  proofHex: string,
+  miner: string,
+  vkPath?: string,
+): Promise<boolean> {
   const job = parseCommit2Input(await readFile(file, 'utf8'));
   const vk = await readVerifyingKeyFile(vkPath ?? porepParamsFiles(job.config.sectorSize).vk);
   return verifySeal(vk, Buffer.from(proofHex.trim(), 'hex'), job, normalizeMiner(miner));
@@ -181,7 +187,8 @@ async function verify(args: string[]): Promise<boolean> {
       miner: { type: 'string', default: 't01000' },
     },
   });
-  if (positionals.length === 2) return verifySealCommand(positionals[0]!, positionals[1]!, values.miner, values.vk);
+  if (positionals.length === 2)
+    return verifySealCommand(positionals[0]!, positionals[1]!, values.miner, values.vk);
   if (!values.vk || !values.inputs || !values.proof)
     throw new Error('verify needs FILE PROOFHEX, or --vk, --inputs and --proof');
   const vk = await readVerifyingKeyFile(values.vk);
@@ -218,6 +225,7 @@ async function serve(args: string[]): Promise<void> {
       token: { type: 'string' },
       'data-dir': { type: 'string' },
       store: { type: 'string' },
+      node: { type: 'string' },
       'test-params': { type: 'boolean', default: false },
       'max-queued': { type: 'string' },
       'max-running': { type: 'string' },

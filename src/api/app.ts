@@ -20,6 +20,7 @@ import { registerErrorHandler } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { commit2Routes } from './routes/commit2.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { nodeRoutes } from './routes/nodes.ts';
 import { opsRoutes } from './routes/ops.ts';
 
 declare module 'fastify' {
@@ -34,7 +35,7 @@ export const VERSION = '0.1.0';
 /** Large enough for a 64GiB Commit2In (about 50 MB of base64), with room. */
 export const DEFAULT_BODY_LIMIT = 256 * 2 ** 20;
 
-const PROTECTED = /^\/(commit2|lotus\/|jobs)/;
+const PROTECTED = /^\/(commit2|lotus\/|jobs|nodes)/;
 
 export interface AppOptions {
   runner: JobRunner;
@@ -69,7 +70,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     try {
       done(null, JSON.parse(text));
     } catch (e) {
-      const err = new Error(`the body is not JSON: ${(e as Error).message}`) as Error & { code: string; statusCode: number };
+      const err = new Error(`the body is not JSON: ${(e as Error).message}`) as Error & {
+        code: string;
+        statusCode: number;
+      };
       err.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
       err.statusCode = 400;
       done(err, undefined);
@@ -89,7 +93,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer')
-        .send({ code: 'C2_UNAUTHORIZED', message: 'a bearer token is required: Authorization: Bearer <token>' });
+        .send({
+          code: 'C2_UNAUTHORIZED',
+          message: 'a bearer token is required: Authorization: Bearer <token>',
+        });
     });
   }
 
@@ -112,6 +119,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(commit2Routes(opts.runner));
   await app.register(jobRoutes(opts.runner, opts.store));
+  await app.register(nodeRoutes(opts.runner, opts.store));
   await app.register(opsRoutes(opts.runner, opts.params, metrics));
   return app;
 }

@@ -71,7 +71,11 @@ export function toErrorBody(e: unknown): { status: number; body: ErrorBody; retr
     const retryAfter = e instanceof QueueFullError ? e.retryAfterSeconds : undefined;
     // a bug's message stays in the log: the answer says only that it happened
     const message = e.code === 'C2_INTERNAL' ? 'internal error (logged with its trace)' : e.message;
-    return { status: e instanceof CodedError ? e.status : statusOf(e.code), body: { code: e.code, message }, retryAfter };
+    return {
+      status: e instanceof CodedError ? e.status : statusOf(e.code),
+      body: { code: e.code, message },
+      retryAfter,
+    };
   }
   const known = err.code ? FASTIFY_CODES[err.code] : undefined;
   if (known) return { status: statusOf(known), body: { code: known, message: err.message } };
@@ -91,6 +95,8 @@ export function registerErrorHandler(app: FastifyInstance, count: (code: string)
   });
   app.setNotFoundHandler((request, reply) => {
     count('C2_NOT_FOUND');
-    return reply.code(404).send({ code: 'C2_NOT_FOUND', message: `no route ${request.method} ${request.url}` });
+    return reply
+      .code(404)
+      .send({ code: 'C2_NOT_FOUND', message: `no route ${request.method} ${request.url}` });
   });
 }

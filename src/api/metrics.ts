@@ -19,10 +19,31 @@ const STAGE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 60
 export function createMetrics(runner: JobRunner, store: JobStore, params: ParamsKeeper): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'c2_process_' });
-  const proofs = new Counter({ name: 'c2_proofs_total', help: 'Commit2 proofs made and verified', labelNames: ['sector_size', 'backend'], registers: [registry] });
-  const failures = new Counter({ name: 'c2_job_failures_total', help: 'jobs that ended without a proof, by error code', labelNames: ['code'], registers: [registry] });
-  const errors = new Counter({ name: 'c2_http_errors_total', help: 'error answers, by error code', labelNames: ['code'], registers: [registry] });
-  const stages = new Histogram({ name: 'c2_stage_seconds', help: 'time of each Commit2 stage', labelNames: ['stage'], buckets: STAGE_BUCKETS, registers: [registry] });
+  const proofs = new Counter({
+    name: 'c2_proofs_total',
+    help: 'Commit2 proofs made and verified',
+    labelNames: ['sector_size', 'backend'],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'c2_job_failures_total',
+    help: 'jobs that ended without a proof, by error code',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'c2_http_errors_total',
+    help: 'error answers, by error code',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const stages = new Histogram({
+    name: 'c2_stage_seconds',
+    help: 'time of each Commit2 stage',
+    labelNames: ['stage'],
+    buckets: STAGE_BUCKETS,
+    registers: [registry],
+  });
   new Gauge({
     name: 'c2_queue_depth',
     help: 'jobs waiting',
@@ -47,15 +68,19 @@ export function createMetrics(runner: JobRunner, store: JobStore, params: Params
       this.set(params.heldBytes());
     },
   });
-  new Gauge({ name: 'c2_backend_info', help: 'the proving backend of this node', labelNames: ['backend'], registers: [registry] }).set(
-    { backend: runner.opts.backend.name },
-    1,
-  );
+  new Gauge({
+    name: 'c2_backend_info',
+    help: 'the proving backend of this node',
+    labelNames: ['backend'],
+    registers: [registry],
+  }).set({ backend: runner.opts.backend.name }, 1);
   runner.on('job', (job: JobRecord) => {
     if (job.state === 'Done' && job.result) {
       proofs.inc({ sector_size: String(job.request.sectorSize), backend: job.result.backend });
-      for (const [k, ms] of Object.entries(job.result.stages)) stages.observe({ stage: k.replace(/Ms$/, '') }, ms / 1000);
-    } else if ((job.state === 'BadInput' || job.state === 'Failed') && job.error) failures.inc({ code: job.error.code });
+      for (const [k, ms] of Object.entries(job.result.stages))
+        stages.observe({ stage: k.replace(/Ms$/, '') }, ms / 1000);
+    } else if ((job.state === 'BadInput' || job.state === 'Failed') && job.error)
+      failures.inc({ code: job.error.code });
   });
   return { registry, countError: (code) => errors.inc({ code }) };
 }

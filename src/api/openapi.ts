@@ -16,7 +16,16 @@ export async function openapiDocument(): Promise<OpenAPIV3_1.Document> {
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const { backend } = pickBackend();
   const params = new ParamsKeeper({ backend, dir: '/nonexistent', allowTest: false, log: quiet });
-  const runner = new JobRunner({ store, backend, params, log: quiet, maxQueued: 1, maxRunning: 1, memoryBudget: 1, retentionMs: 1 });
+  const runner = new JobRunner({
+    store,
+    backend,
+    params,
+    log: quiet,
+    maxQueued: 1,
+    maxRunning: 1,
+    memoryBudget: 1,
+    retentionMs: 1,
+  });
   const app = await buildApp({ runner, store, params, token: 'x' });
   await app.ready();
   const doc = app.swagger() as OpenAPIV3_1.Document;

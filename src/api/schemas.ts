@@ -11,7 +11,11 @@ const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const minerSchema = z
   .union([z.string().regex(/^[tf]0\d{1,20}$/, { error: 'expected an ID address like t01000' }), u64])
-  .meta({ description: 'the miner the sector was sealed for: an ID address (t01000, f01000) or its actor number; default t01000 as in lotus-bench', example: 't01000' });
+  .meta({
+    description:
+      'the miner the sector was sealed for: an ID address (t01000, f01000) or its actor number; default t01000 as in lotus-bench',
+    example: 't01000',
+  });
 
 /** lotus' Commit2In as `lotus-bench sealing --save-commit2-input` writes it, plus who and how urgent. */
 export const commit2RequestSchema = z
@@ -42,7 +46,9 @@ export const lotusCommit2Schema = z
 export const commit2ResponseSchema = proofResultSchema
   .extend({
     id: z.string(),
-    joined: z.boolean().meta({ description: 'the request joined a job of the same content instead of proving again' }),
+    joined: z
+      .boolean()
+      .meta({ description: 'the request joined a job of the same content instead of proving again' }),
     registeredProof: z.string(),
     sectorNum: z.number().int(),
     sectorSize: z.number().int(),

@@ -12,6 +12,7 @@ import { parameterCacheDir } from '../groth16/parameter-cache.ts';
 import { createSynthesisPool } from '../job/commit2.ts';
 import { ParamsKeeper } from '../job/params-keeper.ts';
 import { JobRunner } from '../job/runner.ts';
+import { PostgresJobStore } from '../job/postgres-store.ts';
 import { SqliteJobStore } from '../job/sqlite-store.ts';
 import type { JobStore } from '../job/store.ts';
 import { testParamsDir } from '../job/test-params.ts';
@@ -23,6 +24,10 @@ export interface ServiceConfig {
   token?: string;
   dataDir: string;
   store: string;
+  /** This node's name on a shared store (default host:pid). */
+  node?: string;
+  /** Seconds a claimed job stays with a node that stopped heartbeating. */
+  leaseSeconds: number;
   paramsDir: string;
   allowTestParams: boolean;
   maxQueued: number;
@@ -46,7 +51,8 @@ export function parseBytes(s: string): number {
 const positive = (name: string, v: string | undefined, fallback: number): number => {
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new RangeError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
   return n;
 };
 
@@ -54,7 +60,8 @@ const positive = (name: string, v: string | undefined, fallback: number): number
 function port(v: string | undefined): number {
   if (v === undefined) return 7070;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RangeError(`port must be 0..65535, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new RangeError(`port must be 0..65535, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -63,7 +70,10 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The configuration from flags (`flags`, already parsed) over the environment over defaults. */
-export function serviceConfig(flags: Partial<Record<string, string | boolean>>, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+export function serviceConfig(
+  flags: Partial<Record<string, string | boolean>>,
+  env: NodeJS.ProcessEnv = process.env,
+): ServiceConfig {
   const str = (flag: string, envName: string): string | undefined => {
     const f = flags[flag];
     return typeof f === 'string' ? f : env[envName] || undefined;
@@ -75,11 +85,15 @@ export function serviceConfig(flags: Partial<Record<string, string | boolean>>, 
     token: str('token', 'C2_TOKEN'),
     dataDir,
     store: str('store', 'C2_STORE') ?? `sqlite:${join(dataDir, 'jobs.sqlite')}`,
+    node: str('node', 'C2_NODE'),
+    leaseSeconds: positive('C2_LEASE_S', env.C2_LEASE_S, 30),
     paramsDir: parameterCacheDir(env),
     allowTestParams: flags['test-params'] === true || env.C2_ALLOW_TEST_PARAMS === '1',
     maxQueued: positive('C2_MAX_QUEUED', str('max-queued', 'C2_MAX_QUEUED'), 64),
     maxRunning: positive('C2_MAX_RUNNING', str('max-running', 'C2_MAX_RUNNING'), 1),
-    memoryBudget: str('memory-budget', 'C2_MEMORY_BUDGET') ? parseBytes(str('memory-budget', 'C2_MEMORY_BUDGET')!) : Math.floor(totalmem() * 0.8),
+    memoryBudget: str('memory-budget', 'C2_MEMORY_BUDGET')
+      ? parseBytes(str('memory-budget', 'C2_MEMORY_BUDGET')!)
+      : Math.floor(totalmem() * 0.8),
     retentionHours: positive('C2_RESULT_RETENTION_HOURS', env.C2_RESULT_RETENTION_HOURS, 24 * 7),
     bodyLimit: env.C2_BODY_LIMIT ? parseBytes(env.C2_BODY_LIMIT) : DEFAULT_BODY_LIMIT,
     shutdownGraceSeconds: positive('C2_SHUTDOWN_GRACE_S', env.C2_SHUTDOWN_GRACE_S, 30),
@@ -87,10 +101,16 @@ export function serviceConfig(flags: Partial<Record<string, string | boolean>>, 
   };
 }
 
-function openStore(url: string): JobStore {
+/** The embedded store (sqlite:PATH, one machine) or a shared one (postgres://..., many nodes on one queue). */
+export async function openStore(
+  url: string,
+  onError: (e: Error) => void = () => undefined,
+): Promise<JobStore> {
   if (url.startsWith('sqlite:')) return new SqliteJobStore(url.slice('sqlite:'.length));
-  if (/^postgres(ql)?:/.test(url)) throw new Error('a PostgreSQL job store is not built yet: use the embedded store (the default)');
-  throw new Error(`unknown job store ${JSON.stringify(url)}: expected sqlite:PATH`);
+  if (/^postgres(ql)?:\/\//.test(url)) return PostgresJobStore.open(url, { onError });
+  throw new Error(
+    `unknown job store ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@'))}: expected sqlite:PATH or postgres://USER@HOST/DB`,
+  );
 }
 
 export interface Service {
@@ -102,11 +122,13 @@ export interface Service {
 }
 
 export async function startService(config: ServiceConfig): Promise<Service> {
-  const store = openStore(config.store);
-  const { backend, skipped } = pickBackend();
-  const pool = createSynthesisPool();
   // one logger for the runner and the app: job events and requests in one structured stream
   const log = pino({ level: config.logLevel });
+  const store = await openStore(config.store, (e) =>
+    log.warn({ err: e.message }, 'job store connection dropped: reconnecting'),
+  );
+  const { backend, skipped } = pickBackend();
+  const pool = createSynthesisPool();
   const params = new ParamsKeeper({
     backend,
     dir: config.paramsDir,
@@ -125,6 +147,8 @@ export async function startService(config: ServiceConfig): Promise<Service> {
     maxRunning: config.maxRunning,
     memoryBudget: config.memoryBudget,
     retentionMs: config.retentionHours * 3_600_000,
+    leaseMs: config.leaseSeconds * 1000,
+    ...(config.node ? { node: config.node } : {}),
   });
   const app = await buildApp({
     runner,
@@ -136,12 +160,23 @@ export async function startService(config: ServiceConfig): Promise<Service> {
   });
   for (const s of skipped) app.log.info({ backend: s.name, reason: s.reason }, 'backend passed over');
   app.log.info(
-    { backend: backend.name, store: config.store, params: config.paramsDir, testParams: config.allowTestParams, memoryBudget: config.memoryBudget, free: freemem() },
+    {
+      backend: backend.name,
+      node: runner.node,
+      store: config.store.replace(/\/\/[^@/]*@/, '//***@'),
+      params: config.paramsDir,
+      testParams: config.allowTestParams,
+      memoryBudget: config.memoryBudget,
+      free: freemem(),
+    },
     'c2prover starting',
   );
-  if (config.allowTestParams) app.log.warn({}, 'test parameters allowed: proofs made with them are rejected by the network');
+  if (config.allowTestParams)
+    app.log.warn({}, 'test parameters allowed: proofs made with them are rejected by the network');
   await runner.start();
   const url = await app.listen({ host: config.host, port: config.port });
+  // the registry shows where the node answers from its next heartbeat on
+  runner.opts.url = url;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

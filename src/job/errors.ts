@@ -16,14 +16,22 @@ export class CodedError extends ProverError {
 export class QueueFullError extends CodedError {
   readonly retryAfterSeconds: number;
   constructor(queued: number, retryAfterSeconds: number) {
-    super('C2_QUEUE_FULL', 429, `the queue is full (${queued} jobs waiting): retry in ${retryAfterSeconds} s`);
+    super(
+      'C2_QUEUE_FULL',
+      429,
+      `the queue is full (${queued} jobs waiting): retry in ${retryAfterSeconds} s`,
+    );
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
 export class ShuttingDownError extends CodedError {
   constructor() {
-    super('C2_SHUTTING_DOWN', 503, 'the service is stopping and takes no new work: retry on another node or later');
+    super(
+      'C2_SHUTTING_DOWN',
+      503,
+      'the service is stopping and takes no new work: retry on another node or later',
+    );
   }
 }
 

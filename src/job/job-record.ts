@@ -116,12 +116,15 @@ export type JobRequest = z.infer<typeof jobRequestSchema>;
 
 export const jobSchema = z
   .object({
-    id: z.string().meta({ description: 'from the content: miner, sector, proof type and the Phase1Out hash' }),
+    id: z
+      .string()
+      .meta({ description: 'from the content: miner, sector, proof type and the Phase1Out hash' }),
     state: jobStateSchema,
     priority: prioritySchema,
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     attempts: z.number().int().meta({ description: 'times the work was started' }),
+    node: z.string().optional().meta({ description: 'the node that runs the job, or ran it last' }),
     request: jobRequestSchema,
     progress: z.string().optional().meta({ description: 'the last stage done, for people watching' }),
     result: proofResultSchema.optional(),

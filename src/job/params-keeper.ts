@@ -95,7 +95,10 @@ export class ParamsKeeper {
   async #loadDigestFile(): Promise<Record<string, string>> {
     if (this.#digestFile) return this.#digestFile;
     try {
-      this.#digestFile = JSON.parse(await readFile(this.opts.digestCacheFile!, 'utf8')) as Record<string, string>;
+      this.#digestFile = JSON.parse(await readFile(this.opts.digestCacheFile!, 'utf8')) as Record<
+        string,
+        string
+      >;
     } catch {
       this.#digestFile = {};
     }
@@ -113,7 +116,10 @@ export class ParamsKeeper {
         const t0 = performance.now();
         this.opts.log.info({ file: path }, 'hashing parameter file (once per file)');
         const digest = await paramsDigest(path);
-        this.opts.log.info({ file: path, digest, ms: Math.round(performance.now() - t0) }, 'parameter file hashed');
+        this.opts.log.info(
+          { file: path, digest, ms: Math.round(performance.now() - t0) },
+          'parameter file hashed',
+        );
         if (this.opts.digestCacheFile) {
           const all = await this.#loadDigestFile();
           all[fp] = digest;
@@ -172,19 +178,27 @@ export class ParamsKeeper {
 
   /** Frees idle keys, least recently used first, until `bytes` are free or none is idle. */
   evictIdle(bytes: number): void {
-    const idle = [...this.#held.entries()].filter(([, h]) => h.users === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    const idle = [...this.#held.entries()]
+      .filter(([, h]) => h.users === 0)
+      .sort((a, b) => a[1].lastUsed - b[1].lastUsed);
     let freed = 0;
     for (const [size, h] of idle) {
       if (freed >= bytes) break;
       this.#held.delete(size);
       freed += h.bytes;
-      void h.key.then((k) => k.free(), () => undefined);
+      void h.key.then(
+        (k) => k.free(),
+        () => undefined,
+      );
       this.opts.log.info({ file: h.params.file }, 'parameters evicted (idle, memory needed)');
     }
   }
 
   /** The loaded key, shared by every job of the size; `release` when the job is done with it. */
-  async acquire(sectorSize: number, params: ParametersUsed): Promise<{ key: ProvingKey; release: () => void }> {
+  async acquire(
+    sectorSize: number,
+    params: ParametersUsed,
+  ): Promise<{ key: ProvingKey; release: () => void }> {
     let h = this.#held.get(sectorSize);
     if (h && h.params.file !== params.file) {
       if (h.users === 0) this.evictIdle(Number.MAX_SAFE_INTEGER);
@@ -208,7 +222,11 @@ export class ParamsKeeper {
       const held = h;
       this.#held.set(sectorSize, held);
       key.then(
-        () => this.opts.log.info({ file: params.file, ms: Math.round(performance.now() - t0) }, 'parameters loaded'),
+        () =>
+          this.opts.log.info(
+            { file: params.file, ms: Math.round(performance.now() - t0) },
+            'parameters loaded',
+          ),
         () => {
           if (this.#held.get(sectorSize) === held) this.#held.delete(sectorSize);
         },

@@ -14,7 +14,14 @@ import { ProverError } from '../shared/errors.ts';
 import { proverIdFromMiner } from '../porep/replica-id.ts';
 import { SEAL_PROOF_NAMES } from '../porep/registered-proof.ts';
 import { checkCommit2Input, ProofRejectedError, runCommit2, type Commit2Stage } from './commit2.ts';
-import { CodedError, InsufficientMemoryError, JobNotFoundError, NotCancellableError, QueueFullError, ShuttingDownError } from './errors.ts';
+import {
+  CodedError,
+  InsufficientMemoryError,
+  JobNotFoundError,
+  NotCancellableError,
+  QueueFullError,
+  ShuttingDownError,
+} from './errors.ts';
 import { IllegalTransitionError, handleFailure, type JobEventInput } from './fsm.ts';
 import { RUNNING_STATES, isTerminal, type JobRecord, type Priority, type ProofResult } from './job-record.ts';
 import type { Logger, ParamsKeeper } from './params-keeper.ts';
@@ -50,7 +57,16 @@ export interface RunnerOptions {
   structureCache?: string | false;
   /** How long finished jobs and their results are kept. */
   retentionMs: number;
+  /** This node's name in the cluster (default host:pid); a restarted node of the same name takes its jobs back at once. */
   node?: string;
+  /** Where this node answers, for the node registry. */
+  url?: string;
+  /** How long a claim holds without a heartbeat (default 30 s). */
+  leaseMs?: number;
+  /** How often the node renews its leases, reports itself and looks at the queue (default lease / 5, at most 2 s). */
+  heartbeatMs?: number;
+  /** How long a job of a size another node holds warm waits before a cold node takes it (default 5 s). */
+  coldDelayMs?: number;
 }
 
 export interface SubmitOptions {
@@ -73,12 +89,16 @@ export function normalizeMiner(miner: string | number | undefined): string {
 
 /** The job id: the same sector, miner, proof type and Phase1Out always give the same job. */
 export function contentId(miner: string, sectorNum: number, proofType: number, phase1Sha256: string): string {
-  const h = createHash('sha256').update(`${miner}\n${sectorNum}\n${proofType}\n${phase1Sha256}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`${miner}\n${sectorNum}\n${proofType}\n${phase1Sha256}`)
+    .digest('hex');
   return `c2-${h.slice(0, 32)}`;
 }
 
 const CANCEL = 'cancelled';
 const SHUTDOWN = 'shutting down';
+/** The lease ran out and another node took the job back: this node has nothing more to say about it. */
+const LOST = 'lease lost';
 
 interface Running {
   controller: AbortController;
@@ -86,13 +106,24 @@ interface Running {
   done: Promise<void>;
 }
 
-export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, Commit2Stage, number]; closing: [] }> {
+export class JobRunner extends EventEmitter<{
+  job: [JobRecord];
+  stage: [string, Commit2Stage, number];
+  closing: [];
+}> {
   readonly node: string;
   readonly #running = new Map<string, Running>();
   readonly #syncWaiters = new Map<string, number>();
   #accepting = true;
+  #draining = false;
   #pumping = false;
+  #pumpAgain = false;
   #purgeTimer: NodeJS.Timeout | undefined;
+  #tickTimer: NodeJS.Timeout | undefined;
+  #ticking: Promise<void> | undefined;
+  readonly #startedAt = new Date().toISOString();
+  readonly leaseMs: number;
+  readonly heartbeatMs: number;
   /** Recent job durations, for Retry-After. */
   #avgMs = 60_000;
 
@@ -101,10 +132,24 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
     super();
     this.opts = opts;
     this.node = opts.node ?? `${hostname()}:${process.pid}`;
+    this.leaseMs = opts.leaseMs ?? 30_000;
+    this.heartbeatMs = opts.heartbeatMs ?? Math.min(2_000, this.leaseMs / 5);
   }
 
   get accepting(): boolean {
     return this.#accepting;
+  }
+
+  /** Draining: the node finishes its jobs and takes no new ones (it still accepts and queues requests). */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  async drain(draining = true): Promise<void> {
+    this.#draining = draining;
+    await this.opts.store.setDraining(this.node, draining);
+    await this.#report();
+    if (!draining) void this.#pump();
   }
 
   runningCount(): number {
@@ -112,21 +157,96 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
   }
 
   /** Jobs that were running when the process stopped are lost work: their failure handler retries them. */
+  /**
+   * Jobs this node held when its process stopped, and jobs of any node whose lease ran out, are lost work:
+   * their failure handler retries them (on a shared store, jobs other live nodes hold are left alone).
+   */
   async start(): Promise<void> {
-    for (const job of await this.opts.store.list({ states: RUNNING_STATES, limit: 10_000 })) {
-      await this.#fail(job.id, {
-        kind: 'WorkerLost',
-        message: 'the process stopped while the job ran (restart)',
-      });
-    }
-    this.#purgeTimer = setInterval(() => void this.purge(), 3_600_000);
+    const restart = 'the process stopped while the job ran (restart)';
+    await this.#retryLost(await this.opts.store.reclaim(restart, this.node), restart);
+    const { draining } = await this.#report();
+    this.#draining = draining;
+    this.#purgeTimer = setInterval(
+      () => void this.purge().catch((e: unknown) => this.#warn('purge', e)),
+      3_600_000,
+    );
     this.#purgeTimer.unref();
     await this.purge();
+    this.#tickTimer = setInterval(() => {
+      this.#ticking ??= this.#tick().finally(() => (this.#ticking = undefined));
+    }, this.heartbeatMs);
+    this.#tickTimer.unref();
     void this.#pump();
   }
 
+  #warn(what: string, e: unknown): void {
+    this.opts.log.warn(
+      { node: this.node, err: (e as Error).message },
+      `${what} failed: trying again at the next heartbeat`,
+    );
+  }
+
+  /** The failure handler of jobs a reclaim moved to WorkerLost. */
+  async #retryLost(jobs: readonly JobRecord[], message: string): Promise<void> {
+    for (const job of jobs) {
+      this.emit('job', job);
+      this.opts.log.warn({ jobId: job.id, node: job.node }, 'job taken back: its node stopped');
+      const previous = (await this.opts.store.countEvents(job.id, 'WorkerLost')) - 1;
+      const next = handleFailure('WorkerLost', previous, message);
+      await this.#apply(
+        job.id,
+        next,
+        next.kind === 'Failed' ? { error: { code: next.code, message: next.message } } : undefined,
+        'WorkerLost',
+      );
+    }
+  }
+
+  /** This node's registry entry: what it holds and runs. */
+  async #report(): Promise<{ draining: boolean }> {
+    return this.opts.store.putNode({
+      name: this.node,
+      backend: this.opts.backend.name,
+      ...(this.opts.url ? { url: this.opts.url } : {}),
+      parameters: this.opts.params
+        .status()
+        .map((p) => ({ sectorSize: p.sectorSize, kind: p.kind, file: p.file })),
+      running: [...this.#running.keys()],
+      accepting: this.#accepting,
+      startedAt: this.#startedAt,
+    });
+  }
+
+  /** The heartbeat: leases renewed (a job lost or cancelled elsewhere is stopped), the registry, the queue. */
+  async #tick(): Promise<void> {
+    try {
+      const { lost, cancel } = await this.opts.store.heartbeat(
+        this.node,
+        [...this.#running.keys()],
+        this.leaseMs,
+      );
+      for (const id of lost) {
+        this.opts.log.warn({ jobId: id }, 'lease lost: the job was taken back, stopping its work');
+        this.#running.get(id)?.controller.abort(LOST);
+      }
+      for (const id of cancel) this.#running.get(id)?.controller.abort(CANCEL);
+      if (!this.#accepting) return;
+      this.#draining = (await this.#report()).draining;
+      const gone = "the node's lease ran out: it stopped (killed, power lost, out of memory)";
+      await this.#retryLost(await this.opts.store.reclaim(gone), gone);
+      void this.#pump();
+    } catch (e) {
+      this.#warn('heartbeat', e);
+    }
+  }
+
   async purge(): Promise<number> {
-    return this.opts.store.purge(new Date(Date.now() - this.opts.retentionMs), ['Done', 'BadInput', 'Failed', 'Cancelled']);
+    return this.opts.store.purge(new Date(Date.now() - this.opts.retentionMs), [
+      'Done',
+      'BadInput',
+      'Failed',
+      'Cancelled',
+    ]);
   }
 
   #needFor(sectorSize: number): number {
@@ -155,7 +275,8 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
       throw new Commit2InputError([
         {
           path: ['ShapeOverride'],
-          message: 'a test-only extension of the reference oracle: the service proves production circuits only',
+          message:
+            'a test-only extension of the reference oracle: the service proves production circuits only',
         },
       ]);
     const job: Commit2Job = checkCommit2Input(input.value, miner);
@@ -171,6 +292,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
       .update(Buffer.from(value.Phase1Out as string, 'base64'))
       .digest('hex');
     const id = contentId(miner, job.sectorNum, proofType, phase1Sha256);
+    // the same content submitted on any node joins its job
     const existing = await this.opts.store.get(id);
     if (existing && existing.state !== 'Failed' && existing.state !== 'Cancelled')
       return { job: existing, joined: true };
@@ -233,7 +355,17 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
         const onAbort = (): void => finish(() => reject(signal!.reason));
         // the job stays in the store and runs after the restart; the client's retry joins it
         const onClosing = (): void => finish(() => reject(new ShuttingDownError()));
+        // on a shared store another node may prove it: its end is read from the store
+        const poll = setInterval(
+          () =>
+            void this.opts.store.get(id).then(
+              (j) => j && onJob(j),
+              () => undefined,
+            ),
+          this.heartbeatMs,
+        );
         const finish = (fn: () => void): void => {
+          clearInterval(poll);
           this.off('job', onJob);
           this.off('closing', onClosing);
           signal?.removeEventListener('abort', onAbort);
@@ -259,10 +391,16 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
     }
   }
 
-  async #apply(id: string, e: JobEventInput, patch?: Parameters<JobStore['apply']>[2], expect?: JobRecord['state']) {
+  async #apply(
+    id: string,
+    e: JobEventInput,
+    patch?: Parameters<JobStore['apply']>[2],
+    expect?: JobRecord['state'],
+    owner?: string,
+  ) {
     let job: JobRecord | undefined;
     try {
-      job = await this.opts.store.apply(id, e, patch, expect);
+      job = await this.opts.store.apply(id, e, patch, expect, owner);
     } catch (err) {
       // work that ends after shutdown put its job back in the queue has nothing left to say
       if (!(err instanceof IllegalTransitionError)) throw err;
@@ -276,39 +414,81 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
     return job;
   }
 
-  /** Enters a failure state and runs its handler: retry while the state's limit allows, else Failed. */
-  async #fail(id: string, e: Extract<JobEventInput, { kind: 'ProofRejected' | 'WorkerLost' }>): Promise<void> {
+  /** Enters a failure state (while this node holds the job) and runs its handler: retry while the state's limit allows, else Failed. */
+  async #fail(
+    id: string,
+    e: Extract<JobEventInput, { kind: 'ProofRejected' | 'WorkerLost' }>,
+  ): Promise<void> {
     const previous = await this.opts.store.countEvents(id, e.kind);
-    const job = await this.#apply(id, e);
+    const job = await this.#apply(id, e, undefined, undefined, this.node);
     if (job?.state !== e.kind) return;
     const next = handleFailure(e.kind, previous, e.message);
-    await this.#apply(id, next, next.kind === 'Failed' ? { error: { code: next.code, message: next.message } } : undefined);
+    await this.#apply(
+      id,
+      next,
+      next.kind === 'Failed' ? { error: { code: next.code, message: next.message } } : undefined,
+    );
+  }
+
+  /** Sector sizes whose job this node could start now (idle parameters may be evicted for one while none runs). */
+  #fits(): number[] {
+    const free = this.opts.memoryBudget - this.#used() + this.opts.params.idleBytes();
+    return Object.keys(WORKING_SET)
+      .map(Number)
+      .filter((size) => this.#needFor(size) <= free);
   }
 
   async #pump(): Promise<void> {
-    if (this.#pumping) return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
     this.#pumping = true;
     try {
-      while (this.#accepting && this.#running.size < this.opts.maxRunning) {
-        const next = await this.opts.store.next();
-        if (!next) break;
-        const need = this.#needFor(next.request.sectorSize);
-        const free = this.opts.memoryBudget - this.#used();
-        if (this.#running.size > 0 && need > free + this.opts.params.idleBytes()) break;
-        if (need > free) this.opts.params.evictIdle(need - free);
-        const job = await this.opts.store.apply(next.id, { kind: 'Started', node: this.node, backend: this.opts.backend.name }, undefined, 'Queued');
-        if (!job) continue;
-        this.emit('job', job);
-        const controller = new AbortController();
-        const running: Running = { controller, need, done: Promise.resolve() };
-        this.#running.set(job.id, running);
-        running.done = this.#execute(job, controller.signal).finally(() => {
+      do {
+        this.#pumpAgain = false;
+        await this.#claimAll();
+      } while (this.#pumpAgain);
+    } catch (e) {
+      this.#warn('taking work', e);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #claimAll(): Promise<void> {
+    while (this.#accepting && !this.#draining && this.#running.size < this.opts.maxRunning) {
+      const job = await this.opts.store.claim({
+        node: this.node,
+        backend: this.opts.backend.name,
+        fits: this.#fits(),
+        warm: this.opts.params.status().map((p) => p.sectorSize),
+        coldDelayMs: this.opts.coldDelayMs ?? 5_000,
+        leaseMs: this.leaseMs,
+      });
+      if (!job) break;
+      const need = this.#needFor(job.request.sectorSize);
+      const free = this.opts.memoryBudget - this.#used();
+      if (need > free) this.opts.params.evictIdle(need - free);
+      this.opts.log.info(
+        { jobId: job.id, event: 'Started', state: job.state, node: this.node },
+        'job Started',
+      );
+      this.emit('job', job);
+      const controller = new AbortController();
+      const running: Running = { controller, need, done: Promise.resolve() };
+      this.#running.set(job.id, running);
+      running.done = this.#execute(job, controller.signal)
+        .catch((e: unknown) =>
+          this.opts.log.error(
+            { jobId: job.id, err: (e as Error).message },
+            'the job could not be settled: its lease runs out and another node retries it',
+          ),
+        )
+        .finally(() => {
           this.#running.delete(job.id);
           void this.#pump();
         });
-      }
-    } finally {
-      this.#pumping = false;
     }
   }
 
@@ -320,16 +500,24 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
     let logged: Promise<unknown> = Promise.resolve();
     try {
       const input = await this.opts.store.input(id);
-      if (input === undefined) throw new CodedError('C2_INTERNAL', 500, `the input of job ${id} is missing from the store`);
+      if (input === undefined)
+        throw new CodedError('C2_INTERNAL', 500, `the input of job ${id} is missing from the store`);
       const params = await this.opts.params.resolve(job.request.sectorSize);
-      const cacheDir = this.opts.structureCache === false ? undefined : (this.opts.structureCache ?? defaultStructureCacheDir());
+      const cacheDir =
+        this.opts.structureCache === false
+          ? undefined
+          : (this.opts.structureCache ?? defaultStructureCacheDir());
       if (cacheDir && (await this.opts.store.countEvents(id, 'ProofRejected')) > 0) {
         // the retry of a rejected proof starts from a freshly built structure
         rmSync(structureSlot(cacheDir, checkCommit2Input(input, job.request.miner)).path, { force: true });
       }
       // the key loads (first job of a size) while the circuit is synthesized
       const held = this.opts.params.acquire(job.request.sectorSize, params);
-      release = () => void held.then((h) => h.release(), () => undefined);
+      release = () =>
+        void held.then(
+          (h) => h.release(),
+          () => undefined,
+        );
       let partitions = 0;
       const result = await runCommit2(input, {
         backend: this.opts.backend,
@@ -340,8 +528,21 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
         signal,
         onStage: (stage, ms) => {
           this.emit('stage', id, stage, ms);
-          const detail = stage === 'partition' ? `partition ${++partitions}` : stage === 'params' ? `${params.kind} parameters ${params.file}` : undefined;
-          logged = logged.then(() => this.#apply(id, { kind: 'StageDone', stage, ms, detail }, { progress: `${stage}${detail ? ` (${detail})` : ''}` }));
+          const detail =
+            stage === 'partition'
+              ? `partition ${++partitions}`
+              : stage === 'params'
+                ? `${params.kind} parameters ${params.file}`
+                : undefined;
+          logged = logged.then(() =>
+            this.#apply(
+              id,
+              { kind: 'StageDone', stage, ms, detail },
+              { progress: `${stage}${detail ? ` (${detail})` : ''}` },
+              undefined,
+              this.node,
+            ),
+          );
         },
       });
       await logged;
@@ -356,7 +557,9 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
         verified: true,
       };
       this.#avgMs = 0.7 * this.#avgMs + 0.3 * (performance.now() - t0);
-      await this.#apply(id, { kind: 'Proved' }, { result: proof });
+      // only while this node still holds the job: a job taken back is proved to completion once, elsewhere
+      const done = await this.#apply(id, { kind: 'Proved' }, { result: proof }, undefined, this.node);
+      if (!done) this.opts.log.warn({ jobId: id }, 'proof dropped: the job was taken back from this node');
     } catch (e) {
       await logged.catch(() => undefined);
       await this.#settleFailure(id, e, signal);
@@ -367,14 +570,36 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
 
   async #settleFailure(id: string, e: unknown, signal: AbortSignal): Promise<void> {
     const err = e as Error;
+    const me = this.node;
     if (signal.aborted) {
-      if (signal.reason === SHUTDOWN) await this.#apply(id, { kind: 'Requeued', reason: 'the service stopped: back in the queue' });
-      else await this.#apply(id, { kind: 'Cancelled', reason: 'cancelled: stopped at the end of a stage' }, { error: { code: 'C2_CANCELLED', message: 'the job was cancelled' } });
+      if (signal.reason === LOST) return;
+      if (signal.reason === SHUTDOWN)
+        await this.#apply(
+          id,
+          { kind: 'Requeued', reason: 'the service stopped: back in the queue' },
+          undefined,
+          undefined,
+          me,
+        );
+      else
+        await this.#apply(
+          id,
+          { kind: 'Cancelled', reason: 'cancelled: stopped at the end of a stage' },
+          { error: { code: 'C2_CANCELLED', message: 'the job was cancelled' } },
+          undefined,
+          me,
+        );
       return;
     }
     if (e instanceof Commit2InputError) {
       const error = { code: e.code, message: e.message, issues: issuesOf(e) };
-      await this.#apply(id, { kind: 'InputRejected', code: e.code, message: e.message }, { error });
+      await this.#apply(
+        id,
+        { kind: 'InputRejected', code: e.code, message: e.message },
+        { error },
+        undefined,
+        me,
+      );
       return;
     }
     if (e instanceof ProofRejectedError) {
@@ -382,12 +607,22 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
       return;
     }
     if (e instanceof ProverError) {
-      await this.#apply(id, { kind: 'Failed', code: e.code, message: e.message, trace: e.stack }, { error: { code: e.code, message: e.message } });
+      await this.#apply(
+        id,
+        { kind: 'Failed', code: e.code, message: e.message, trace: e.stack },
+        { error: { code: e.code, message: e.message } },
+        undefined,
+        me,
+      );
       return;
     }
     // A synthesis thread that died, a backend that lost its device: the work is lost, not the job.
     this.opts.log.error({ jobId: id, err: err.message, stack: err.stack }, 'job work lost');
-    await this.#fail(id, { kind: 'WorkerLost', message: `the work was lost: ${err.message}`, trace: err.stack });
+    await this.#fail(id, {
+      kind: 'WorkerLost',
+      message: `the work was lost: ${err.message}`,
+      trace: err.stack,
+    });
   }
 
   /**
@@ -397,11 +632,22 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
   async shutdown(graceMs: number): Promise<void> {
     this.#accepting = false;
     clearInterval(this.#purgeTimer);
+    // leases are renewed until the work stops, then the heartbeats end
+    const beat = (): Promise<void> =>
+      this.opts.store.heartbeat(this.node, [...this.#running.keys()], this.leaseMs).then(
+        () => undefined,
+        () => undefined,
+      );
     const all = (): Promise<unknown> => Promise.all([...this.#running.values()].map((r) => r.done));
     const timeout = (ms: number) => new Promise<'timeout'>((r) => setTimeout(r, ms, 'timeout').unref());
+    clearInterval(this.#tickTimer);
+    const keepalive = setInterval(() => void beat(), this.heartbeatMs);
     try {
+      await this.#ticking;
       await this.#stopRunning(graceMs, all, timeout);
+      await this.#report().catch(() => undefined);
     } finally {
+      clearInterval(keepalive);
       this.emit('closing');
     }
   }
@@ -417,7 +663,13 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; stage: [string, 
     for (const id of this.#running.keys()) {
       const job = await this.opts.store.get(id);
       if (job && RUNNING_STATES.includes(job.state))
-        await this.opts.store.apply(id, { kind: 'Requeued', reason: 'the service stopped mid-stage: back in the queue' }, undefined, job.state);
+        await this.opts.store.apply(
+          id,
+          { kind: 'Requeued', reason: 'the service stopped mid-stage: back in the queue' },
+          undefined,
+          job.state,
+          this.node,
+        );
     }
   }
 }

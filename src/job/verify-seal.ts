@@ -13,7 +13,13 @@ import { proverIdFromMiner, replicaId } from '../porep/replica-id.ts';
 export function sealPublicInputs(job: Commit2Job, miner: string): bigint[][] {
   const { config, phase1 } = job;
   const inputs = {
-    replicaId: replicaId(proverIdFromMiner(miner), job.sectorNum, phase1.ticket, phase1.comm_d, config.porepId),
+    replicaId: replicaId(
+      proverIdFromMiner(miner),
+      job.sectorNum,
+      phase1.ticket,
+      phase1.comm_d,
+      config.porepId,
+    ),
     commD: phase1.comm_d,
     commR: phase1.comm_r,
     seed: phase1.seed,

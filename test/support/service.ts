@@ -38,10 +38,20 @@ export function serverDirs(): { dataDir: string; structures: string; params: str
   };
 }
 
-export async function startServer(opts: ServerOptions & { structures: string; params: string }): Promise<ServerProcess> {
+export async function startServer(
+  opts: ServerOptions & { structures: string; params: string },
+): Promise<ServerProcess> {
   const proc = spawn(
     process.execPath,
-    ['src/cli.ts', 'serve', '--port', '0', '--test-params', ...(opts.dataDir ? ['--data-dir', opts.dataDir] : []), ...(opts.args ?? [])],
+    [
+      'src/cli.ts',
+      'serve',
+      '--port',
+      '0',
+      '--test-params',
+      ...(opts.dataDir ? ['--data-dir', opts.dataDir] : []),
+      ...(opts.args ?? []),
+    ],
     {
       cwd: ROOT,
       env: {
@@ -57,7 +67,9 @@ export async function startServer(opts: ServerOptions & { structures: string; pa
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | NodeJS.Signals>((resolve) => proc.once('exit', (code, signal) => resolve(signal ?? code ?? -1)));
+  const exited = new Promise<number | NodeJS.Signals>((resolve) =>
+    proc.once('exit', (code, signal) => resolve(signal ?? code ?? -1)),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${out}`)), 120_000);
     const onData = (): void => {

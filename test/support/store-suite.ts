@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobRequest } from '../../src/job/job-record.ts';
-import type { JobStore, NewJob } from '../../src/job/store.ts';
+import type { ClaimOptions, JobStore, NewJob } from '../../src/job/store.ts';
 import { IllegalTransitionError } from '../../src/job/fsm.ts';
 
 const request: JobRequest = {
@@ -18,7 +18,12 @@ const request: JobRequest = {
   allowTestParams: true,
 };
 
-const newJob = (id: string, priority: NewJob['priority'] = 'normal'): NewJob => ({ id, priority, request, input: `{"id":"${id}"}` });
+const newJob = (id: string, priority: NewJob['priority'] = 'normal'): NewJob => ({
+  id,
+  priority,
+  request,
+  input: `{"id":"${id}"}`,
+});
 
 /** `open` gives a store over the same data each time it is called with the same `name` (reopening). */
 export function jobStoreSuite(label: string, open: (name: string) => JobStore | Promise<JobStore>): void {
@@ -38,21 +43,30 @@ export function jobStoreSuite(label: string, open: (name: string) => JobStore | 
   test(`${label}: events move the job through the state machine, each logged with its state`, async () => {
     const store = await open('fsm');
     await store.submit(newJob('j2'));
-    assert.equal((await store.apply('j2', { kind: 'Started', node: 'n', backend: 'cpu' }, undefined, 'Queued'))?.state, 'Checking');
+    assert.equal(
+      (await store.apply('j2', { kind: 'Started', node: 'n', backend: 'cpu' }, undefined, 'Queued'))?.state,
+      'Checking',
+    );
     // a claim races: only one node gets the job
-    assert.equal(await store.apply('j2', { kind: 'Started', node: 'm', backend: 'cpu' }, undefined, 'Queued'), undefined);
+    assert.equal(
+      await store.apply('j2', { kind: 'Started', node: 'm', backend: 'cpu' }, undefined, 'Queued'),
+      undefined,
+    );
     await store.apply('j2', { kind: 'StageDone', stage: 'check', ms: 1 });
     await assert.rejects(store.apply('j2', { kind: 'Resubmitted' }), IllegalTransitionError);
     const done = await store.apply('j2', { kind: 'Proved' }, { progress: 'x' });
     assert.equal(done?.state, 'Done');
     assert.equal(done?.attempts, 1);
     const log = await store.log('j2');
-    assert.deepEqual(log.map((e) => [e.seq, e.kind, e.state]), [
-      [1, 'Submitted', 'Queued'],
-      [2, 'Started', 'Checking'],
-      [3, 'StageDone', 'Synthesizing'],
-      [4, 'Proved', 'Done'],
-    ]);
+    assert.deepEqual(
+      log.map((e) => [e.seq, e.kind, e.state]),
+      [
+        [1, 'Submitted', 'Queued'],
+        [2, 'Started', 'Checking'],
+        [3, 'StageDone', 'Synthesizing'],
+        [4, 'Proved', 'Done'],
+      ],
+    );
     assert.equal(await store.countEvents('j2', 'StageDone'), 1);
     await store.close();
   });
@@ -91,7 +105,11 @@ export function jobStoreSuite(label: string, open: (name: string) => JobStore | 
     let store = await open('durable');
     await store.submit(newJob('keep'));
     await store.submit(newJob('old'));
-    await store.apply('old', { kind: 'Failed', code: 'C2_INTERNAL', message: 'no' }, { error: { code: 'C2_INTERNAL', message: 'no' } });
+    await store.apply(
+      'old',
+      { kind: 'Failed', code: 'C2_INTERNAL', message: 'no' },
+      { error: { code: 'C2_INTERNAL', message: 'no' } },
+    );
     await store.close();
     store = await open('durable');
     assert.equal((await store.get('keep'))?.state, 'Queued');
@@ -102,6 +120,123 @@ export function jobStoreSuite(label: string, open: (name: string) => JobStore | 
     assert.equal(await store.input('old'), undefined);
     assert.deepEqual(await store.log('old'), []);
     assert.ok(await store.get('keep'));
+    await store.close();
+  });
+
+  const claimOpts = (node: string, extra: Partial<ClaimOptions> = {}): ClaimOptions => ({
+    node,
+    backend: 'cpu',
+    fits: [2048],
+    warm: [],
+    coldDelayMs: 0,
+    leaseMs: 60_000,
+    ...extra,
+  });
+
+  test(`${label}: a claim takes a job once, for a node that can hold its size; only the holder settles it`, async () => {
+    const store = await open('claim');
+    await store.submit(newJob('c1'));
+    assert.equal(await store.claim(claimOpts('a', { fits: [8388608] })), undefined, 'too large for the node');
+    const [x, y] = await Promise.all([store.claim(claimOpts('a')), store.claim(claimOpts('b'))]);
+    const got = [x, y].filter((j) => j !== undefined);
+    assert.equal(got.length, 1, 'claimed once');
+    assert.equal(got[0]!.state, 'Checking');
+    assert.equal(got[0]!.attempts, 1);
+    const holder = got[0]!.node!;
+    const other = holder === 'a' ? 'b' : 'a';
+    assert.equal((await store.get('c1'))?.node, holder);
+    assert.equal(
+      await store.apply('c1', { kind: 'Proved' }, undefined, undefined, other),
+      undefined,
+      'not its lease',
+    );
+    assert.deepEqual(await store.heartbeat(holder, ['c1'], 60_000), { lost: [], cancel: [] });
+    assert.deepEqual((await store.heartbeat(other, ['c1'], 60_000)).lost, ['c1']);
+    await store.apply('c1', { kind: 'CancelRequested' });
+    assert.deepEqual(
+      (await store.heartbeat(holder, ['c1'], 60_000)).cancel,
+      ['c1'],
+      'the holder learns of a cancel made anywhere',
+    );
+    assert.equal((await store.apply('c1', { kind: 'Proved' }, undefined, undefined, holder))?.state, 'Done');
+    assert.deepEqual(
+      (await store.heartbeat(holder, ['c1'], 60_000)).lost,
+      ['c1'],
+      'a finished job holds no lease',
+    );
+    await store.close();
+  });
+
+  test(`${label}: a lease that runs out is taken back; a restarted node takes back its own jobs`, async () => {
+    const store = await open('lease');
+    await store.submit(newJob('l1'));
+    await store.submit(newJob('l2'));
+    assert.equal((await store.claim(claimOpts('dead', { leaseMs: 50 })))?.id, 'l1');
+    assert.equal((await store.claim(claimOpts('live')))?.id, 'l2');
+    await new Promise((r) => setTimeout(r, 150));
+    const back = await store.reclaim('lease ran out');
+    assert.deepEqual(
+      back.map((j) => [j.id, j.state]),
+      [['l1', 'WorkerLost']],
+    );
+    assert.equal((await store.log('l1')).at(-1)?.message, 'lease ran out');
+    assert.deepEqual((await store.heartbeat('dead', ['l1'], 60_000)).lost, ['l1'], 'too late to renew');
+    assert.equal(
+      await store.apply('l1', { kind: 'Proved' }, undefined, undefined, 'dead'),
+      undefined,
+      'a taken-back job is not finished by its old node',
+    );
+    assert.equal(
+      (await store.apply('l1', { kind: 'Retry', reason: 'again' }, undefined, 'WorkerLost'))?.state,
+      'Queued',
+    );
+    assert.equal((await store.get('l2'))?.state, 'Checking', 'a live lease is left alone');
+    const restarted = await store.reclaim('restart', 'live');
+    assert.deepEqual(
+      restarted.map((j) => j.id),
+      ['l2'],
+    );
+    await store.close();
+  });
+
+  test(`${label}: within a priority a node takes the size it holds warm first`, async () => {
+    const store = await open('warm');
+    await store.submit({ ...newJob('big'), request: { ...request, sectorSize: 8388608 } });
+    await store.submit(newJob('small'));
+    await store.submit(newJob('urgent', 'high'));
+    const opts = claimOpts('n', { fits: [2048, 8388608], warm: [8388608] });
+    assert.deepEqual(
+      [(await store.claim(opts))?.id, (await store.claim(opts))?.id, (await store.claim(opts))?.id],
+      ['urgent', 'big', 'small'],
+    );
+    await store.close();
+  });
+
+  test(`${label}: the node registry: reports, heartbeats, draining`, async () => {
+    const store = await open('nodes');
+    const report = {
+      name: 'gpu-1',
+      backend: 'cpu',
+      parameters: [{ sectorSize: 2048, kind: 'test', file: '/p' }],
+      running: ['x'],
+      accepting: true,
+      startedAt: new Date().toISOString(),
+    };
+    assert.deepEqual(await store.putNode(report), { draining: false });
+    assert.equal(await store.setDraining('gpu-1', true), true);
+    assert.equal(await store.setDraining('nobody', true), false);
+    assert.deepEqual(
+      await store.putNode({ ...report, running: [] }),
+      { draining: true },
+      'a report keeps the drain asked for',
+    );
+    const [n, ...rest] = await store.nodes();
+    assert.equal(rest.length, 0);
+    assert.equal(n!.name, 'gpu-1');
+    assert.equal(n!.draining, true);
+    assert.deepEqual(n!.running, []);
+    assert.deepEqual(n!.parameters, report.parameters);
+    assert.ok(Date.now() - Date.parse(n!.lastHeartbeat) < 60_000);
     await store.close();
   });
 }

@@ -14,9 +14,22 @@ import { porepConfig, SEAL_PROOF_NAMES } from '../../porep/registered-proof.ts';
 import { errorBodySchema } from '../../job/job-record.ts';
 import { errorCodeSchema } from '../../shared/errors.ts';
 import { statusOf } from '../errors.ts';
-import { commit2RequestSchema, commit2ResponseSchema, lotusCommit2Schema, type Commit2Response } from '../schemas.ts';
+import {
+  commit2RequestSchema,
+  commit2ResponseSchema,
+  lotusCommit2Schema,
+  type Commit2Response,
+} from '../schemas.ts';
 
-const ERRORS = { 400: errorBodySchema, 401: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 429: errorBodySchema, 500: errorBodySchema, 503: errorBodySchema };
+const ERRORS = {
+  400: errorBodySchema,
+  401: errorBodySchema,
+  409: errorBodySchema,
+  413: errorBodySchema,
+  429: errorBodySchema,
+  500: errorBodySchema,
+  503: errorBodySchema,
+};
 
 /** Why a job ended without a proof, answered with its code's status. */
 function endedError(job: JobRecord): JobEndedError {
@@ -25,7 +38,12 @@ function endedError(job: JobRecord): JobEndedError {
 }
 
 /** Waits for the job on behalf of this request; the request's going away is its vote to cancel. */
-export async function awaitProof(runner: JobRunner, id: string, request: FastifyRequest, reply: FastifyReply): Promise<JobRecord> {
+export async function awaitProof(
+  runner: JobRunner,
+  id: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<JobRecord> {
   const gone = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableEnded) gone.abort(new Error('the client went away'));
@@ -49,7 +67,8 @@ export function commit2Answer(job: JobRecord, joined: boolean): Commit2Response 
   };
 }
 
-export const commit2Routes = (runner: JobRunner): FastifyPluginAsyncZod =>
+export const commit2Routes =
+  (runner: JobRunner): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/commit2',

@@ -3,12 +3,28 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorBodySchema, jobSchema, jobStateSchema } from '../../job/job-record.ts';
 import type { JobRunner } from '../../job/runner.ts';
 import type { JobStore } from '../../job/store.ts';
-import { commit2RequestSchema, jobAcceptedSchema, jobIdParamsSchema, jobListQuerySchema, jobListSchema, jobWithLogSchema } from '../schemas.ts';
+import {
+  commit2RequestSchema,
+  jobAcceptedSchema,
+  jobIdParamsSchema,
+  jobListQuerySchema,
+  jobListSchema,
+  jobWithLogSchema,
+} from '../schemas.ts';
 import { CodedError } from '../../job/errors.ts';
 
-const ERRORS = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 429: errorBodySchema, 503: errorBodySchema };
+const ERRORS = {
+  400: errorBodySchema,
+  401: errorBodySchema,
+  404: errorBodySchema,
+  409: errorBodySchema,
+  413: errorBodySchema,
+  429: errorBodySchema,
+  503: errorBodySchema,
+};
 
-export const jobRoutes = (runner: JobRunner, store: JobStore): FastifyPluginAsyncZod =>
+export const jobRoutes =
+  (runner: JobRunner, store: JobStore): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/jobs',
@@ -46,12 +62,21 @@ export const jobRoutes = (runner: JobRunner, store: JobStore): FastifyPluginAsyn
     app.get(
       '/jobs',
       {
-        schema: { summary: 'Jobs, newest first', querystring: jobListQuerySchema, response: { 200: jobListSchema, ...ERRORS } },
+        schema: {
+          summary: 'Jobs, newest first',
+          querystring: jobListQuerySchema,
+          response: { 200: jobListSchema, ...ERRORS },
+        },
       },
       async (request) => {
         const states = request.query.state?.split(',').map((s) => {
           const r = jobStateSchema.safeParse(s.trim());
-          if (!r.success) throw new CodedError('C2_BAD_REQUEST', 400, `unknown job state ${JSON.stringify(s)}; states: ${jobStateSchema.options.join(', ')}`);
+          if (!r.success)
+            throw new CodedError(
+              'C2_BAD_REQUEST',
+              400,
+              `unknown job state ${JSON.stringify(s)}; states: ${jobStateSchema.options.join(', ')}`,
+            );
           return r.data;
         });
         return { jobs: await store.list({ states, limit: request.query.limit }) };

@@ -13,6 +13,9 @@ const readySchema = z
   .object({
     ready: z.boolean(),
     accepting: z.boolean(),
+    draining: z
+      .boolean()
+      .meta({ description: 'finishing its jobs, taking no new ones (it still queues requests)' }),
     backend: z.string(),
     node: z.string(),
     running: z.number().int(),
@@ -29,24 +32,56 @@ const readySchema = z
   })
   .meta({ id: 'Readiness' });
 
-export const opsRoutes = (runner: JobRunner, params: ParamsKeeper, metrics: Metrics): FastifyPluginAsyncZod =>
+export const opsRoutes =
+  (runner: JobRunner, params: ParamsKeeper, metrics: Metrics): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/healthz', { schema: { summary: 'The process answers', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+    app.get(
+      '/healthz',
+      {
+        schema: { summary: 'The process answers', response: { 200: z.object({ status: z.literal('ok') }) } },
+      },
+      async () => ({ status: 'ok' as const }),
+    );
 
     app.get(
       '/readyz',
-      { schema: { summary: 'Ready to prove: backend chosen, taking work; parameters present and loaded per size', response: { 200: readySchema, 503: readySchema } } },
+      {
+        schema: {
+          summary: 'Ready to prove: backend chosen, taking work; parameters present and loaded per size',
+          response: { 200: readySchema, 503: readySchema },
+        },
+      },
       async (_request, reply) => {
         const held = params.status();
         const parameters = PRODUCTION_SIZES.map((sectorSize) => {
           const h = held.find((x) => x.sectorSize === sectorSize);
           const file = h?.file ?? porepParamsFiles(sectorSize, params.opts.dir).params;
-          const test = params.opts.allowTest && params.opts.testDir ? porepParamsFiles(sectorSize, params.opts.testDir).params : undefined;
+          const test =
+            params.opts.allowTest && params.opts.testDir
+              ? porepParamsFiles(sectorSize, params.opts.testDir).params
+              : undefined;
           const present = existsSync(file) || (test !== undefined && existsSync(test));
-          return { sectorSize, label: sizeLabel(sectorSize), file: !existsSync(file) && test && existsSync(test) ? test : file, present, loaded: h !== undefined, ...(h ? { kind: h.kind } : {}) };
+          return {
+            sectorSize,
+            label: sizeLabel(sectorSize),
+            file: !existsSync(file) && test && existsSync(test) ? test : file,
+            present,
+            loaded: h !== undefined,
+            ...(h ? { kind: h.kind } : {}),
+          };
         });
         const ready = runner.accepting && parameters.some((p) => p.present);
-        return reply.code(ready ? 200 : 503).send({ ready, accepting: runner.accepting, backend: runner.opts.backend.name, node: runner.node, running: runner.runningCount(), parameters });
+        return reply
+          .code(ready ? 200 : 503)
+          .send({
+            ready,
+            accepting: runner.accepting,
+            draining: runner.draining,
+            backend: runner.opts.backend.name,
+            node: runner.node,
+            running: runner.runningCount(),
+            parameters,
+          });
       },
     );
 
