@@ -90,13 +90,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const m = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
       if (m && timingSafeEqual(digest(m[1]!), want)) return;
       metrics.countError('C2_UNAUTHORIZED');
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({
-          code: 'C2_UNAUTHORIZED',
-          message: 'a bearer token is required: Authorization: Bearer <token>',
-        });
+      return reply.code(401).header('www-authenticate', 'Bearer').send({
+        code: 'C2_UNAUTHORIZED',
+        message: 'a bearer token is required: Authorization: Bearer <token>',
+      });
     });
   }
 

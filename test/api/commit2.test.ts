@@ -59,14 +59,24 @@ test('POST /commit2 proves the 2KiB fixture; the proof passes verify_seal; a ret
   assert.equal(again.body.joined, true);
   assert.equal(again.body.id, a.id);
   assert.equal(again.body.proof, a.proof);
-  const job = await call<JobRecord & { log: JobEvent[] }>(server.url, 'GET', `/jobs/${a.id}`, undefined, auth);
+  const job = await call<JobRecord & { log: JobEvent[] }>(
+    server.url,
+    'GET',
+    `/jobs/${a.id}`,
+    undefined,
+    auth,
+  );
   assert.equal(job.body.log.filter((e) => e.kind === 'Started').length, 1, 'proved once');
   assert.deepEqual(
     job.body.log.map((e) => e.kind),
     ['Submitted', 'Started', 'StageDone', 'StageDone', 'StageDone', 'StageDone', 'Proved'],
   );
   const digest = JSON.parse(readFixture(dir, 'digest.json')) as { phase1out_sha256: string };
-  assert.equal(job.body.request.phase1Sha256, digest.phase1out_sha256, 'the content id hashes the decoded Phase1Out');
+  assert.equal(
+    job.body.request.phase1Sha256,
+    digest.phase1out_sha256,
+    'the content id hashes the decoded Phase1Out',
+  );
 });
 
 test("POST /lotus/commit2: lotus-miner's RemoteCommit2Params in, the raw proof bytes out", async () => {
@@ -88,34 +98,80 @@ test("POST /lotus/commit2: lotus-miner's RemoteCommit2Params in, the raw proof b
 
 test('c2prover submit prints what lotus-bench prove prints, and the proof verifies', async () => {
   const dir = '2kib/synth-t01000-s1';
-  const r = spawnSync('bin/c2prover', ['submit', `test/fixtures/${dir}/c2input.json`, '--url', server.url, '--token', TOKEN], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'bin/c2prover',
+    ['submit', `test/fixtures/${dir}/c2input.json`, '--url', server.url, '--token', TOKEN],
+    {
+      encoding: 'utf8',
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   const proof = /^proof: ([0-9a-f]+)$/m.exec(r.stdout)?.[1];
   assert.ok(proof, r.stdout);
   assert.match(r.stdout, /^seal: commit phase 2: \d+\.\d{9}s \([\d.]+ (B|KiB)\/s\)$/m);
   assert.equal(await sealVerifies(dir, proof, 't01000'), true);
-  const cli = spawnSync('bin/c2prover', ['jobs', '--url', server.url, '--token', TOKEN], { encoding: 'utf8' });
+  const cli = spawnSync('bin/c2prover', ['jobs', '--url', server.url, '--token', TOKEN], {
+    encoding: 'utf8',
+  });
   assert.equal(cli.status, 0, cli.stderr);
   assert.match(cli.stdout, /Done +t01000 sector 1 StackedDrg2KiBV1_1_Feat_SyntheticPoRep/);
 });
 
 test('bad requests: a coded 4xx, the message and the JSON path of what is wrong', async () => {
   const good = JSON.parse(body('2kib/v1_1-t01000-s1')) as Record<string, unknown>;
-  const p1 = JSON.parse(Buffer.from(good.Phase1Out as string, 'base64').toString()) as Record<string, unknown>;
-  const withP1 = (v: unknown) => JSON.stringify({ ...good, Phase1Out: Buffer.from(JSON.stringify(v)).toString('base64') });
+  const p1 = JSON.parse(Buffer.from(good.Phase1Out as string, 'base64').toString()) as Record<
+    string,
+    unknown
+  >;
+  const withP1 = (v: unknown) =>
+    JSON.stringify({ ...good, Phase1Out: Buffer.from(JSON.stringify(v)).toString('base64') });
   const cases: [string, string, number, string, string?][] = [
     ['invalid JSON', '{"SectorNum":1,', 400, 'C2_INVALID_JSON'],
     ['wrong type', JSON.stringify({ ...good, SectorNum: 'one' }), 400, 'C2_BAD_REQUEST', '$.SectorNum'],
-    ['missing field', JSON.stringify({ ...good, Phase1Out: undefined }), 400, 'C2_BAD_REQUEST', '$.Phase1Out'],
+    [
+      'missing field',
+      JSON.stringify({ ...good, Phase1Out: undefined }),
+      400,
+      'C2_BAD_REQUEST',
+      '$.Phase1Out',
+    ],
     ['bad base64', JSON.stringify({ ...good, Phase1Out: '@@@' }), 400, 'C2_BAD_INPUT', '$.Phase1Out'],
-    ['garbled Phase1Out', JSON.stringify({ ...good, Phase1Out: Buffer.from('{"registered_proof":').toString('base64') }), 400, 'C2_BAD_INPUT', '$.Phase1Out'],
-    ['mismatched size', JSON.stringify({ ...good, SectorSize: 8388608 }), 400, 'C2_BAD_INPUT', '$.SectorSize'],
-    ['unknown proof type', withP1({ ...p1, registered_proof: 'StackedDrg4KiBV1' }), 400, 'C2_BAD_INPUT', '$.Phase1Out.registered_proof'],
-    ['NI-PoRep', withP1({ ...p1, registered_proof: 'StackedDrg2KiBV1_2_Feat_NonInteractivePoRep' }), 400, 'C2_UNSUPPORTED_PROOF', '$.Phase1Out.registered_proof'],
+    [
+      'garbled Phase1Out',
+      JSON.stringify({ ...good, Phase1Out: Buffer.from('{"registered_proof":').toString('base64') }),
+      400,
+      'C2_BAD_INPUT',
+      '$.Phase1Out',
+    ],
+    [
+      'mismatched size',
+      JSON.stringify({ ...good, SectorSize: 8388608 }),
+      400,
+      'C2_BAD_INPUT',
+      '$.SectorSize',
+    ],
+    [
+      'unknown proof type',
+      withP1({ ...p1, registered_proof: 'StackedDrg4KiBV1' }),
+      400,
+      'C2_BAD_INPUT',
+      '$.Phase1Out.registered_proof',
+    ],
+    [
+      'NI-PoRep',
+      withP1({ ...p1, registered_proof: 'StackedDrg2KiBV1_2_Feat_NonInteractivePoRep' }),
+      400,
+      'C2_UNSUPPORTED_PROOF',
+      '$.Phase1Out.registered_proof',
+    ],
     ['bad miner', JSON.stringify({ ...good, Miner: 'f1abc' }), 400, 'C2_BAD_REQUEST', '$.Miner'],
-    ['another miner', JSON.stringify({ ...good, Miner: 't01002' }), 400, 'C2_BAD_INPUT', '$.Phase1Out.replica_id'],
+    [
+      'another miner',
+      JSON.stringify({ ...good, Miner: 't01002' }),
+      400,
+      'C2_BAD_INPUT',
+      '$.Phase1Out.replica_id',
+    ],
     ['negative number', JSON.stringify({ ...good, SectorNum: -1 }), 400, 'C2_BAD_REQUEST', '$.SectorNum'],
   ];
   for (const [what, text, status, code, path] of cases) {
@@ -124,22 +180,42 @@ test('bad requests: a coded 4xx, the message and the JSON path of what is wrong'
     assert.equal(r.body.code, code, what);
     assert.ok(r.body.message.length > 0, what);
     assert.ok(!/\n\s+at /.test(r.body.message), `${what}: no stack trace`);
-    if (path) assert.ok(r.body.issues?.some((i) => i.path === path), `${what}: ${JSON.stringify(r.body.issues)}`);
+    if (path)
+      assert.ok(
+        r.body.issues?.some((i) => i.path === path),
+        `${what}: ${JSON.stringify(r.body.issues)}`,
+      );
   }
-  const vanilla = structuredClone(p1) as { vanilla_proofs: { StackedDrg2KiBV1: { comm_d_proofs: { data: { Single: { leaf: number[] } } } }[][] } };
+  const vanilla = structuredClone(p1) as {
+    vanilla_proofs: { StackedDrg2KiBV1: { comm_d_proofs: { data: { Single: { leaf: number[] } } } }[][] };
+  };
   vanilla.vanilla_proofs.StackedDrg2KiBV1[0]![1]!.comm_d_proofs.data.Single.leaf[0]! ^= 1;
   const inconsistent = await call<ErrorBody>(server.url, 'POST', '/jobs', withP1(vanilla), auth);
   assert.equal(inconsistent.status, 400);
-  assert.ok(inconsistent.body.issues?.some((i) => i.path.startsWith('$.Phase1Out.vanilla_proofs.StackedDrg2KiBV1[0][1]')), JSON.stringify(inconsistent.body));
+  assert.ok(
+    inconsistent.body.issues?.some((i) =>
+      i.path.startsWith('$.Phase1Out.vanilla_proofs.StackedDrg2KiBV1[0][1]'),
+    ),
+    JSON.stringify(inconsistent.body),
+  );
 
-  const text = await call<ErrorBody>(server.url, 'POST', '/commit2', 'x', { ...auth, 'content-type': 'text/plain' });
+  const text = await call<ErrorBody>(server.url, 'POST', '/commit2', 'x', {
+    ...auth,
+    'content-type': 'text/plain',
+  });
   assert.equal(text.status, 415);
   assert.equal(text.body.code, 'C2_UNSUPPORTED_MEDIA_TYPE');
   const huge = await call<ErrorBody>(server.url, 'POST', '/commit2', Buffer.alloc(300 * 2 ** 20, 0x20), auth);
   assert.equal(huge.status, 413);
   assert.equal(huge.body.code, 'C2_BODY_TOO_LARGE');
   // a 64GiB Commit2In is about 50 MB of base64: well within the limit (refused here for what it holds)
-  const big = await call<ErrorBody>(server.url, 'POST', '/commit2', JSON.stringify({ ...good, Phase1Out: 'A'.repeat(60 * 2 ** 20) }), auth);
+  const big = await call<ErrorBody>(
+    server.url,
+    'POST',
+    '/commit2',
+    JSON.stringify({ ...good, Phase1Out: 'A'.repeat(60 * 2 ** 20) }),
+    auth,
+  );
   assert.equal(big.status, 400);
   assert.equal(big.body.code, 'C2_BAD_INPUT');
   const missing = await call<ErrorBody>(server.url, 'GET', '/jobs/c2-nope', undefined, auth);
@@ -148,15 +224,25 @@ test('bad requests: a coded 4xx, the message and the JSON path of what is wrong'
 });
 
 test('the token guards proving and jobs; health, readiness and metrics stay open', async () => {
-  for (const [method, path] of [['POST', '/commit2'], ['POST', '/lotus/commit2'], ['POST', '/jobs'], ['GET', '/jobs']] as const) {
+  for (const [method, path] of [
+    ['POST', '/commit2'],
+    ['POST', '/lotus/commit2'],
+    ['POST', '/jobs'],
+    ['GET', '/jobs'],
+  ] as const) {
     const r = await call<ErrorBody>(server.url, method, path, method === 'POST' ? '{}' : undefined);
     assert.equal(r.status, 401, path);
     assert.equal(r.body.code, 'C2_UNAUTHORIZED');
-    const wrong = await call<ErrorBody>(server.url, method, path, method === 'POST' ? '{}' : undefined, { authorization: 'Bearer nope' });
+    const wrong = await call<ErrorBody>(server.url, method, path, method === 'POST' ? '{}' : undefined, {
+      authorization: 'Bearer nope',
+    });
     assert.equal(wrong.status, 401, path);
   }
   assert.equal((await call(server.url, 'GET', '/healthz')).status, 200);
-  const ready = await call<{ ready: boolean; parameters: { sectorSize: number; present: boolean; loaded: boolean; kind?: string }[] }>(server.url, 'GET', '/readyz');
+  const ready = await call<{
+    ready: boolean;
+    parameters: { sectorSize: number; present: boolean; loaded: boolean; kind?: string }[];
+  }>(server.url, 'GET', '/readyz');
   assert.equal(ready.status, 200);
   const p2k = ready.body.parameters.find((p) => p.sectorSize === 2048)!;
   assert.deepEqual([p2k.present, p2k.loaded, p2k.kind], [true, true, 'test']);

@@ -12,13 +12,18 @@ import { body, sealVerifies, testVk } from './fixtures.ts';
 type JobWithLog = JobRecord & { log: JobEvent[] };
 const servers: ServerProcess[] = [];
 
-async function serve(dirs: ReturnType<typeof serverDirs>, args: string[] = [], env: Record<string, string> = {}) {
+async function serve(
+  dirs: ReturnType<typeof serverDirs>,
+  args: string[] = [],
+  env: Record<string, string> = {},
+) {
   const s = await startServer({ ...dirs, args, env });
   servers.push(s);
   return s;
 }
 
-const submit = (url: string, dir: string) => call<{ job: JobRecord } & ErrorBody>(url, 'POST', '/jobs', body(dir));
+const submit = (url: string, dir: string) =>
+  call<{ job: JobRecord } & ErrorBody>(url, 'POST', '/jobs', body(dir));
 const running = (j: JobRecord): boolean => !['Queued'].includes(j.state);
 
 before(testVk);
@@ -123,7 +128,10 @@ test('SIGTERM: no new work, the running job back in the queue, a clean exit; the
   assert.equal(await s.exited, 0, s.output().slice(-2000));
   s = await serve(dirs);
   const j = await call<JobWithLog>(s.url, 'GET', `/jobs/${z.body.job.id}`);
-  assert.ok(j.body.log.some((e) => e.kind === 'Requeued'), j.body.log.map((e) => e.kind).join(' '));
+  assert.ok(
+    j.body.log.some((e) => e.kind === 'Requeued'),
+    j.body.log.map((e) => e.kind).join(' '),
+  );
   assert.ok(!j.body.log.some((e) => e.kind === 'WorkerLost'), 'a clean stop is not a lost worker');
   assert.notEqual(j.body.state, 'Failed');
   assert.equal((await call(s.url, 'DELETE', `/jobs/${z.body.job.id}`)).status, 200);

@@ -13,9 +13,9 @@ export const body = (dir: string): string => readFixture(dir, 'c2input.json');
 
 /** The oracle's public inputs of partition 0 (what rust-fil-proofs derives for verify_seal). */
 export const oraclePublicInputs = (dir: string): bigint[] =>
-  (JSON.parse(readFixture(dir, 'digest.json')) as { partitions: { public_inputs: string[] }[] }).partitions[0]!.public_inputs.map((h) =>
-    frFromBytes(Buffer.from(h, 'hex')),
-  );
+  (
+    JSON.parse(readFixture(dir, 'digest.json')) as { partitions: { public_inputs: string[] }[] }
+  ).partitions[0]!.public_inputs.map((h) => frFromBytes(Buffer.from(h, 'hex')));
 
 let vk: VerifyingKey | undefined;
 

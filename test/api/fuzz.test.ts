@@ -36,10 +36,15 @@ function rng(seed: number): () => number {
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** Every path to a value inside `v`, except PhantomData's `_h` (optional by design: removing it is no change). */
-function paths(v: Json, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+function paths(
+  v: Json,
+  at: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
   out.push(at);
   if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...at, i], out));
-  else if (v && typeof v === 'object') for (const k of Object.keys(v)) if (k !== '_h') paths(v[k]!, [...at, k], out);
+  else if (v && typeof v === 'object')
+    for (const k of Object.keys(v)) if (k !== '_h') paths(v[k]!, [...at, k], out);
   return out;
 }
 
@@ -59,11 +64,30 @@ function setAt(v: Json, p: (string | number)[], value: Json | undefined): void {
 const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 
 /** A mutated request body and what was done to it. */
-function mutate(r: () => number, envelope: Record<string, Json>, p1Text: string): { what: string; text: string } {
+function mutate(
+  r: () => number,
+  envelope: Record<string, Json>,
+  p1Text: string,
+): { what: string; text: string } {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const outer = JSON.stringify(envelope);
   const withP1 = (t: string) => JSON.stringify({ ...envelope, Phase1Out: Buffer.from(t).toString('base64') });
-  const odd: Json[] = [null, true, -1, 256, 1.5, 2 ** 64, -(2 ** 63), 1e308, '', 'x', [], {}, [1, 2, 3], { a: 1 }];
+  const odd: Json[] = [
+    null,
+    true,
+    -1,
+    256,
+    1.5,
+    2 ** 64,
+    -(2 ** 63),
+    1e308,
+    '',
+    'x',
+    [],
+    {},
+    [1, 2, 3],
+    { a: 1 },
+  ];
   switch (Math.floor(r() * 7)) {
     case 0: {
       // a byte of the request flipped (the envelope or the base64 inside it)
@@ -77,7 +101,10 @@ function mutate(r: () => number, envelope: Record<string, Json>, p1Text: string)
       const b = Buffer.from(p1Text);
       const i = Math.floor(r() * b.length);
       b[i] = b[i]! ^ (1 << Math.floor(r() * 7)) || 1;
-      return { what: `Phase1Out byte ${i} flipped`, text: JSON.stringify({ ...envelope, Phase1Out: b.toString('base64') }) };
+      return {
+        what: `Phase1Out byte ${i} flipped`,
+        text: JSON.stringify({ ...envelope, Phase1Out: b.toString('base64') }),
+      };
     }
     case 2: {
       // a value inside the Phase1Out removed or replaced by one of another type or out of range
@@ -88,7 +115,10 @@ function mutate(r: () => number, envelope: Record<string, Json>, p1Text: string)
       const value = r() < 0.3 ? undefined : pick(odd);
       if (JSON.stringify(value) === before) return { what: 'no-op', text: '' };
       setAt(v, p, value);
-      return { what: `Phase1Out ${p.join('.')} ${value === undefined ? 'removed' : `= ${JSON.stringify(value)}`}`, text: withP1(JSON.stringify(v)) };
+      return {
+        what: `Phase1Out ${p.join('.')} ${value === undefined ? 'removed' : `= ${JSON.stringify(value)}`}`,
+        text: withP1(JSON.stringify(v)),
+      };
     }
     case 3: {
       // a value of the envelope removed or replaced
@@ -96,14 +126,24 @@ function mutate(r: () => number, envelope: Record<string, Json>, p1Text: string)
       const value = r() < 0.3 ? undefined : pick([...odd, 'f0', 't0x', '-5']);
       if (value === undefined && (k === 'Miner' || k === 'Priority')) return { what: 'no-op', text: '' };
       if (k === 'SectorSize' && value === 2048) return { what: 'no-op', text: '' };
-      return { what: `${k} ${value === undefined ? 'removed' : `= ${JSON.stringify(value)}`}`, text: JSON.stringify({ ...envelope, [k]: value }) };
+      return {
+        what: `${k} ${value === undefined ? 'removed' : `= ${JSON.stringify(value)}`}`,
+        text: JSON.stringify({ ...envelope, [k]: value }),
+      };
     }
     case 4: {
       // deep nesting in place of a value
       const depth = pick([100, 10_000, 100_000]);
-      if (r() < 0.5) return { what: `SectorNum nested ${depth} deep`, text: outer.replace('"SectorNum":2', `"SectorNum":${nested(depth)}`) };
+      if (r() < 0.5)
+        return {
+          what: `SectorNum nested ${depth} deep`,
+          text: outer.replace('"SectorNum":2', `"SectorNum":${nested(depth)}`),
+        };
       // the first value that is a lone 0 (a byte of a hash, a path index)
-      return { what: `a Phase1Out 0 nested ${depth} deep`, text: withP1(p1Text.replace(/(?<=[:[,])0(?=[,\]}])/, nested(depth))) };
+      return {
+        what: `a Phase1Out 0 nested ${depth} deep`,
+        text: withP1(p1Text.replace(/(?<=[:[,])0(?=[,\]}])/, nested(depth))),
+      };
     }
     case 5: {
       // truncated, of the request or of the Phase1Out
@@ -137,13 +177,19 @@ test(`${COUNT} mutated requests: each a coded 4xx, no job made, the process up; 
     if (m.what === 'no-op' || m.text === JSON.stringify(envelope)) continue;
     sent++;
     const a = await call<ErrorBody>(server.url, 'POST', '/jobs', Buffer.from(m.text, 'latin1'));
-    if (a.status === 202) await call(server.url, 'DELETE', `/jobs/${(a.body as unknown as { job: { id: string } }).job.id}`);
-    assert.ok(a.status >= 400 && a.status < 500, `#${sent} (${m.what}): ${a.status} ${JSON.stringify(a.body).slice(0, 300)}`);
+    if (a.status === 202)
+      await call(server.url, 'DELETE', `/jobs/${(a.body as unknown as { job: { id: string } }).job.id}`);
+    assert.ok(
+      a.status >= 400 && a.status < 500,
+      `#${sent} (${m.what}): ${a.status} ${JSON.stringify(a.body).slice(0, 300)}`,
+    );
     assert.match(a.body.code, /^C2_[A-Z_]+$/, m.what);
     codes.set(a.body.code, (codes.get(a.body.code) ?? 0) + 1);
   }
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`fuzz: ${sent} requests in ${secs} s, answers by code: ${JSON.stringify(Object.fromEntries(codes))}`);
+  console.log(
+    `fuzz: ${sent} requests in ${secs} s, answers by code: ${JSON.stringify(Object.fromEntries(codes))}`,
+  );
   assert.equal(server.proc.exitCode, null, 'the process is up');
   assert.equal((await call(server.url, 'GET', '/healthz')).status, 200);
   const jobs = await call<{ jobs: unknown[] }>(server.url, 'GET', '/jobs');

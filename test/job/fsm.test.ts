@@ -20,7 +20,11 @@ test('the planners walk a job from submission to its proof', () => {
 });
 
 test('terminal states take nothing but a resubmission of a failed or cancelled job', () => {
-  for (const e of [{ kind: 'Started', node: 'n', backend: 'cpu' }, { kind: 'Proved' }, { kind: 'CancelRequested' }] as const)
+  for (const e of [
+    { kind: 'Started', node: 'n', backend: 'cpu' },
+    { kind: 'Proved' },
+    { kind: 'CancelRequested' },
+  ] as const)
     assert.throws(() => plan('Done', e), IllegalTransitionError);
   assert.throws(() => plan('BadInput', { kind: 'Resubmitted' }), IllegalTransitionError);
   assert.equal(plan('Failed', { kind: 'Resubmitted' }), 'Queued');

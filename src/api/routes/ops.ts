@@ -71,17 +71,15 @@ export const opsRoutes =
           };
         });
         const ready = runner.accepting && parameters.some((p) => p.present);
-        return reply
-          .code(ready ? 200 : 503)
-          .send({
-            ready,
-            accepting: runner.accepting,
-            draining: runner.draining,
-            backend: runner.opts.backend.name,
-            node: runner.node,
-            running: runner.runningCount(),
-            parameters,
-          });
+        return reply.code(ready ? 200 : 503).send({
+          ready,
+          accepting: runner.accepting,
+          draining: runner.draining,
+          backend: runner.opts.backend.name,
+          node: runner.node,
+          running: runner.runningCount(),
+          parameters,
+        });
       },
     );
 
