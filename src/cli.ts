@@ -22,7 +22,7 @@ import { parseCommit2Input } from './porep/commit2-input.ts';
 import { normalizeMiner } from './job/runner.ts';
 import { verifySeal } from './job/verify-seal.ts';
 import { serviceConfig, startService } from './api/service.ts';
-import { jobs, printProof, submit } from './cli-client.ts';
+import { jobs, nodes, printProof, submit } from './cli-client.ts';
 
 const USAGE = `usage: c2prover <command> [options]
   serve [--host 127.0.0.1] [--port 7070] [--token T] [--data-dir DIR] [--test-params]
@@ -33,6 +33,8 @@ const USAGE = `usage: c2prover <command> [options]
                                          Commit2 of a Commit2In on a running service; prints what lotus-bench prove prints
   jobs [ID] [--url URL] [--state S] [--cancel]
                                          the service's jobs, or one job with its event log
+  nodes [--url URL] [--drain NAME | --undrain NAME]
+                                         the nodes on the service's job store: backend, parameters, running job, heartbeat
   verify FILE PROOFHEX [--miner t01000] [--vk FILE]
                                          verify_seal: the proof of FILE's sector for the miner, the vk from the cache
   info                                   the backend this machine gets, and why better ones were passed over
@@ -265,6 +267,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'jobs':
       await jobs(rest);
+      return 0;
+    case 'nodes':
+      await nodes(rest);
       return 0;
     case undefined:
     case 'info':
