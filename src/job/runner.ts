@@ -156,7 +156,6 @@ export class JobRunner extends EventEmitter<{
     return this.#running.size;
   }
 
-  /** Jobs that were running when the process stopped are lost work: their failure handler retries them. */
   /**
    * Jobs this node held when its process stopped, and jobs of any node whose lease ran out, are lost work:
    * their failure handler retries them (on a shared store, jobs other live nodes hold are left alone).
@@ -226,6 +225,9 @@ export class JobRunner extends EventEmitter<{
         this.leaseMs,
       );
       for (const id of lost) {
+        // a job this node has just finished holds no lease either: nothing to stop
+        const job = await this.opts.store.get(id);
+        if (job && job.node === this.node && isTerminal(job.state)) continue;
         this.opts.log.warn({ jobId: id }, 'lease lost: the job was taken back, stopping its work');
         this.#running.get(id)?.controller.abort(LOST);
       }
@@ -543,6 +545,8 @@ export class JobRunner extends EventEmitter<{
               this.node,
             ),
           );
+          // awaited after the work; until then a failed write must not count as an unhandled rejection
+          logged.catch(() => undefined);
         },
       });
       await logged;
