@@ -159,3 +159,41 @@ export async function jobs(args: string[]): Promise<void> {
       `  ${e.at}  ${e.kind.padEnd(16)} ${e.state.padEnd(13)} ${e.message}${e.error ? ` [${e.error.code}]` : ''}`,
     );
 }
+
+interface NodeRow {
+  name: string;
+  backend: string;
+  url?: string;
+  parameters: { sectorSize: number; kind: string }[];
+  running: string[];
+  alive: boolean;
+  draining: boolean;
+  lastHeartbeat: string;
+}
+
+/** `c2prover nodes [--drain NAME | --undrain NAME]`: the nodes on the service's job store (GET /nodes). */
+export async function nodes(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { ...common, drain: { type: 'string' }, undrain: { type: 'string' } },
+  });
+  const api = client(values.url, values.token);
+  const name = values.drain ?? values.undrain;
+  if (name !== undefined) {
+    const r = await api.call<{ name: string; draining: boolean }>(
+      values.drain ? 'POST' : 'DELETE',
+      `/nodes/${encodeURIComponent(name)}/drain`,
+    );
+    console.log(`${r.name} ${r.draining ? 'draining: finishes its jobs, takes no new ones' : 'takes work'}`);
+    return;
+  }
+  const { nodes: list } = await api.call<{ nodes: NodeRow[] }>('GET', '/nodes');
+  for (const n of list) {
+    const state = !n.alive ? 'gone' : n.draining ? 'draining' : 'up';
+    const params =
+      n.parameters.map((p) => `${p.sectorSize}${p.kind === 'test' ? '(test)' : ''}`).join(',') || '-';
+    console.log(
+      `${n.name.padEnd(16)} ${state.padEnd(8)} ${n.backend.padEnd(8)} params ${params.padEnd(16)} running ${n.running.join(',') || '-'}  heartbeat ${n.lastHeartbeat}${n.url ? `  ${n.url}` : ''}`,
+    );
+  }
+}

@@ -24,16 +24,19 @@ import { normalizeMiner } from './job/runner.ts';
 import { verifySeal } from './job/verify-seal.ts';
 import { identifyParams, loadIdentified } from './job/params-keeper.ts';
 import { serviceConfig, startService } from './api/service.ts';
-import { jobs, printProof, submit } from './cli-client.ts';
+import { jobs, nodes, printProof, submit } from './cli-client.ts';
 
 const USAGE = `usage: c2prover <command> [options]
   serve [--host 127.0.0.1] [--port 7070] [--token T] [--data-dir DIR] [--test-params]
         [--max-queued 64] [--max-running 1] [--memory-budget 100G]
+        [--store sqlite:PATH | postgres://USER@HOST/DB] [--node NAME]
                                          the Commit2 service (POST /commit2, /lotus/commit2, /jobs; see README)
   submit FILE [--url URL] [--token T] [--miner t01000] [--async]
                                          Commit2 of a Commit2In on a running service; prints what lotus-bench prove prints
   jobs [ID] [--url URL] [--state S] [--cancel]
                                          the service's jobs, or one job with its event log
+  nodes [--url URL] [--drain NAME | --undrain NAME]
+                                         the nodes on the service's job store: backend, parameters, running job, heartbeat
   verify FILE PROOFHEX [--miner t01000] [--vk FILE]
                                          verify_seal: the proof of FILE's sector for the miner, the vk from the cache
   info                                   the backend this machine gets, and why better ones were passed over
@@ -49,7 +52,7 @@ const USAGE = `usage: c2prover <command> [options]
 Environment: C2_BACKEND=cpu forces a backend; FIL_PROOFS_PARAMETER_CACHE holds the parameters;
 C2_STRUCTURE_CACHE holds the circuit structures (one per sector size, made by its first Commit2; empty: none);
 the service also reads C2_HOST, C2_PORT, C2_TOKEN, C2_DATA_DIR, C2_ALLOW_TEST_PARAMS=1, C2_MAX_QUEUED,
-C2_MAX_RUNNING, C2_MEMORY_BUDGET, C2_RESULT_RETENTION_HOURS, C2_BODY_LIMIT, C2_SHUTDOWN_GRACE_S, C2_LOG_LEVEL;
+C2_MAX_RUNNING, C2_MEMORY_BUDGET, C2_STORE, C2_NODE, C2_LEASE_S, C2_RESULT_RETENTION_HOURS, C2_BODY_LIMIT, C2_SHUTDOWN_GRACE_S, C2_LOG_LEVEL;
 submit and jobs read C2_URL and C2_TOKEN.`;
 
 async function partitions(dir: string): Promise<string[]> {
@@ -252,6 +255,7 @@ async function serve(args: string[]): Promise<void> {
       token: { type: 'string' },
       'data-dir': { type: 'string' },
       store: { type: 'string' },
+      node: { type: 'string' },
       'test-params': { type: 'boolean', default: false },
       'max-queued': { type: 'string' },
       'max-running': { type: 'string' },
@@ -291,6 +295,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'jobs':
       await jobs(rest);
+      return 0;
+    case 'nodes':
+      await nodes(rest);
       return 0;
     case undefined:
     case 'info':

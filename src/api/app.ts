@@ -20,6 +20,7 @@ import { registerErrorHandler } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { commit2Routes } from './routes/commit2.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { nodeRoutes } from './routes/nodes.ts';
 import { opsRoutes } from './routes/ops.ts';
 
 declare module 'fastify' {
@@ -34,7 +35,7 @@ export const VERSION = '0.1.0';
 /** Large enough for a 64GiB Commit2In (about 50 MB of base64), with room. */
 export const DEFAULT_BODY_LIMIT = 256 * 2 ** 20;
 
-const PROTECTED = /^\/(commit2|lotus\/|jobs)/;
+const PROTECTED = /^\/(commit2|lotus\/|jobs|nodes)/;
 const LOTUS = /^\/lotus\//;
 
 export interface AppOptions {
@@ -119,6 +120,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(commit2Routes(opts.runner));
   await app.register(jobRoutes(opts.runner, opts.store));
+  await app.register(nodeRoutes(opts.runner, opts.store));
   await app.register(opsRoutes(opts.runner, opts.params, metrics));
   return app;
 }

@@ -12,6 +12,7 @@ import { parameterCacheDir } from '../groth16/parameter-cache.ts';
 import { createSynthesisPool } from '../job/commit2.ts';
 import { ParamsKeeper } from '../job/params-keeper.ts';
 import { JobRunner } from '../job/runner.ts';
+import { PostgresJobStore } from '../job/postgres-store.ts';
 import { SqliteJobStore } from '../job/sqlite-store.ts';
 import type { JobStore } from '../job/store.ts';
 import { testParamsDir } from '../job/test-params.ts';
@@ -23,6 +24,10 @@ export interface ServiceConfig {
   token?: string;
   dataDir: string;
   store: string;
+  /** This node's name on a shared store (default host:pid). */
+  node?: string;
+  /** Seconds a claimed job stays with a node that stopped heartbeating. */
+  leaseSeconds: number;
   paramsDir: string;
   allowTestParams: boolean;
   maxQueued: number;
@@ -80,6 +85,8 @@ export function serviceConfig(
     token: str('token', 'C2_TOKEN'),
     dataDir,
     store: str('store', 'C2_STORE') ?? `sqlite:${join(dataDir, 'jobs.sqlite')}`,
+    node: str('node', 'C2_NODE'),
+    leaseSeconds: positive('C2_LEASE_S', env.C2_LEASE_S, 30),
     paramsDir: parameterCacheDir(env),
     allowTestParams: flags['test-params'] === true || env.C2_ALLOW_TEST_PARAMS === '1',
     maxQueued: positive('C2_MAX_QUEUED', str('max-queued', 'C2_MAX_QUEUED'), 64),
@@ -94,11 +101,16 @@ export function serviceConfig(
   };
 }
 
-function openStore(url: string): JobStore {
+/** The embedded store (sqlite:PATH, one machine) or a shared one (postgres://..., many nodes on one queue). */
+export async function openStore(
+  url: string,
+  onError: (e: Error) => void = () => undefined,
+): Promise<JobStore> {
   if (url.startsWith('sqlite:')) return new SqliteJobStore(url.slice('sqlite:'.length));
-  if (/^postgres(ql)?:/.test(url))
-    throw new Error('a PostgreSQL job store is not built yet: use the embedded store (the default)');
-  throw new Error(`unknown job store ${JSON.stringify(url)}: expected sqlite:PATH`);
+  if (/^postgres(ql)?:\/\//.test(url)) return PostgresJobStore.open(url, { onError });
+  throw new Error(
+    `unknown job store ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@'))}: expected sqlite:PATH or postgres://USER@HOST/DB`,
+  );
 }
 
 export interface Service {
@@ -110,9 +122,6 @@ export interface Service {
 }
 
 export async function startService(config: ServiceConfig): Promise<Service> {
-  const store = openStore(config.store);
-  const { backend, skipped } = pickBackend();
-  const pool = createSynthesisPool();
   // one logger for the runner and the app: job events and requests in one structured stream
   const log = pino({
     level: config.logLevel,
@@ -126,6 +135,11 @@ export async function startService(config: ServiceConfig): Promise<Service> {
       err: pino.stdSerializers.err,
     },
   });
+  const store = await openStore(config.store, (e) =>
+    log.warn({ err: e.message }, 'job store connection dropped: reconnecting'),
+  );
+  const { backend, skipped } = pickBackend();
+  const pool = createSynthesisPool();
   const params = new ParamsKeeper({
     backend,
     dir: config.paramsDir,
@@ -144,6 +158,8 @@ export async function startService(config: ServiceConfig): Promise<Service> {
     maxRunning: config.maxRunning,
     memoryBudget: config.memoryBudget,
     retentionMs: config.retentionHours * 3_600_000,
+    leaseMs: config.leaseSeconds * 1000,
+    ...(config.node ? { node: config.node } : {}),
   });
   const app = await buildApp({
     runner,
@@ -157,7 +173,8 @@ export async function startService(config: ServiceConfig): Promise<Service> {
   app.log.info(
     {
       backend: backend.name,
-      store: config.store,
+      node: runner.node,
+      store: config.store.replace(/\/\/[^@/]*@/, '//***@'),
       params: config.paramsDir,
       testParams: config.allowTestParams,
       memoryBudget: config.memoryBudget,
@@ -169,6 +186,8 @@ export async function startService(config: ServiceConfig): Promise<Service> {
     app.log.warn({}, 'test parameters allowed: proofs made with them are rejected by the network');
   await runner.start();
   const url = await app.listen({ host: config.host, port: config.port });
+  // the registry shows where the node answers from its next heartbeat on
+  runner.opts.url = url;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

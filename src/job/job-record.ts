@@ -124,6 +124,7 @@ export const jobSchema = z
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     attempts: z.number().int().meta({ description: 'times the work was started' }),
+    node: z.string().optional().meta({ description: 'the node that runs the job, or ran it last' }),
     request: jobRequestSchema,
     progress: z.string().optional().meta({ description: 'the last stage done, for people watching' }),
     result: proofResultSchema.optional(),

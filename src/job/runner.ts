@@ -57,7 +57,16 @@ export interface RunnerOptions {
   structureCache?: string | false;
   /** How long finished jobs and their results are kept. */
   retentionMs: number;
+  /** This node's name in the cluster (default host:pid); a restarted node of the same name takes its jobs back at once. */
   node?: string;
+  /** Where this node answers, for the node registry. */
+  url?: string;
+  /** How long a claim holds without a heartbeat (default 30 s). */
+  leaseMs?: number;
+  /** How often the node renews its leases, reports itself and looks at the queue (default lease / 5, at most 2 s). */
+  heartbeatMs?: number;
+  /** How long a job of a size another node holds warm waits before a cold node takes it (default 5 s). */
+  coldDelayMs?: number;
 }
 
 export interface SubmitOptions {
@@ -88,6 +97,8 @@ export function contentId(miner: string, sectorNum: number, proofType: number, p
 
 const CANCEL = 'cancelled';
 const SHUTDOWN = 'shutting down';
+/** The lease ran out and another node took the job back: this node has nothing more to say about it. */
+const LOST = 'lease lost';
 
 interface Running {
   controller: AbortController;
@@ -100,8 +111,15 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   readonly #running = new Map<string, Running>();
   readonly #syncWaiters = new Map<string, number>();
   #accepting = true;
+  #draining = false;
   #pumping = false;
+  #pumpAgain = false;
   #purgeTimer: NodeJS.Timeout | undefined;
+  #tickTimer: NodeJS.Timeout | undefined;
+  #ticking: Promise<void> | undefined;
+  readonly #startedAt = new Date().toISOString();
+  readonly leaseMs: number;
+  readonly heartbeatMs: number;
   /** Recent job durations, for Retry-After. */
   #avgMs = 60_000;
 
@@ -110,28 +128,114 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     super();
     this.opts = opts;
     this.node = opts.node ?? `${hostname()}:${process.pid}`;
+    this.leaseMs = opts.leaseMs ?? 30_000;
+    this.heartbeatMs = opts.heartbeatMs ?? Math.min(2_000, this.leaseMs / 5);
   }
 
   get accepting(): boolean {
     return this.#accepting;
   }
 
+  /** Draining: the node finishes its jobs and takes no new ones (it still accepts and queues requests). */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  async drain(draining = true): Promise<void> {
+    this.#draining = draining;
+    await this.opts.store.setDraining(this.node, draining);
+    await this.#report();
+    if (!draining) void this.#pump();
+  }
+
   runningCount(): number {
     return this.#running.size;
   }
 
-  /** Jobs that were running when the process stopped are lost work: their failure handler retries them. */
+  /**
+   * Jobs this node held when its process stopped, and jobs of any node whose lease ran out, are lost work:
+   * their failure handler retries them (on a shared store, jobs other live nodes hold are left alone).
+   */
   async start(): Promise<void> {
-    for (const job of await this.opts.store.list({ states: RUNNING_STATES, limit: 10_000 })) {
-      await this.#fail(job.id, {
-        kind: 'WorkerLost',
-        message: 'the process stopped while the job ran (restart)',
-      });
-    }
-    this.#purgeTimer = setInterval(() => void this.purge(), 3_600_000);
+    const restart = 'the process stopped while the job ran (restart)';
+    await this.#retryLost(await this.opts.store.reclaim(restart, this.node), restart);
+    const { draining } = await this.#report();
+    this.#draining = draining;
+    this.#purgeTimer = setInterval(
+      () => void this.purge().catch((e: unknown) => this.#warn('purge', e)),
+      3_600_000,
+    );
     this.#purgeTimer.unref();
     await this.purge();
+    this.#tickTimer = setInterval(() => {
+      this.#ticking ??= this.#tick().finally(() => (this.#ticking = undefined));
+    }, this.heartbeatMs);
+    this.#tickTimer.unref();
     void this.#pump();
+  }
+
+  #warn(what: string, e: unknown): void {
+    this.opts.log.warn(
+      { node: this.node, err: (e as Error).message },
+      `${what} failed: trying again at the next heartbeat`,
+    );
+  }
+
+  /** The failure handler of jobs a reclaim moved to WorkerLost. */
+  async #retryLost(jobs: readonly JobRecord[], message: string): Promise<void> {
+    for (const job of jobs) {
+      this.emit('job', job);
+      this.opts.log.warn({ jobId: job.id, node: job.node }, 'job taken back: its node stopped');
+      const previous = (await this.opts.store.countEvents(job.id, 'WorkerLost')) - 1;
+      const next = handleFailure('WorkerLost', previous, message);
+      await this.#apply(
+        job.id,
+        next,
+        next.kind === 'Failed' ? { error: { code: next.code, message: next.message } } : undefined,
+        'WorkerLost',
+      );
+    }
+  }
+
+  /** This node's registry entry: what it holds and runs. */
+  async #report(): Promise<{ draining: boolean }> {
+    return this.opts.store.putNode({
+      name: this.node,
+      backend: this.opts.backend.name,
+      ...(this.opts.url ? { url: this.opts.url } : {}),
+      parameters: this.opts.params
+        .status()
+        .map((p) => ({ sectorSize: p.sectorSize, kind: p.kind, file: p.file })),
+      running: [...this.#running.keys()],
+      accepting: this.#accepting,
+      startedAt: this.#startedAt,
+    });
+  }
+
+  /** The heartbeat: leases renewed (a job lost or cancelled elsewhere is stopped), the registry, the queue. */
+  async #tick(): Promise<void> {
+    try {
+      const { lost, cancel } = await this.opts.store.heartbeat(
+        this.node,
+        [...this.#running.keys()],
+        this.leaseMs,
+      );
+      for (const id of lost) {
+        // a job this node has just finished holds no lease either: nothing to stop
+        const job = await this.opts.store.get(id);
+        if (job && job.node === this.node && isTerminal(job.state)) continue;
+        this.opts.log.warn({ jobId: id }, 'lease lost: the job was taken back, stopping its work');
+        this.#running.get(id)?.controller.abort(LOST);
+      }
+      for (const id of cancel) this.#running.get(id)?.controller.abort(CANCEL);
+      if (!this.#accepting) return;
+      this.#draining = (await this.#report()).draining;
+      const gone = "the node's lease ran out: it stopped (killed, power lost, out of memory)";
+      await this.#retryLost(await this.opts.store.reclaim(gone), gone);
+      void this.#pump();
+    } catch (e) {
+      this.#warn('heartbeat', e);
+    }
   }
 
   async purge(): Promise<number> {
@@ -186,6 +290,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
       .update(Buffer.from(value.Phase1Out as string, 'base64'))
       .digest('hex');
     const id = contentId(miner, job.sectorNum, proofType, phase1Sha256);
+    // the same content submitted on any node joins its job
     const existing = await this.opts.store.get(id);
     if (existing && existing.state !== 'Failed' && existing.state !== 'Cancelled')
       return { job: existing, joined: true };
@@ -248,7 +353,17 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         const onAbort = (): void => finish(() => reject(signal!.reason));
         // the job stays in the store and runs after the restart; the client's retry joins it
         const onClosing = (): void => finish(() => reject(new ShuttingDownError()));
+        // on a shared store another node may prove it: its end is read from the store
+        const poll = setInterval(
+          () =>
+            void this.opts.store.get(id).then(
+              (j) => j && onJob(j),
+              () => undefined,
+            ),
+          this.heartbeatMs,
+        );
         const finish = (fn: () => void): void => {
+          clearInterval(poll);
           this.off('job', onJob);
           this.off('closing', onClosing);
           signal?.removeEventListener('abort', onAbort);
@@ -279,10 +394,11 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     e: JobEventInput,
     patch?: Parameters<JobStore['apply']>[2],
     expect?: JobRecord['state'],
+    owner?: string,
   ) {
     let job: JobRecord | undefined;
     try {
-      job = await this.opts.store.apply(id, e, patch, expect);
+      job = await this.opts.store.apply(id, e, patch, expect, owner);
     } catch (err) {
       // work that ends after shutdown put its job back in the queue has nothing left to say
       if (!(err instanceof IllegalTransitionError)) throw err;
@@ -296,13 +412,13 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     return job;
   }
 
-  /** Enters a failure state and runs its handler: retry while the state's limit allows, else Failed. */
+  /** Enters a failure state (while this node holds the job) and runs its handler: retry while the state's limit allows, else Failed. */
   async #fail(
     id: string,
     e: Extract<JobEventInput, { kind: 'ProofRejected' | 'WorkerLost' }>,
   ): Promise<void> {
     const previous = await this.opts.store.countEvents(id, e.kind);
-    const job = await this.#apply(id, e);
+    const job = await this.#apply(id, e, undefined, undefined, this.node);
     if (job?.state !== e.kind) return;
     const next = handleFailure(e.kind, previous, e.message);
     await this.#apply(
@@ -312,38 +428,71 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     );
   }
 
+  /** Sector sizes whose job this node could start now (idle parameters may be evicted for one while none runs). */
+  #fits(): number[] {
+    const free = this.opts.memoryBudget - this.#used();
+    // its working set, and its parameters unless they are loaded (then counted as held)
+    return Object.keys(WORKING_SET)
+      .map(Number)
+      .filter(
+        (size) =>
+          this.#needFor(size) + this.opts.params.loadCost(size) <= free + this.opts.params.idleBytes(size),
+      );
+  }
+
   async #pump(): Promise<void> {
-    if (this.#pumping) return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
     this.#pumping = true;
     try {
-      while (this.#accepting && this.#running.size < this.opts.maxRunning) {
-        const next = await this.opts.store.next();
-        if (!next) break;
-        const size = next.request.sectorSize;
-        const need = this.#needFor(size);
-        // its working set, and its parameters unless they are loaded (then counted as held)
-        const wanted = need + this.opts.params.loadCost(size);
-        const free = this.opts.memoryBudget - this.#used();
-        if (this.#running.size > 0 && wanted > free + this.opts.params.idleBytes(size)) break;
-        if (wanted > free) this.opts.params.evictIdle(wanted - free, size);
-        const job = await this.opts.store.apply(
-          next.id,
-          { kind: 'Started', node: this.node, backend: this.opts.backend.name },
-          undefined,
-          'Queued',
-        );
-        if (!job) continue;
-        this.emit('job', job);
-        const controller = new AbortController();
-        const running: Running = { controller, need, done: Promise.resolve() };
-        this.#running.set(job.id, running);
-        running.done = this.#execute(job, controller.signal).finally(() => {
+      do {
+        this.#pumpAgain = false;
+        await this.#claimAll();
+      } while (this.#pumpAgain);
+    } catch (e) {
+      this.#warn('taking work', e);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #claimAll(): Promise<void> {
+    while (this.#accepting && !this.#draining && this.#running.size < this.opts.maxRunning) {
+      const job = await this.opts.store.claim({
+        node: this.node,
+        backend: this.opts.backend.name,
+        fits: this.#fits(),
+        warm: this.opts.params.status().map((p) => p.sectorSize),
+        coldDelayMs: this.opts.coldDelayMs ?? 5_000,
+        leaseMs: this.leaseMs,
+      });
+      if (!job) break;
+      const size = job.request.sectorSize;
+      const need = this.#needFor(size);
+      const wanted = need + this.opts.params.loadCost(size);
+      const free = this.opts.memoryBudget - this.#used();
+      if (wanted > free) this.opts.params.evictIdle(wanted - free, size);
+      this.opts.log.info(
+        { jobId: job.id, event: 'Started', state: job.state, node: this.node },
+        'job Started',
+      );
+      this.emit('job', job);
+      const controller = new AbortController();
+      const running: Running = { controller, need, done: Promise.resolve() };
+      this.#running.set(job.id, running);
+      running.done = this.#execute(job, controller.signal)
+        .catch((e: unknown) =>
+          this.opts.log.error(
+            { jobId: job.id, err: (e as Error).message },
+            'the job could not be settled: its lease runs out and another node retries it',
+          ),
+        )
+        .finally(() => {
           this.#running.delete(job.id);
           void this.#pump();
         });
-      }
-    } finally {
-      this.#pumping = false;
     }
   }
 
@@ -393,8 +542,12 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
               id,
               { kind: 'StageDone', stage, ms, detail },
               { progress: `${stage}${detail ? ` (${detail})` : ''}` },
+              undefined,
+              this.node,
             ),
           );
+          // awaited after the work; until then a failed write must not count as an unhandled rejection
+          logged.catch(() => undefined);
         },
       });
       await logged;
@@ -409,7 +562,9 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         verified: true,
       };
       this.#avgMs = 0.7 * this.#avgMs + 0.3 * (performance.now() - t0);
-      await this.#apply(id, { kind: 'Proved' }, { result: proof });
+      // only while this node still holds the job: a job taken back is proved to completion once, elsewhere
+      const done = await this.#apply(id, { kind: 'Proved' }, { result: proof }, undefined, this.node);
+      if (!done) this.opts.log.warn({ jobId: id }, 'proof dropped: the job was taken back from this node');
     } catch (e) {
       await logged.catch(() => undefined);
       await this.#settleFailure(id, e, signal);
@@ -420,20 +575,36 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
 
   async #settleFailure(id: string, e: unknown, signal: AbortSignal): Promise<void> {
     const err = e as Error;
+    const me = this.node;
     if (signal.aborted) {
+      if (signal.reason === LOST) return;
       if (signal.reason === SHUTDOWN)
-        await this.#apply(id, { kind: 'Requeued', reason: 'the service stopped: back in the queue' });
+        await this.#apply(
+          id,
+          { kind: 'Requeued', reason: 'the service stopped: back in the queue' },
+          undefined,
+          undefined,
+          me,
+        );
       else
         await this.#apply(
           id,
           { kind: 'Cancelled', reason: 'cancelled: stopped at the end of a stage' },
           { error: { code: 'C2_CANCELLED', message: 'the job was cancelled' } },
+          undefined,
+          me,
         );
       return;
     }
     if (e instanceof Commit2InputError) {
       const error = { code: e.code, message: e.message, issues: issuesOf(e) };
-      await this.#apply(id, { kind: 'InputRejected', code: e.code, message: e.message }, { error });
+      await this.#apply(
+        id,
+        { kind: 'InputRejected', code: e.code, message: e.message },
+        { error },
+        undefined,
+        me,
+      );
       return;
     }
     if (e instanceof ProofRejectedError) {
@@ -445,6 +616,8 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         id,
         { kind: 'Failed', code: e.code, message: e.message, trace: e.stack },
         { error: { code: e.code, message: e.message } },
+        undefined,
+        me,
       );
       return;
     }
@@ -464,11 +637,22 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   async shutdown(graceMs: number): Promise<void> {
     this.#accepting = false;
     clearInterval(this.#purgeTimer);
+    // leases are renewed until the work stops, then the heartbeats end
+    const beat = (): Promise<void> =>
+      this.opts.store.heartbeat(this.node, [...this.#running.keys()], this.leaseMs).then(
+        () => undefined,
+        () => undefined,
+      );
     const all = (): Promise<unknown> => Promise.all([...this.#running.values()].map((r) => r.done));
     const timeout = (ms: number) => new Promise<'timeout'>((r) => setTimeout(r, ms, 'timeout').unref());
+    clearInterval(this.#tickTimer);
+    const keepalive = setInterval(() => void beat(), this.heartbeatMs);
     try {
+      await this.#ticking;
       await this.#stopRunning(graceMs, all, timeout);
+      await this.#report().catch(() => undefined);
     } finally {
+      clearInterval(keepalive);
       this.emit('closing');
     }
   }
@@ -489,6 +673,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
           { kind: 'Requeued', reason: 'the service stopped mid-stage: back in the queue' },
           undefined,
           job.state,
+          this.node,
         );
     }
   }

@@ -8,7 +8,20 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { JobEventInput, JobEventKind } from './fsm.ts';
 import { jobSchema, type JobEvent, type JobRecord, type JobState } from './job-record.ts';
-import { PRIORITY_RANK, eventRow, type JobPatch, type JobStore, type NewJob } from './store.ts';
+import { RUNNING_STATES } from './job-record.ts';
+import {
+  PRIORITY_RANK,
+  eventRow,
+  type ClaimOptions,
+  type JobPatch,
+  type JobStore,
+  type NewJob,
+  type NodeInfo,
+  type NodeReport,
+} from './store.ts';
+
+/** Columns added after the first release: an older file gains them when opened. */
+const ADDED_COLUMNS = ['lease_until INTEGER', 'cancel INTEGER NOT NULL DEFAULT 0'];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -18,6 +31,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   created_at TEXT NOT NULL,
   record TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY, draining INTEGER NOT NULL DEFAULT 0, info TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (state, rank DESC, created_at);
 CREATE TABLE IF NOT EXISTS inputs (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
@@ -40,11 +54,18 @@ export class SqliteJobStore implements JobStore {
     this.#db = new DatabaseSync(path);
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
     this.#db.exec(SCHEMA);
+    const have = new Set(
+      (this.#db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name),
+    );
+    for (const col of ADDED_COLUMNS)
+      if (!have.has(col.split(' ')[0]!)) this.#db.exec(`ALTER TABLE jobs ADD COLUMN ${col}`);
     const p = (sql: string): StatementSync => this.#db.prepare(sql);
     this.#q = {
       get: p('SELECT record FROM jobs WHERE id = ?'),
       insert: p('INSERT INTO jobs (id, state, rank, created_at, record) VALUES (?, ?, ?, ?, ?)'),
       update: p('UPDATE jobs SET state = ?, record = ? WHERE id = ?'),
+      lease: p('SELECT lease_until, cancel FROM jobs WHERE id = ?'),
+      setLease: p('UPDATE jobs SET lease_until = ?, cancel = ? WHERE id = ?'),
       input: p('SELECT body FROM inputs WHERE id = ?'),
       putInput: p('INSERT OR REPLACE INTO inputs (id, body) VALUES (?, ?)'),
       log: p('SELECT event FROM events WHERE id = ? ORDER BY seq'),
@@ -84,8 +105,26 @@ export class SqliteJobStore implements JobStore {
       delete updated.error;
       delete updated.progress;
     }
+    if (e.kind === 'Started') updated.node = e.node;
     this.#q.update!.run(next, JSON.stringify(updated), id);
+    const lease = this.#q.lease!.get(id) as { lease_until: number | null; cancel: number };
+    const running = RUNNING_STATES.includes(next);
+    const cancel =
+      e.kind === 'CancelRequested' ? 1 : e.kind === 'Started' || e.kind === 'Resubmitted' ? 0 : lease.cancel;
+    this.#q.setLease!.run(
+      running ? (e.kind === 'Started' ? Date.now() + this.#leaseMs : lease.lease_until) : null,
+      cancel,
+      id,
+    );
     return updated;
+  }
+
+  /** The lease a Started event takes through `apply` (a claim sets its own). */
+  #leaseMs = 60_000;
+
+  /** Whether `owner` holds the job: it runs, on that node. */
+  #holds(job: JobRecord, owner: string): boolean {
+    return job.node === owner && RUNNING_STATES.includes(job.state);
   }
 
   async submit(job: NewJob): Promise<{ job: JobRecord; joined: boolean }> {
@@ -151,12 +190,101 @@ export class SqliteJobStore implements JobStore {
     e: JobEventInput,
     patch?: JobPatch,
     expect?: JobState,
+    owner?: string,
   ): Promise<JobRecord | undefined> {
     return this.#tx(() => {
       const job = this.#get(id);
       if (!job || (expect !== undefined && job.state !== expect)) return undefined;
+      if (owner !== undefined && !this.#holds(job, owner)) return undefined;
       return this.#apply(job, id, e, patch);
     });
+  }
+
+  async claim(opts: ClaimOptions): Promise<JobRecord | undefined> {
+    if (opts.fits.length === 0) return undefined;
+    // one process owns the file: no other node to leave a job to, so no cold delay
+    const fits = opts.fits.map(Number).join(', ');
+    const warm = opts.warm.length ? opts.warm.map(Number).join(', ') : 'NULL';
+    const size = "json_extract(record, '$.request.sectorSize')";
+    return this.#tx(() => {
+      const row = this.#db
+        .prepare(
+          `SELECT id FROM jobs WHERE state = 'Queued' AND ${size} IN (${fits}) ORDER BY rank DESC, (${size} IN (${warm})) DESC, created_at, id LIMIT 1`,
+        )
+        .get() as { id: string } | undefined;
+      if (!row) return undefined;
+      const job = this.#apply(this.#get(row.id)!, row.id, {
+        kind: 'Started',
+        node: opts.node,
+        backend: opts.backend,
+      });
+      this.#q.setLease!.run(Date.now() + opts.leaseMs, 0, row.id);
+      return job;
+    });
+  }
+
+  async heartbeat(
+    node: string,
+    ids: readonly string[],
+    leaseMs: number,
+  ): Promise<{ lost: string[]; cancel: string[] }> {
+    return this.#tx(() => {
+      const lost: string[] = [];
+      const cancel: string[] = [];
+      const now = Date.now();
+      for (const id of ids) {
+        const job = this.#get(id);
+        const lease = this.#q.lease!.get(id) as { lease_until: number | null; cancel: number } | undefined;
+        if (!job || !lease || !this.#holds(job, node) || (lease.lease_until ?? 0) < now) {
+          lost.push(id);
+          continue;
+        }
+        this.#q.setLease!.run(now + leaseMs, lease.cancel, id);
+        if (lease.cancel) cancel.push(id);
+      }
+      return { lost, cancel };
+    });
+  }
+
+  async reclaim(message: string, node?: string): Promise<JobRecord[]> {
+    return this.#tx(() => {
+      const marks = RUNNING_STATES.map(() => '?').join(', ');
+      const rows = this.#db
+        .prepare(
+          `SELECT id FROM jobs WHERE state IN (${marks}) AND (? OR lease_until IS NULL OR lease_until < ?) ORDER BY created_at, id`,
+        )
+        .all(...RUNNING_STATES, node === undefined ? 0 : 1, Date.now()) as { id: string }[];
+      return rows.map((r) => this.#apply(this.#get(r.id)!, r.id, { kind: 'WorkerLost', message }));
+    });
+  }
+
+  async putNode(report: NodeReport): Promise<{ draining: boolean }> {
+    return this.#tx(() => {
+      const row = this.#db.prepare('SELECT draining FROM nodes WHERE name = ?').get(report.name) as
+        { draining: number } | undefined;
+      const info = JSON.stringify({ ...report, lastHeartbeat: new Date().toISOString() });
+      this.#db
+        .prepare('INSERT OR REPLACE INTO nodes (name, draining, info) VALUES (?, ?, ?)')
+        .run(report.name, row?.draining ?? 0, info);
+      return { draining: row?.draining === 1 };
+    });
+  }
+
+  async nodes(): Promise<NodeInfo[]> {
+    const rows = this.#db.prepare('SELECT draining, info FROM nodes ORDER BY name').all() as {
+      draining: number;
+      info: string;
+    }[];
+    return rows.map((r) => ({
+      ...(JSON.parse(r.info) as Omit<NodeInfo, 'draining'>),
+      draining: r.draining === 1,
+    }));
+  }
+
+  async setDraining(name: string, draining: boolean): Promise<boolean> {
+    return (
+      this.#db.prepare('UPDATE nodes SET draining = ? WHERE name = ?').run(draining ? 1 : 0, name).changes > 0
+    );
   }
 
   async countEvents(id: string, kind: JobEventKind): Promise<number> {

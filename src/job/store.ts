@@ -27,6 +27,40 @@ export interface JobPatch {
   progress?: string;
 }
 
+/** What a node asks of the queue when it has room for a job. */
+export interface ClaimOptions {
+  node: string;
+  backend: string;
+  /** Sector sizes this node can hold in memory now: no other job is claimed. */
+  fits: readonly number[];
+  /** Sector sizes whose parameters this node holds loaded: their jobs come first within a priority. */
+  warm: readonly number[];
+  /**
+   * A job of a size this node does not hold warm, while another live node does, waits this long in the
+   * queue before this node takes it (the warm node gets the first chance).
+   */
+  coldDelayMs: number;
+  /** How long the claim holds without a heartbeat. */
+  leaseMs: number;
+}
+
+/** A proving node as the registry keeps it (GET /nodes): written by its own heartbeats. */
+export interface NodeInfo {
+  name: string;
+  backend: string;
+  url?: string;
+  /** Sector sizes whose parameters the node holds loaded, with their kind and file. */
+  parameters: { sectorSize: number; kind: string; file: string }[];
+  /** The jobs it runs now. */
+  running: string[];
+  accepting: boolean;
+  draining: boolean;
+  startedAt: string;
+  lastHeartbeat: string;
+}
+
+export type NodeReport = Omit<NodeInfo, 'draining' | 'lastHeartbeat'>;
+
 export interface JobStore {
   /**
    * Creates the job, or returns the one with this id (`joined`): a job is proved once per content. A
@@ -42,10 +76,43 @@ export interface JobStore {
   /** The next queued job: highest priority, then oldest. A node claims it with `apply(Started, Queued)`. */
   next(): Promise<JobRecord | undefined>;
   /**
-   * Logs the event and moves the job where the state machine says, with `patch` applied, in one step.
-   * With `expect`, nothing happens (undefined) unless the job is still in that state.
+   * Takes the next job this node can hold, atomically across nodes: the highest priority first, then a
+   * size it holds warm, then the oldest. The job is Started on `node`, leased for `leaseMs`.
    */
-  apply(id: string, e: JobEventInput, patch?: JobPatch, expect?: JobState): Promise<JobRecord | undefined>;
+  claim(opts: ClaimOptions): Promise<JobRecord | undefined>;
+  /**
+   * Renews the leases `node` holds on `ids`. Answers the ids it no longer holds (lease ran out and the job
+   * was taken back, or it left its running states) and those whose cancel was requested.
+   */
+  heartbeat(
+    node: string,
+    ids: readonly string[],
+    leaseMs: number,
+  ): Promise<{ lost: string[]; cancel: string[] }>;
+  /**
+   * Takes back running jobs whose node is gone: those whose lease ran out, and with `node` (a restart)
+   * every job leased by that node; the embedded store, which one process owns, takes back all running jobs
+   * then. Each is moved to WorkerLost with `message` in one step; the caller runs the failure handler.
+   */
+  reclaim(message: string, node?: string): Promise<JobRecord[]>;
+  /**
+   * Logs the event and moves the job where the state machine says, with `patch` applied, in one step.
+   * With `expect`, nothing happens (undefined) unless the job is still in that state; with `owner`, unless
+   * that node still holds the job's lease (a node whose job was taken back cannot finish it).
+   */
+  apply(
+    id: string,
+    e: JobEventInput,
+    patch?: JobPatch,
+    expect?: JobState,
+    owner?: string,
+  ): Promise<JobRecord | undefined>;
+  /** Writes the node's registry entry with a fresh heartbeat; answers whether it is asked to drain. */
+  putNode(report: NodeReport): Promise<{ draining: boolean }>;
+  /** The registry, by name. */
+  nodes(): Promise<NodeInfo[]>;
+  /** Asks a node to drain (finish its jobs, take no new ones) or to take work again; false if unknown. */
+  setDraining(name: string, draining: boolean): Promise<boolean>;
   /** How many of the job's events are of this kind (failure handlers count their earlier visits). */
   countEvents(id: string, kind: JobEventKind): Promise<number>;
   /** Deletes jobs that ended before `before`; returns how many. */

@@ -585,6 +585,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The proving nodes on this job store: backend, parameters held, running jobs, last heartbeat */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NodeList"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/nodes/{name}/drain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Drain a node: it finishes its jobs and takes no new ones */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            draining: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** A drained node takes work again */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            draining: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -758,6 +914,8 @@ export interface components {
             updatedAt: string;
             /** @description times the work was started */
             attempts: number;
+            /** @description the node that runs the job, or ran it last */
+            node?: string;
             request: {
                 miner: string;
                 sectorNum: number;
@@ -785,6 +943,8 @@ export interface components {
             updatedAt: string;
             /** @description times the work was started */
             attempts: number;
+            /** @description the node that runs the job, or ran it last */
+            node?: string;
             request: {
                 miner: string;
                 sectorNum: number;
@@ -854,9 +1014,34 @@ export interface components {
         JobListInput: {
             jobs: components["schemas"]["JobInput"][];
         };
+        NodeInput: {
+            name: string;
+            backend: string;
+            url?: string;
+            /** @description parameters the node holds loaded */
+            parameters: {
+                sectorSize: number;
+                kind: string;
+                file: string;
+            }[];
+            /** @description the jobs it runs */
+            running: string[];
+            /** @description false once it stops */
+            accepting: boolean;
+            /** @description finishes its jobs, takes no new ones */
+            draining: boolean;
+            /** @description its last heartbeat is within its lease time */
+            alive: boolean;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            lastHeartbeat: string;
+        };
         ReadinessInput: {
             ready: boolean;
             accepting: boolean;
+            /** @description finishing its jobs, taking no new ones (it still queues requests) */
+            draining: boolean;
             backend: string;
             node: string;
             running: number;
@@ -868,6 +1053,9 @@ export interface components {
                 loaded: boolean;
                 kind?: string;
             }[];
+        };
+        NodeListInput: {
+            nodes: components["schemas"]["NodeInput"][];
         };
         Error: {
             /** @enum {string} */
@@ -954,6 +1142,8 @@ export interface components {
             updatedAt: string;
             /** @description times the work was started */
             attempts: number;
+            /** @description the node that runs the job, or ran it last */
+            node?: string;
             request: {
                 miner: string;
                 sectorNum: number;
@@ -981,6 +1171,8 @@ export interface components {
             updatedAt: string;
             /** @description times the work was started */
             attempts: number;
+            /** @description the node that runs the job, or ran it last */
+            node?: string;
             request: {
                 miner: string;
                 sectorNum: number;
@@ -1050,9 +1242,34 @@ export interface components {
         JobList: {
             jobs: components["schemas"]["Job"][];
         };
+        Node: {
+            name: string;
+            backend: string;
+            url?: string;
+            /** @description parameters the node holds loaded */
+            parameters: {
+                sectorSize: number;
+                kind: string;
+                file: string;
+            }[];
+            /** @description the jobs it runs */
+            running: string[];
+            /** @description false once it stops */
+            accepting: boolean;
+            /** @description finishes its jobs, takes no new ones */
+            draining: boolean;
+            /** @description its last heartbeat is within its lease time */
+            alive: boolean;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            lastHeartbeat: string;
+        };
         Readiness: {
             ready: boolean;
             accepting: boolean;
+            /** @description finishing its jobs, taking no new ones (it still queues requests) */
+            draining: boolean;
             backend: string;
             node: string;
             running: number;
@@ -1064,6 +1281,9 @@ export interface components {
                 loaded: boolean;
                 kind?: string;
             }[];
+        };
+        NodeList: {
+            nodes: components["schemas"]["Node"][];
         };
     };
     responses: never;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobRequest } from '../../src/job/job-record.ts';
-import type { JobStore, NewJob } from '../../src/job/store.ts';
+import type { ClaimOptions, JobStore, NewJob } from '../../src/job/store.ts';
 import { IllegalTransitionError } from '../../src/job/fsm.ts';
 
 const request: JobRequest = {
@@ -120,6 +120,123 @@ export function jobStoreSuite(label: string, open: (name: string) => JobStore | 
     assert.equal(await store.input('old'), undefined);
     assert.deepEqual(await store.log('old'), []);
     assert.ok(await store.get('keep'));
+    await store.close();
+  });
+
+  const claimOpts = (node: string, extra: Partial<ClaimOptions> = {}): ClaimOptions => ({
+    node,
+    backend: 'cpu',
+    fits: [2048],
+    warm: [],
+    coldDelayMs: 0,
+    leaseMs: 60_000,
+    ...extra,
+  });
+
+  test(`${label}: a claim takes a job once, for a node that can hold its size; only the holder settles it`, async () => {
+    const store = await open('claim');
+    await store.submit(newJob('c1'));
+    assert.equal(await store.claim(claimOpts('a', { fits: [8388608] })), undefined, 'too large for the node');
+    const [x, y] = await Promise.all([store.claim(claimOpts('a')), store.claim(claimOpts('b'))]);
+    const got = [x, y].filter((j) => j !== undefined);
+    assert.equal(got.length, 1, 'claimed once');
+    assert.equal(got[0]!.state, 'Checking');
+    assert.equal(got[0]!.attempts, 1);
+    const holder = got[0]!.node!;
+    const other = holder === 'a' ? 'b' : 'a';
+    assert.equal((await store.get('c1'))?.node, holder);
+    assert.equal(
+      await store.apply('c1', { kind: 'Proved' }, undefined, undefined, other),
+      undefined,
+      'not its lease',
+    );
+    assert.deepEqual(await store.heartbeat(holder, ['c1'], 60_000), { lost: [], cancel: [] });
+    assert.deepEqual((await store.heartbeat(other, ['c1'], 60_000)).lost, ['c1']);
+    await store.apply('c1', { kind: 'CancelRequested' });
+    assert.deepEqual(
+      (await store.heartbeat(holder, ['c1'], 60_000)).cancel,
+      ['c1'],
+      'the holder learns of a cancel made anywhere',
+    );
+    assert.equal((await store.apply('c1', { kind: 'Proved' }, undefined, undefined, holder))?.state, 'Done');
+    assert.deepEqual(
+      (await store.heartbeat(holder, ['c1'], 60_000)).lost,
+      ['c1'],
+      'a finished job holds no lease',
+    );
+    await store.close();
+  });
+
+  test(`${label}: a lease that runs out is taken back; a restarted node takes back its own jobs`, async () => {
+    const store = await open('lease');
+    await store.submit(newJob('l1'));
+    await store.submit(newJob('l2'));
+    assert.equal((await store.claim(claimOpts('dead', { leaseMs: 50 })))?.id, 'l1');
+    assert.equal((await store.claim(claimOpts('live')))?.id, 'l2');
+    await new Promise((r) => setTimeout(r, 150));
+    const back = await store.reclaim('lease ran out');
+    assert.deepEqual(
+      back.map((j) => [j.id, j.state]),
+      [['l1', 'WorkerLost']],
+    );
+    assert.equal((await store.log('l1')).at(-1)?.message, 'lease ran out');
+    assert.deepEqual((await store.heartbeat('dead', ['l1'], 60_000)).lost, ['l1'], 'too late to renew');
+    assert.equal(
+      await store.apply('l1', { kind: 'Proved' }, undefined, undefined, 'dead'),
+      undefined,
+      'a taken-back job is not finished by its old node',
+    );
+    assert.equal(
+      (await store.apply('l1', { kind: 'Retry', reason: 'again' }, undefined, 'WorkerLost'))?.state,
+      'Queued',
+    );
+    assert.equal((await store.get('l2'))?.state, 'Checking', 'a live lease is left alone');
+    const restarted = await store.reclaim('restart', 'live');
+    assert.deepEqual(
+      restarted.map((j) => j.id),
+      ['l2'],
+    );
+    await store.close();
+  });
+
+  test(`${label}: within a priority a node takes the size it holds warm first`, async () => {
+    const store = await open('warm');
+    await store.submit({ ...newJob('big'), request: { ...request, sectorSize: 8388608 } });
+    await store.submit(newJob('small'));
+    await store.submit(newJob('urgent', 'high'));
+    const opts = claimOpts('n', { fits: [2048, 8388608], warm: [8388608] });
+    assert.deepEqual(
+      [(await store.claim(opts))?.id, (await store.claim(opts))?.id, (await store.claim(opts))?.id],
+      ['urgent', 'big', 'small'],
+    );
+    await store.close();
+  });
+
+  test(`${label}: the node registry: reports, heartbeats, draining`, async () => {
+    const store = await open('nodes');
+    const report = {
+      name: 'gpu-1',
+      backend: 'cpu',
+      parameters: [{ sectorSize: 2048, kind: 'test', file: '/p' }],
+      running: ['x'],
+      accepting: true,
+      startedAt: new Date().toISOString(),
+    };
+    assert.deepEqual(await store.putNode(report), { draining: false });
+    assert.equal(await store.setDraining('gpu-1', true), true);
+    assert.equal(await store.setDraining('nobody', true), false);
+    assert.deepEqual(
+      await store.putNode({ ...report, running: [] }),
+      { draining: true },
+      'a report keeps the drain asked for',
+    );
+    const [n, ...rest] = await store.nodes();
+    assert.equal(rest.length, 0);
+    assert.equal(n!.name, 'gpu-1');
+    assert.equal(n!.draining, true);
+    assert.deepEqual(n!.running, []);
+    assert.deepEqual(n!.parameters, report.parameters);
+    assert.ok(Date.now() - Date.parse(n!.lastHeartbeat) < 60_000);
     await store.close();
   });
 }

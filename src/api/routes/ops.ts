@@ -13,6 +13,9 @@ const readySchema = z
   .object({
     ready: z.boolean(),
     accepting: z.boolean(),
+    draining: z
+      .boolean()
+      .meta({ description: 'finishing its jobs, taking no new ones (it still queues requests)' }),
     backend: z.string(),
     node: z.string(),
     running: z.number().int(),
@@ -71,6 +74,7 @@ export const opsRoutes =
         return reply.code(ready ? 200 : 503).send({
           ready,
           accepting: runner.accepting,
+          draining: runner.draining,
           backend: runner.opts.backend.name,
           node: runner.node,
           running: runner.runningCount(),

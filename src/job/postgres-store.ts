@@ -1,0 +1,427 @@
+/**
+ * The shared job store: PostgreSQL (or a database that speaks its protocol, such as YugabyteDB) through the
+ * `pg` driver, for many proving nodes on one queue. The jobs table is the queue: a claim is one transaction
+ * that takes the next row with `SELECT ... FOR UPDATE SKIP LOCKED` (the claim pg-boss and graphile-worker
+ * make), so two nodes never take the same job. A claim is a lease that the node's heartbeats renew; a job
+ * whose lease ran out is taken back by any node and proved again elsewhere. Leases are measured with the
+ * database's clock, so the nodes' clocks do not matter. A dropped connection (the database restarting) is
+ * retried until the database answers again.
+ */
+import pg from 'pg';
+import type { JobEventInput, JobEventKind } from './fsm.ts';
+import { RUNNING_STATES, jobSchema, type JobEvent, type JobRecord, type JobState } from './job-record.ts';
+import {
+  PRIORITY_RANK,
+  eventRow,
+  type ClaimOptions,
+  type JobPatch,
+  type JobStore,
+  type NewJob,
+  type NodeInfo,
+  type NodeReport,
+} from './store.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS c2_jobs (
+  id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  rank INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  queued_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  sector_size BIGINT NOT NULL,
+  node TEXT,
+  lease_until TIMESTAMPTZ,
+  cancel BOOLEAN NOT NULL DEFAULT false,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS c2_jobs_queue ON c2_jobs (state, rank DESC, created_at);
+CREATE TABLE IF NOT EXISTS c2_inputs (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS c2_events (
+  id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  event TEXT NOT NULL,
+  PRIMARY KEY (id, seq)
+);
+CREATE TABLE IF NOT EXISTS c2_nodes (
+  name TEXT PRIMARY KEY,
+  draining BOOLEAN NOT NULL DEFAULT false,
+  warm BIGINT[] NOT NULL DEFAULT '{}',
+  heartbeat_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  info TEXT NOT NULL
+);
+`;
+
+/** Errors of a connection, not of the statement: the database restarting, a network cut. */
+const TRANSIENT_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+export function isTransient(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  if (err?.code && TRANSIENT_CODES.has(err.code)) return true;
+  return /connection terminated|connection (is )?closed|not queryable|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(
+    err?.message ?? '',
+  );
+}
+
+export interface PostgresStoreOptions {
+  /** A schema of its own (created if missing): tests keep their data apart this way. */
+  schema?: string;
+  /** How long a dropped connection is retried before the call fails (default 120 s). */
+  retryMs?: number;
+  onError?: (e: Error) => void;
+}
+
+type Q = pg.PoolClient | pg.Pool;
+
+export class PostgresJobStore implements JobStore {
+  readonly #pool: pg.Pool;
+  readonly #retryMs: number;
+
+  private constructor(pool: pg.Pool, retryMs: number) {
+    this.#pool = pool;
+    this.#retryMs = retryMs;
+  }
+
+  /** Connects and creates the tables if missing (under a lock: nodes may start together). */
+  static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresJobStore> {
+    if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opts.schema))
+      throw new RangeError(`not a schema name: ${opts.schema}`);
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 4,
+      connectionTimeoutMillis: 10_000,
+      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    });
+    // an idle connection the server closed: the next query opens a new one
+    pool.on('error', (e) => opts.onError?.(e));
+    const store = new PostgresJobStore(pool, opts.retryMs ?? 120_000);
+    await store.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(7070002)');
+      if (opts.schema) await c.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`);
+      await c.query(SCHEMA);
+    });
+    return store;
+  }
+
+  async #retry<T>(fn: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    for (let wait = 200; ; wait = Math.min(wait * 2, 2_000)) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!isTransient(e) || Date.now() - t0 > this.#retryMs) throw e;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.#retry(async () => {
+      const c = await this.#pool.connect();
+      let broken = false;
+      try {
+        await c.query('BEGIN');
+        const out = await fn(c);
+        await c.query('COMMIT');
+        return out;
+      } catch (e) {
+        broken = isTransient(e);
+        if (!broken) await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        c.release(broken);
+      }
+    });
+  }
+
+  #q<R extends pg.QueryResultRow>(
+    sql: string,
+    values: unknown[] = [],
+    on: Q = this.#pool,
+  ): Promise<pg.QueryResult<R>> {
+    return on === this.#pool ? this.#retry(() => this.#pool.query<R>(sql, values)) : on.query<R>(sql, values);
+  }
+
+  async #get(id: string, on: Q = this.#pool, lock = false): Promise<JobRecord | undefined> {
+    const r = await this.#q<{ record: string }>(
+      `SELECT record FROM c2_jobs WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+      on,
+    );
+    return r.rows[0] ? jobSchema.parse(JSON.parse(r.rows[0].record)) : undefined;
+  }
+
+  /** Logs `e` and saves the job in the state it leads to, with its lease and cancel mark. */
+  async #apply(
+    c: pg.PoolClient,
+    job: JobRecord,
+    e: JobEventInput,
+    patch: JobPatch = {},
+    fresh = false,
+    leaseMs = 60_000,
+  ): Promise<JobRecord> {
+    const now = new Date().toISOString();
+    const seq =
+      Number(
+        (
+          await c.query<{ seq: number }>('SELECT COALESCE(MAX(seq), 0) AS seq FROM c2_events WHERE id = $1', [
+            job.id,
+          ])
+        ).rows[0]!.seq,
+      ) + 1;
+    const { next, event } = eventRow(fresh ? undefined : job.state, e, seq, now);
+    await c.query('INSERT INTO c2_events (id, seq, kind, event) VALUES ($1, $2, $3, $4)', [
+      job.id,
+      seq,
+      e.kind,
+      JSON.stringify(event),
+    ]);
+    const updated: JobRecord = { ...job, ...patch, state: next, updatedAt: now };
+    if (e.kind === 'Started') {
+      updated.attempts += 1;
+      updated.node = e.node;
+    }
+    if (e.kind === 'Resubmitted') {
+      delete updated.error;
+      delete updated.progress;
+    }
+    await c.query(
+      `UPDATE c2_jobs SET state = $2, record = $3,
+         node = CASE WHEN $4 THEN $5 ELSE node END,
+         lease_until = CASE WHEN NOT $6 THEN NULL WHEN $4 THEN now() + $7::double precision * interval '1 millisecond' ELSE lease_until END,
+         cancel = CASE WHEN $8 = 'CancelRequested' THEN true WHEN $8 IN ('Started', 'Resubmitted') THEN false ELSE cancel END,
+         queued_at = CASE WHEN $2 = 'Queued' THEN now() ELSE queued_at END
+       WHERE id = $1`,
+      [
+        job.id,
+        next,
+        JSON.stringify(updated),
+        e.kind === 'Started',
+        updated.node ?? null,
+        RUNNING_STATES.includes(next),
+        leaseMs,
+        e.kind,
+      ],
+    );
+    return updated;
+  }
+
+  async submit(job: NewJob): Promise<{ job: JobRecord; joined: boolean }> {
+    return this.#tx(async (c) => {
+      const now = new Date().toISOString();
+      const record: JobRecord = {
+        id: job.id,
+        state: 'Queued',
+        priority: job.priority,
+        createdAt: now,
+        updatedAt: now,
+        attempts: 0,
+        request: job.request,
+      };
+      const inserted = await c.query(
+        'INSERT INTO c2_jobs (id, state, rank, created_at, sector_size, record) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING',
+        [job.id, 'Queued', PRIORITY_RANK[job.priority], now, job.request.sectorSize, JSON.stringify(record)],
+      );
+      const putInput = (): Promise<unknown> =>
+        c.query(
+          'INSERT INTO c2_inputs (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body',
+          [job.id, job.input],
+        );
+      if (inserted.rowCount === 1) {
+        await putInput();
+        return { job: await this.#apply(c, record, { kind: 'Submitted' }, {}, true), joined: false };
+      }
+      // the same content, submitted on any node: joined, or queued anew after a failure or a cancel
+      const existing = (await this.#get(job.id, c, true))!;
+      if (existing.state !== 'Failed' && existing.state !== 'Cancelled')
+        return { job: existing, joined: true };
+      await putInput();
+      return { job: await this.#apply(c, existing, { kind: 'Resubmitted' }), joined: false };
+    });
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    return this.#get(id);
+  }
+
+  async log(id: string): Promise<JobEvent[]> {
+    const r = await this.#q<{ event: string }>('SELECT event FROM c2_events WHERE id = $1 ORDER BY seq', [
+      id,
+    ]);
+    return r.rows.map((row) => JSON.parse(row.event) as JobEvent);
+  }
+
+  async input(id: string): Promise<string | undefined> {
+    return (await this.#q<{ body: string }>('SELECT body FROM c2_inputs WHERE id = $1', [id])).rows[0]?.body;
+  }
+
+  async list(opts: { states?: readonly JobState[]; limit?: number } = {}): Promise<JobRecord[]> {
+    const states = opts.states ?? [];
+    const r = await this.#q<{ record: string }>(
+      `SELECT record FROM c2_jobs ${states.length ? 'WHERE state = ANY($2)' : 'WHERE $2::text[] IS NOT NULL'} ORDER BY created_at DESC, id LIMIT $1`,
+      [opts.limit ?? 100, states],
+    );
+    return r.rows.map((row) => jobSchema.parse(JSON.parse(row.record)));
+  }
+
+  async count(states: readonly JobState[]): Promise<number> {
+    return Number(
+      (await this.#q<{ n: string }>('SELECT COUNT(*) AS n FROM c2_jobs WHERE state = ANY($1)', [states]))
+        .rows[0]!.n,
+    );
+  }
+
+  async next(): Promise<JobRecord | undefined> {
+    const r = await this.#q<{ record: string }>(
+      "SELECT record FROM c2_jobs WHERE state = 'Queued' ORDER BY rank DESC, created_at, id LIMIT 1",
+    );
+    return r.rows[0] ? jobSchema.parse(JSON.parse(r.rows[0].record)) : undefined;
+  }
+
+  async apply(
+    id: string,
+    e: JobEventInput,
+    patch?: JobPatch,
+    expect?: JobState,
+    owner?: string,
+  ): Promise<JobRecord | undefined> {
+    return this.#tx(async (c) => {
+      const job = await this.#get(id, c, true);
+      if (!job || (expect !== undefined && job.state !== expect)) return undefined;
+      if (owner !== undefined && !(job.node === owner && RUNNING_STATES.includes(job.state)))
+        return undefined;
+      return this.#apply(c, job, e, patch);
+    });
+  }
+
+  async claim(opts: ClaimOptions): Promise<JobRecord | undefined> {
+    if (opts.fits.length === 0) return undefined;
+    return this.#tx(async (c) => {
+      const r = await c.query<{ record: string }>(
+        `SELECT record FROM c2_jobs j
+          WHERE state = 'Queued' AND sector_size = ANY($1::bigint[])
+            AND (sector_size = ANY($2::bigint[])
+                 OR queued_at <= now() - $3::double precision * interval '1 millisecond'
+                 OR NOT EXISTS (SELECT 1 FROM c2_nodes n WHERE n.name <> $4 AND NOT n.draining
+                                AND n.heartbeat_at > now() - $5::double precision * interval '1 millisecond' AND j.sector_size = ANY(n.warm)))
+          ORDER BY rank DESC, (sector_size = ANY($2::bigint[])) DESC, created_at, id
+          LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [opts.fits, opts.warm, opts.coldDelayMs, opts.node, opts.leaseMs],
+      );
+      if (!r.rows[0]) return undefined;
+      const job = jobSchema.parse(JSON.parse(r.rows[0].record));
+      return this.#apply(
+        c,
+        job,
+        { kind: 'Started', node: opts.node, backend: opts.backend },
+        {},
+        false,
+        opts.leaseMs,
+      );
+    });
+  }
+
+  async heartbeat(
+    node: string,
+    ids: readonly string[],
+    leaseMs: number,
+  ): Promise<{ lost: string[]; cancel: string[] }> {
+    if (ids.length === 0) return { lost: [], cancel: [] };
+    const r = await this.#q<{ id: string; cancel: boolean }>(
+      `UPDATE c2_jobs SET lease_until = now() + $3::double precision * interval '1 millisecond'
+        WHERE id = ANY($1) AND node = $2 AND state = ANY($4) AND lease_until >= now()
+        RETURNING id, cancel`,
+      [ids, node, leaseMs, RUNNING_STATES],
+    );
+    const held = new Set(r.rows.map((row) => row.id));
+    return {
+      lost: ids.filter((id) => !held.has(id)),
+      cancel: r.rows.filter((row) => row.cancel).map((row) => row.id),
+    };
+  }
+
+  async reclaim(message: string, node?: string): Promise<JobRecord[]> {
+    return this.#tx(async (c) => {
+      const r = await c.query<{ record: string }>(
+        `SELECT record FROM c2_jobs WHERE state = ANY($1) AND (lease_until IS NULL OR lease_until < now() OR node = $2)
+          ORDER BY created_at, id FOR UPDATE SKIP LOCKED`,
+        [RUNNING_STATES, node ?? null],
+      );
+      const out: JobRecord[] = [];
+      for (const row of r.rows)
+        out.push(
+          await this.#apply(c, jobSchema.parse(JSON.parse(row.record)), { kind: 'WorkerLost', message }),
+        );
+      return out;
+    });
+  }
+
+  async countEvents(id: string, kind: JobEventKind): Promise<number> {
+    return Number(
+      (
+        await this.#q<{ n: string }>('SELECT COUNT(*) AS n FROM c2_events WHERE id = $1 AND kind = $2', [
+          id,
+          kind,
+        ])
+      ).rows[0]!.n,
+    );
+  }
+
+  async purge(before: Date, states: readonly JobState[]): Promise<number> {
+    return this.#tx(async (c) => {
+      const r = await c.query<{ id: string }>(
+        "DELETE FROM c2_jobs WHERE state = ANY($1) AND (record::jsonb ->> 'updatedAt') < $2 RETURNING id",
+        [states, before.toISOString()],
+      );
+      const ids = r.rows.map((row) => row.id);
+      await c.query('DELETE FROM c2_inputs WHERE id = ANY($1)', [ids]);
+      await c.query('DELETE FROM c2_events WHERE id = ANY($1)', [ids]);
+      return ids.length;
+    });
+  }
+
+  async putNode(report: NodeReport): Promise<{ draining: boolean }> {
+    const r = await this.#q<{ draining: boolean }>(
+      `INSERT INTO c2_nodes (name, warm, heartbeat_at, info) VALUES ($1, $2, now(), $3)
+       ON CONFLICT (name) DO UPDATE SET warm = EXCLUDED.warm, heartbeat_at = now(), info = EXCLUDED.info
+       RETURNING draining`,
+      [report.name, report.parameters.map((p) => p.sectorSize), JSON.stringify(report)],
+    );
+    return { draining: r.rows[0]!.draining };
+  }
+
+  async nodes(): Promise<NodeInfo[]> {
+    const r = await this.#q<{ draining: boolean; heartbeat_at: Date; info: string }>(
+      'SELECT draining, heartbeat_at, info FROM c2_nodes ORDER BY name',
+    );
+    return r.rows.map((row) => ({
+      ...(JSON.parse(row.info) as NodeReport),
+      draining: row.draining,
+      lastHeartbeat: row.heartbeat_at.toISOString(),
+    }));
+  }
+
+  async setDraining(name: string, draining: boolean): Promise<boolean> {
+    return (
+      ((await this.#q('UPDATE c2_nodes SET draining = $2 WHERE name = $1', [name, draining])).rowCount ?? 0) >
+      0
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}
