@@ -85,7 +85,49 @@ fn scale(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i >= params.count) {
     return;
   }
+  store_data(i, fr_mont_mul(load_data(i), params_factor()));
+}
+
+fn load_src(i: u32) -> Fr {
+  var w: array<u32, 8>;
+  for (var k = 0u; k < 8u; k++) {
+    w[k] = src[i * 8u + k];
+  }
+  return fr_from_words(w);
+}
+
+fn params_factor() -> Fr {
   let f = params.factor;
-  let s = fr_from_words(array<u32, 8>(f[0].x, f[0].y, f[0].z, f[0].w, f[1].x, f[1].y, f[1].z, f[1].w));
-  store_data(i, fr_mont_mul(load_data(i), s));
+  return fr_from_words(array<u32, 8>(f[0].x, f[0].y, f[0].z, f[0].w, f[1].x, f[1].y, f[1].z, f[1].w));
+}
+
+// data[i] *= factor * base^i, for the coset of bellperson's domain. `tw` holds base^(2^k) * R for k < log_n:
+// one product per set bit of i instead of a table of n powers.
+@compute @workgroup_size(64)
+fn coset_scale(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = thread_index(gid);
+  if (i >= params.count) {
+    return;
+  }
+  var acc = params_factor();
+  for (var k = 0u; k < params.log_n; k++) {
+    if (((i >> k) & 1u) == 1u) {
+      acc = fr_mont_mul(acc, load_tw(k));
+    }
+  }
+  store_data(i, fr_mont_mul(load_data(i), acc));
+}
+
+// data = (data * src - tw) * z^-1 elementwise, tw holding C. On canonical inputs a*b and c*1 both come out
+// divided by R, and the factor z^-1 * R^2 puts the R back.
+@compute @workgroup_size(64)
+fn pointwise(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = thread_index(gid);
+  if (i >= params.count) {
+    return;
+  }
+  var one: Fr;
+  one[0] = 1u;
+  let d = fr_sub(fr_mont_mul(load_data(i), load_src(i)), fr_mont_mul(load_tw(i), one));
+  store_data(i, fr_mont_mul(d, params_factor()));
 }

@@ -1,7 +1,7 @@
 /**
  * The WebGPU backend as pickBackend sees it: tried first, a software adapter refused without the opt-in
- * (with a reason that says so), taken with C2_WEBGPU_ALLOW_SOFTWARE=1, its own NTT equal to the CPU's and
- * the kernels it lacks borrowed from the CPU.
+ * (with a reason that says so), taken with C2_WEBGPU_ALLOW_SOFTWARE=1, its own NTT and quotient equal to
+ * the CPU's and the kernels it lacks borrowed from the CPU.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,7 +56,7 @@ test(
 );
 
 test(
-  'with the opt-in it is picked, its NTT equals the CPU backend and the rest is borrowed',
+  'with the opt-in it is picked, its NTT and quotient equal the CPU backend and the rest is borrowed',
   { skip: !native ? 'native CPU backend not built' : here ? false : 'no WebGPU adapter here' },
   async () => {
     process.env.C2_WEBGPU_ALLOW_SOFTWARE = '1';
@@ -74,7 +74,7 @@ test(
         await b.ntt(got, dir);
         assert.deepEqual(got, want, dir);
       }
-      const q = frVector([1n, 2n, 3n, 4n]);
+      const q = frVector(Array.from({ length: 12 }, () => frRandom()));
       assert.deepEqual(await b.quotient(q, q, q), await native!.quotient(q, q, q));
       const t = b.newTable('g1', 1);
       assert.equal(t.length, 0);

@@ -102,3 +102,32 @@ test('the size limit comes from the device and a larger transform is refused cle
   assert.ok(max >= 2 ** 16, `max ${max}`);
   assert.ok(max * 32 <= gpu!.limits.maxStorageBufferBindingSize);
 });
+
+test(
+  'the quotient equals the CPU backend: sizes 0..4096 with padding, random and edge values',
+  { skip },
+  async () => {
+    const cases: [string, number, () => bigint][] = [];
+    for (const n of [0, 1, 2, 3, 5, 8, 100, 1024, 4096]) cases.push([`random ${n}`, n, frRandom]);
+    cases.push(['zero', 16, () => 0n], ['r-1', 16, () => FR_MODULUS - 1n], ['one', 7, () => 1n]);
+    for (const [what, n, gen] of cases) {
+      const [a, b, c] = [0, 1, 2].map(() => frVector(Array.from({ length: n }, gen))) as [
+        Uint8Array,
+        Uint8Array,
+        Uint8Array,
+      ];
+      const want = await native!.quotient(a, b, c);
+      const got = await ntt!.quotient(a, b, c);
+      assert.equal(got.length, want.length, what);
+      assert.deepEqual(got, want, what);
+    }
+  },
+);
+
+test('the quotient refuses unequal lengths and a non-canonical scalar', { skip }, async () => {
+  const v = random(4);
+  await assert.rejects(ntt!.quotient(v, v, random(3)), /differ in length/);
+  const bad = random(4);
+  bad.set(new Uint8Array(32).fill(0xff), 3 * 32);
+  await assert.rejects(ntt!.quotient(v, bad, v), /quotient b: scalar 3 is not reduced/);
+});

@@ -1,14 +1,15 @@
 /// <reference types="@webgpu/types" />
 /**
- * The WebGPU backend (Dawn): so far its own NTT (ntt.ts), with point tables, MSM and the quotient borrowed
- * from the CPU backend (borrow.ts) until their WGSL kernels land. pickBackend tries it first; it is made
+ * The WebGPU backend (Dawn): so far its own NTT and `quotient` (ntt.ts); point tables, MSM and
+ * `quotientR1cs` (the constraint evaluation feeding the quotient) are borrowed from the CPU backend
+ * (borrow.ts) until their WGSL kernels land. pickBackend tries it first; it is made
  * only when a child process (probe.ts) finds a hardware adapter, or a software one with
  * C2_WEBGPU_ALLOW_SOFTWARE=1, and otherwise fails with the reason `c2prover info` shows.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Backend, NttDirection } from '../backend.ts';
-import { withCpuKernels } from '../borrow.ts';
+import { cpuBackend, withCpuKernels } from '../borrow.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import { type GpuContext, openGpu } from './device.ts';
 import { WebgpuNtt } from './ntt.ts';
@@ -62,7 +63,12 @@ export function createWebgpuBackend(): WebgpuBackend {
     })));
   const label = `webgpu (${description}${software ? ', software' : ''})`;
   return {
-    ...withCpuKernels(label, {}),
+    ...withCpuKernels(label, {
+      quotient: {
+        quotient: async (a, b, c) => (await open()).ntt.quotient(a, b, c),
+        quotientR1cs: (r1cs, inputs, aux) => cpuBackend().quotientR1cs(r1cs, inputs, aux),
+      },
+    }),
     async ntt(values: FrVector, direction: NttDirection): Promise<void> {
       await (await open()).ntt.ntt(values, direction);
     },

@@ -7,7 +7,7 @@
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
 import { wgsl } from './shaders.ts';
-import { FR_BYTES, FR_MODULUS, frInv, frPow, frToBytes } from '../../shared/fr.ts';
+import { FR_BYTES, FR_MODULUS, frInv, frPow, frToBytes, mod } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import type { NttDirection } from '../backend.ts';
 
@@ -50,9 +50,62 @@ function firstNonCanonical(values: FrVector): number {
 /** Params of ntt.wgsl: 8 u32 then the Montgomery factor (8 u32), one per dispatch. */
 const PARAMS_BYTES = 64;
 
+type Entry = 'bit_reverse' | 'butterfly' | 'scale' | 'coset_scale' | 'pointwise';
+
+interface Step {
+  entry: Entry;
+  x: number;
+  y: number;
+  slot: number;
+  /** buffers by binding (0 data, 2 src, 3 tw): each entry point binds only what it uses */
+  bind: Partial<Record<0 | 2 | 3, GPUBuffer>>;
+}
+
+/** Dispatches with their params, recorded first so that one uniform buffer holds every dispatch's. */
+class Plan {
+  readonly steps: Step[] = [];
+  readonly #params: number[][] = [];
+  readonly #limits: GPUSupportedLimits;
+  constructor(limits: GPUSupportedLimits) {
+    this.#limits = limits;
+  }
+
+  /** `factor` goes to the kernel in Montgomery form. */
+  add(
+    entry: Entry,
+    count: number,
+    f: { logN: number; logH?: number; stride?: number; factor?: bigint },
+    bind: Step['bind'],
+  ) {
+    const groups = Math.ceil(count / WORKGROUP);
+    const x = Math.min(groups, this.#limits.maxComputeWorkgroupsPerDimension);
+    const y = Math.ceil(groups / x);
+    const words = new Uint8Array(PARAMS_BYTES);
+    const view = new DataView(words.buffer);
+    for (const [k, v] of [f.logN, f.logH ?? 0, f.stride ?? 0, count, x * WORKGROUP].entries())
+      view.setUint32(4 * k, v, true);
+    if (f.factor !== undefined) frToBytes(toMont(f.factor), words, 32);
+    this.#params.push([...words]);
+    this.steps.push({ entry, x, y, slot: this.#params.length - 1, bind });
+  }
+
+  /** Bit reversal from `from` into `to`, then the stages on `to`: the transform, unscaled, lands in `to`. */
+  transform(from: GPUBuffer, to: GPUBuffer, tw: GPUBuffer, n: number, logN: number) {
+    this.add('bit_reverse', n, { logN }, { 0: to, 2: from });
+    for (let s = 0; s < logN; s++)
+      this.add('butterfly', n / 2, { logN, logH: s, stride: n >> (s + 1) }, { 0: to, 3: tw });
+  }
+
+  uniforms(align: number): Uint8Array {
+    const out = new Uint8Array(this.#params.length * align);
+    this.#params.forEach((p, i) => out.set(p, i * align));
+    return out;
+  }
+}
+
 export class WebgpuNtt {
   readonly #gpu: GpuContext;
-  readonly #pipelines: Record<'bit_reverse' | 'butterfly' | 'scale', GPUComputePipeline>;
+  readonly #pipelines: Record<Entry, GPUComputePipeline>;
   /** Montgomery twiddles [w^0 .. w^(m/2 - 1)] per (log m, direction): made on the host once. */
   readonly #twiddles = new Map<string, Uint8Array>();
 
@@ -64,6 +117,8 @@ export class WebgpuNtt {
       bit_reverse: make('bit_reverse'),
       butterfly: make('butterfly'),
       scale: make('scale'),
+      coset_scale: make('coset_scale'),
+      pointwise: make('pointwise'),
     };
   }
 
@@ -97,12 +152,7 @@ export class WebgpuNtt {
     return t;
   }
 
-  /** The Backend's `ntt`, in place: forward, or inverse scaled by 1/m. */
-  async ntt(values: FrVector, direction: NttDirection): Promise<void> {
-    if (values.length % FR_BYTES !== 0)
-      throw new RangeError(`ntt values: byte length ${values.length} is not a multiple of ${FR_BYTES}`);
-    const n = values.length / FR_BYTES;
-    if (n === 0) return;
+  #checkSize(n: number): number {
     if ((n & (n - 1)) !== 0) throw new RangeError(`NTT size ${n} is not a power of two`);
     const logN = Math.log2(n);
     if (logN > TWO_ADICITY) throw new RangeError(`NTT size 2^${logN} exceeds Fr's two-adicity 2^32`);
@@ -112,68 +162,129 @@ export class WebgpuNtt {
           `${this.maxSize()} elements; splitting a transform across buffers is not implemented`,
       );
     }
-    const bad = firstNonCanonical(values);
-    if (bad >= 0) throw new RangeError(`ntt values: scalar ${bad} is not reduced modulo r`);
-    if (n === 1) return;
+    return logN;
+  }
 
-    const { device } = this.#gpu;
-    const limits = this.#gpu.limits;
+  #buffer(bytes: number | Uint8Array): GPUBuffer {
+    const size = typeof bytes === 'number' ? bytes : bytes.length;
+    const b = this.#gpu.device.createBuffer({
+      size: Math.max(size, 32),
+      usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC,
+    });
+    if (typeof bytes !== 'number' && bytes.length) this.#gpu.device.queue.writeBuffer(b, 0, bytes);
+    return b;
+  }
+
+  async #run(plan: Plan): Promise<void> {
+    const { device, limits } = this.#gpu;
     const align = Math.max(PARAMS_BYTES, limits.minUniformBufferOffsetAlignment);
-    const scaled = direction === 'inverse';
-    const dispatches = 1 + logN + (scaled ? 1 : 0);
-    const params = new Uint8Array(dispatches * align);
-    const words = new DataView(params.buffer);
-    const grid = (count: number, slot: number, logH: number, stride: number, factor?: bigint) => {
-      const groups = Math.ceil(count / WORKGROUP);
-      const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
-      const y = Math.ceil(groups / x);
-      const o = slot * align;
-      for (const [k, v] of [logN, logH, stride, count, x * WORKGROUP].entries())
-        words.setUint32(o + 4 * k, v, true);
-      if (factor !== undefined) frToBytes(toMont(factor), params, o + 32);
-      return { x, y, offset: o };
-    };
-
-    const src = device.createBuffer({ size: values.length, usage: USAGE.STORAGE | USAGE.COPY_DST });
-    device.queue.writeBuffer(src, 0, values);
-    const data = device.createBuffer({ size: values.length, usage: USAGE.STORAGE | USAGE.COPY_SRC });
-    const twiddles = this.#twiddlesFor(logN, direction);
-    const tw = device.createBuffer({ size: twiddles.length, usage: USAGE.STORAGE | USAGE.COPY_DST });
-    device.queue.writeBuffer(tw, 0, twiddles);
-
-    const steps: { pipeline: GPUComputePipeline; x: number; y: number; offset: number }[] = [];
-    steps.push({ pipeline: this.#pipelines.bit_reverse, ...grid(n, 0, 0, 0) });
-    for (let s = 0; s < logN; s++) {
-      steps.push({
-        pipeline: this.#pipelines.butterfly,
-        ...grid(n / 2, 1 + s, s, n >> (s + 1)),
-      });
-    }
-    if (scaled) steps.push({ pipeline: this.#pipelines.scale, ...grid(n, 1 + logN, 0, 0, frInv(BigInt(n))) });
-
+    const params = plan.uniforms(align);
     const uni = device.createBuffer({ size: params.length, usage: USAGE.UNIFORM | USAGE.COPY_DST });
     device.queue.writeBuffer(uni, 0, params);
-
     const enc = device.createCommandEncoder();
     // one pass per dispatch: WebGPU orders storage writes between passes, so each stage sees the last
-    for (const st of steps) {
+    for (const st of plan.steps) {
+      const pipeline = this.#pipelines[st.entry];
       const entries: GPUBindGroupEntry[] = [
-        { binding: 0, resource: { buffer: data } },
-        { binding: 1, resource: { buffer: uni, offset: st.offset, size: PARAMS_BYTES } },
+        { binding: 1, resource: { buffer: uni, offset: st.slot * align, size: PARAMS_BYTES } },
       ];
-      if (st.pipeline === this.#pipelines.bit_reverse)
-        entries.push({ binding: 2, resource: { buffer: src } });
-      if (st.pipeline === this.#pipelines.butterfly) entries.push({ binding: 3, resource: { buffer: tw } });
-      const bind = device.createBindGroup({ layout: st.pipeline.getBindGroupLayout(0), entries });
+      for (const [k, buffer] of Object.entries(st.bind))
+        entries.push({ binding: Number(k), resource: { buffer } });
+      const bind = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
       const pass = enc.beginComputePass();
-      pass.setPipeline(st.pipeline);
+      pass.setPipeline(pipeline);
       pass.setBindGroup(0, bind);
       pass.dispatchWorkgroups(st.x, st.y);
       pass.end();
     }
     await submitChecked(device, enc);
-    const out = await readBuffer(device, data, values.length);
-    values.set(out);
-    for (const b of [src, data, tw, uni]) b.destroy();
+    uni.destroy();
+  }
+
+  /** The Backend's `ntt`, in place: forward, or inverse scaled by 1/m. */
+  async ntt(values: FrVector, direction: NttDirection): Promise<void> {
+    if (values.length % FR_BYTES !== 0)
+      throw new RangeError(`ntt values: byte length ${values.length} is not a multiple of ${FR_BYTES}`);
+    const n = values.length / FR_BYTES;
+    if (n === 0) return;
+    const logN = this.#checkSize(n);
+    const bad = firstNonCanonical(values);
+    if (bad >= 0) throw new RangeError(`ntt values: scalar ${bad} is not reduced modulo r`);
+    if (n === 1) return;
+
+    const src = this.#buffer(values);
+    const data = this.#buffer(values.length);
+    const tw = this.#buffer(this.#twiddlesFor(logN, direction));
+    const plan = new Plan(this.#gpu.limits);
+    plan.transform(src, data, tw, n, logN);
+    if (direction === 'inverse') plan.add('scale', n, { logN, factor: frInv(BigInt(n)) }, { 0: data });
+    await this.#run(plan);
+    values.set(await readBuffer(this.#gpu.device, data, values.length));
+    for (const b of [src, data, tw]) b.destroy();
+  }
+
+  /**
+   * QuotientKernels.quotient on the device, as native/src/ntt.rs computes it: each of A, B, C to the coset
+   * (iNTT, times g^i / m, NTT), (A*B - C) / Z there, back (iNTT, times g^-i / m); the first m - 1
+   * coefficients.
+   */
+  async quotient(a: FrVector, b: FrVector, c: FrVector): Promise<FrVector> {
+    if (a.length !== b.length || a.length !== c.length)
+      throw new RangeError(`quotient: a, b, c differ in length (${a.length}, ${b.length}, ${c.length})`);
+    if (a.length % FR_BYTES !== 0)
+      throw new RangeError(`quotient a: byte length ${a.length} is not a multiple of ${FR_BYTES}`);
+    for (const [name, v] of [
+      ['a', a],
+      ['b', b],
+      ['c', c],
+    ] as const) {
+      const bad = firstNonCanonical(v);
+      if (bad >= 0) throw new RangeError(`quotient ${name}: scalar ${bad} is not reduced modulo r`);
+    }
+    const n = a.length / FR_BYTES;
+    let m = 1;
+    while (m < n) m *= 2;
+    if (m === 1) return new Uint8Array(0);
+    const logM = this.#checkSize(m);
+    const bytes = m * FR_BYTES;
+    // zero padding to m: buffers are created zeroed
+    const [A, B, C] = [a, b, c].map((v) => {
+      const buf = this.#buffer(bytes);
+      if (v.length) this.#gpu.device.queue.writeBuffer(buf, 0, v);
+      return buf;
+    }) as [GPUBuffer, GPUBuffer, GPUBuffer];
+    const S = this.#buffer(bytes);
+    const fwd = this.#buffer(this.#twiddlesFor(logM, 'forward'));
+    const inv = this.#buffer(this.#twiddlesFor(logM, 'inverse'));
+    const g = GENERATOR;
+    const gInv = frInv(g);
+    const mInv = frInv(BigInt(m));
+    const zInv = frInv(mod(frPow(g, BigInt(m)) - 1n));
+    const squares = (base: bigint) => {
+      const t = new Uint8Array(logM * FR_BYTES);
+      let cur = base;
+      for (let k = 0; k < logM; k++) {
+        frToBytes(toMont(cur), t, k * FR_BYTES);
+        cur = (cur * cur) % FR_MODULUS;
+      }
+      return this.#buffer(t);
+    };
+    const gSq = squares(g);
+    const gInvSq = squares(gInv);
+
+    const plan = new Plan(this.#gpu.limits);
+    for (const X of [A, B, C]) {
+      plan.transform(X, S, inv, m, logM);
+      plan.add('coset_scale', m, { logN: logM, factor: mInv }, { 0: S, 3: gSq });
+      plan.transform(S, X, fwd, m, logM);
+    }
+    // z^-1 * R^2 once toMont multiplies by R: the kernel's two divisions by R leave (ab - c) * z^-1
+    plan.add('pointwise', m, { logN: logM, factor: (zInv * MONT_R) % FR_MODULUS }, { 0: A, 2: B, 3: C });
+    plan.transform(A, S, inv, m, logM);
+    plan.add('coset_scale', m, { logN: logM, factor: mInv }, { 0: S, 3: gInvSq });
+    await this.#run(plan);
+    const out = await readBuffer(this.#gpu.device, S, (m - 1) * FR_BYTES);
+    for (const buf of [A, B, C, S, fwd, inv, gSq, gInvSq]) buf.destroy();
+    return out;
   }
 }
