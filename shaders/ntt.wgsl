@@ -131,3 +131,20 @@ fn pointwise(@builtin(global_invocation_id) gid: vec3<u32>) {
   let d = fr_sub(fr_mont_mul(load_data(i), load_src(i)), fr_mont_mul(load_tw(i), one));
   store_data(i, fr_mont_mul(d, params_factor()));
 }
+
+// data[i] = factor * base^i in Montgomery form (the twiddles), `tw` as for coset_scale: made on the device,
+// since n/2 host-side products for a 2^27 domain would cost more than the transform.
+@compute @workgroup_size(64)
+fn powers(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = thread_index(gid);
+  if (i >= params.count) {
+    return;
+  }
+  var acc = params_factor();
+  for (var k = 0u; k < params.log_n; k++) {
+    if (((i >> k) & 1u) == 1u) {
+      acc = fr_mont_mul(acc, load_tw(k));
+    }
+  }
+  store_data(i, acc);
+}

@@ -2,8 +2,8 @@
 /**
  * The radix-2 NTT on WebGPU with the CPU backend's conventions (native/src/ntt.rs, bellperson's
  * EvaluationDomain): omega = ROOT_OF_UNITY^(2^(32 - log m)), ROOT_OF_UNITY = 7^((r - 1) / 2^32); the
- * inverse uses omega^-1 and scales by 1/m. Values stay canonical on the device; twiddles and the scale are
- * in Montgomery form (shaders/fr.wgsl).
+ * inverse uses omega^-1 and scales by 1/m. Values stay canonical on the device; twiddles (made on the
+ * device from log m squares) and the scale are in Montgomery form (shaders/fr.wgsl).
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
 import { wgsl } from './shaders.ts';
@@ -50,7 +50,7 @@ function firstNonCanonical(values: FrVector): number {
 /** Params of ntt.wgsl: 8 u32 then the Montgomery factor (8 u32), one per dispatch. */
 const PARAMS_BYTES = 64;
 
-type Entry = 'bit_reverse' | 'butterfly' | 'scale' | 'coset_scale' | 'pointwise';
+type Entry = 'bit_reverse' | 'butterfly' | 'scale' | 'coset_scale' | 'pointwise' | 'powers';
 
 interface Step {
   entry: Entry;
@@ -106,8 +106,6 @@ class Plan {
 export class WebgpuNtt {
   readonly #gpu: GpuContext;
   readonly #pipelines: Record<Entry, GPUComputePipeline>;
-  /** Montgomery twiddles [w^0 .. w^(m/2 - 1)] per (log m, direction): made on the host once. */
-  readonly #twiddles = new Map<string, Uint8Array>();
 
   private constructor(gpu: GpuContext, module: GPUShaderModule) {
     this.#gpu = gpu;
@@ -119,6 +117,7 @@ export class WebgpuNtt {
       scale: make('scale'),
       coset_scale: make('coset_scale'),
       pointwise: make('pointwise'),
+      powers: make('powers'),
     };
   }
 
@@ -134,22 +133,26 @@ export class WebgpuNtt {
     return 2 ** log;
   }
 
-  #twiddlesFor(logM: number, direction: NttDirection): Uint8Array {
-    const key = `${logM}:${direction}`;
-    let t = this.#twiddles.get(key);
-    if (!t) {
-      const w = omega(logM);
-      const step = direction === 'inverse' ? frInv(w) : w;
-      const half = 2 ** (logM - 1);
-      t = new Uint8Array(half * FR_BYTES);
-      let cur = MONT_R;
-      for (let j = 0; j < half; j++) {
-        frToBytes(cur, t, j * FR_BYTES);
-        cur = (cur * step) % FR_MODULUS;
-      }
-      this.#twiddles.set(key, t);
+  /** base^(2^k) * R for k < logM: the table the `powers` and `coset_scale` kernels take. */
+  #squares(base: bigint, logM: number): GPUBuffer {
+    const t = new Uint8Array(Math.max(logM, 1) * FR_BYTES);
+    let cur = base;
+    for (let k = 0; k < logM; k++) {
+      frToBytes(toMont(cur), t, k * FR_BYTES);
+      cur = (cur * cur) % FR_MODULUS;
     }
-    return t;
+    return this.#buffer(t);
+  }
+
+  /** The twiddles [w^0 .. w^(m/2 - 1)] * R of a direction, computed into a new buffer by `plan`. */
+  #twiddles(plan: Plan, logM: number, direction: NttDirection, temps: GPUBuffer[]): GPUBuffer {
+    const w = omega(logM);
+    const half = 2 ** (logM - 1);
+    const sq = this.#squares(direction === 'inverse' ? frInv(w) : w, logM - 1);
+    const tw = this.#buffer(half * FR_BYTES);
+    plan.add('powers', half, { logN: logM - 1, factor: 1n }, { 0: tw, 3: sq });
+    temps.push(sq, tw);
+    return tw;
   }
 
   #checkSize(n: number): number {
@@ -214,13 +217,14 @@ export class WebgpuNtt {
 
     const src = this.#buffer(values);
     const data = this.#buffer(values.length);
-    const tw = this.#buffer(this.#twiddlesFor(logN, direction));
     const plan = new Plan(this.#gpu.limits);
+    const temps: GPUBuffer[] = [src, data];
+    const tw = this.#twiddles(plan, logN, direction, temps);
     plan.transform(src, data, tw, n, logN);
     if (direction === 'inverse') plan.add('scale', n, { logN, factor: frInv(BigInt(n)) }, { 0: data });
     await this.#run(plan);
     values.set(await readBuffer(this.#gpu.device, data, values.length));
-    for (const b of [src, data, tw]) b.destroy();
+    for (const b of temps) b.destroy();
   }
 
   /**
@@ -254,25 +258,18 @@ export class WebgpuNtt {
       return buf;
     }) as [GPUBuffer, GPUBuffer, GPUBuffer];
     const S = this.#buffer(bytes);
-    const fwd = this.#buffer(this.#twiddlesFor(logM, 'forward'));
-    const inv = this.#buffer(this.#twiddlesFor(logM, 'inverse'));
+    const plan = new Plan(this.#gpu.limits);
+    const temps: GPUBuffer[] = [A, B, C, S];
+    const fwd = this.#twiddles(plan, logM, 'forward', temps);
+    const inv = this.#twiddles(plan, logM, 'inverse', temps);
     const g = GENERATOR;
     const gInv = frInv(g);
     const mInv = frInv(BigInt(m));
     const zInv = frInv(mod(frPow(g, BigInt(m)) - 1n));
-    const squares = (base: bigint) => {
-      const t = new Uint8Array(logM * FR_BYTES);
-      let cur = base;
-      for (let k = 0; k < logM; k++) {
-        frToBytes(toMont(cur), t, k * FR_BYTES);
-        cur = (cur * cur) % FR_MODULUS;
-      }
-      return this.#buffer(t);
-    };
-    const gSq = squares(g);
-    const gInvSq = squares(gInv);
+    const gSq = this.#squares(g, logM);
+    const gInvSq = this.#squares(gInv, logM);
+    temps.push(gSq, gInvSq);
 
-    const plan = new Plan(this.#gpu.limits);
     for (const X of [A, B, C]) {
       plan.transform(X, S, inv, m, logM);
       plan.add('coset_scale', m, { logN: logM, factor: mInv }, { 0: S, 3: gSq });
@@ -284,7 +281,7 @@ export class WebgpuNtt {
     plan.add('coset_scale', m, { logN: logM, factor: mInv }, { 0: S, 3: gInvSq });
     await this.#run(plan);
     const out = await readBuffer(this.#gpu.device, S, (m - 1) * FR_BYTES);
-    for (const buf of [A, B, C, S, fwd, inv, gSq, gInvSq]) buf.destroy();
+    for (const buf of temps) buf.destroy();
     return out;
   }
 }
