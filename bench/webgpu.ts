@@ -1,7 +1,7 @@
 /**
  * node bench/webgpu.ts [--allow-software] : microbenchmarks of the WGSL kernels on this machine's WebGPU
  * adapter: Fr Montgomery multiplications per second (chains of dependent products, so nothing is skipped),
- * and the NTT beside the CPU backend's. On llvmpipe (LP_NUM_THREADS=1) these are sanity numbers, not a
+ * and the NTT and quotient beside the CPU backend's. On llvmpipe (LP_NUM_THREADS=1) these are sanity numbers, not a
  * choice of limb layout: that is made on a GPU.
  */
 import { createCpuBackend } from '../src/backends/cpu/index.ts';
@@ -43,5 +43,8 @@ for (const log of gpu.software ? [10, 12, 14, 16] : [16, 20, 22]) {
   const g = await time(() => ntt.ntt(v, 'forward'));
   const c = await time(() => cpu.ntt(v, 'forward'));
   console.log(`ntt 2^${log}: webgpu ${g.toFixed(3)}s, cpu ${c.toFixed(4)}s`);
+  const gq = await time(() => ntt.quotient(v, v, v));
+  const cq = await time(() => cpu.quotient(v, v, v));
+  console.log(`quotient 2^${log}: webgpu ${gq.toFixed(3)}s, cpu ${cq.toFixed(4)}s`);
 }
 gpu.close();
