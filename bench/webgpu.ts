@@ -1,6 +1,6 @@
 /**
  * node bench/webgpu.ts [--allow-software] : microbenchmarks of the WGSL kernels on this machine's WebGPU
- * adapter: Fr Montgomery multiplications per second (chains of dependent products, so nothing is skipped),
+ * adapter: Fr and Fq Montgomery multiplications per second (chains of dependent products, so nothing is skipped),
  * and the NTT and quotient beside the CPU backend's. On llvmpipe (LP_NUM_THREADS=1) these are sanity numbers, not a
  * choice of limb layout: that is made on a GPU.
  */
@@ -34,6 +34,21 @@ for (const iters of gpu.software ? [16, 256, 2048] : [256, 4096]) {
   console.log(
     `fr mont_mul: ${threads} threads x ${iters}: ${s.toFixed(3)}s (${base.toFixed(3)}s without) ${(rate / 1e6).toFixed(3)} M/s`,
   );
+}
+
+const fq = await FrOps.createFq(gpu);
+// Fq values below 2^254 are valid too: the kernel only needs them below q
+for (const iters of gpu.software ? [256] : [4096]) {
+  const pad = (v: Uint8Array) => {
+    const out = new Uint8Array((v.length / 32) * 48);
+    for (let i = 0; i < v.length / 32; i++) out.set(v.subarray(32 * i, 32 * i + 32), 48 * i);
+    return out;
+  };
+  const [qa, qb] = [pad(a), pad(b)];
+  const s = await time(() => fq.mulChain(qa, qb, iters));
+  const base = await time(() => fq.mulChain(qa, qb, 0));
+  const rate = (threads * iters) / Math.max(s - base, 1e-9);
+  console.log(`fq mont_mul: ${threads} threads x ${iters}: ${s.toFixed(3)}s ${(rate / 1e6).toFixed(3)} M/s`);
 }
 
 const ntt = await WebgpuNtt.create(gpu);

@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
 /**
- * The WGSL Fr arithmetic run elementwise, for its tests and the microbenchmark (bench/webgpu-fr.ts): the
+ * The WGSL Fr and Fq arithmetic run elementwise, for its tests and the microbenchmark (bench/webgpu-fr.ts): the
  * kernels the NTT is built from, checked on their own.
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
@@ -23,14 +23,25 @@ export class FrOps {
   readonly #gpu: GpuContext;
   readonly #module: GPUShaderModule;
   readonly #pipelines = new Map<string, GPUComputePipeline>();
+  readonly #prefix: string;
+  /** Bytes per element: 32 for Fr, 48 for Fq. */
+  readonly bytes: number;
 
-  private constructor(gpu: GpuContext, module: GPUShaderModule) {
+  private constructor(gpu: GpuContext, module: GPUShaderModule, prefix: string, bytes: number) {
     this.#gpu = gpu;
     this.#module = module;
+    this.#prefix = prefix;
+    this.bytes = bytes;
   }
 
+  /** Fr (shaders/fr.wgsl), R = 2^256. */
   static async create(gpu: GpuContext): Promise<FrOps> {
-    return new FrOps(gpu, await compileModule(gpu.device, wgsl('fr.wgsl', 'fr-ops.wgsl')));
+    return new FrOps(gpu, await compileModule(gpu.device, wgsl('fr.wgsl', 'fr-ops.wgsl')), 'fr', FR_BYTES);
+  }
+
+  /** Fq (shaders/fq.wgsl), R = 2^384, elements as 48 little-endian bytes. */
+  static async createFq(gpu: GpuContext): Promise<FrOps> {
+    return new FrOps(gpu, await compileModule(gpu.device, wgsl('fq.wgsl', 'fq-ops.wgsl')), 'fq', 48);
   }
 
   #pipeline(entryPoint: string): GPUComputePipeline {
@@ -47,14 +58,14 @@ export class FrOps {
 
   async #run(entry: string, a: FrVector, b: FrVector, outCount: number, iters: number): Promise<Uint8Array> {
     const { device } = this.#gpu;
-    const count = a.length / FR_BYTES;
+    const count = a.length / this.bytes;
     if (b.length !== a.length) throw new RangeError('a and b differ in length');
     if (Math.ceil(count / WORKGROUP) > this.#gpu.limits.maxComputeWorkgroupsPerDimension)
       throw new RangeError(`${count} elements exceed one dispatch row`);
     const bufA = storage(device, a);
     const bufB = storage(device, b);
     const outBuf = device.createBuffer({
-      size: Math.max(outCount * FR_BYTES, 16),
+      size: Math.max(outCount * this.bytes, 16),
       usage: USAGE.STORAGE | USAGE.COPY_SRC,
     });
     const uni = device.createBuffer({ size: 16, usage: USAGE.UNIFORM | USAGE.COPY_DST });
@@ -71,19 +82,18 @@ export class FrOps {
     pass.dispatchWorkgroups(Math.ceil(count / WORKGROUP));
     pass.end();
     await submitChecked(device, enc);
-    const res = await readBuffer(device, outBuf, outCount * FR_BYTES);
+    const res = await readBuffer(device, outBuf, outCount * this.bytes);
     for (const buf of [bufA, bufB, outBuf, uni]) buf.destroy();
     return res;
   }
 
-  /** For each i: a+b, a-b and a*b/R (R = 2^256), three scalars per element, in that order. */
+  /** For each i: a+b, a-b and a*b/R, three elements per element, in that order. */
   ops(a: FrVector, b: FrVector): Promise<Uint8Array> {
-    const n = a.length / FR_BYTES;
-    return this.#run('fr_ops', a, b, 3 * n, 0);
+    return this.#run(`${this.#prefix}_ops`, a, b, (3 * a.length) / this.bytes, 0);
   }
 
   /** a * (b/R)^iters per element: `iters` dependent Montgomery multiplications per element. */
   mulChain(a: FrVector, b: FrVector, iters: number): Promise<Uint8Array> {
-    return this.#run('fr_mul_chain', a, b, a.length / FR_BYTES, iters);
+    return this.#run(`${this.#prefix}_mul_chain`, a, b, a.length / this.bytes, iters);
   }
 }
