@@ -12,7 +12,7 @@ if [ ! -f "$root/native/c2native.node" ]; then
 fi
 rm -rf "$out"
 mkdir -p "$out/native" "$out/test/fixtures/2kib/v1_1-t01000-s1"
-cp -r "$root/src" "$root/bin" "$root/scripts" "$root/openapi" "$root/package.json" "$root/package-lock.json" "$out/"
+cp -r "$root/src" "$root/shaders" "$root/bin" "$root/scripts" "$root/openapi" "$root/package.json" "$root/package-lock.json" "$out/"
 cp "$root/native/c2native.node" "$out/native/"
 cp "$root/test/fixtures/2kib/v1_1-t01000-s1/c2input.json" "$out/test/fixtures/2kib/v1_1-t01000-s1/"
 (cd "$out" && bash scripts/run.sh npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error)

@@ -1,14 +1,17 @@
 /**
  * Picks the best backend this machine can run, best first: WebGPU, CUDA, then the native CPU backend.
- * Only the CPU backend exists so far; the order is where the others will slot in. C2_BACKEND forces one.
+ * CUDA does not exist yet; WebGPU refuses a software adapter unless C2_WEBGPU_ALLOW_SOFTWARE=1 (its
+ * reason says so). C2_BACKEND forces one.
  */
 import type { Backend } from './backend.ts';
 import { createCpuBackend } from './cpu/index.ts';
+import { createWebgpuBackend } from './webgpu/index.ts';
 import { ProverError } from '../shared/errors.ts';
 
 type Factory = () => Backend;
 
 const FACTORIES: Record<string, Factory> = {
+  webgpu: createWebgpuBackend,
   cpu: createCpuBackend,
 };
 

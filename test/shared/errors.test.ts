@@ -34,7 +34,7 @@ test('anything else is internal', () => {
 
 test('a backend that cannot be had is reported with its code', () => {
   assert.throws(
-    () => pickBackend('webgpu'),
+    () => pickBackend('cuda'),
     (e: unknown) => e instanceof NoBackendError && e.code === 'C2_BACKEND_UNAVAILABLE',
   );
 });

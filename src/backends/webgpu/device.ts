@@ -1,0 +1,145 @@
+/// <reference types="@webgpu/types" />
+/**
+ * Opening a WebGPU device through Dawn's Node bindings (the `webgpu` package), loaded lazily so that a
+ * machine without Dawn's libraries still starts and the CPU backend takes over.
+ *
+ * A software adapter (llvmpipe, lavapipe, SwiftShader) is never picked by itself: it is orders of magnitude
+ * slower than the CPU backend. Tests opt in with `allowSoftware` or C2_WEBGPU_ALLOW_SOFTWARE=1.
+ */
+
+/** Buffer usage and map flags, fixed by the WebGPU spec (Dawn's globals are not installed on globalThis). */
+export const USAGE = {
+  MAP_READ: 0x1,
+  COPY_SRC: 0x4,
+  COPY_DST: 0x8,
+  UNIFORM: 0x40,
+  STORAGE: 0x80,
+} as const;
+export const MAP_READ = 0x1;
+
+export interface GpuContext {
+  readonly device: GPUDevice;
+  /** vendor, architecture, device and description of the adapter, for logs and `c2prover info`. */
+  readonly description: string;
+  readonly software: boolean;
+  readonly limits: GPUSupportedLimits;
+  /** The Dawn instance the device came from, kept reachable for as long as the device is used. */
+  readonly instance: GPU;
+  /** Destroys the device: Dawn holds the event loop open while one lives. */
+  close(): void;
+}
+
+export interface OpenOptions {
+  allowSoftware?: boolean;
+}
+
+type DawnModule = { create(options: string[]): GPU };
+
+const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|software/i;
+
+function describe(info: GPUAdapterInfo): string {
+  return [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ');
+}
+
+/** Whether an adapter is a CPU rasterizer: by Dawn's flag where set, by its driver name otherwise. */
+export function isSoftwareAdapter(info: GPUAdapterInfo): boolean {
+  const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return fallback === true || SOFTWARE.test(describe(info));
+}
+
+async function loadDawn(): Promise<DawnModule> {
+  try {
+    return (await import('webgpu')) as unknown as DawnModule;
+  } catch (e) {
+    throw new Error(`WebGPU (Dawn) could not be loaded: ${(e as Error).message.split('\n')[0]}`, {
+      cause: e,
+    });
+  }
+}
+
+/**
+ * Dawn's backends in the order tried: Vulkan (the default, a real GPU node), then OpenGL ES, which is
+ * where Mesa's llvmpipe lives on a machine without a GPU (compatibility feature level).
+ */
+const CANDIDATES: { flags: string[]; featureLevel: string }[] = [
+  { flags: [], featureLevel: 'core' },
+  { flags: ['backend=opengles'], featureLevel: 'compatibility' },
+];
+
+/** The best adapter's device with the adapter's own limits (the defaults are far below a GPU's). */
+export async function openGpu(options: OpenOptions = {}): Promise<GpuContext> {
+  const allowSoftware = options.allowSoftware ?? process.env.C2_WEBGPU_ALLOW_SOFTWARE === '1';
+  const dawn = await loadDawn();
+  // Mesa's EGL needs a platform without a display server; it must be set before Dawn opens EGL
+  process.env.EGL_PLATFORM ??= 'surfaceless';
+  const refused: string[] = [];
+  for (const c of CANDIDATES) {
+    const gpu = dawn.create(c.flags);
+    const adapter = await gpu.requestAdapter({
+      featureLevel: c.featureLevel,
+      powerPreference: 'high-performance',
+    } as GPURequestAdapterOptions);
+    if (!adapter) continue;
+    const description = describe(adapter.info);
+    const software = isSoftwareAdapter(adapter.info);
+    if (software && !allowSoftware) {
+      refused.push(
+        `adapter "${description}" is a software rasterizer (set C2_WEBGPU_ALLOW_SOFTWARE=1 to use it)`,
+      );
+      continue;
+    }
+    const l = adapter.limits;
+    const device = await adapter.requestDevice({
+      requiredLimits: {
+        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+        maxBufferSize: l.maxBufferSize,
+        maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+        maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+        maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+      },
+    });
+    const context = {
+      device,
+      description,
+      software,
+      limits: device.limits,
+      close: () => device.destroy(),
+      // Dawn tears its instance down when the GPU object is collected, device or not: the context holds it
+      instance: gpu,
+    };
+    return context;
+  }
+  throw new Error(refused.length ? refused.join('; ') : 'no WebGPU adapter found');
+}
+
+/** Runs a command buffer and waits for it, failing with the validation error a mistake produces. */
+export async function submitChecked(device: GPUDevice, encoder: GPUCommandEncoder): Promise<void> {
+  device.pushErrorScope('validation');
+  device.queue.submit([encoder.finish()]);
+  const err = await device.popErrorScope();
+  if (err) throw new Error(`WebGPU validation: ${err.message}`);
+  await device.queue.onSubmittedWorkDone();
+}
+
+/** A read-back of `size` bytes of `src`. */
+export async function readBuffer(device: GPUDevice, src: GPUBuffer, size: number): Promise<Uint8Array> {
+  const staging = device.createBuffer({ size, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+  const enc = device.createCommandEncoder();
+  enc.copyBufferToBuffer(src, 0, staging, 0, size);
+  await submitChecked(device, enc);
+  await staging.mapAsync(MAP_READ);
+  const out = new Uint8Array(staging.getMappedRange().slice(0));
+  staging.unmap();
+  staging.destroy();
+  return out;
+}
+
+/** A shader module, failing with the WGSL compiler's messages when the source does not compile. */
+export async function compileModule(device: GPUDevice, code: string): Promise<GPUShaderModule> {
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code });
+  const err = await device.popErrorScope();
+  if (err) throw new Error(`WGSL: ${err.message}`);
+  return module;
+}

@@ -1,0 +1,80 @@
+/// <reference types="@webgpu/types" />
+/**
+ * The WebGPU backend (Dawn): so far its own NTT and `quotient` (ntt.ts); point tables, MSM and
+ * `quotientR1cs` (the constraint evaluation feeding the quotient) are borrowed from the CPU backend
+ * (borrow.ts) until their WGSL kernels land. pickBackend tries it first; it is made
+ * only when a child process (probe.ts) finds a hardware adapter, or a software one with
+ * C2_WEBGPU_ALLOW_SOFTWARE=1, and otherwise fails with the reason `c2prover info` shows.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Backend, NttDirection } from '../backend.ts';
+import { cpuBackend, withCpuKernels } from '../borrow.ts';
+import type { FrVector } from '../../shared/fr-vector.ts';
+import { type GpuContext, openGpu } from './device.ts';
+import { WebgpuNtt } from './ntt.ts';
+import type { ProbeResult } from './probe.ts';
+
+const PROBE = fileURLToPath(new URL('./probe.ts', import.meta.url));
+const PROBE_TIMEOUT_MS = 60_000;
+
+/** Probe results by opt-in, once per process: the adapter does not change under a running service. */
+const probes = new Map<boolean, ProbeResult>();
+
+/** The adapter the backend would use, found in a child process; throws with the reason there is none. */
+export function probeWebgpu(): { description: string; software: boolean } {
+  const allow = process.env.C2_WEBGPU_ALLOW_SOFTWARE === '1';
+  let r = probes.get(allow);
+  if (!r) {
+    try {
+      const out = execFileSync(process.execPath, [PROBE], {
+        encoding: 'utf8',
+        timeout: PROBE_TIMEOUT_MS,
+        // Dawn reports every backend it could not load on stderr: noise on a machine without them
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const line = out.trim().split('\n').pop() ?? '';
+      r = JSON.parse(line) as ProbeResult;
+    } catch (e) {
+      r = { ok: false, reason: `WebGPU probe failed: ${(e as Error).message.split('\n')[0]}` };
+    }
+    probes.set(allow, r);
+  }
+  if (!r.ok) throw new Error(r.reason ?? 'no WebGPU adapter');
+  return { description: r.description ?? 'unknown adapter', software: r.software ?? false };
+}
+
+export interface WebgpuBackend extends Backend {
+  /** The NTT on the GPU, with the CPU backend's `ntt` semantics (SetupKernels). */
+  ntt(values: FrVector, direction: NttDirection): Promise<void>;
+  /** Destroys the device, if one was opened, so that the process can exit. */
+  close(): void;
+}
+
+export function createWebgpuBackend(): WebgpuBackend {
+  const { description, software } = probeWebgpu();
+  // the device is opened on first use: the factory is synchronous, and a backend never used costs nothing;
+  // a software adapter the probe found was allowed then, so it is later too
+  let opened: Promise<{ gpu: GpuContext; ntt: WebgpuNtt }> | undefined;
+  const open = () =>
+    (opened ??= openGpu({ allowSoftware: software }).then(async (gpu) => ({
+      gpu,
+      ntt: await WebgpuNtt.create(gpu),
+    })));
+  const label = `webgpu (${description}${software ? ', software' : ''})`;
+  return {
+    ...withCpuKernels(label, {
+      quotient: {
+        quotient: async (a, b, c) => (await open()).ntt.quotient(a, b, c),
+        quotientR1cs: (r1cs, inputs, aux) => cpuBackend().quotientR1cs(r1cs, inputs, aux),
+      },
+    }),
+    async ntt(values: FrVector, direction: NttDirection): Promise<void> {
+      await (await open()).ntt.ntt(values, direction);
+    },
+    close(): void {
+      if (opened) void opened.then(({ gpu }) => gpu.close());
+      opened = undefined;
+    },
+  };
+}

@@ -1,0 +1,287 @@
+/// <reference types="@webgpu/types" />
+/**
+ * The radix-2 NTT on WebGPU with the CPU backend's conventions (native/src/ntt.rs, bellperson's
+ * EvaluationDomain): omega = ROOT_OF_UNITY^(2^(32 - log m)), ROOT_OF_UNITY = 7^((r - 1) / 2^32); the
+ * inverse uses omega^-1 and scales by 1/m. Values stay canonical on the device; twiddles (made on the
+ * device from log m squares) and the scale are in Montgomery form (shaders/fr.wgsl).
+ */
+import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
+import { wgsl } from './shaders.ts';
+import { FR_BYTES, FR_MODULUS, frInv, frPow, frToBytes, mod } from '../../shared/fr.ts';
+import type { FrVector } from '../../shared/fr-vector.ts';
+import type { NttDirection } from '../backend.ts';
+
+const WORKGROUP = 64;
+const TWO_ADICITY = 32;
+const GENERATOR = 7n;
+const MONT_R = (1n << 256n) % FR_MODULUS;
+/** r as little-endian u32 words, for the canonical check. */
+const MODULUS_WORDS = Array.from({ length: 8 }, (_, i) =>
+  Number((FR_MODULUS >> BigInt(32 * i)) & 0xffffffffn),
+);
+
+/** bellperson's primitive 2^logM-th root of unity. */
+export function omega(logM: number): bigint {
+  const root = frPow(GENERATOR, (FR_MODULUS - 1n) >> BigInt(TWO_ADICITY));
+  return frPow(root, 1n << BigInt(TWO_ADICITY - logM));
+}
+
+function toMont(x: bigint): bigint {
+  return (x * MONT_R) % FR_MODULUS;
+}
+
+/** The index of the first element not below r, or -1. */
+function firstNonCanonical(values: FrVector): number {
+  const words =
+    values.byteOffset % 4 === 0
+      ? new Uint32Array(values.buffer, values.byteOffset, values.length / 4)
+      : new Uint32Array(values.slice().buffer);
+  for (let i = 0; i < words.length; i += 8) {
+    for (let k = 7; k >= 0; k--) {
+      const w = words[i + k]!;
+      const m = MODULUS_WORDS[k]!;
+      if (w < m) break;
+      if (w > m || k === 0) return i / 8;
+    }
+  }
+  return -1;
+}
+
+/** Params of ntt.wgsl: 8 u32 then the Montgomery factor (8 u32), one per dispatch. */
+const PARAMS_BYTES = 64;
+
+type Entry = 'bit_reverse' | 'butterfly' | 'scale' | 'coset_scale' | 'pointwise' | 'powers';
+
+interface Step {
+  entry: Entry;
+  x: number;
+  y: number;
+  slot: number;
+  /** buffers by binding (0 data, 2 src, 3 tw): each entry point binds only what it uses */
+  bind: Partial<Record<0 | 2 | 3, GPUBuffer>>;
+}
+
+/** Dispatches with their params, recorded first so that one uniform buffer holds every dispatch's. */
+class Plan {
+  readonly steps: Step[] = [];
+  readonly #params: number[][] = [];
+  readonly #limits: GPUSupportedLimits;
+  constructor(limits: GPUSupportedLimits) {
+    this.#limits = limits;
+  }
+
+  /** `factor` goes to the kernel in Montgomery form. */
+  add(
+    entry: Entry,
+    count: number,
+    f: { logN: number; logH?: number; stride?: number; factor?: bigint },
+    bind: Step['bind'],
+  ) {
+    const groups = Math.ceil(count / WORKGROUP);
+    const x = Math.min(groups, this.#limits.maxComputeWorkgroupsPerDimension);
+    const y = Math.ceil(groups / x);
+    const words = new Uint8Array(PARAMS_BYTES);
+    const view = new DataView(words.buffer);
+    for (const [k, v] of [f.logN, f.logH ?? 0, f.stride ?? 0, count, x * WORKGROUP].entries())
+      view.setUint32(4 * k, v, true);
+    if (f.factor !== undefined) frToBytes(toMont(f.factor), words, 32);
+    this.#params.push([...words]);
+    this.steps.push({ entry, x, y, slot: this.#params.length - 1, bind });
+  }
+
+  /** Bit reversal from `from` into `to`, then the stages on `to`: the transform, unscaled, lands in `to`. */
+  transform(from: GPUBuffer, to: GPUBuffer, tw: GPUBuffer, n: number, logN: number) {
+    this.add('bit_reverse', n, { logN }, { 0: to, 2: from });
+    for (let s = 0; s < logN; s++)
+      this.add('butterfly', n / 2, { logN, logH: s, stride: n >> (s + 1) }, { 0: to, 3: tw });
+  }
+
+  uniforms(align: number): Uint8Array {
+    const out = new Uint8Array(this.#params.length * align);
+    this.#params.forEach((p, i) => out.set(p, i * align));
+    return out;
+  }
+}
+
+export class WebgpuNtt {
+  readonly #gpu: GpuContext;
+  readonly #pipelines: Record<Entry, GPUComputePipeline>;
+
+  private constructor(gpu: GpuContext, module: GPUShaderModule) {
+    this.#gpu = gpu;
+    const make = (entryPoint: string) =>
+      gpu.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint } });
+    this.#pipelines = {
+      bit_reverse: make('bit_reverse'),
+      butterfly: make('butterfly'),
+      scale: make('scale'),
+      coset_scale: make('coset_scale'),
+      pointwise: make('pointwise'),
+      powers: make('powers'),
+    };
+  }
+
+  static async create(gpu: GpuContext): Promise<WebgpuNtt> {
+    return new WebgpuNtt(gpu, await compileModule(gpu.device, wgsl('fr.wgsl', 'ntt.wgsl')));
+  }
+
+  /** The largest transform the device takes in one buffer (splitting across buffers is not done yet). */
+  maxSize(): number {
+    const l = this.#gpu.limits;
+    const bytes = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
+    const log = Math.min(Math.floor(Math.log2(bytes / FR_BYTES)), TWO_ADICITY);
+    return 2 ** log;
+  }
+
+  /** base^(2^k) * R for k < logM: the table the `powers` and `coset_scale` kernels take. */
+  #squares(base: bigint, logM: number): GPUBuffer {
+    const t = new Uint8Array(Math.max(logM, 1) * FR_BYTES);
+    let cur = base;
+    for (let k = 0; k < logM; k++) {
+      frToBytes(toMont(cur), t, k * FR_BYTES);
+      cur = (cur * cur) % FR_MODULUS;
+    }
+    return this.#buffer(t);
+  }
+
+  /** The twiddles [w^0 .. w^(m/2 - 1)] * R of a direction, computed into a new buffer by `plan`. */
+  #twiddles(plan: Plan, logM: number, direction: NttDirection, temps: GPUBuffer[]): GPUBuffer {
+    const w = omega(logM);
+    const half = 2 ** (logM - 1);
+    const sq = this.#squares(direction === 'inverse' ? frInv(w) : w, logM - 1);
+    const tw = this.#buffer(half * FR_BYTES);
+    plan.add('powers', half, { logN: logM - 1, factor: 1n }, { 0: tw, 3: sq });
+    temps.push(sq, tw);
+    return tw;
+  }
+
+  #checkSize(n: number): number {
+    if ((n & (n - 1)) !== 0) throw new RangeError(`NTT size ${n} is not a power of two`);
+    const logN = Math.log2(n);
+    if (logN > TWO_ADICITY) throw new RangeError(`NTT size 2^${logN} exceeds Fr's two-adicity 2^32`);
+    if (n > this.maxSize()) {
+      throw new RangeError(
+        `NTT size 2^${logN} (${n * FR_BYTES} bytes) exceeds this device's storage buffer limit of ` +
+          `${this.maxSize()} elements; splitting a transform across buffers is not implemented`,
+      );
+    }
+    return logN;
+  }
+
+  #buffer(bytes: number | Uint8Array): GPUBuffer {
+    const size = typeof bytes === 'number' ? bytes : bytes.length;
+    const b = this.#gpu.device.createBuffer({
+      size: Math.max(size, 32),
+      usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC,
+    });
+    if (typeof bytes !== 'number' && bytes.length) this.#gpu.device.queue.writeBuffer(b, 0, bytes);
+    return b;
+  }
+
+  async #run(plan: Plan): Promise<void> {
+    const { device, limits } = this.#gpu;
+    const align = Math.max(PARAMS_BYTES, limits.minUniformBufferOffsetAlignment);
+    const params = plan.uniforms(align);
+    const uni = device.createBuffer({ size: params.length, usage: USAGE.UNIFORM | USAGE.COPY_DST });
+    device.queue.writeBuffer(uni, 0, params);
+    const enc = device.createCommandEncoder();
+    // one pass per dispatch: WebGPU orders storage writes between passes, so each stage sees the last
+    for (const st of plan.steps) {
+      const pipeline = this.#pipelines[st.entry];
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 1, resource: { buffer: uni, offset: st.slot * align, size: PARAMS_BYTES } },
+      ];
+      for (const [k, buffer] of Object.entries(st.bind))
+        entries.push({ binding: Number(k), resource: { buffer } });
+      const bind = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bind);
+      pass.dispatchWorkgroups(st.x, st.y);
+      pass.end();
+    }
+    await submitChecked(device, enc);
+    uni.destroy();
+  }
+
+  /** The Backend's `ntt`, in place: forward, or inverse scaled by 1/m. */
+  async ntt(values: FrVector, direction: NttDirection): Promise<void> {
+    if (values.length % FR_BYTES !== 0)
+      throw new RangeError(`ntt values: byte length ${values.length} is not a multiple of ${FR_BYTES}`);
+    const n = values.length / FR_BYTES;
+    if (n === 0) return;
+    const logN = this.#checkSize(n);
+    const bad = firstNonCanonical(values);
+    if (bad >= 0) throw new RangeError(`ntt values: scalar ${bad} is not reduced modulo r`);
+    if (n === 1) return;
+
+    const src = this.#buffer(values);
+    const data = this.#buffer(values.length);
+    const plan = new Plan(this.#gpu.limits);
+    const temps: GPUBuffer[] = [src, data];
+    const tw = this.#twiddles(plan, logN, direction, temps);
+    plan.transform(src, data, tw, n, logN);
+    if (direction === 'inverse') plan.add('scale', n, { logN, factor: frInv(BigInt(n)) }, { 0: data });
+    await this.#run(plan);
+    values.set(await readBuffer(this.#gpu.device, data, values.length));
+    for (const b of temps) b.destroy();
+  }
+
+  /**
+   * QuotientKernels.quotient on the device, as native/src/ntt.rs computes it: each of A, B, C to the coset
+   * (iNTT, times g^i / m, NTT), (A*B - C) / Z there, back (iNTT, times g^-i / m); the first m - 1
+   * coefficients.
+   */
+  async quotient(a: FrVector, b: FrVector, c: FrVector): Promise<FrVector> {
+    if (a.length !== b.length || a.length !== c.length)
+      throw new RangeError(`quotient: a, b, c differ in length (${a.length}, ${b.length}, ${c.length})`);
+    if (a.length % FR_BYTES !== 0)
+      throw new RangeError(`quotient a: byte length ${a.length} is not a multiple of ${FR_BYTES}`);
+    for (const [name, v] of [
+      ['a', a],
+      ['b', b],
+      ['c', c],
+    ] as const) {
+      const bad = firstNonCanonical(v);
+      if (bad >= 0) throw new RangeError(`quotient ${name}: scalar ${bad} is not reduced modulo r`);
+    }
+    const n = a.length / FR_BYTES;
+    let m = 1;
+    while (m < n) m *= 2;
+    if (m === 1) return new Uint8Array(0);
+    const logM = this.#checkSize(m);
+    const bytes = m * FR_BYTES;
+    // zero padding to m: buffers are created zeroed
+    const [A, B, C] = [a, b, c].map((v) => {
+      const buf = this.#buffer(bytes);
+      if (v.length) this.#gpu.device.queue.writeBuffer(buf, 0, v);
+      return buf;
+    }) as [GPUBuffer, GPUBuffer, GPUBuffer];
+    const S = this.#buffer(bytes);
+    const plan = new Plan(this.#gpu.limits);
+    const temps: GPUBuffer[] = [A, B, C, S];
+    const fwd = this.#twiddles(plan, logM, 'forward', temps);
+    const inv = this.#twiddles(plan, logM, 'inverse', temps);
+    const g = GENERATOR;
+    const gInv = frInv(g);
+    const mInv = frInv(BigInt(m));
+    const zInv = frInv(mod(frPow(g, BigInt(m)) - 1n));
+    const gSq = this.#squares(g, logM);
+    const gInvSq = this.#squares(gInv, logM);
+    temps.push(gSq, gInvSq);
+
+    for (const X of [A, B, C]) {
+      plan.transform(X, S, inv, m, logM);
+      plan.add('coset_scale', m, { logN: logM, factor: mInv }, { 0: S, 3: gSq });
+      plan.transform(S, X, fwd, m, logM);
+    }
+    // z^-1 * R^2 once toMont multiplies by R: the kernel's two divisions by R leave (ab - c) * z^-1
+    plan.add('pointwise', m, { logN: logM, factor: (zInv * MONT_R) % FR_MODULUS }, { 0: A, 2: B, 3: C });
+    plan.transform(A, S, inv, m, logM);
+    plan.add('coset_scale', m, { logN: logM, factor: mInv }, { 0: S, 3: gInvSq });
+    await this.#run(plan);
+    const out = await readBuffer(this.#gpu.device, S, (m - 1) * FR_BYTES);
+    for (const buf of temps) buf.destroy();
+    return out;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The WebGPU backend as pickBackend sees it: tried first, a software adapter refused without the opt-in
+ * (with a reason that says so), taken with C2_WEBGPU_ALLOW_SOFTWARE=1, its own NTT and quotient equal to
+ * the CPU's and the kernels it lacks borrowed from the CPU.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BACKEND_ORDER, pickBackend } from '../../src/backends/index.ts';
+import { type WebgpuBackend, probeWebgpu } from '../../src/backends/webgpu/index.ts';
+import { frRandom } from '../../src/shared/fr.ts';
+import { frVector } from '../../src/shared/fr-vector.ts';
+import { nativeBackend } from '../support/backend-helpers.ts';
+
+const native = await nativeBackend();
+const saved = { allow: process.env.C2_WEBGPU_ALLOW_SOFTWARE, forced: process.env.C2_BACKEND };
+after(() => {
+  for (const [k, v] of [
+    ['C2_WEBGPU_ALLOW_SOFTWARE', saved.allow],
+    ['C2_BACKEND', saved.forced],
+  ] as const) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+delete process.env.C2_BACKEND;
+
+/** What the adapter here is, software allowed: undefined where there is no WebGPU at all. */
+function adapterHere(): { software: boolean } | undefined {
+  process.env.C2_WEBGPU_ALLOW_SOFTWARE = '1';
+  try {
+    return probeWebgpu();
+  } catch {
+    return undefined;
+  } finally {
+    delete process.env.C2_WEBGPU_ALLOW_SOFTWARE;
+  }
+}
+const here = adapterHere();
+
+test('webgpu is tried first', () => {
+  assert.equal(BACKEND_ORDER[0], 'webgpu');
+});
+
+test(
+  'without the opt-in a software adapter is passed over, with a reason that says so',
+  { skip: !native ? 'native CPU backend not built' : here?.software ? false : 'no software adapter here' },
+  () => {
+    delete process.env.C2_WEBGPU_ALLOW_SOFTWARE;
+    const { backend, skipped } = pickBackend();
+    assert.match(backend.name, /^cpu/);
+    const webgpu = skipped.find((s) => s.name === 'webgpu');
+    assert.ok(webgpu, JSON.stringify(skipped));
+    assert.match(webgpu.reason, /software rasterizer/);
+    assert.match(webgpu.reason, /C2_WEBGPU_ALLOW_SOFTWARE=1/);
+  },
+);
+
+test(
+  'with the opt-in it is picked, its NTT and quotient equal the CPU backend and the rest is borrowed',
+  { skip: !native ? 'native CPU backend not built' : here ? false : 'no WebGPU adapter here' },
+  async () => {
+    process.env.C2_WEBGPU_ALLOW_SOFTWARE = '1';
+    const { backend, skipped } = pickBackend();
+    delete process.env.C2_WEBGPU_ALLOW_SOFTWARE;
+    assert.deepEqual(skipped, []);
+    const b = backend as WebgpuBackend;
+    try {
+      assert.match(b.name, /^webgpu \(.*\) \(with cpu kernels\)$/);
+      const v = frVector(Array.from({ length: 64 }, () => frRandom()));
+      for (const dir of ['forward', 'inverse'] as const) {
+        const want = v.slice();
+        await native!.ntt(want, dir);
+        const got = v.slice();
+        await b.ntt(got, dir);
+        assert.deepEqual(got, want, dir);
+      }
+      const q = frVector(Array.from({ length: 12 }, () => frRandom()));
+      assert.deepEqual(await b.quotient(q, q, q), await native!.quotient(q, q, q));
+      const t = b.newTable('g1', 1);
+      assert.equal(t.length, 0);
+      b.freeTable(t);
+    } finally {
+      b.close();
+    }
+  },
+);
