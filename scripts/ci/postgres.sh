@@ -7,6 +7,8 @@
 #   postgres.sh stop DIR         stop (fast)
 # As root the server runs as the unprivileged user postgres (Debian's package makes it; else c2pg is made).
 set -euo pipefail
+# runuser, useradd and Debian's server tools live in sbin, which a plain shell's PATH may lack
+PATH="$PATH:/usr/sbin:/sbin"
 
 bindir() {
   if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then
