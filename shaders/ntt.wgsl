@@ -101,21 +101,26 @@ fn params_factor() -> Fr {
   return fr_from_words(array<u32, 8>(f[0].x, f[0].y, f[0].z, f[0].w, f[1].x, f[1].y, f[1].z, f[1].w));
 }
 
-// data[i] *= factor * base^i, for the coset of bellperson's domain. `tw` holds base^(2^k) * R for k < log_n:
-// one product per set bit of i instead of a table of n powers.
-@compute @workgroup_size(64)
-fn coset_scale(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = thread_index(gid);
-  if (i >= params.count) {
-    return;
-  }
+// factor * base^i, with `tw` holding base^(2^k) * R for k < log_n: one product per set bit of i instead of
+// a table of n powers.
+fn power_at(i: u32) -> Fr {
   var acc = params_factor();
   for (var k = 0u; k < params.log_n; k++) {
     if (((i >> k) & 1u) == 1u) {
       acc = fr_mont_mul(acc, load_tw(k));
     }
   }
-  store_data(i, fr_mont_mul(load_data(i), acc));
+  return acc;
+}
+
+// data[i] *= factor * base^i, for the coset of bellperson's domain.
+@compute @workgroup_size(64)
+fn coset_scale(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = thread_index(gid);
+  if (i >= params.count) {
+    return;
+  }
+  store_data(i, fr_mont_mul(load_data(i), power_at(i)));
 }
 
 // data = (data * src - tw) * z^-1 elementwise, tw holding C. On canonical inputs a*b and c*1 both come out
@@ -132,7 +137,7 @@ fn pointwise(@builtin(global_invocation_id) gid: vec3<u32>) {
   store_data(i, fr_mont_mul(d, params_factor()));
 }
 
-// data[i] = factor * base^i in Montgomery form (the twiddles), `tw` as for coset_scale: made on the device,
+// data[i] = factor * base^i in Montgomery form (the twiddles), `tw` as for power_at: made on the device,
 // since n/2 host-side products for a 2^27 domain would cost more than the transform.
 @compute @workgroup_size(64)
 fn powers(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -140,11 +145,5 @@ fn powers(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i >= params.count) {
     return;
   }
-  var acc = params_factor();
-  for (var k = 0u; k < params.log_n; k++) {
-    if (((i >> k) & 1u) == 1u) {
-      acc = fr_mont_mul(acc, load_tw(k));
-    }
-  }
-  store_data(i, acc);
+  store_data(i, power_at(i));
 }

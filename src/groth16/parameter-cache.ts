@@ -44,6 +44,9 @@ const POREP: Record<number, PorepParams> = {
   },
 };
 
+/** The sector sizes with published PoRep parameters. */
+export const PRODUCTION_SECTOR_SIZES: readonly number[] = Object.keys(POREP).map(Number);
+
 export interface PorepParamsFiles {
   params: string;
   vk: string;

@@ -2,12 +2,10 @@
 import { existsSync } from 'node:fs';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { porepParamsFiles } from '../../groth16/parameter-cache.ts';
+import { PRODUCTION_SECTOR_SIZES, porepParamsFiles } from '../../groth16/parameter-cache.ts';
 import { sizeLabel, type ParamsKeeper } from '../../job/params-keeper.ts';
 import type { JobRunner } from '../../job/runner.ts';
 import type { Metrics } from '../metrics.ts';
-
-const PRODUCTION_SIZES = [2048, 8388608, 536870912, 34359738368, 68719476736];
 
 const readySchema = z
   .object({
@@ -53,7 +51,7 @@ export const opsRoutes =
       },
       async (_request, reply) => {
         const held = params.status();
-        const parameters = PRODUCTION_SIZES.map((sectorSize) => {
+        const parameters = PRODUCTION_SECTOR_SIZES.map((sectorSize) => {
           const h = held.find((x) => x.sectorSize === sectorSize);
           const file = h?.file ?? porepParamsFiles(sectorSize, params.opts.dir).params;
           const test =
