@@ -19,7 +19,14 @@
 import pg from 'pg';
 import { PgBoss, type Db } from 'pg-boss';
 import type { JobEventInput, JobEventKind } from './fsm.ts';
-import { RUNNING_STATES, jobSchema, type JobEvent, type JobRecord, type JobState } from './job-record.ts';
+import {
+  FAILURE_STATES,
+  RUNNING_STATES,
+  jobSchema,
+  type JobEvent,
+  type JobRecord,
+  type JobState,
+} from './job-record.ts';
 import {
   PRIORITY_RANK,
   eventRow,
@@ -280,7 +287,7 @@ export class PostgresJobStore implements JobStore {
     await c.query(
       `UPDATE c2_jobs SET state = $2, record = $3,
          node = CASE WHEN $4 THEN $5 ELSE node END,
-         lease_until = CASE WHEN NOT $6 THEN NULL WHEN $4 THEN now() + $7::double precision * interval '1 millisecond' ELSE lease_until END,
+         lease_until = CASE WHEN $4 THEN now() + $7::double precision * interval '1 millisecond' WHEN $6 THEN lease_until ELSE NULL END,
          cancel = CASE WHEN $8 = 'CancelRequested' THEN true WHEN $8 IN ('Started', 'Resubmitted') THEN false ELSE cancel END,
          queued_at = CASE WHEN $2 = 'Queued' THEN now() ELSE queued_at END
        WHERE id = $1`,
@@ -290,7 +297,8 @@ export class PostgresJobStore implements JobStore {
         JSON.stringify(updated),
         e.kind === 'Started',
         updated.node ?? null,
-        RUNNING_STATES.includes(next),
+        // a failure state keeps the lease it failed under: see FAILURE_STATES
+        [...RUNNING_STATES, ...FAILURE_STATES].includes(next),
         leaseMs,
         e.kind,
       ],
@@ -473,14 +481,17 @@ export class PostgresJobStore implements JobStore {
       const r = await c.query<{ record: string }>(
         `SELECT record FROM c2_jobs WHERE state = ANY($1) AND (lease_until IS NULL OR lease_until < now() OR node = $2)
           ORDER BY created_at, id FOR UPDATE SKIP LOCKED`,
-        [RUNNING_STATES, node ?? null],
+        [[...RUNNING_STATES, ...FAILURE_STATES], node ?? null],
       );
-      const out: JobRecord[] = [];
-      for (const row of r.rows)
-        out.push(
-          await this.#apply(c, jobSchema.parse(JSON.parse(row.record)), { kind: 'WorkerLost', message }),
-        );
-      return out;
+      const lost: JobRecord[] = [];
+      const stranded: JobRecord[] = [];
+      for (const row of r.rows) {
+        const job = jobSchema.parse(JSON.parse(row.record));
+        if (RUNNING_STATES.includes(job.state))
+          lost.push(await this.#apply(c, job, { kind: 'WorkerLost', message }));
+        else stranded.push(job);
+      }
+      return [...lost, ...stranded];
     });
   }
 

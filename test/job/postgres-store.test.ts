@@ -5,23 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import type { JobRequest } from '../../src/job/job-record.ts';
 import { PostgresJobStore } from '../../src/job/postgres-store.ts';
-import { jobStoreSuite } from '../support/store-suite.ts';
+import { jobStoreSuite, newJob, request } from '../support/store-suite.ts';
 import { pgSkip, startPostgres, type PgServer } from '../support/postgres.ts';
 
 const skip = pgSkip();
 if (skip) console.log(`# skipped: ${skip}`);
-
-const request: JobRequest = {
-  miner: 't01000',
-  sectorNum: 1,
-  sectorSize: 2048,
-  registeredProof: 'StackedDrg2KiBV1_1',
-  proofType: 5,
-  phase1Sha256: '00'.repeat(32),
-  allowTestParams: true,
-};
 
 describe('PostgreSQL job store', { skip }, () => {
   let server: PgServer;
@@ -54,9 +43,9 @@ describe('PostgreSQL job store', { skip }, () => {
   test('the queue is pg-boss: a ticket per Queued job, taken by a claim, withdrawn by a cancel, anew on a retry', async () => {
     const store = await PostgresJobStore.open(server.url, { schema: 'queue_pgboss' });
     const big = { ...request, sectorSize: 8388608 };
-    await store.submit({ id: 'q1', priority: 'high', request, input: '{}' });
-    await store.submit({ id: 'q2', priority: 'low', request: big, input: '{}' });
-    await store.submit({ id: 'q3', priority: 'normal', request, input: '{}' });
+    await store.submit(newJob('q1', 'high'));
+    await store.submit({ ...newJob('q2', 'low'), request: big });
+    await store.submit(newJob('q3'));
     assert.deepEqual(
       Object.fromEntries(await tickets('queue_pgboss')),
       { q1: ['created/2/2048'], q2: ['created/0/8388608'], q3: ['created/1/2048'] },
@@ -83,7 +72,7 @@ describe('PostgreSQL job store', { skip }, () => {
 
   test('jobs queued before the queue was pg-boss get their tickets when a node opens the store', async () => {
     let store = await PostgresJobStore.open(server.url, { schema: 'queue_upgrade' });
-    await store.submit({ id: 'old', priority: 'normal', request, input: '{}' });
+    await store.submit(newJob('old'));
     await store.close();
     // as the version that kept its queue in c2_jobs alone left it: a queued row without a ticket
     const c = new pg.Client({ connectionString: server.url });
