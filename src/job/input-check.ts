@@ -127,3 +127,24 @@ export async function checkOnPool(
   if (issues.length) throw new Commit2InputError(issues);
   return answers[0]!.admitted!;
 }
+
+/**
+ * The admission check: on the pool for an input of several partitions (32GiB and 64GiB: seconds to tens of
+ * seconds of hashing), on this thread for one (milliseconds), which then never waits behind a synthesis
+ * holding the pool's threads.
+ */
+export function admit(
+  pool: Piscina | undefined,
+  input: { text: string; value: unknown },
+  miner: string,
+): Admitted | Promise<Admitted> {
+  const size = (input.value as { SectorSize?: unknown } | null)?.SectorSize;
+  if (pool && typeof size === 'number' && (partitionsOfSize(size) ?? 1) > 1)
+    return checkOnPool(pool, input.text, size, miner);
+  const job = checkCommit2Input(input.value, miner);
+  return {
+    registeredProof: job.phase1.registered_proof,
+    sectorNum: job.sectorNum,
+    sectorSize: job.config.sectorSize,
+  };
+}

@@ -9,13 +9,13 @@ import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Piscina } from 'piscina';
 import type { Backend } from '../backends/backend.ts';
-import { Commit2InputError, parseCommit2Input, type Commit2Job } from '../porep/commit2-input.ts';
+import { Commit2InputError, parseCommit2Input } from '../porep/commit2-input.ts';
 import { ProverError } from '../shared/errors.ts';
 import { formatPath } from '../shared/json-path.ts';
 import { proverIdFromMiner } from '../porep/replica-id.ts';
 import { SEAL_PROOF_NAMES } from '../porep/registered-proof.ts';
 import { ProofRejectedError, runCommit2 } from './commit2.ts';
-import { checkCommit2Input, checkOnPool, type Admitted } from './input-check.ts';
+import { admit } from './input-check.ts';
 import {
   CodedError,
   InsufficientMemoryError,
@@ -292,9 +292,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
             'a test-only extension of the reference oracle: the service proves production circuits only',
         },
       ]);
-    const job: Admitted = this.opts.pool
-      ? await checkOnPool(this.opts.pool, input.text, (value as { SectorSize?: unknown }).SectorSize, miner)
-      : admitted(checkCommit2Input(input.value, miner));
+    const job = await admit(this.opts.pool, input, miner);
     const proofType = SEAL_PROOF_NAMES.indexOf(job.registeredProof);
     if (opts.proofType !== undefined && opts.proofType !== proofType)
       throw new Commit2InputError([
@@ -699,12 +697,6 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     }
   }
 }
-
-const admitted = (job: Commit2Job): Admitted => ({
-  registeredProof: job.phase1.registered_proof,
-  sectorNum: job.sectorNum,
-  sectorSize: job.config.sectorSize,
-});
 
 function issuesOf(e: Commit2InputError): { path: string; message: string }[] {
   return e.issues.map((i) => ({ path: formatPath(i.path, '$'), message: i.message }));

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createSynthesisPool } from '../../src/job/commit2.ts';
-import { checkCommit2Input, checkOnPool, type Admitted } from '../../src/job/input-check.ts';
+import { admit, checkOnPool, type Admitted } from '../../src/job/input-check.ts';
 import { Commit2InputError } from '../../src/porep/commit2-input.ts';
 import { formatPath } from '../../src/shared/json-path.ts';
 import { readFixture } from '../support/fixtures.ts';
@@ -25,25 +25,23 @@ async function outcome(check: () => Admitted | Promise<Admitted>): Promise<Outco
 }
 
 const sync = (text: string, miner: string): Promise<Outcome> =>
-  outcome(() => {
-    const job = checkCommit2Input(text, miner);
-    return {
-      registeredProof: job.phase1.registered_proof,
-      sectorNum: job.sectorNum,
-      sectorSize: job.config.sectorSize,
-    };
-  });
+  outcome(() => admit(undefined, { text, value: text }, miner));
+
+/** The part of a Phase1Out these tests tamper with. */
+interface Phase1 {
+  vanilla_proofs: Record<string, { comm_d_proofs: { data: { Single: { leaf: number[] } } } }[][]>;
+}
 
 /** The Commit2In with its Phase1Out changed by `edit`. */
-function edited(dir: string, edit: (p1: Record<string, any>) => void): string {
+function edited(dir: string, edit: (p1: Phase1) => void): string {
   const c2 = JSON.parse(readFixture(dir, 'c2input.json')) as Record<string, unknown>;
-  const p1 = JSON.parse(Buffer.from(c2.Phase1Out as string, 'base64').toString()) as Record<string, any>;
+  const p1 = JSON.parse(Buffer.from(c2.Phase1Out as string, 'base64').toString()) as Phase1;
   edit(p1);
   return JSON.stringify({ ...c2, Phase1Out: Buffer.from(JSON.stringify(p1)).toString('base64') });
 }
 
-const leaf = (p1: Record<string, any>, k: number, j: number): number[] =>
-  (Object.values(p1.vanilla_proofs)[0] as any[])[k][j].comm_d_proofs.data.Single.leaf;
+const leaf = (p1: Phase1, k: number, j: number): number[] =>
+  Object.values(p1.vanilla_proofs)[0]![k]![j]!.comm_d_proofs.data.Single.leaf;
 
 const cases: [string, string, string][] = [
   ['2KiB, good', readFixture('2kib/v1_1-t01000-s1', 'c2input.json'), 't01000'],
@@ -68,8 +66,6 @@ for (const [what, text, miner] of cases)
     assert.deepEqual(got, want);
     if (what.includes('flipped')) {
       const issues = (want as { issues: string[] }).issues;
-      assert.ok(
-        issues.some((i) => i.includes('[0][0]')) && issues.some((i) => i.includes('[1][0]')),
-      );
+      assert.ok(issues.some((i) => i.includes('[0][0]')) && issues.some((i) => i.includes('[1][0]')));
     }
   });
