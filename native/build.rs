@@ -34,8 +34,8 @@ fn cuda() {
     assert!(!archs.is_empty(), "C2_CUDA_ARCHS names no architecture");
 
     let mut b = cc::Build::new();
+    // cc's CUDA mode finds nvcc through NVCC (build.sh sets it) and passes host flags with -Xcompiler
     b.cuda(true)
-        .compiler(&nvcc)
         .cudart("static")
         .include(&sppark)
         .include(&blst)
@@ -49,6 +49,17 @@ fn cuda() {
         .flag("-Xcompiler")
         .flag("-Wno-unused-function")
         .flag("--expt-relaxed-constexpr");
+    // sppark's host-side field types are blst_t.hpp, which calls blst's assembly by the names blst was
+    // built with: the ADX ones where blst enabled ADX. blst decides so (its build.rs); we follow suit.
+    match blst_isa() {
+        Isa::Adx => {
+            b.define("__ADX__", None);
+        }
+        Isa::Portable => {
+            b.define("__BLST_PORTABLE__", None);
+        }
+        Isa::Plain => {}
+    }
     for a in &archs {
         b.flag(format!("-gencode=arch=compute_{a},code=sm_{a}"));
     }
@@ -63,6 +74,7 @@ fn cuda() {
         b.file(f);
     }
     b.compile("c2cuda");
+    println!("cargo:rustc-env=C2_CUDA_ARCHS_BUILT={}", archs.join(","));
 
     // cc looks for the runtime under a toolkit's targets/<arch>-linux/lib; PyPI's wheels keep it in lib/
     if let Some(root) = nvcc
@@ -81,4 +93,37 @@ fn cuda() {
     for l in ["dl", "rt", "pthread"] {
         println!("cargo:rustc-link-lib={l}");
     }
+}
+
+enum Isa {
+    Adx,
+    Portable,
+    Plain,
+}
+
+/// blst 0.3.17's choice between its ADX, portable and plain builds (no `portable`/`force-adx` features
+/// are turned on here).
+fn blst_isa() -> Isa {
+    if env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("x86_64") {
+        return Isa::Plain;
+    }
+    if env::var("CARGO_ENCODED_RUSTFLAGS")
+        .unwrap_or_default()
+        .contains("target-cpu=")
+    {
+        let f = env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
+        let f: Vec<&str> = f.split(',').collect();
+        return if !f.contains(&"ssse3") {
+            Isa::Portable
+        } else if f.contains(&"adx") {
+            Isa::Adx
+        } else {
+            Isa::Plain
+        };
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("adx") {
+        return Isa::Adx;
+    }
+    Isa::Plain
 }

@@ -21,7 +21,7 @@ extern "C" c2_status c2_cuda_devices(c2_cuda_device* out, int32_t cap, int32_t* 
         // sppark's gpu_t list keeps Volta and later with cooperative launch; so do we, to agree on ids
         if (p.major < 7 || !p.cooperativeLaunch) continue;
         c2_cuda_device& d = out[usable++];
-        snprintf(d.name, sizeof(d.name), "%s", p.name);
+        snprintf(d.name, sizeof(d.name), "%.95s", p.name);
         d.major = p.major;
         d.minor = p.minor;
         d.sm_count = p.multiProcessorCount;

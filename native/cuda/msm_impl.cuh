@@ -118,7 +118,8 @@ extern "C" c2_status C2_FN(msm)(void* handle, size_t start, size_t span, const u
             gpu.sync();
             point_t rest;
             msm_t<bucket_t, point_t, affine_t, scalar_t> msm{nullptr, nrest};
-            RustError err = msm.invoke(rest, dev_ptr_t<affine_t::mem_t>{&d_run[0], nrest}, nrest,
+            // a device pointer of affine_t itself: with mem_t, sppark's forwarding overload recurses
+            RustError err = msm.invoke(rest, dev_ptr_t<affine_t>{(affine_t*)&d_run[0], nrest}, nrest,
                                        static_cast<const scalar_t*>(rest_scalars), false);
             if (err.code != 0) {
                 c2_status s = c2_fail(err.code, err.message ? err.message : "sppark's MSM failed");
