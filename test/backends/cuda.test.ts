@@ -16,46 +16,59 @@ const native = await nativeBackend();
 const info = native ? cudaInfo() : undefined;
 const noGpu = !info?.devices.length;
 
-test('the addon says whether it holds CUDA code, and loads without a driver either way', { skip: !native }, () => {
-  assert.ok(info);
-  assert.equal(typeof info.compiled, 'boolean');
-  if (process.env.C2_CUDA_COMPILED === '1') assert.equal(info.compiled, true, 'built with nvcc, yet no CUDA code');
-  if (!info.compiled) {
-    assert.throws(() => probeCuda(), /addon built without CUDA: run `bash scripts\/ci\/cuda.sh`/);
-    return;
-  }
-  assert.match(info.archs, /^\d+[a-z]?(,\d+[a-z]?)*$/);
-  assert.ok(info.runtimeVersion >= 13000, `runtime ${info.runtimeVersion}`);
-  if (noGpu) {
-    // no driver: CUDA's own words (insufficient driver, no device), never a crash
-    assert.match(info.error ?? '', /^CUDA error -?\d+: /);
-    assert.throws(() => probeCuda(), /no CUDA device \((no CUDA driver|driver [\d.]+)\): CUDA error/);
-  }
-});
+test(
+  'the addon says whether it holds CUDA code, and loads without a driver either way',
+  { skip: !native },
+  () => {
+    assert.ok(info);
+    assert.equal(typeof info.compiled, 'boolean');
+    if (process.env.C2_CUDA_COMPILED === '1')
+      assert.equal(info.compiled, true, 'built with nvcc, yet no CUDA code');
+    if (!info.compiled) {
+      assert.throws(() => probeCuda(), /addon built without CUDA: run `bash scripts\/ci\/cuda.sh`/);
+      return;
+    }
+    assert.match(info.archs, /^\d+[a-z]?(,\d+[a-z]?)*$/);
+    assert.ok(info.runtimeVersion >= 13000, `runtime ${info.runtimeVersion}`);
+    if (noGpu) {
+      // no driver: CUDA's own words (insufficient driver, no device), never a crash
+      assert.match(info.error ?? '', /^CUDA error -?\d+: /);
+      assert.throws(() => probeCuda(), /no CUDA device \((no CUDA driver|driver [\d.]+)\): CUDA error/);
+    }
+  },
+);
 
-test('with no GPU, pickBackend passes CUDA over with its reason and lands on the CPU', { skip: !native || !noGpu }, () => {
-  const saved = process.env.C2_BACKEND;
-  delete process.env.C2_BACKEND;
-  try {
-    const { backend, skipped } = pickBackend();
-    const cuda = skipped.find((s) => s.name === 'cuda');
-    assert.ok(cuda, `cuda not among the skipped: ${JSON.stringify(skipped)}`);
-    assert.match(cuda.reason, /addon built without CUDA|no CUDA device/);
-    assert.match(backend.name, /^(cpu|webgpu)/);
-  } finally {
-    if (saved !== undefined) process.env.C2_BACKEND = saved;
-  }
-});
+test(
+  'with no GPU, pickBackend passes CUDA over with its reason and lands on the CPU',
+  { skip: !native || !noGpu },
+  () => {
+    const saved = process.env.C2_BACKEND;
+    delete process.env.C2_BACKEND;
+    try {
+      const { backend, skipped } = pickBackend();
+      const cuda = skipped.find((s) => s.name === 'cuda');
+      assert.ok(cuda, `cuda not among the skipped: ${JSON.stringify(skipped)}`);
+      assert.match(cuda.reason, /addon built without CUDA|no CUDA device/);
+      assert.match(backend.name, /^(cpu|webgpu)/);
+    } finally {
+      if (saved !== undefined) process.env.C2_BACKEND = saved;
+    }
+  },
+);
 
-test('C2_BACKEND=cuda with no GPU fails with C2_BACKEND_UNAVAILABLE and the reason', { skip: !native || !noGpu }, () => {
-  assert.throws(
-    () => pickBackend('cuda'),
-    (e: unknown) =>
-      e instanceof NoBackendError &&
-      e.code === 'C2_BACKEND_UNAVAILABLE' &&
-      /cuda: (addon built without CUDA|no CUDA device)/.test(e.message),
-  );
-});
+test(
+  'C2_BACKEND=cuda with no GPU fails with C2_BACKEND_UNAVAILABLE and the reason',
+  { skip: !native || !noGpu },
+  () => {
+    assert.throws(
+      () => pickBackend('cuda'),
+      (e: unknown) =>
+        e instanceof NoBackendError &&
+        e.code === 'C2_BACKEND_UNAVAILABLE' &&
+        /cuda: (addon built without CUDA|no CUDA device)/.test(e.message),
+    );
+  },
+);
 
 test('a GPU failure becomes C2_GPU_FAILED; a bad input stays what it was', () => {
   const oom = gpuFailure('a g1 MSM', new Error('CUDA error -2: cudaMalloc of a point table: out of memory'));

@@ -8,18 +8,19 @@
  * A GPU failure (out of GPU memory, a lost device, a kernel fault) rejects with a ProverError coded
  * C2_GPU_FAILED, which fails the job and nothing else: the service keeps serving.
  */
-import {
-  type Backend,
-  type Group,
-  type NttDirection,
-  type PointTable,
-  POINT_BYTES,
-} from '../backend.ts';
+import { type Backend, type Group, type NttDirection, type PointTable, POINT_BYTES } from '../backend.ts';
 import { cpuBackend, oracleKernels } from '../borrow.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import type { R1cs } from '../../shared/r1cs.ts';
 import { ProverError } from '../../shared/errors.ts';
-import { BUILD_HINT, type CudaAddon, type CudaInfo, type CudaTableHandle, cudaAddon, cudaInfo } from './addon.ts';
+import {
+  BUILD_HINT,
+  type CudaAddon,
+  type CudaInfo,
+  type CudaTableHandle,
+  cudaAddon,
+  cudaInfo,
+} from './addon.ts';
 
 /** The devices the backend would use, or throws the reason there are none. */
 export function probeCuda(): CudaInfo {
@@ -43,7 +44,9 @@ const GPU_ERROR = /^CUDA error/;
 /** What a rejection of the addon's becomes: a GPU failure C2_GPU_FAILED, an input error what it was. */
 export function gpuFailure(what: string, e: unknown): unknown {
   const msg = e instanceof Error ? e.message : String(e);
-  return GPU_ERROR.test(msg) ? new ProverError('C2_GPU_FAILED', `GPU failure in ${what}: ${msg}`, { cause: e }) : e;
+  return GPU_ERROR.test(msg)
+    ? new ProverError('C2_GPU_FAILED', `GPU failure in ${what}: ${msg}`, { cause: e })
+    : e;
 }
 
 async function onGpu<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -111,7 +114,12 @@ export function createCudaBackend(): CudaBackend {
       own(table).handle.free();
     },
 
-    async msm(table: PointTable, start: number, scalars: FrVector, density?: Uint8Array): Promise<Uint8Array> {
+    async msm(
+      table: PointTable,
+      start: number,
+      scalars: FrVector,
+      density?: Uint8Array,
+    ): Promise<Uint8Array> {
       const t = own(table);
       if (!Number.isInteger(start) || start < 0 || start > 0xffffffff)
         throw new RangeError(`start must be a u32, got ${start}`);
