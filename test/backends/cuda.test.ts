@@ -5,6 +5,8 @@
  * cuda-gpu.test.ts. C2_CUDA_COMPILED=1 (CI, after scripts/ci/cuda.sh) makes a CPU-only addon a failure.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { NoBackendError, pickBackend } from '../../src/backends/index.ts';
 import { cudaInfo } from '../../src/backends/cuda/addon.ts';
@@ -82,4 +84,14 @@ test('a GPU failure becomes C2_GPU_FAILED; a bad input stays what it was', () =>
 test("CUDA's version integers read as people write them", () => {
   assert.equal(cudaVersion(13000), '13.0');
   assert.equal(cudaVersion(12080), '12.8');
+});
+
+test('native/build.sh: C2_CUDA=1 without nvcc fails before building, naming the way to get it', () => {
+  const script = fileURLToPath(new URL('../../native/build.sh', import.meta.url));
+  const r = spawnSync('bash', [script], {
+    env: { ...process.env, C2_CUDA: '1', NVCC: '/nonexistent/nvcc' },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /C2_CUDA=1 but no nvcc found: run bash scripts\/ci\/cuda.sh/);
 });

@@ -57,7 +57,7 @@ async function onGpu<T>(what: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-class CudaTable implements PointTable {
+export class CudaTable implements PointTable {
   readonly group: Group;
   readonly handle: CudaTableHandle;
   constructor(group: Group, handle: CudaTableHandle) {
