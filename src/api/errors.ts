@@ -6,8 +6,8 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { CodedError, QueueFullError } from '../job/errors.ts';
-import type { ErrorBody } from '../job/job-record.ts';
-import { pathString } from '../job/runner.ts';
+import { errorBodySchema, type ErrorBody } from '../job/job-record.ts';
+import { formatPath } from '../shared/json-path.ts';
 import { Commit2InputError } from '../porep/commit2-input.ts';
 import { ProverError, type ErrorCode } from '../shared/errors.ts';
 
@@ -52,7 +52,7 @@ export function toErrorBody(e: unknown): { status: number; body: ErrorBody; retr
   const err = e as FastifyError;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const issues = err.validation.map((v) => ({
-      path: pathString(v.instancePath.split('/').filter(Boolean)),
+      path: formatPath(v.instancePath.split('/').filter(Boolean), '$'),
       message: v.message ?? 'invalid',
     }));
     return {
@@ -65,7 +65,7 @@ export function toErrorBody(e: unknown): { status: number; body: ErrorBody; retr
     };
   }
   if (e instanceof Commit2InputError) {
-    const issues = e.issues.map((i) => ({ path: pathString(i.path), message: i.message }));
+    const issues = e.issues.map((i) => ({ path: formatPath(i.path, '$'), message: i.message }));
     return { status: statusOf(e.code), body: { code: e.code, message: e.message, issues } };
   }
   if (e instanceof ProverError) {
@@ -100,4 +100,9 @@ export function registerErrorHandler(app: FastifyInstance, count: (code: string)
       .code(404)
       .send({ code: 'C2_NOT_FOUND', message: `no route ${request.method} ${request.url}` });
   });
+}
+
+/** The error answers a route documents: each status with the one error body every answer has. */
+export function errorResponses<const S extends number>(...statuses: S[]): Record<S, typeof errorBodySchema> {
+  return Object.fromEntries(statuses.map((s) => [s, errorBodySchema])) as Record<S, typeof errorBodySchema>;
 }

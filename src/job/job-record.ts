@@ -27,6 +27,15 @@ export const jobStateSchema = z.enum(JOB_STATES);
 export type JobState = z.infer<typeof jobStateSchema>;
 
 export const RUNNING_STATES: readonly JobState[] = ['Checking', 'Synthesizing', 'LoadingParams', 'Proving'];
+/**
+ * States a job passes through between a failure and its handler's Retry or Failed. The lease a job held
+ * when it failed stays on it here (heartbeats no longer renew it), so a job whose node stopped before
+ * handling its failure is found once that lease runs out and handled elsewhere.
+ */
+export const FAILURE_STATES = ['ProofRejected', 'WorkerLost'] as const;
+export type FailureState = (typeof FAILURE_STATES)[number];
+export const isFailureState = (s: JobState): s is FailureState =>
+  (FAILURE_STATES as readonly string[]).includes(s);
 export const TERMINAL_STATES: readonly JobState[] = ['Done', 'BadInput', 'Failed', 'Cancelled'];
 export const isTerminal = (s: JobState): boolean => TERMINAL_STATES.includes(s);
 

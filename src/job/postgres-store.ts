@@ -1,15 +1,32 @@
 /**
- * The shared job store: PostgreSQL (or a database that speaks its protocol, such as YugabyteDB) through the
- * `pg` driver, for many proving nodes on one queue. The jobs table is the queue: a claim is one transaction
- * that takes the next row with `SELECT ... FOR UPDATE SKIP LOCKED` (the claim pg-boss and graphile-worker
- * make), so two nodes never take the same job. A claim is a lease that the node's heartbeats renew; a job
- * whose lease ran out is taken back by any node and proved again elsewhere. Leases are measured with the
- * database's clock, so the nodes' clocks do not matter. A dropped connection (the database restarting) is
- * retried until the database answers again.
+ * The shared job store: PostgreSQL through the `pg` driver, for many proving nodes on one queue.
+ *
+ * The queue is pg-boss's: a job waiting for a node is a pg-boss job (a ticket) in the `commit2` queue, its
+ * priority pg-boss's priority and its sector size pg-boss's group, so a node takes the next job it can hold
+ * with one `fetch` that ignores the groups it cannot (pg-boss's `FOR UPDATE SKIP LOCKED` claim: two nodes
+ * never take the same ticket). Every ticket is written, fetched and settled with pg-boss's `db` option
+ * inside the transaction that moves the job's record, so the queue and the state machine never disagree:
+ * a ticket exists exactly while its job is Queued.
+ *
+ * The job's record, event log, input, result and lease stay in our tables. The lease is ours rather than
+ * pg-boss's job heartbeat: it fences the record (only the node holding it may settle the job, in the same
+ * row as the state it guards), it is measured in milliseconds where pg-boss's heartbeat counts whole
+ * seconds from 10 up, and a job whose lease ran out goes through the state machine's failure handler
+ * (WorkerLost, retried within its limit) rather than pg-boss's retry policy, as on the embedded store.
+ * Leases use the database's clock, so the nodes' clocks do not matter. A dropped connection (the database
+ * restarting) is retried until the database answers again.
  */
 import pg from 'pg';
+import { PgBoss, type Db } from 'pg-boss';
 import type { JobEventInput, JobEventKind } from './fsm.ts';
-import { RUNNING_STATES, jobSchema, type JobEvent, type JobRecord, type JobState } from './job-record.ts';
+import {
+  FAILURE_STATES,
+  RUNNING_STATES,
+  jobSchema,
+  type JobEvent,
+  type JobRecord,
+  type JobState,
+} from './job-record.ts';
 import {
   PRIORITY_RANK,
   eventRow,
@@ -34,6 +51,7 @@ CREATE TABLE IF NOT EXISTS c2_jobs (
   cancel BOOLEAN NOT NULL DEFAULT false,
   record TEXT NOT NULL
 );
+ALTER TABLE c2_jobs ADD COLUMN IF NOT EXISTS ticket TEXT;
 CREATE INDEX IF NOT EXISTS c2_jobs_queue ON c2_jobs (state, rank DESC, created_at);
 CREATE TABLE IF NOT EXISTS c2_inputs (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS c2_events (
@@ -76,8 +94,27 @@ export function isTransient(e: unknown): boolean {
   );
 }
 
+/** pg-boss's queue of the jobs waiting for a node. */
+const QUEUE = 'commit2';
+
+interface Ticket {
+  id: string;
+  sectorSize: number;
+}
+
+/** pg-boss's statements run on this transaction's connection (its `db` option). */
+const onClient = (c: pg.PoolClient): Db => ({ executeSql: (text, values) => c.query(text, values) });
+
+/** A fetched ticket this claim may not take (a size it did not ask for): the transaction is rolled back. */
+class StaleClaim extends Error {}
+/** The claim withdrew a ticket without a queued job: it looks again. */
+const AGAIN = Symbol('again');
+
 export interface PostgresStoreOptions {
-  /** A schema of its own (created if missing): tests keep their data apart this way. */
+  /**
+   * A schema of its own (created if missing), and `<schema>_queue` for pg-boss's: tests keep their data
+   * apart this way. Without one, our tables go on the search path and pg-boss's into `c2_queue`.
+   */
   schema?: string;
   /** How long a dropped connection is retried before the call fails (default 120 s). */
   retryMs?: number;
@@ -89,10 +126,12 @@ type Q = pg.PoolClient | pg.Pool;
 export class PostgresJobStore implements JobStore {
   readonly #pool: pg.Pool;
   readonly #retryMs: number;
+  readonly #boss: PgBoss;
 
-  private constructor(pool: pg.Pool, retryMs: number) {
+  private constructor(pool: pg.Pool, retryMs: number, boss: PgBoss) {
     this.#pool = pool;
     this.#retryMs = retryMs;
+    this.#boss = boss;
   }
 
   /** Connects and creates the tables if missing (under a lock: nodes may start together). */
@@ -107,13 +146,59 @@ export class PostgresJobStore implements JobStore {
     });
     // an idle connection the server closed: the next query opens a new one
     pool.on('error', (e) => opts.onError?.(e));
-    const store = new PostgresJobStore(pool, opts.retryMs ?? 120_000);
-    await store.#tx(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock(7070002)');
-      if (opts.schema) await c.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`);
-      await c.query(SCHEMA);
+    // pg-boss shares the pool; its upkeep (deleting settled tickets) runs on every node under its own lock
+    const boss = new PgBoss({
+      db: { executeSql: (text, values) => pool.query(text, values) },
+      schema: opts.schema ? `${opts.schema}_queue` : 'c2_queue',
+      schedule: false,
     });
+    // pg-boss reports a failed upkeep round as an event; unheard, an EventEmitter error would end the process
+    boss.on('error', (e) => opts.onError?.(e));
+    const store = new PostgresJobStore(pool, opts.retryMs ?? 120_000, boss);
+    try {
+      await store.#retry(async () => {
+        await boss.start();
+        await boss.createQueue(QUEUE, { policy: 'standard', retryLimit: 0, deleteAfterSeconds: 86_400 });
+      });
+      await store.#tx(async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock(7070002)');
+        if (opts.schema) await c.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`);
+        await c.query(SCHEMA);
+        // jobs queued by a version that kept its queue in c2_jobs alone get their tickets
+        const orphans = await c.query<{ record: string }>(
+          "SELECT record FROM c2_jobs WHERE state = 'Queued' AND ticket IS NULL ORDER BY created_at, id",
+        );
+        for (const row of orphans.rows) await store.#enqueue(c, jobSchema.parse(JSON.parse(row.record)));
+      });
+    } catch (e) {
+      await store.close().catch(() => undefined);
+      throw e;
+    }
     return store;
+  }
+
+  /** Writes the job's ticket: its priority and size are pg-boss's priority and group. */
+  async #enqueue(c: pg.PoolClient, job: JobRecord): Promise<void> {
+    const ticket: Ticket = { id: job.id, sectorSize: job.request.sectorSize };
+    const id = await this.#boss.send(QUEUE, ticket, {
+      priority: PRIORITY_RANK[job.priority],
+      group: { id: String(job.request.sectorSize) },
+      db: onClient(c),
+    });
+    if (!id) throw new Error(`pg-boss refused the ticket of job ${job.id}`);
+    await c.query('UPDATE c2_jobs SET ticket = $2 WHERE id = $1', [job.id, id]);
+  }
+
+  /** Settles the ticket of a job leaving Queued: taken by a node (completed) or withdrawn (cancelled). */
+  async #settleTicket(c: pg.PoolClient, id: string, taken: boolean): Promise<void> {
+    const ticket = (
+      await c.query<{ ticket: string | null }>('SELECT ticket FROM c2_jobs WHERE id = $1', [id])
+    ).rows[0]?.ticket;
+    if (!ticket) return;
+    await c.query('UPDATE c2_jobs SET ticket = NULL WHERE id = $1', [id]);
+    const db = onClient(c);
+    if (taken) await this.#boss.complete(QUEUE, ticket, null, { db });
+    else await this.#boss.cancel(QUEUE, ticket, { db });
   }
 
   async #retry<T>(fn: () => Promise<T>): Promise<T> {
@@ -182,7 +267,8 @@ export class PostgresJobStore implements JobStore {
           ])
         ).rows[0]!.seq,
       ) + 1;
-    const { next, event } = eventRow(fresh ? undefined : job.state, e, seq, now);
+    const previous = fresh ? undefined : job.state;
+    const { next, event } = eventRow(previous, e, seq, now);
     await c.query('INSERT INTO c2_events (id, seq, kind, event) VALUES ($1, $2, $3, $4)', [
       job.id,
       seq,
@@ -201,7 +287,7 @@ export class PostgresJobStore implements JobStore {
     await c.query(
       `UPDATE c2_jobs SET state = $2, record = $3,
          node = CASE WHEN $4 THEN $5 ELSE node END,
-         lease_until = CASE WHEN NOT $6 THEN NULL WHEN $4 THEN now() + $7::double precision * interval '1 millisecond' ELSE lease_until END,
+         lease_until = CASE WHEN $4 THEN now() + $7::double precision * interval '1 millisecond' WHEN $6 THEN lease_until ELSE NULL END,
          cancel = CASE WHEN $8 = 'CancelRequested' THEN true WHEN $8 IN ('Started', 'Resubmitted') THEN false ELSE cancel END,
          queued_at = CASE WHEN $2 = 'Queued' THEN now() ELSE queued_at END
        WHERE id = $1`,
@@ -211,11 +297,14 @@ export class PostgresJobStore implements JobStore {
         JSON.stringify(updated),
         e.kind === 'Started',
         updated.node ?? null,
-        RUNNING_STATES.includes(next),
+        // a failure state keeps the lease it failed under: see FAILURE_STATES
+        [...RUNNING_STATES, ...FAILURE_STATES].includes(next),
         leaseMs,
         e.kind,
       ],
     );
+    if (previous === 'Queued' && next !== 'Queued') await this.#settleTicket(c, job.id, e.kind === 'Started');
+    else if (next === 'Queued' && previous !== 'Queued') await this.#enqueue(c, updated);
     return updated;
   }
 
@@ -309,29 +398,63 @@ export class PostgresJobStore implements JobStore {
 
   async claim(opts: ClaimOptions): Promise<JobRecord | undefined> {
     if (opts.fits.length === 0) return undefined;
-    return this.#tx(async (c) => {
-      const r = await c.query<{ record: string }>(
-        `SELECT record FROM c2_jobs j
-          WHERE state = 'Queued' AND sector_size = ANY($1::bigint[])
-            AND (sector_size = ANY($2::bigint[])
-                 OR queued_at <= now() - $3::double precision * interval '1 millisecond'
-                 OR NOT EXISTS (SELECT 1 FROM c2_nodes n WHERE n.name <> $4 AND NOT n.draining
-                                AND n.heartbeat_at > now() - $5::double precision * interval '1 millisecond' AND j.sector_size = ANY(n.warm)))
-          ORDER BY rank DESC, (sector_size = ANY($2::bigint[])) DESC, created_at, id
-          LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [opts.fits, opts.warm, opts.coldDelayMs, opts.node, opts.leaseMs],
-      );
-      if (!r.rows[0]) return undefined;
-      const job = jobSchema.parse(JSON.parse(r.rows[0].record));
-      return this.#apply(
-        c,
-        job,
-        { kind: 'Started', node: opts.node, backend: opts.backend },
-        {},
-        false,
-        opts.leaseMs,
-      );
+    for (let round = 0; round < 8; round++) {
+      try {
+        const got = await this.#tx((c) => this.#claim(c, opts));
+        if (got !== AGAIN) return got;
+      } catch (e) {
+        // a size submitted between the look at the queue and the fetch: look again
+        if (!(e instanceof StaleClaim)) throw e;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Which groups the fetch may take from: the sizes the node fits, less those another live node holds
+   * warm whose jobs have not waited `coldDelayMs` yet; within the top priority waiting, the node's warm
+   * sizes alone when one of them has a job at that priority (pg-boss orders by priority, then age).
+   */
+  async #claim(c: pg.PoolClient, opts: ClaimOptions): Promise<JobRecord | undefined | typeof AGAIN> {
+    const sizes = await c.query<{ size: string; top: number; aged: boolean; warm_elsewhere: boolean }>(
+      `SELECT sector_size AS size, MAX(rank) AS top,
+              bool_or(queued_at <= now() - $1::double precision * interval '1 millisecond') AS aged,
+              EXISTS (SELECT 1 FROM c2_nodes n WHERE n.name <> $2 AND NOT n.draining
+                        AND n.heartbeat_at > now() - $3::double precision * interval '1 millisecond'
+                        AND j.sector_size = ANY(n.warm)) AS warm_elsewhere
+         FROM c2_jobs j WHERE state = 'Queued' AND ticket IS NOT NULL GROUP BY sector_size`,
+      [opts.coldDelayMs, opts.node, opts.leaseMs],
+    );
+    const waiting = sizes.rows.map((r) => ({ ...r, size: Number(r.size) }));
+    const open = waiting.filter(
+      (w) => opts.fits.includes(w.size) && (opts.warm.includes(w.size) || w.aged || !w.warm_elsewhere),
+    );
+    if (open.length === 0) return undefined;
+    const top = Math.max(...open.map((w) => w.top));
+    const warmTop = open.filter((w) => opts.warm.includes(w.size) && w.top === top);
+    const take = new Set((warmTop.length ? warmTop : open).map((w) => w.size));
+    const [ticket] = await this.#boss.fetch<Ticket>(QUEUE, {
+      batchSize: 1,
+      minPriority: top,
+      ignoreGroups: waiting.filter((w) => !take.has(w.size)).map((w) => String(w.size)),
+      db: onClient(c),
     });
+    if (!ticket) return undefined;
+    if (!take.has(ticket.data.sectorSize)) throw new StaleClaim();
+    const job = await this.#get(ticket.data.id, c, true);
+    if (!job || job.state !== 'Queued') {
+      // a ticket outliving its job's Queued state (written by hand, or by another version): withdrawn
+      await this.#boss.cancel(QUEUE, ticket.id, { db: onClient(c) });
+      return AGAIN;
+    }
+    return this.#apply(
+      c,
+      job,
+      { kind: 'Started', node: opts.node, backend: opts.backend },
+      {},
+      false,
+      opts.leaseMs,
+    );
   }
 
   async heartbeat(
@@ -358,14 +481,17 @@ export class PostgresJobStore implements JobStore {
       const r = await c.query<{ record: string }>(
         `SELECT record FROM c2_jobs WHERE state = ANY($1) AND (lease_until IS NULL OR lease_until < now() OR node = $2)
           ORDER BY created_at, id FOR UPDATE SKIP LOCKED`,
-        [RUNNING_STATES, node ?? null],
+        [[...RUNNING_STATES, ...FAILURE_STATES], node ?? null],
       );
-      const out: JobRecord[] = [];
-      for (const row of r.rows)
-        out.push(
-          await this.#apply(c, jobSchema.parse(JSON.parse(row.record)), { kind: 'WorkerLost', message }),
-        );
-      return out;
+      const lost: JobRecord[] = [];
+      const stranded: JobRecord[] = [];
+      for (const row of r.rows) {
+        const job = jobSchema.parse(JSON.parse(row.record));
+        if (RUNNING_STATES.includes(job.state))
+          lost.push(await this.#apply(c, job, { kind: 'WorkerLost', message }));
+        else stranded.push(job);
+      }
+      return [...lost, ...stranded];
     });
   }
 
@@ -422,6 +548,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
+    await this.#boss.stop({ graceful: false, close: false });
     await this.#pool.end();
   }
 }

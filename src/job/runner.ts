@@ -11,6 +11,7 @@ import type { Piscina } from 'piscina';
 import type { Backend } from '../backends/backend.ts';
 import { Commit2InputError, type Commit2Job } from '../porep/commit2-input.ts';
 import { ProverError } from '../shared/errors.ts';
+import { formatPath } from '../shared/json-path.ts';
 import { proverIdFromMiner } from '../porep/replica-id.ts';
 import { SEAL_PROOF_NAMES } from '../porep/registered-proof.ts';
 import { checkCommit2Input, ProofRejectedError, runCommit2 } from './commit2.ts';
@@ -23,7 +24,14 @@ import {
   ShuttingDownError,
 } from './errors.ts';
 import { IllegalTransitionError, handleFailure, type JobEventInput } from './fsm.ts';
-import { RUNNING_STATES, isTerminal, type JobRecord, type Priority, type ProofResult } from './job-record.ts';
+import {
+  RUNNING_STATES,
+  isFailureState,
+  isTerminal,
+  type JobRecord,
+  type Priority,
+  type ProofResult,
+} from './job-record.ts';
 import type { Logger, ParamsKeeper } from './params-keeper.ts';
 import type { JobStore } from './store.ts';
 import { defaultStructureCacheDir, structureSlot } from './structure-cache.ts';
@@ -181,18 +189,24 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     );
   }
 
-  /** The failure handler of jobs a reclaim moved to WorkerLost. */
+  /** The failure handler of jobs a reclaim moved to WorkerLost or found in a failure state. */
   async #retryLost(jobs: readonly JobRecord[], message: string): Promise<void> {
     for (const job of jobs) {
+      if (!isFailureState(job.state)) continue;
       this.emit('job', job);
-      this.opts.log.warn({ jobId: job.id, node: job.node }, 'job taken back: its node stopped');
-      const previous = (await this.opts.store.countEvents(job.id, 'WorkerLost')) - 1;
-      const next = handleFailure('WorkerLost', previous, message);
+      this.opts.log.warn(
+        { jobId: job.id, node: job.node, state: job.state },
+        job.state === 'WorkerLost'
+          ? 'job taken back: its node stopped'
+          : 'failure handled here: its node stopped before',
+      );
+      const previous = (await this.opts.store.countEvents(job.id, job.state)) - 1;
+      const next = handleFailure(job.state, previous, message);
       await this.#apply(
         job.id,
         next,
         next.kind === 'Failed' ? { error: { code: next.code, message: next.message } } : undefined,
-        'WorkerLost',
+        job.state,
       );
     }
   }
@@ -421,10 +435,12 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     const job = await this.#apply(id, e, undefined, undefined, this.node);
     if (job?.state !== e.kind) return;
     const next = handleFailure(e.kind, previous, e.message);
+    // expected state: a node that found this failure stranded (our lease ran out meanwhile) may have handled it
     await this.#apply(
       id,
       next,
       next.kind === 'Failed' ? { error: { code: next.code, message: next.message } } : undefined,
+      e.kind,
     );
   }
 
@@ -680,12 +696,5 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
 }
 
 function issuesOf(e: Commit2InputError): { path: string; message: string }[] {
-  return e.issues.map((i) => ({ path: pathString(i.path), message: i.message }));
-}
-
-/** A JSON path as `$.Phase1Out.vanilla_proofs.StackedDrg2KiBV1[0][1]`. */
-export function pathString(path: readonly (string | number)[]): string {
-  let s = '$';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : `.${p}`;
-  return s;
+  return e.issues.map((i) => ({ path: formatPath(i.path, '$'), message: i.message }));
 }

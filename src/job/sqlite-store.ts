@@ -7,8 +7,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { JobEventInput, JobEventKind } from './fsm.ts';
-import { jobSchema, type JobEvent, type JobRecord, type JobState } from './job-record.ts';
-import { RUNNING_STATES } from './job-record.ts';
+import {
+  FAILURE_STATES,
+  RUNNING_STATES,
+  isFailureState,
+  jobSchema,
+  type JobEvent,
+  type JobRecord,
+  type JobState,
+} from './job-record.ts';
 import {
   PRIORITY_RANK,
   eventRow,
@@ -112,7 +119,13 @@ export class SqliteJobStore implements JobStore {
     const cancel =
       e.kind === 'CancelRequested' ? 1 : e.kind === 'Started' || e.kind === 'Resubmitted' ? 0 : lease.cancel;
     this.#q.setLease!.run(
-      running ? (e.kind === 'Started' ? Date.now() + this.#leaseMs : lease.lease_until) : null,
+      running
+        ? e.kind === 'Started'
+          ? Date.now() + this.#leaseMs
+          : lease.lease_until
+        : isFailureState(next)
+          ? lease.lease_until
+          : null,
       cancel,
       id,
     );
@@ -248,13 +261,17 @@ export class SqliteJobStore implements JobStore {
 
   async reclaim(message: string, node?: string): Promise<JobRecord[]> {
     return this.#tx(() => {
-      const marks = RUNNING_STATES.map(() => '?').join(', ');
-      const rows = this.#db
-        .prepare(
-          `SELECT id FROM jobs WHERE state IN (${marks}) AND (? OR lease_until IS NULL OR lease_until < ?) ORDER BY created_at, id`,
-        )
-        .all(...RUNNING_STATES, node === undefined ? 0 : 1, Date.now()) as { id: string }[];
-      return rows.map((r) => this.#apply(this.#get(r.id)!, r.id, { kind: 'WorkerLost', message }));
+      const lapsed = (states: readonly string[]): { id: string }[] =>
+        this.#db
+          .prepare(
+            `SELECT id FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) AND (? OR lease_until IS NULL OR lease_until < ?) ORDER BY created_at, id`,
+          )
+          .all(...states, node === undefined ? 0 : 1, Date.now()) as { id: string }[];
+      const stranded = lapsed(FAILURE_STATES).map((r) => this.#get(r.id)!);
+      const lost = lapsed(RUNNING_STATES).map((r) =>
+        this.#apply(this.#get(r.id)!, r.id, { kind: 'WorkerLost', message }),
+      );
+      return [...lost, ...stranded];
     });
   }
 

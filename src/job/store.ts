@@ -93,6 +93,8 @@ export interface JobStore {
    * Takes back running jobs whose node is gone: those whose lease ran out, and with `node` (a restart)
    * every job leased by that node; the embedded store, which one process owns, takes back all running jobs
    * then. Each is moved to WorkerLost with `message` in one step; the caller runs the failure handler.
+   * Jobs left in a failure state by the same criteria (their node stopped before its handler ran) come
+   * back too, as they are, after those: the caller runs their handler.
    */
   reclaim(message: string, node?: string): Promise<JobRecord[]>;
   /**

@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import { FR_MODULUS, bigintFromLe } from '../shared/fr.ts';
 import { ProverError } from '../shared/errors.ts';
+import { formatPath, type JsonPath } from '../shared/json-path.ts';
 import {
   SEAL_PROOF_NAMES,
   VANILLA_PROOF_KEYS,
@@ -217,17 +218,9 @@ export type Commit2In = z.output<typeof commit2InSchema>;
 // ---------------------------------------------------------------------------------------------------------
 // Parsing and the checks that need the proof configuration
 
-export type JsonPath = readonly (string | number)[];
-
 export interface InputIssue {
   readonly path: JsonPath;
   readonly message: string;
-}
-
-export function formatPath(path: JsonPath): string {
-  let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
-  return s || '(root)';
 }
 
 export class Commit2InputError extends ProverError {

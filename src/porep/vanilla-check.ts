@@ -22,14 +22,8 @@ import { poseidonHash } from '../shared/poseidon.ts';
 import { FR_MODULUS, frToBytes } from '../shared/fr.ts';
 import { partitionChallenges } from './challenges.ts';
 import { sha256Fr } from '../shared/sha256.ts';
-import type {
-  ColumnProof,
-  Commit2Job,
-  InputIssue,
-  JsonPath,
-  MerkleProof,
-  VanillaProof,
-} from './commit2-input.ts';
+import type { JsonPath } from '../shared/json-path.ts';
+import type { ColumnProof, Commit2Job, InputIssue, MerkleProof, VanillaProof } from './commit2-input.ts';
 import { BASE_DEGREE, DEGREE, stackedGraph, type StackedBucketGraph } from './graph.ts';
 
 /** Parents hashed into every label: the layer's parents repeated cyclically (storage-proofs-porep). */

@@ -1,6 +1,5 @@
 /** The 2KiB fixtures as the service tests send and check them. */
 import { readVerifyingKeyFile } from '../../src/groth16/params-file.ts';
-import { frFromBytes } from '../../src/shared/fr.ts';
 import { porepParamsFiles } from '../../src/groth16/parameter-cache.ts';
 import { ensure2KiBTestParams, testParamsDir } from '../../src/job/test-params.ts';
 import { verifySeal } from '../../src/job/verify-seal.ts';
@@ -10,12 +9,6 @@ import type { VerifyingKey } from '../../src/groth16/verifying-key.ts';
 import { readFixture } from '../support/fixtures.ts';
 
 export const body = (dir: string): string => readFixture(dir, 'c2input.json');
-
-/** The oracle's public inputs of partition 0 (what rust-fil-proofs derives for verify_seal). */
-export const oraclePublicInputs = (dir: string): bigint[] =>
-  (
-    JSON.parse(readFixture(dir, 'digest.json')) as { partitions: { public_inputs: string[] }[] }
-  ).partitions[0]!.public_inputs.map((h) => frFromBytes(Buffer.from(h, 'hex')));
 
 let vk: VerifyingKey | undefined;
 

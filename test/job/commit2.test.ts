@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { pickBackend } from '../../src/backends/index.ts';
-import { frFromBytes } from '../../src/shared/fr.ts';
 import { porepParamsFiles } from '../../src/groth16/parameter-cache.ts';
 import { readVerifyingKeyFile } from '../../src/groth16/params-file.ts';
 import { decodeProofs } from '../../src/groth16/proof.ts';
@@ -20,6 +19,7 @@ import { ParamsNotFoundError, runCommit2 } from '../../src/job/commit2.ts';
 import { Commit2InputError, parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { structureSlot } from '../../src/job/structure-cache.ts';
 import { readR1csCounts, readR1csFile, writeR1csFile } from '../../src/groth16/r1cs-file.ts';
+import { oraclePublicInputs } from '../support/fixtures.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURES = join(ROOT, 'test/fixtures');
@@ -27,10 +27,6 @@ const ORACLE = join(ROOT, 'test/reference/target/release/c2-reference');
 const { backend } = pickBackend();
 
 const read = (f: string): string => readFileSync(join(FIXTURES, f), 'utf8');
-const publicInputs = (dir: string): bigint[][] =>
-  (JSON.parse(read(`${dir}/digest.json`)) as { partitions: { public_inputs: string[] }[] }).partitions.map(
-    (p) => p.public_inputs.map((h) => frFromBytes(Buffer.from(h, 'hex'))),
-  );
 
 const files = porepParamsFiles(2048, testParamsDir());
 
@@ -65,7 +61,7 @@ for (const [dir, miner] of [
     assert.ok(result.kibPerSecond > 0 && result.stages.totalMs > 0);
     const vk = await readVerifyingKeyFile(files.vk);
     const [proof] = decodeProofs(result.proof);
-    const inputs = publicInputs(dir)[0]!;
+    const inputs = oraclePublicInputs(dir)[0]!;
     assert.equal(verifyProof(vk, proof!, inputs), true);
     const changed = inputs.slice();
     changed[3] = changed[3]! + 1n; // the first packed challenge path
@@ -105,7 +101,7 @@ test('a damaged cached structure is rebuilt, and the job still returns a proof t
     structureCache,
   });
   const [proof] = decodeProofs(result.proof);
-  assert.equal(verifyProof(await readVerifyingKeyFile(files.vk), proof!, publicInputs(dir)[0]!), true);
+  assert.equal(verifyProof(await readVerifyingKeyFile(files.vk), proof!, oraclePublicInputs(dir)[0]!), true);
   assert.equal((await readR1csFile(slot.path, slot.key)).c.coeffIds[k], original, 'the file is rebuilt');
 });
 

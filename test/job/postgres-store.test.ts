@@ -1,19 +1,89 @@
-/** The job store suite against a real PostgreSQL: the shared store must behave as the embedded one. */
-import { after, before, describe } from 'node:test';
+/**
+ * The job store suite against a real PostgreSQL: the shared store must behave as the embedded one. Then
+ * the queue under it: pg-boss's tickets follow the jobs' Queued state, in the same transactions.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { PostgresJobStore } from '../../src/job/postgres-store.ts';
-import { jobStoreSuite } from '../support/store-suite.ts';
+import { jobStoreSuite, newJob, request } from '../support/store-suite.ts';
 import { pgSkip, startPostgres, type PgServer } from '../support/postgres.ts';
 
 const skip = pgSkip();
 if (skip) console.log(`# skipped: ${skip}`);
 
 describe('PostgreSQL job store', { skip }, () => {
-  let pg: PgServer;
+  let server: PgServer;
   before(async () => {
-    pg = await startPostgres();
+    server = await startPostgres();
   });
-  after(() => pg?.stop());
+  after(() => server?.stop());
   jobStoreSuite('shared store (PostgreSQL)', (name) =>
-    PostgresJobStore.open(pg.url, { schema: `suite_${name}` }),
+    PostgresJobStore.open(server.url, { schema: `suite_${name}` }),
   );
+
+  /** pg-boss's own rows for the commit2 queue: state, priority and group (the sector size) per job. */
+  async function tickets(schema: string): Promise<Map<string, string[]>> {
+    const c = new pg.Client({ connectionString: server.url });
+    await c.connect();
+    try {
+      const r = await c.query<{ job: string; state: string; priority: number; group_id: string }>(
+        `SELECT data->>'id' AS job, state::text, priority, group_id FROM ${schema}_queue.job
+          WHERE name = 'commit2' ORDER BY created_on, id`,
+      );
+      const out = new Map<string, string[]>();
+      for (const row of r.rows)
+        out.set(row.job, [...(out.get(row.job) ?? []), `${row.state}/${row.priority}/${row.group_id}`]);
+      return out;
+    } finally {
+      await c.end();
+    }
+  }
+
+  test('the queue is pg-boss: a ticket per Queued job, taken by a claim, withdrawn by a cancel, anew on a retry', async () => {
+    const store = await PostgresJobStore.open(server.url, { schema: 'queue_pgboss' });
+    const big = { ...request, sectorSize: 8388608 };
+    await store.submit(newJob('q1', 'high'));
+    await store.submit({ ...newJob('q2', 'low'), request: big });
+    await store.submit(newJob('q3'));
+    assert.deepEqual(
+      Object.fromEntries(await tickets('queue_pgboss')),
+      { q1: ['created/2/2048'], q2: ['created/0/8388608'], q3: ['created/1/2048'] },
+      "priority and size are pg-boss's priority and group",
+    );
+    const claim = { node: 'n', backend: 'cpu', fits: [2048], warm: [], coldDelayMs: 0, leaseMs: 60_000 };
+    assert.equal((await store.claim(claim))?.id, 'q1');
+    await store.apply('q3', { kind: 'CancelRequested' });
+    assert.equal((await store.get('q3'))?.state, 'Cancelled');
+    assert.equal(await store.claim(claim), undefined, 'the 8MiB job is a group this node ignores');
+    // the claimed job's lease runs out and the state machine queues it again: a new ticket
+    await store.apply('q1', { kind: 'WorkerLost', message: 'gone' });
+    await store.apply('q1', { kind: 'Retry', reason: 'again' }, undefined, 'WorkerLost');
+    assert.deepEqual(Object.fromEntries(await tickets('queue_pgboss')), {
+      q1: ['completed/2/2048', 'created/2/2048'],
+      q2: ['created/0/8388608'],
+      q3: ['cancelled/1/2048'],
+    });
+    assert.equal((await store.claim({ ...claim, fits: [2048, 8388608] }))?.id, 'q1');
+    assert.equal((await store.claim({ ...claim, fits: [2048, 8388608] }))?.id, 'q2');
+    assert.equal(await store.count(['Queued']), 0);
+    await store.close();
+  });
+
+  test('jobs queued before the queue was pg-boss get their tickets when a node opens the store', async () => {
+    let store = await PostgresJobStore.open(server.url, { schema: 'queue_upgrade' });
+    await store.submit(newJob('old'));
+    await store.close();
+    // as the version that kept its queue in c2_jobs alone left it: a queued row without a ticket
+    const c = new pg.Client({ connectionString: server.url });
+    await c.connect();
+    await c.query("DELETE FROM queue_upgrade_queue.job WHERE name = 'commit2'");
+    await c.query('UPDATE queue_upgrade.c2_jobs SET ticket = NULL');
+    await c.end();
+    store = await PostgresJobStore.open(server.url, { schema: 'queue_upgrade' });
+    assert.deepEqual(Object.fromEntries(await tickets('queue_upgrade')), { old: ['created/1/2048'] });
+    const claim = { node: 'n', backend: 'cpu', fits: [2048], warm: [], coldDelayMs: 0, leaseMs: 60_000 };
+    assert.equal((await store.claim(claim))?.id, 'old');
+    await store.close();
+  });
 });

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { Commit2InputError, formatPath, parseCommit2Input } from '../../src/porep/commit2-input.ts';
+import { Commit2InputError, parseCommit2Input } from '../../src/porep/commit2-input.ts';
+import { formatPath } from '../../src/shared/json-path.ts';
 import { porepConfig, SEAL_PROOF_NAMES } from '../../src/porep/registered-proof.ts';
 import { FR_MODULUS } from '../../src/shared/fr.ts';
 import { FIXTURES, fixtureDirs } from '../support/fixtures.ts';

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { formatPath, parseCommit2Input } from '../../src/porep/commit2-input.ts';
+import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
+import { formatPath } from '../../src/shared/json-path.ts';
 import { checkVanillaProofs } from '../../src/porep/vanilla-check.ts';
 import { FIXTURES, fixtureDirs } from '../support/fixtures.ts';
 

@@ -1,5 +1,6 @@
 /** The reference oracle's committed fixtures (test/fixtures, see test/reference/FORMATS.md). */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { frFromBytes } from '../../src/shared/fr.ts';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url);
 
@@ -18,4 +19,10 @@ export function fixtureDirs(file = 'digest.json', groups = ['2kib', '8mib', 'sha
 
 export function readFixture(dir: string, file: string): string {
   return readFileSync(new URL(`${dir}/${file}`, FIXTURES), 'utf8');
+}
+
+/** The oracle's public inputs of every partition (what rust-fil-proofs derives for verify_seal). */
+export function oraclePublicInputs(dir: string): bigint[][] {
+  const digest = JSON.parse(readFixture(dir, 'digest.json')) as { partitions: { public_inputs: string[] }[] };
+  return digest.partitions.map((p) => p.public_inputs.map((h) => frFromBytes(Buffer.from(h, 'hex'))));
 }

@@ -8,7 +8,7 @@ import type { JobRequest } from '../../src/job/job-record.ts';
 import type { ClaimOptions, JobStore, NewJob } from '../../src/job/store.ts';
 import { IllegalTransitionError } from '../../src/job/fsm.ts';
 
-const request: JobRequest = {
+export const request: JobRequest = {
   miner: 't01000',
   sectorNum: 1,
   sectorSize: 2048,
@@ -18,7 +18,7 @@ const request: JobRequest = {
   allowTestParams: true,
 };
 
-const newJob = (id: string, priority: NewJob['priority'] = 'normal'): NewJob => ({
+export const newJob = (id: string, priority: NewJob['priority'] = 'normal'): NewJob => ({
   id,
   priority,
   request,
@@ -195,6 +195,48 @@ export function jobStoreSuite(label: string, open: (name: string) => JobStore | 
     assert.deepEqual(
       restarted.map((j) => j.id),
       ['l2'],
+    );
+    await store.close();
+  });
+
+  test(`${label}: a failure its node did not handle (it stopped first) comes back once the lease runs out`, async () => {
+    const store = await open('stranded');
+    await store.submit(newJob('s1'));
+    await store.submit(newJob('s2'));
+    assert.equal((await store.claim(claimOpts('dead', { leaseMs: 50 })))?.id, 's1');
+    assert.equal((await store.claim(claimOpts('live')))?.id, 's2');
+    // both fail their self-check; neither node gets to run the handler
+    for (const [id, node] of [
+      ['s1', 'dead'],
+      ['s2', 'live'],
+    ] as const)
+      assert.equal(
+        (await store.apply(id, { kind: 'ProofRejected', message: 'bad proof' }, undefined, undefined, node))
+          ?.state,
+        'ProofRejected',
+      );
+    assert.deepEqual(await store.heartbeat('live', ['s2'], 60_000), { lost: ['s2'], cancel: [] });
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(
+      (await store.reclaim('lease ran out')).map((j) => [j.id, j.state]),
+      [['s1', 'ProofRejected']],
+      'handed back as it is, for its handler; the live lease is left alone',
+    );
+    assert.deepEqual(
+      (await store.reclaim('restart', 'live')).map((j) => [j.id, j.state]),
+      [
+        ['s1', 'ProofRejected'],
+        ['s2', 'ProofRejected'],
+      ],
+    );
+    assert.equal(
+      (await store.apply('s1', { kind: 'Retry', reason: 'again' }, undefined, 'ProofRejected'))?.state,
+      'Queued',
+    );
+    assert.equal(
+      await store.apply('s1', { kind: 'Retry', reason: 'again' }, undefined, 'ProofRejected'),
+      undefined,
+      'handled once',
     );
     await store.close();
   });

@@ -11,9 +11,8 @@ import { JobEndedError } from '../../job/errors.ts';
 import type { JobRecord } from '../../job/job-record.ts';
 import type { JobRunner } from '../../job/runner.ts';
 import { porepConfig, SEAL_PROOF_NAMES } from '../../porep/registered-proof.ts';
-import { errorBodySchema } from '../../job/job-record.ts';
 import { errorCodeSchema } from '../../shared/errors.ts';
-import { statusOf } from '../errors.ts';
+import { errorResponses, statusOf } from '../errors.ts';
 import {
   commit2RequestSchema,
   type Commit2Request,
@@ -22,15 +21,7 @@ import {
   type Commit2Response,
 } from '../schemas.ts';
 
-const ERRORS = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  409: errorBodySchema,
-  413: errorBodySchema,
-  429: errorBodySchema,
-  500: errorBodySchema,
-  503: errorBodySchema,
-};
+const ERRORS = errorResponses(400, 401, 409, 413, 429, 500, 503);
 
 /** Why a job ended without a proof, answered with its code's status. */
 function endedError(job: JobRecord): JobEndedError {

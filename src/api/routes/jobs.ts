@@ -1,6 +1,7 @@
 /** Jobs: submit without waiting, look at one (with its event log), list them, cancel one. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorBodySchema, jobSchema, jobStateSchema } from '../../job/job-record.ts';
+import { jobSchema, jobStateSchema } from '../../job/job-record.ts';
+import { errorResponses } from '../errors.ts';
 import type { JobRunner } from '../../job/runner.ts';
 import { submitRequest } from './commit2.ts';
 import type { JobStore } from '../../job/store.ts';
@@ -14,15 +15,7 @@ import {
 } from '../schemas.ts';
 import { CodedError } from '../../job/errors.ts';
 
-const ERRORS = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-  413: errorBodySchema,
-  429: errorBodySchema,
-  503: errorBodySchema,
-};
+const ERRORS = errorResponses(400, 401, 404, 409, 413, 429, 503);
 
 export const jobRoutes =
   (runner: JobRunner, store: JobStore): FastifyPluginAsyncZod =>

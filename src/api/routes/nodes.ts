@@ -1,7 +1,7 @@
 /** The cluster's nodes, as their heartbeats report them (GET /nodes), and draining one (POST /nodes/{name}/drain). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorBodySchema } from '../../job/job-record.ts';
+import { errorResponses } from '../errors.ts';
 import type { JobRunner } from '../../job/runner.ts';
 import type { JobStore } from '../../job/store.ts';
 import { CodedError } from '../../job/errors.ts';
@@ -23,7 +23,7 @@ export const nodeSchema = z
   })
   .meta({ id: 'Node' });
 
-const ERRORS = { 401: errorBodySchema, 404: errorBodySchema };
+const ERRORS = errorResponses(401, 404);
 
 export const nodeRoutes =
   (runner: JobRunner, store: JobStore): FastifyPluginAsyncZod =>
