@@ -112,41 +112,59 @@ const G2_BASE = bls12_381.G2.Point.BASE.toBytes(false);
 
 const DISTINCT = 1 << 12;
 const t0 = performance.now();
+const failures: string[] = [];
+/** One section of the run: a failure is logged and recorded, and the next section still runs. */
+async function section(name: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    const msg = `${name}: ${(e as Error).stack ?? String(e)}`;
+    failures.push(msg);
+    log(`FAILED ${msg}`);
+  }
+}
 
 // --- MSM sweep: G1 and G2, random scalars; the first call at a size includes the table's upload ---
-for (const group of ['g1', 'g2'] as const) {
-  const top = group === 'g1' ? maxLg : g2MaxLg;
-  if (top < minLg) continue;
-  const t = await table(group, DISTINCT, 2 ** top);
-  const up = await seconds(() => gpu.msm(t, 0, randomScalars(1)));
-  record({ what: `${group} table upload (first MSM)`, lg: top, n: 2 ** top, s: up });
-  for (let lg = minLg; lg <= top; lg++) {
-    const s = randomScalars(2 ** lg);
-    await gpu.msm(t, 0, s); // warm
-    record({ what: `${group} msm random`, lg, n: 2 ** lg, s: await seconds(() => gpu.msm(t, 0, s)) });
-  }
-  const bits = bitScalars(2 ** top);
-  record({
-    what: `${group} msm bit witness`,
-    lg: top,
-    n: 2 ** top,
-    s: await seconds(() => gpu.msm(t, 0, bits)),
+for (const group of ['g1', 'g2'] as const)
+  await section(`${group} msm sweep`, async () => {
+    const top = group === 'g1' ? maxLg : g2MaxLg;
+    if (top < minLg) return;
+    const t = await table(group, DISTINCT, 2 ** top);
+    const up = await seconds(() => gpu.msm(t, 0, randomScalars(1)));
+    record({ what: `${group} table upload (first MSM)`, lg: top, n: 2 ** top, s: up });
+    for (let lg = minLg; lg <= top; lg++) {
+      const s = randomScalars(2 ** lg);
+      await gpu.msm(t, 0, s); // warm
+      record({ what: `${group} msm random`, lg, n: 2 ** lg, s: await seconds(() => gpu.msm(t, 0, s)) });
+    }
+    const bits = bitScalars(2 ** top);
+    record({
+      what: `${group} msm bit witness`,
+      lg: top,
+      n: 2 ** top,
+      s: await seconds(() => gpu.msm(t, 0, bits)),
+    });
+    gpu.freeTable(t);
   });
-  gpu.freeTable(t);
-}
-if (opt.backend !== 'cpu') {
-  // the CPU backend at the smallest size, beside
-  const t = cpu.newTable('g1', 2 ** minLg);
-  const pts = await cpu.fixedBaseMul(
-    'g1',
-    G1_BASE,
-    frVector(Array.from({ length: DISTINCT }, (_, i) => BigInt(i + 3))),
-  );
-  for (let have = 0; have < 2 ** minLg; have += DISTINCT) await cpu.appendPoints(t, pts, false);
-  const s = randomScalars(2 ** minLg);
-  record({ what: 'g1 msm random, cpu', lg: minLg, n: 2 ** minLg, s: await seconds(() => cpu.msm(t, 0, s)) });
-  cpu.freeTable(t);
-}
+if (opt.backend !== 'cpu')
+  await section('cpu msm', async () => {
+    // the CPU backend at the smallest size, beside
+    const t = cpu.newTable('g1', 2 ** minLg);
+    const pts = await cpu.fixedBaseMul(
+      'g1',
+      G1_BASE,
+      frVector(Array.from({ length: DISTINCT }, (_, i) => BigInt(i + 3))),
+    );
+    for (let have = 0; have < 2 ** minLg; have += DISTINCT) await cpu.appendPoints(t, pts, false);
+    const s = randomScalars(2 ** minLg);
+    record({
+      what: 'g1 msm random, cpu',
+      lg: minLg,
+      n: 2 ** minLg,
+      s: await seconds(() => cpu.msm(t, 0, s)),
+    });
+    cpu.freeTable(t);
+  });
 
 // --- NTT sweep: host to host (the transfers are in it), beside WebGPU and the CPU ---
 let webgpu: { ntt(v: Uint8Array, d: 'forward' | 'inverse'): Promise<void>; close(): void } | undefined;
@@ -159,48 +177,51 @@ if (opt.webgpu) {
     log(`webgpu not timed: ${(e as Error).message}`);
   }
 }
-for (let lg = minLg; lg <= maxLg; lg++) {
-  const v = randomScalars(2 ** lg);
-  await gpu.ntt(v, 'forward');
-  record({ what: 'ntt forward', lg, n: 2 ** lg, s: await seconds(() => gpu.ntt(v, 'forward')) });
-  const wg = webgpu;
-  if (wg) {
-    try {
-      await wg.ntt(v, 'forward');
-      record({ what: 'ntt forward, webgpu', lg, n: 2 ** lg, s: await seconds(() => wg.ntt(v, 'forward')) });
-    } catch (e) {
-      log(`webgpu ntt 2^${lg}: ${(e as Error).message}`);
-      webgpu = undefined;
+await section('ntt sweep', async () => {
+  for (let lg = minLg; lg <= maxLg; lg++) {
+    const v = randomScalars(2 ** lg);
+    await gpu.ntt(v, 'forward');
+    record({ what: 'ntt forward', lg, n: 2 ** lg, s: await seconds(() => gpu.ntt(v, 'forward')) });
+    const wg = webgpu;
+    if (wg) {
+      try {
+        await wg.ntt(v, 'forward');
+        record({ what: 'ntt forward, webgpu', lg, n: 2 ** lg, s: await seconds(() => wg.ntt(v, 'forward')) });
+      } catch (e) {
+        log(`webgpu ntt 2^${lg}: ${(e as Error).message}`);
+        webgpu = undefined;
+      }
     }
+    if (opt.backend !== 'cpu' && lg <= minLg + 2)
+      record({ what: 'ntt forward, cpu', lg, n: 2 ** lg, s: await seconds(() => cpu.ntt(v, 'forward')) });
   }
-  if (opt.backend !== 'cpu' && lg <= minLg + 2)
-    record({ what: 'ntt forward, cpu', lg, n: 2 ** lg, s: await seconds(() => cpu.ntt(v, 'forward')) });
-}
+});
 webgpu?.close();
 
 // --- one partition, stage by stage: the GPU work of a Groth16 proof on its vectors and bases ---
 const stages: Record<string, number> = {};
-if (partition > 0) {
-  const n = partition;
-  const lg = Math.ceil(Math.log2(n));
-  log(`partition: ${n} constraints, domain 2^${lg}`);
-  const [a, b, c] = [randomScalars(n), randomScalars(n), randomScalars(n)];
-  let h: Uint8Array = new Uint8Array();
-  stages.quotient = await seconds(async () => (h = await gpu.quotient(a, b, c)));
-  const g1 = await table('g1', DISTINCT, 2 ** lg);
-  await gpu.msm(g1, 0, randomScalars(1)); // upload: once per parameter file, not per proof
-  stages.h = await seconds(() => gpu.msm(g1, 0, h));
-  const w = bitScalars(n);
-  stages.l = await seconds(() => gpu.msm(g1, 0, w));
-  stages.a = await seconds(() => gpu.msm(g1, 0, w));
-  stages.bG1 = await seconds(() => gpu.msm(g1, 0, w));
-  gpu.freeTable(g1);
-  const g2 = await table('g2', DISTINCT, n);
-  await gpu.msm(g2, 0, randomScalars(1));
-  stages.bG2 = await seconds(() => gpu.msm(g2, 0, w));
-  gpu.freeTable(g2);
-  for (const [k, s] of Object.entries(stages)) record({ what: `partition ${k}`, lg, n, s });
-}
+if (partition > 0)
+  await section('partition', async () => {
+    const n = partition;
+    const lg = Math.ceil(Math.log2(n));
+    log(`partition: ${n} constraints, domain 2^${lg}`);
+    const [a, b, c] = [randomScalars(n), randomScalars(n), randomScalars(n)];
+    let h: Uint8Array = new Uint8Array();
+    stages.quotient = await seconds(async () => (h = await gpu.quotient(a, b, c)));
+    const g1 = await table('g1', DISTINCT, 2 ** lg);
+    await gpu.msm(g1, 0, randomScalars(1)); // upload: once per parameter file, not per proof
+    stages.h = await seconds(() => gpu.msm(g1, 0, h));
+    const w = bitScalars(n);
+    stages.l = await seconds(() => gpu.msm(g1, 0, w));
+    stages.a = await seconds(() => gpu.msm(g1, 0, w));
+    stages.bG1 = await seconds(() => gpu.msm(g1, 0, w));
+    gpu.freeTable(g1);
+    const g2 = await table('g2', DISTINCT, n);
+    await gpu.msm(g2, 0, randomScalars(1));
+    stages.bG2 = await seconds(() => gpu.msm(g2, 0, w));
+    gpu.freeTable(g2);
+    for (const [k, s] of Object.entries(stages)) record({ what: `partition ${k}`, lg, n, s });
+  });
 
 const partitionS = Object.values(stages).reduce((x, y) => x + y, 0);
 const rate = opt['synthesis-rate'] ? Number(opt['synthesis-rate']) : undefined;
@@ -232,6 +253,7 @@ const result = {
   totalS: (performance.now() - t0) / 1000,
   rows,
   projection,
+  failures,
 };
 writeFileSync(join(opt.out, `cuda-${name}.json`), `${JSON.stringify(result, null, 1)}\n`);
 const md = [
@@ -253,6 +275,7 @@ const md = [
             : '.'),
       ]
     : []),
+  ...(failures.length ? ['', '## Failures', '', ...failures.map((f) => `- ${f.split('\n')[0]}`)] : []),
   '',
 ];
 writeFileSync(join(opt.out, `cuda-${name}.md`), md.join('\n'));
