@@ -21,7 +21,7 @@ cp native/c2native.node "$out/"
 
 nodebin=$(bash scripts/node24.sh)
 ver=$("$nodebin/node" -p process.versions.node)
-tar -C "$(dirname "$nodebin")/.." -cJf "$out/node.tar.xz" --transform "s,^,node/$ver/," bin/node
+tar -C "$nodebin/.." -cJf "$out/node.tar.xz" --transform "s,^,node/$ver/," bin/node
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
