@@ -25,8 +25,13 @@ dry=${C2_DRY_RUN:-0}
 if [ "$dry" != 1 ]; then
   step unpack
   mkdir -p .cache
-  tar -xJf .cache/device/node.tar.xz -C .cache
-  rm -rf node_modules && tar -xJf .cache/device/modules.tar.xz
+  # tar -J needs xz; Python's lzma reads the same archives where xz is not installed
+  untar() {
+    if command -v xz >/dev/null 2>&1; then tar -xJf "$1" -C "$2"
+    else python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$1" "$2"; fi
+  }
+  untar .cache/device/node.tar.xz .cache
+  rm -rf node_modules && untar .cache/device/modules.tar.xz .
   cp .cache/device/c2native.node native/c2native.node
   if ls .cache/device/gl/*.deb >/dev/null 2>&1; then
     for f in .cache/device/gl/*.deb; do dpkg -x "$f" /; done
