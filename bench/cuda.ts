@@ -9,13 +9,14 @@
  *   --synthesis-rate R     constraints per second of this machine's synthesis, for the 32GiB projection
  *   --webgpu               time the WebGPU NTT beside (when an adapter is there)
  *   --out DIR              where cuda-<gpu>.{json,md} go (default bench/out)
+ *   --report FILE.json     no run: FILE's figures rewritten with the projection for --synthesis-rate
  * Bases are a few thousand random points repeated to the size (CudaTable.tile): an MSM's cost does not
  * depend on which points it sums, and decoding a billion points would eat the device time. Scalars are
  * random below 2^253, or a bit witness (0/1, one in 16 a field element) where PoRep's would be.
  */
 import { randomFillSync } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Backend, type FullBackend, type Group, type PointTable } from '../src/backends/backend.ts';
 import { createCpuBackend } from '../src/backends/cpu/index.ts';
@@ -32,8 +33,16 @@ const { values: opt } = parseArgs({
     'synthesis-rate': { type: 'string' },
     webgpu: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/out' },
+    report: { type: 'string' },
   },
 });
+const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
+if (opt.report) {
+  // a run's figures again, the projection made with the synthesis rate measured after it
+  const r = JSON.parse(readFileSync(opt.report, 'utf8')) as Result;
+  report(opt.report, r, opt['synthesis-rate'] ? Number(opt['synthesis-rate']) : undefined);
+  process.exit(0);
+}
 const minLg = Number(opt['min-lg']);
 const maxLg = Number(opt['max-lg']);
 const g2MaxLg = Math.min(maxLg, Number(opt['g2-max-lg']));
@@ -43,7 +52,6 @@ const cpu: FullBackend = createCpuBackend();
 const gpu: Backend & { ntt(v: Uint8Array, d: 'forward' | 'inverse'): Promise<void> } =
   opt.backend === 'cpu' ? cpu : createCudaBackend();
 const device = opt.backend === 'cpu' ? 'cpu-stand-in' : ((gpu as CudaBackend).info.devices[0]?.name ?? 'gpu');
-const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 log(`backend ${gpu.name}; device ${device}`);
 
 interface Row {
@@ -223,61 +231,89 @@ if (partition > 0)
     for (const [k, s] of Object.entries(stages)) record({ what: `partition ${k}`, lg, n, s });
   });
 
-const partitionS = Object.values(stages).reduce((x, y) => x + y, 0);
-const rate = opt['synthesis-rate'] ? Number(opt['synthesis-rate']) : undefined;
-const PARTITIONS_32G = 10;
-const projection =
-  partition > 0
-    ? {
-        partitionGpuS: partitionS,
-        // the G2 MSM may run on the CPU beside the GPU: what the GPU alone must do per partition
-        partitionGpuWithoutBG2S: partitionS - (stages.bG2 ?? 0),
-        gpuS32GiB: PARTITIONS_32G * partitionS,
-        synthesisS32GiB: rate ? (PARTITIONS_32G * partition) / rate : undefined,
-        // synthesis of partition k+1 overlaps the GPU work of k: the slower of the two pipelines, plus one
-        // stage of the other to fill and drain it
-        commit2S32GiB: rate
-          ? Math.max(PARTITIONS_32G * partitionS, (PARTITIONS_32G * partition) / rate) +
-            Math.min(partitionS, partition / rate)
-          : undefined,
-      }
-    : undefined;
-if (projection) log(`projection: ${JSON.stringify(projection)}`);
-
 const name = device.replace(/[^A-Za-z0-9._-]+/g, '-');
-mkdirSync(opt.out, { recursive: true });
-const result = {
+const result: Result = {
   device,
   backend: gpu.name,
   date: new Date().toISOString(),
   totalS: (performance.now() - t0) / 1000,
   rows,
-  projection,
+  partition,
+  stages,
   failures,
 };
-writeFileSync(join(opt.out, `cuda-${name}.json`), `${JSON.stringify(result, null, 1)}\n`);
-const md = [
-  `# CUDA backend on ${device}`,
-  '',
-  `${gpu.name}, ${result.date}. Host to host unless noted; bases random points repeated; scalars random`,
-  'below 2^253 or a bit witness (0/1, one in 16 random).',
-  '',
-  '| what | size | n | s |',
-  '| --- | --- | --- | --- |',
-  ...rows.map((r) => `| ${r.what} | ${r.lg !== undefined ? `2^${r.lg}` : ''} | ${r.n} | ${r.s.toFixed(4)} |`),
-  '',
-  ...(projection
-    ? [
-        `One partition's GPU work: ${projection.partitionGpuS.toFixed(3)} s (${projection.partitionGpuWithoutBG2S.toFixed(3)} s without the G2 MSM).`,
-        `32GiB Commit2 (10 partitions): GPU ${projection.gpuS32GiB.toFixed(1)} s` +
-          (projection.commit2S32GiB !== undefined
-            ? `, synthesis ${projection.synthesisS32GiB!.toFixed(1)} s at ${rate} constraints/s, overlapped ${projection.commit2S32GiB.toFixed(1)} s.`
-            : '.'),
-      ]
-    : []),
-  ...(failures.length ? ['', '## Failures', '', ...failures.map((f) => `- ${f.split('\n')[0]}`)] : []),
-  '',
-];
-writeFileSync(join(opt.out, `cuda-${name}.md`), md.join('\n'));
-log(`wrote ${join(opt.out, `cuda-${name}.{json,md}`)}`);
+report(
+  join(opt.out, `cuda-${name}.json`),
+  result,
+  opt['synthesis-rate'] ? Number(opt['synthesis-rate']) : undefined,
+);
 process.exit(0);
+
+interface Result {
+  device: string;
+  backend: string;
+  date: string;
+  totalS: number;
+  rows: Row[];
+  /** constraints of the partition timed (0: none), and its stages in seconds */
+  partition: number;
+  stages: Record<string, number>;
+  failures: string[];
+  projection?: ReturnType<typeof project>;
+}
+
+/** The 32GiB Commit2 from one partition's GPU stages and a synthesis rate (constraints per second). */
+function project(stages: Record<string, number>, partition: number, rate?: number) {
+  const PARTITIONS_32G = 10;
+  const partitionS = Object.values(stages).reduce((x, y) => x + y, 0);
+  return {
+    partitionGpuS: partitionS,
+    // the G2 MSM may run on the CPU beside the GPU: what the GPU alone must do per partition
+    partitionGpuWithoutBG2S: partitionS - (stages.bG2 ?? 0),
+    gpuS32GiB: PARTITIONS_32G * partitionS,
+    synthesisRate: rate,
+    synthesisS32GiB: rate ? (PARTITIONS_32G * partition) / rate : undefined,
+    // synthesis of partition k+1 overlaps the GPU work of k: the slower of the two pipelines, plus one
+    // stage of the other to fill and drain it
+    commit2S32GiB: rate
+      ? Math.max(PARTITIONS_32G * partitionS, (PARTITIONS_32G * partition) / rate) +
+        Math.min(partitionS, partition / rate)
+      : undefined,
+  };
+}
+
+/** Writes FILE (JSON) and its markdown twin, the projection made with `rate`. */
+function report(file: string, r: Result, rate?: number): void {
+  const projection =
+    r.partition > 0 && Object.keys(r.stages).length ? project(r.stages, r.partition, rate) : undefined;
+  r.projection = projection;
+  if (projection) log(`projection: ${JSON.stringify(projection)}`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(r, null, 1)}\n`);
+  const md = [
+    `# CUDA backend on ${r.device}`,
+    '',
+    `${r.backend}, ${r.date}. Host to host unless noted; bases random points repeated; scalars random`,
+    'below 2^253 or a bit witness (0/1, one in 16 random).',
+    '',
+    '| what | size | n | s |',
+    '| --- | --- | --- | --- |',
+    ...r.rows.map(
+      (x) => `| ${x.what} | ${x.lg !== undefined ? `2^${x.lg}` : ''} | ${x.n} | ${x.s.toFixed(4)} |`,
+    ),
+    '',
+    ...(projection
+      ? [
+          `One partition's GPU work: ${projection.partitionGpuS.toFixed(3)} s (${projection.partitionGpuWithoutBG2S.toFixed(3)} s without the G2 MSM).`,
+          `32GiB Commit2 (10 partitions): GPU ${projection.gpuS32GiB.toFixed(1)} s` +
+            (projection.commit2S32GiB !== undefined
+              ? `, synthesis ${projection.synthesisS32GiB!.toFixed(1)} s at ${rate} constraints/s, overlapped ${projection.commit2S32GiB.toFixed(1)} s.`
+              : ' (no synthesis rate given: bench/cuda.ts --report FILE --synthesis-rate R adds it).'),
+        ]
+      : []),
+    ...(r.failures.length ? ['', '## Failures', '', ...r.failures.map((f) => `- ${f.split('\n')[0]}`)] : []),
+    '',
+  ];
+  writeFileSync(file.replace(/\.json$/, '.md'), md.join('\n'));
+  log(`wrote ${file.replace(/\.json$/, '.{json,md}')}`);
+}

@@ -5,9 +5,10 @@
 # $OUT and the later ones skipped when the time runs short:
 #   1. nvidia-smi and `c2prover info` (CUDA must be picked: C2_CUDA_REQUIRED=1)
 #   2. test/backends/cuda-gpu.test.ts: MSM, NTT, quotient and a small proof equal to / verified like the CPU's
-#   3. the 2KiB Commit2 demo on the CUDA backend (test parameters made there, the proof verified)
-#   4. bench/cuda.ts: G1/G2 MSM and NTT at 2^20..2^27, WebGPU's NTT beside, one 32GiB-size partition
-#      stage by stage, and the 32GiB projection from the synthesis rate step 3 measured
+#   3. bench/cuda.ts: G1/G2 MSM and NTT at 2^20..2^27, WebGPU's NTT beside, one 32GiB-size partition
+#      stage by stage
+#   4. the 2KiB Commit2 demo on the CUDA backend (test parameters made there, the proof verified); its
+#      synthesis rate goes into the 32GiB projection of step 3's figures
 #   5. the 8MiB Commit2 (test parameters and proof), if time is left
 # Dry run here with the CPU standing in: C2_DRY_RUN=1 bash bench/device/run.sh (tiny sizes, no GPU).
 set -uo pipefail
@@ -49,6 +50,14 @@ node src/cli.ts info || exit 1
 step "cuda-gpu tests"
 node --test --test-reporter=spec test/backends/cuda.test.ts test/backends/cuda-gpu.test.ts 2>&1 | tee "$out/tests.txt"
 
+# the figures first: the 600 s a call may run must not be spent before them
+step "bench (MSM, NTT, partition)"
+if [ "$dry" = 1 ]; then
+  node bench/cuda.ts --backend cpu --min-lg 8 --max-lg 10 --g2-max-lg 9 --partition 3000 --webgpu --out "$out"
+else
+  node bench/cuda.ts --min-lg 20 --max-lg 27 --g2-max-lg 27 --partition 130278541 --webgpu --out "$out"
+fi
+
 step "2KiB Commit2"
 node src/cli.ts demo 2>&1 | tee "$out/commit2-2kib.txt"
 # synthesis rate from the demo's stage line: the 2KiB circuit's constraints over its synthesis time
@@ -57,14 +66,8 @@ rate=$(bash scripts/run.sh node -e "
   const m = /synthesis[^0-9]*([0-9.]+) ?ms/.exec(t);
   if (m) console.log(Math.round(2687921 / (Number(m[1]) / 1000)));" "$out/commit2-2kib.txt")
 echo "synthesis rate: ${rate:-unknown} constraints/s"
-
-step "bench (MSM, NTT, partition)"
-if [ "$dry" = 1 ]; then
-  node bench/cuda.ts --backend cpu --min-lg 8 --max-lg 10 --g2-max-lg 9 --partition 3000 \
-    ${rate:+--synthesis-rate $rate} --webgpu --out "$out"
-else
-  node bench/cuda.ts --min-lg 20 --max-lg 27 --g2-max-lg 27 --partition 130278541 \
-    ${rate:+--synthesis-rate $rate} --webgpu --out "$out"
+if [ -n "$rate" ]; then
+  for f in "$out"/cuda-*.json; do node bench/cuda.ts --report "$f" --synthesis-rate "$rate"; done
 fi
 
 if [ "$(left)" -gt 180 ] && [ "$dry" != 1 ]; then
