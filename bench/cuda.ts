@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { type Backend, type FullBackend, type Group, type PointTable } from '../src/backends/backend.ts';
 import { createCpuBackend } from '../src/backends/cpu/index.ts';
 import { type CudaBackend, CudaTable, createCudaBackend } from '../src/backends/cuda/index.ts';
+import { cudaInfo } from '../src/backends/cuda/addon.ts';
 import { frVector } from '../src/shared/fr-vector.ts';
 
 const { values: opt } = parseArgs({
@@ -122,6 +123,15 @@ const DISTINCT = 1 << 12;
 const t0 = performance.now();
 const failures: string[] = [];
 /** One section of the run: a failure is logged and recorded, and the next section still runs. */
+/** Free GPU memory after each section: it must come back once a section's tables are freed. */
+const memory: { after: string; freeGiB: number }[] = [];
+function freeGpu(after: string): void {
+  if (opt.backend === 'cpu') return;
+  const d = cudaInfo().devices[0];
+  if (d) memory.push({ after, freeGiB: d.freeMem / 2 ** 30 });
+  if (d) log(`free GPU memory after ${after}: ${(d.freeMem / 2 ** 30).toFixed(2)} GiB`);
+}
+freeGpu('start');
 async function section(name: string, run: () => Promise<void>): Promise<void> {
   try {
     await run();
@@ -130,6 +140,7 @@ async function section(name: string, run: () => Promise<void>): Promise<void> {
     failures.push(msg);
     log(`FAILED ${msg}`);
   }
+  freeGpu(name);
 }
 
 // --- MSM sweep: G1 and G2, random scalars; the first call at a size includes the table's upload ---
@@ -240,6 +251,7 @@ const result: Result = {
   rows,
   partition,
   stages,
+  memory,
   failures,
 };
 report(
@@ -258,6 +270,7 @@ interface Result {
   /** constraints of the partition timed (0: none), and its stages in seconds */
   partition: number;
   stages: Record<string, number>;
+  memory?: { after: string; freeGiB: number }[];
   failures: string[];
   projection?: ReturnType<typeof project>;
 }
@@ -309,6 +322,12 @@ function report(file: string, r: Result, rate?: number): void {
             (projection.commit2S32GiB !== undefined
               ? `, synthesis ${projection.synthesisS32GiB!.toFixed(1)} s at ${rate} constraints/s, overlapped ${projection.commit2S32GiB.toFixed(1)} s.`
               : ' (no synthesis rate given: bench/cuda.ts --report FILE --synthesis-rate R adds it).'),
+        ]
+      : []),
+    ...(r.memory?.length
+      ? [
+          '',
+          `Free GPU memory (GiB) after: ${r.memory.map((m) => `${m.after} ${m.freeGiB.toFixed(2)}`).join(', ')}.`,
         ]
       : []),
     ...(r.failures.length ? ['', '## Failures', '', ...r.failures.map((f) => `- ${f.split('\n')[0]}`)] : []),

@@ -190,6 +190,29 @@ describe('cuda ntt and quotient vs cpu', { skip }, () => {
   });
 });
 
+describe('cuda memory', { skip }, () => {
+  test('GPU memory does not grow from one round of MSMs, NTTs and quotients to the next', async () => {
+    const { cudaInfo } = await import('../../src/backends/cuda/addon.ts');
+    const free = () => cudaInfo().devices[0]!.freeMem;
+    const rng = new Rng('cuda-memory');
+    const pts = await randomPoints(cpu!, 'g1', rng, 1 << 12);
+    const t = cuda!.newTable('g1', 1 << 12);
+    await cuda!.appendPoints(t, pts, false);
+    const round = async () => {
+      await cuda!.msm(t, 0, frVector(mixed(rng, 1 << 12)));
+      const v = frVector(rng.frs(1 << 14));
+      await cuda!.ntt(v, 'forward');
+      await cuda!.quotient(v, v, v);
+    };
+    await round(); // the table's upload and sppark's per-device state stay: measure after them
+    const after1 = free();
+    for (let i = 0; i < 5; i++) await round();
+    const after6 = free();
+    assert.ok(after1 - after6 < 64 * 2 ** 20, `free GPU memory fell by ${(after1 - after6) / 2 ** 20} MiB`);
+    cuda!.freeTable(t);
+  });
+});
+
 describe('groth16 on the cuda backend', { skip }, () => {
   let dir: string | undefined;
   after(async () => {
