@@ -55,9 +55,11 @@ c2_status c2_g2_msm_host(const void* affines, const void* scalars, size_t n, voi
 /* In-place NTT of 2^lg canonical Fr values on the host: forward or inverse (scaled by 1/n), on the coset
  * of the multiplicative generator (7) when `coset`. */
 c2_status c2_ntt(void* values, uint32_t lg, int32_t inverse, int32_t coset);
-/* Groth16's H as bellperson computes it, a, b, c canonical, 2^lg each, H written over a; zinv is
- * 1/(g^m - 1), canonical, computed by the caller. */
-c2_status c2_quotient(void* a, const void* b, const void* c, uint32_t lg, const void* zinv);
+/* Groth16's H as bellperson computes it from a, b, c (n canonical values each, zero-padded on the GPU to
+ * the domain of 2^lg): its first nout coefficients into out. zinv is 1/(g^m - 1), canonical, computed by
+ * the caller. */
+c2_status c2_quotient(void* out, size_t nout, const void* a, const void* b, const void* c, size_t n, uint32_t lg,
+                      const void* zinv);
 
 #ifdef __cplusplus
 }

@@ -58,20 +58,24 @@ extern "C" c2_status c2_ntt(void* values, uint32_t lg, int32_t inverse, int32_t 
     })
 }
 
-extern "C" c2_status c2_quotient(void* a, const void* b, const void* c, uint32_t lg, const void* zinv)
+extern "C" c2_status c2_quotient(void* out, size_t nout, const void* a, const void* b, const void* c, size_t n,
+                                 uint32_t lg, const void* zinv)
 {
     if (lg > MAX_LG_DOMAIN_SIZE) return c2_fail(C2_CUDA_E_HOST, "NTT domain larger than sppark's maximum");
+    size_t m = (size_t)1 << lg;
+    if (n > m || nout > m) return c2_fail(C2_CUDA_E_HOST, "quotient vectors longer than the domain");
     C2_GUARD("quotient", {
         const gpu_t& gpu = select_gpu(0);
-        size_t n = (size_t)1 << lg;
-        // one allocation: a, b, c and the constant
-        dev_ptr_t<fr_t> d{3 * n + 1, gpu};
-        fr_t *da = &d[0], *db = &d[n], *dc = &d[2 * n], *dz = &d[3 * n];
+        // one allocation: a, b, c zero-padded to the domain on the GPU (no padded copies on the host),
+        // and the constant
+        dev_ptr_t<fr_t> d{3 * m + 1, gpu};
+        fr_t *da = &d[0], *db = &d[m], *dc = &d[2 * m], *dz = &d[3 * m];
+        CUDA_OK(cudaMemsetAsync(da, 0, 3 * m * sizeof(fr_t), gpu));
         gpu.HtoD(da, a, n);
         gpu.HtoD(db, b, n);
         gpu.HtoD(dc, c, n);
         gpu.HtoD(dz, zinv, 1);
-        to_mont<<<blocks(3 * n + 1), 256, 0, gpu>>>(da, 3 * n + 1);
+        to_mont<<<blocks(3 * m + 1), 256, 0, gpu>>>(da, 3 * m + 1);
         CUDA_OK(cudaGetLastError());
         if (lg) {
             for (fr_t* v : {da, db, dc}) {
@@ -79,12 +83,12 @@ extern "C" c2_status c2_quotient(void* a, const void* b, const void* c, uint32_t
                 transform(gpu, v, lg, false, true);  // coefficients to evaluations on the coset
             }
         }
-        combine<<<blocks(n), 256, 0, gpu>>>(da, db, dc, dz, n);
+        combine<<<blocks(m), 256, 0, gpu>>>(da, db, dc, dz, m);
         CUDA_OK(cudaGetLastError());
         if (lg) transform(gpu, da, lg, true, true);  // back to coefficients
-        from_mont<<<blocks(n), 256, 0, gpu>>>(da, n);
+        from_mont<<<blocks(m), 256, 0, gpu>>>(da, m);
         CUDA_OK(cudaGetLastError());
-        gpu.DtoH(static_cast<fr_t*>(a), da, n);
+        if (nout) gpu.DtoH(static_cast<fr_t*>(out), da, nout);
         gpu.sync();
         return c2_ok();
     })

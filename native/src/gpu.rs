@@ -77,10 +77,14 @@ extern "C" {
     fn c2_g2_msm_host(affines: *const c_void, scalars: *const c_void, n: usize, out: *mut c_void)
         -> CStatus;
     fn c2_ntt(values: *mut c_void, lg: u32, inverse: i32, coset: i32) -> CStatus;
+    #[allow(clippy::too_many_arguments)]
     fn c2_quotient(
-        a: *mut c_void,
+        out: *mut c_void,
+        nout: usize,
+        a: *const c_void,
         b: *const c_void,
         c: *const c_void,
+        n: usize,
         lg: u32,
         zinv: *const c_void,
     ) -> CStatus;
@@ -695,30 +699,25 @@ pub fn cuda_quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array) -> AsyncTask<J
             let n = v[0].len() / FR_BYTES;
             let m = n.max(1).next_power_of_two();
             let lg = log2_exact(m)?;
-            let pad = |x: &[u8]| {
-                let mut p = vec![0u8; m * FR_BYTES];
-                p[..x.len()].copy_from_slice(x);
-                p
-            };
-            let (mut a, b, c) = (pad(&v[0]), pad(&v[1]), pad(&v[2]));
             let g = fr::fr_from_u64(crate::ntt::GENERATOR);
             let zinv = fr::inverse(&fr::sub(&fr::pow(&g, m as u64), &fr::fr_one()));
             let mut z = [0u8; FR_BYTES];
             fr::fr_to_le(&zinv, &mut z);
-            {
-                let _g = lock();
-                check(unsafe {
-                    c2_quotient(
-                        a.as_mut_ptr() as *mut c_void,
-                        b.as_ptr() as *const c_void,
-                        c.as_ptr() as *const c_void,
-                        lg,
-                        z.as_ptr() as *const c_void,
-                    )
-                })?;
-            }
-            a.truncate((m - 1) * FR_BYTES);
-            Ok(a)
+            let mut out = vec![0u8; (m - 1) * FR_BYTES];
+            let _g = lock();
+            check(unsafe {
+                c2_quotient(
+                    out.as_mut_ptr() as *mut c_void,
+                    m - 1,
+                    v[0].as_ptr() as *const c_void,
+                    v[1].as_ptr() as *const c_void,
+                    v[2].as_ptr() as *const c_void,
+                    n,
+                    lg,
+                    z.as_ptr() as *const c_void,
+                )
+            })?;
+            Ok(out)
         }),
     )
 }
