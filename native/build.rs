@@ -66,10 +66,21 @@ fn cuda() {
     // PTX of the newest architecture listed, JIT-compiled by a future driver
     let newest = archs
         .iter()
-        .max_by_key(|a| a.trim_end_matches(char::is_alphabetic).parse::<u32>().unwrap_or(0))
+        .max_by_key(|a| {
+            a.trim_end_matches(char::is_alphabetic)
+                .parse::<u32>()
+                .unwrap_or(0)
+        })
         .unwrap();
-    b.flag(format!("-gencode=arch=compute_{newest},code=compute_{newest}"));
-    for f in ["cuda/device.cu", "cuda/msm_g1.cu", "cuda/msm_g2.cu", "cuda/ntt.cu"] {
+    b.flag(format!(
+        "-gencode=arch=compute_{newest},code=compute_{newest}"
+    ));
+    for f in [
+        "cuda/device.cu",
+        "cuda/msm_g1.cu",
+        "cuda/msm_g2.cu",
+        "cuda/ntt.cu",
+    ] {
         println!("cargo:rerun-if-changed={f}");
         b.file(f);
     }
@@ -82,7 +93,12 @@ fn cuda() {
         .ok()
         .and_then(|p| p.parent()?.parent().map(PathBuf::from))
     {
-        for dir in ["lib", "lib64", "targets/x86_64-linux/lib", "targets/sbsa-linux/lib"] {
+        for dir in [
+            "lib",
+            "lib64",
+            "targets/x86_64-linux/lib",
+            "targets/sbsa-linux/lib",
+        ] {
             let d = root.join(dir);
             if d.join("libcudart_static.a").exists() {
                 println!("cargo:rustc-link-search=native={}", d.display());

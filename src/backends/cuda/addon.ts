@@ -1,5 +1,5 @@
 /**
- * The CUDA half of the native addon (native/src/gpu.rs): present only when native/build.sh found nvcc
+ * The CUDA half of the native addon (native/src/gpu/): present only when native/build.sh found nvcc
  * and built with the `cuda` feature. One addon file serves both backends; `cudaInfo` exists in every
  * build and says which this is, so nothing here needs a GPU, a driver or even CUDA code to load.
  */

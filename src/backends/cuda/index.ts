@@ -1,6 +1,6 @@
 /**
  * The CUDA backend: point tables held in GPU memory between proofs and MSMs on them (G1 and G2), and the
- * quotient on the GPU, through our glue over sppark in the native addon (native/cuda, native/src/gpu.rs).
+ * quotient on the GPU, through our glue over sppark in the native addon (native/cuda, native/src/gpu/).
  * `quotientR1cs` evaluates the constraints on the CPU (the oracle kernel, which materialises A, B, C) and
  * hands them to the GPU quotient; setup and oracle kernels are the CPU's (borrow.ts). pickBackend tries
  * it after WebGPU; the factory throws the reason when the addon has no CUDA code or finds no device.
@@ -38,7 +38,7 @@ export function cudaVersion(v: number): string {
   return `${Math.floor(v / 1000)}.${(v % 1000) / 10}`;
 }
 
-/** Messages from the GPU side start so (native/src/gpu.rs); anything else is a bad input. */
+/** Messages from the GPU side start so (native/src/gpu/); anything else is a bad input. */
 const GPU_ERROR = /^CUDA error/;
 
 /** What a rejection of the addon's becomes: a GPU failure C2_GPU_FAILED, an input error what it was. */
