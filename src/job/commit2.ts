@@ -8,8 +8,8 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Backend } from '../backends/backend.ts';
 import { Commit2InputError, parseCommit2Input, type Commit2Job } from '../porep/commit2-input.ts';
-import { proverIdFromMiner, replicaId } from '../porep/replica-id.ts';
 import { checkVanillaProofs } from '../porep/vanilla-check.ts';
+import { checkIdentity, checkOnPool } from './input-check.ts';
 import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
 import { assignLean, densities, type Densities } from '../groth16/r1cs.ts';
 import type { R1cs } from '../shared/r1cs.ts';
@@ -68,6 +68,8 @@ export interface Commit2Options {
   /** A key the caller keeps across jobs (the service's), or its load under way; never freed here. */
   provingKey?: ProvingKey | Promise<ProvingKey>;
   pool?: Piscina;
+  /** The caller checked this very input already (the service, at admission): no check stage. */
+  checked?: boolean;
   /**
    * Where circuit structures are kept between jobs (default: C2_STRUCTURE_CACHE, see structure-cache.ts);
    * false keeps none.
@@ -190,37 +192,6 @@ function loadKey(job: Commit2Job, path: string, opts: Commit2Options): Promise<P
   });
 }
 
-/** verify_seal recomputes the replica id: a sector sealed for another miner or number cannot be proved. */
-function checkIdentity(job: Commit2Job, miner: string): void {
-  let prover: Uint8Array;
-  try {
-    prover = proverIdFromMiner(miner);
-  } catch (e) {
-    throw new Commit2InputError([{ path: ['miner'], message: (e as Error).message }]);
-  }
-  const { ticket, comm_d, replica_id } = job.phase1;
-  if (replicaId(prover, job.sectorNum, ticket, comm_d, job.config.porepId) !== replica_id) {
-    throw new Commit2InputError([
-      {
-        path: ['Phase1Out', 'replica_id'],
-        message: `not the replica id of miner ${miner}, sector ${job.sectorNum}: the sector was sealed for another miner or sector number`,
-      },
-    ]);
-  }
-}
-
-/**
- * Parses the input and checks it as verify_seal would (the miner's replica id, the vanilla proofs): every
- * problem comes back in a Commit2InputError before any work is spent on it.
- */
-export function checkCommit2Input(input: string | unknown, miner = 't01000'): Commit2Job {
-  const job = parseCommit2Input(input);
-  checkIdentity(job, miner);
-  const issues = checkVanillaProofs(job);
-  if (issues.length) throw new Commit2InputError(issues);
-  return job;
-}
-
 export async function runCommit2(input: string | unknown, opts: Commit2Options): Promise<Commit2Result> {
   const t0 = performance.now();
   const signal = opts.signal;
@@ -244,12 +215,20 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     totalMs: 0,
   };
   const job = parseCommit2Input(input);
-  checkIdentity(job, opts.miner ?? 't01000');
   stages.parseMs = performance.now() - t0;
 
   let t = performance.now();
-  const issues = checkVanillaProofs(job);
-  if (issues.length) throw new Commit2InputError(issues);
+  const miner = opts.miner ?? 't01000';
+  if (opts.checked) {
+    // admitted by the service: this very input passed the same check then
+  } else if (opts.pool) {
+    const text = typeof input === 'string' ? input : JSON.stringify(input);
+    await checkOnPool(opts.pool, text, job.config.sectorSize, miner);
+  } else {
+    checkIdentity(job, miner);
+    const issues = checkVanillaProofs(job);
+    if (issues.length) throw new Commit2InputError(issues);
+  }
   stages.checkMs = stageDone('check', t);
 
   t = performance.now();

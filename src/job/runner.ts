@@ -9,12 +9,13 @@ import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Piscina } from 'piscina';
 import type { Backend } from '../backends/backend.ts';
-import { Commit2InputError, type Commit2Job } from '../porep/commit2-input.ts';
+import { Commit2InputError, parseCommit2Input } from '../porep/commit2-input.ts';
 import { ProverError } from '../shared/errors.ts';
 import { formatPath } from '../shared/json-path.ts';
 import { proverIdFromMiner } from '../porep/replica-id.ts';
 import { SEAL_PROOF_NAMES } from '../porep/registered-proof.ts';
-import { checkCommit2Input, ProofRejectedError, runCommit2 } from './commit2.ts';
+import { ProofRejectedError, runCommit2 } from './commit2.ts';
+import { admit } from './input-check.ts';
 import {
   CodedError,
   InsufficientMemoryError,
@@ -291,13 +292,13 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
             'a test-only extension of the reference oracle: the service proves production circuits only',
         },
       ]);
-    const job: Commit2Job = checkCommit2Input(input.value, miner);
-    const proofType = SEAL_PROOF_NAMES.indexOf(job.phase1.registered_proof);
+    const job = await admit(this.opts.pool, input, miner);
+    const proofType = SEAL_PROOF_NAMES.indexOf(job.registeredProof);
     if (opts.proofType !== undefined && opts.proofType !== proofType)
       throw new Commit2InputError([
         {
           path: ['ProofType'],
-          message: `${opts.proofType} (${SEAL_PROOF_NAMES[opts.proofType]}) does not match the Commit1 output's registered_proof ${job.phase1.registered_proof} (${proofType})`,
+          message: `${opts.proofType} (${SEAL_PROOF_NAMES[opts.proofType]}) does not match the Commit1 output's registered_proof ${job.registeredProof} (${proofType})`,
         },
       ]);
     const phase1Sha256 = createHash('sha256')
@@ -308,7 +309,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     const existing = await this.opts.store.get(id);
     if (existing && existing.state !== 'Failed' && existing.state !== 'Cancelled')
       return { job: existing, joined: true };
-    const { sectorSize } = job.config;
+    const { sectorSize } = job;
     const params = await this.opts.params.resolve(sectorSize);
     const need = this.#needFor(sectorSize) + this.opts.params.bytesToLoad(params, sectorSize);
     if (need > this.opts.memoryBudget) throw new InsufficientMemoryError(need, this.opts.memoryBudget);
@@ -324,7 +325,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         miner,
         sectorNum: job.sectorNum,
         sectorSize,
-        registeredProof: job.phase1.registered_proof,
+        registeredProof: job.registeredProof,
         proofType,
         phase1Sha256,
         allowTestParams: params.kind === 'test',
@@ -529,7 +530,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
           : (this.opts.structureCache ?? defaultStructureCacheDir());
       if (cacheDir && (await this.opts.store.countEvents(id, 'ProofRejected')) > 0) {
         // the retry of a rejected proof starts from a freshly built structure
-        rmSync(structureSlot(cacheDir, checkCommit2Input(input, job.request.miner)).path, { force: true });
+        rmSync(structureSlot(cacheDir, parseCommit2Input(input)).path, { force: true });
       }
       // the key loads (first job of a size) while the circuit is synthesized
       const held = this.opts.params.acquire(job.request.sectorSize, params);
@@ -543,6 +544,8 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         backend: this.opts.backend,
         pool: this.opts.pool,
         miner: job.request.miner,
+        // this content passed the check at admission (the job's id is its hash)
+        checked: true,
         provingKey: held.then((h) => h.key),
         structureCache: cacheDir ?? false,
         signal,

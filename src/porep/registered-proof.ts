@@ -195,3 +195,8 @@ export function treeDepths(config: Pick<PoRepConfig, 'nodes' | 'tree'>): {
   }
   return { dataDepth, baseDepth };
 }
+
+/** Partitions of an interactive PoRep of this sector size (undefined for a size not proved here). */
+export function partitionsOfSize(bytes: number): number | undefined {
+  return Object.values(SIZES).find((s) => s.bytes === bytes)?.partitions;
+}

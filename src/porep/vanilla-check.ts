@@ -29,9 +29,14 @@ import { BASE_DEGREE, DEGREE, stackedGraph, type StackedBucketGraph } from './gr
 /** Parents hashed into every label: the layer's parents repeated cyclically (storage-proofs-porep). */
 const TOTAL_PARENTS = 37;
 
+/** Issues reported at most: a wrong seed fails every challenge, and the first hundred say it all. */
+export const MAX_ISSUES = 100;
+
 export interface VanillaCheckOptions {
-  /** Stop after this many issues (a wrong seed fails every challenge). Default 100. */
+  /** Stop after this many issues. Default MAX_ISSUES. */
   readonly maxIssues?: number;
+  /** Only the partitions this accepts (the check split over threads); default all. */
+  readonly partitions?: (k: number) => boolean;
 }
 
 /**
@@ -104,7 +109,7 @@ class Checker {
     this.job = job;
     this.graph = stackedGraph(job.config);
     this.replicaIdBytes = frToBytes(job.phase1.replica_id);
-    this.max = options.maxIssues ?? 100;
+    this.max = options.maxIssues ?? MAX_ISSUES;
   }
 
   get full(): boolean {
@@ -275,7 +280,7 @@ export function checkVanillaProofs(
   const checker = new Checker(job, options);
   const at = ['Phase1Out', 'vanilla_proofs', job.phase1.vanilla_proofs.kind];
   job.partitions.forEach((proofs, k) => {
-    if (!checker.full) checker.partition(k, proofs, [...at, k]);
+    if (!checker.full && (options.partitions?.(k) ?? true)) checker.partition(k, proofs, [...at, k]);
   });
   return checker.issues;
 }

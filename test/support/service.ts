@@ -7,9 +7,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * Idle connections are dropped after a second: a test that waits on a long proof would otherwise reuse a
+ * socket the server is closing at its keep-alive timeout (72 s), and a loaded machine loses that race
+ * ("other side closed").
+ */
+const agent = new Agent({ keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000 });
 
 export interface ServerProcess {
   url: string;
@@ -110,6 +117,7 @@ export async function call<T = unknown>(
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     headersTimeout: 0,
     bodyTimeout: 0,
+    dispatcher: agent,
   });
   const bytes = Buffer.from(await res.body.arrayBuffer());
   const type = String(res.headers['content-type'] ?? '');
