@@ -7,14 +7,15 @@ ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl build-essential \
+ && apt-get install -y --no-install-recommends ca-certificates curl build-essential python3 python3-venv \
  && rm -rf /var/lib/apt/lists/*
-# Rust for the native addon (blst behind napi); the CUDA build adds nvcc from PyPI here (issue 11)
+# Rust for the native addon (blst behind napi); nvcc 13.0 from PyPI (scripts/ci/cuda.sh) compiles the CUDA
+# backend into the same addon for sm_80, 86, 89, 90 and 120 plus PTX (C2_CUDA=1: no silent CPU-only image)
 RUN curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain 1.95.0
 ENV PATH=/root/.cargo/bin:$PATH
 WORKDIR /src
 COPY . .
-RUN bash scripts/setup.sh && bash scripts/bundle.sh /opt/c2prover
+RUN bash scripts/ci/cuda.sh && C2_CUDA=1 bash scripts/setup.sh && bash scripts/bundle.sh /opt/c2prover
 
 FROM debian:bookworm-slim AS runtime
 # the Vulkan loader for the WebGPU backend (Dawn); the NVIDIA driver, CUDA's and Vulkan's, comes from the

@@ -8,6 +8,8 @@
 mod curve;
 mod fixed;
 mod fr;
+#[cfg(feature = "cuda")]
+mod gpu;
 mod msm;
 mod ntt;
 mod pippenger;
@@ -106,6 +108,45 @@ pub struct AbcBuffers {
 pub enum NttDirection {
     forward,
     inverse,
+}
+
+/// One GPU as `cudaInfo` reports it.
+#[napi(object)]
+pub struct CudaDevice {
+    pub name: String,
+    /// compute capability, "9.0" for an H100/H200
+    pub compute: String,
+    pub sm_count: u32,
+    pub total_mem: f64,
+    pub free_mem: f64,
+}
+
+/// Whether this addon was built with the CUDA backend, and if so what it found.
+#[napi(object)]
+pub struct CudaInfo {
+    pub compiled: bool,
+    /// the architectures compiled to real code, as C2_CUDA_ARCHS names them ("80,86,89,90,120")
+    pub archs: String,
+    pub runtime_version: i32,
+    /// 0 where no driver is installed
+    pub driver_version: i32,
+    pub devices: Vec<CudaDevice>,
+    /// why there is no usable device (CUDA's own words)
+    pub error: Option<String>,
+}
+
+/// The CPU-only build's answer: no CUDA code in this addon.
+#[cfg(not(feature = "cuda"))]
+#[napi(js_name = "cudaInfo")]
+pub fn cuda_info() -> CudaInfo {
+    CudaInfo {
+        compiled: false,
+        archs: String::new(),
+        runtime_version: 0,
+        driver_version: 0,
+        devices: Vec::new(),
+        error: None,
+    }
 }
 
 /// A matrix as a Job holds it: its three index arrays and its table.

@@ -1,10 +1,11 @@
 /**
  * Picks the best backend this machine can run, best first: WebGPU, CUDA, then the native CPU backend.
- * CUDA does not exist yet; WebGPU refuses a software adapter unless C2_WEBGPU_ALLOW_SOFTWARE=1 (its
- * reason says so). C2_BACKEND forces one.
+ * WebGPU refuses a software adapter unless C2_WEBGPU_ALLOW_SOFTWARE=1, CUDA an addon built without CUDA
+ * code or a machine without a driver or device (their reasons say so). C2_BACKEND forces one.
  */
 import type { Backend } from './backend.ts';
 import { createCpuBackend } from './cpu/index.ts';
+import { createCudaBackend } from './cuda/index.ts';
 import { createWebgpuBackend } from './webgpu/index.ts';
 import { ProverError } from '../shared/errors.ts';
 
@@ -12,6 +13,7 @@ type Factory = () => Backend;
 
 const FACTORIES: Record<string, Factory> = {
   webgpu: createWebgpuBackend,
+  cuda: createCudaBackend,
   cpu: createCpuBackend,
 };
 

@@ -6,6 +6,8 @@
  * - `C2_PARAMS_MISSING`, `C2_PARAMS_INVALID`, `C2_TEST_PARAMS_REFUSED`: the Groth16 parameters are missing,
  *   not usable, or not the published ones on a production node (the server's);
  * - `C2_BACKEND_UNAVAILABLE`: no backend can run on this machine;
+ * - `C2_GPU_FAILED`: the GPU failed the job (out of GPU memory, a lost device, a kernel fault): the job
+ *   fails, the process keeps serving;
  * - `C2_PROOF_REJECTED`: a proof failed its own verification, a bug: nothing was returned;
  * - the service's own: `C2_QUEUE_FULL`, `C2_SHUTTING_DOWN`, `C2_INSUFFICIENT_MEMORY`, `C2_JOB_NOT_FOUND`,
  *   `C2_NOT_CANCELLABLE`, `C2_CANCELLED`, `C2_WORKER_LOST`, and the request's: `C2_BAD_REQUEST`,
@@ -21,6 +23,7 @@ export const errorCodeSchema = z.enum([
   'C2_PARAMS_INVALID',
   'C2_TEST_PARAMS_REFUSED',
   'C2_BACKEND_UNAVAILABLE',
+  'C2_GPU_FAILED',
   'C2_PROOF_REJECTED',
   'C2_QUEUE_FULL',
   'C2_SHUTTING_DOWN',

@@ -34,7 +34,7 @@ test('anything else is internal', () => {
 
 test('a backend that cannot be had is reported with its code', () => {
   assert.throws(
-    () => pickBackend('cuda'),
+    () => pickBackend('no-such-backend'),
     (e: unknown) => e instanceof NoBackendError && e.code === 'C2_BACKEND_UNAVAILABLE',
   );
 });

@@ -1,0 +1,67 @@
+/*
+ * The C surface of our CUDA glue, called from native/src/gpu.rs. Every call returns a c2_status: code 0 is
+ * success, otherwise a CUDA error code (negated, as sppark reports them) or C2_CUDA_E_* below, with a
+ * message that says what failed. Nothing throws across this boundary.
+ */
+#ifndef C2CUDA_H
+#define C2CUDA_H
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    int32_t code;
+    char message[480];
+} c2_status;
+
+#define C2_CUDA_E_HOST -1000 /* a host-side failure inside the glue (allocation, bad argument) */
+
+typedef struct {
+    char name[96];
+    int32_t major, minor;
+    int32_t sm_count;
+    uint64_t total_mem, free_mem;
+} c2_cuda_device;
+
+/* Devices usable by sppark (compute capability 7 and up). count 0 with code 0 cannot happen: no
+ * device answers cudaErrorNoDevice, no driver cudaErrorInsufficientDriver (both with the reason). */
+c2_status c2_cuda_devices(c2_cuda_device* out, int32_t cap, int32_t* count, int32_t* runtime_version,
+                          int32_t* driver_version);
+
+/* Point tables resident in GPU memory, in blst's affine layout (which is sppark's affine_t). */
+c2_status c2_g1_table_new(size_t capacity, void** table);
+c2_status c2_g1_table_upload(void* table, size_t at, const void* affines, size_t n);
+void c2_g1_table_free(void* table);
+c2_status c2_g2_table_new(size_t capacity, void** table);
+c2_status c2_g2_table_upload(void* table, size_t at, const void* affines, size_t n);
+void c2_g2_table_free(void* table);
+
+/*
+ * sum over the span [start, start + span) of the table: the bases whose bit is set in `ones` (one bit per
+ * base of the span, 32 per word) plus sum_k rest_scalars[k] * base[start + rest_idx[k]] (canonical
+ * little-endian scalars). The result is a Jacobian point in blst's layout (blst_p1 / blst_p2).
+ */
+c2_status c2_g1_msm(void* table, size_t start, size_t span, const uint32_t* ones, const uint32_t* rest_idx,
+                    const void* rest_scalars, size_t nrest, void* out);
+c2_status c2_g2_msm(void* table, size_t start, size_t span, const uint32_t* ones, const uint32_t* rest_idx,
+                    const void* rest_scalars, size_t nrest, void* out);
+/* The streamed form for tables that do not fit on the GPU: host affines, canonical scalars, no split. */
+c2_status c2_g1_msm_host(const void* affines, const void* scalars, size_t n, void* out);
+c2_status c2_g2_msm_host(const void* affines, const void* scalars, size_t n, void* out);
+
+/* In-place NTT of 2^lg canonical Fr values on the host: forward or inverse (scaled by 1/n), on the coset
+ * of the multiplicative generator (7) when `coset`. */
+c2_status c2_ntt(void* values, uint32_t lg, int32_t inverse, int32_t coset);
+/* Groth16's H as bellperson computes it from a, b, c (n canonical values each, zero-padded on the GPU to
+ * the domain of 2^lg): its first nout coefficients into out. zinv is 1/(g^m - 1), canonical, computed by
+ * the caller. */
+c2_status c2_quotient(void* out, size_t nout, const void* a, const void* b, const void* c, size_t n, uint32_t lg,
+                      const void* zinv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

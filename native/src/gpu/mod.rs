@@ -1,0 +1,226 @@
+//! The CUDA backend's napi surface (feature `cuda`): device discovery, point tables mirrored in GPU
+//! memory, MSMs split as the CPU's are (zeros skipped, ones summed, the rest through Pippenger) but run
+//! by our glue over sppark (cuda/*.cu), and the NTT and quotient on sppark's NTT. Every GPU call holds
+//! one lock: sppark's per-device streams are shared, and one proof at a time saturates a GPU anyway.
+//! A GPU failure rejects with a message starting "CUDA error" (the TS backend maps it to C2_GPU_FAILED);
+//! a bad input rejects as it does on the CPU.
+
+mod ffi;
+mod split;
+mod table;
+
+use crate::fr::{self, FR_BYTES};
+use crate::{job, CudaDevice, CudaInfo, Job, NttDirection};
+use ffi::*;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use rayon::prelude::*;
+use std::ffi::{c_char, c_void, CStr};
+use std::sync::Mutex;
+// links sppark's device list (select_gpu, all_gpus.cpp) that our glue calls; nothing Rust of it is used
+extern crate sppark;
+
+/// cudaErrorMemoryAllocation, negated as the glue reports CUDA codes.
+const OUT_OF_MEMORY: i32 = -2;
+const MAX_DEVICES: usize = 16;
+/// sppark's MAX_LG_DOMAIN_SIZE for BLS12-381.
+const MAX_LG: u32 = 28;
+
+static GPU: Mutex<()> = Mutex::new(());
+
+fn message(s: &CStatus) -> String {
+    unsafe { CStr::from_ptr(s.message.as_ptr()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn check(s: CStatus) -> std::result::Result<(), String> {
+    if s.code == 0 {
+        Ok(())
+    } else {
+        Err(format!("CUDA error {}: {}", s.code, message(&s)))
+    }
+}
+
+fn lock() -> std::sync::MutexGuard<'static, ()> {
+    // a panic while holding it leaves nothing half-done on our side: the lock only orders GPU calls
+    GPU.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// r, little-endian 64-bit limbs: canonical scalars are below it.
+const R: [u64; 4] = [
+    0xffffffff00000001,
+    0x53bda402fffe5bfe,
+    0x3339d80809a1d805,
+    0x73eda753299d7d48,
+];
+
+fn below_r(s: &[u8]) -> bool {
+    for i in (0..4).rev() {
+        let w = u64::from_le_bytes(s[i * 8..i * 8 + 8].try_into().unwrap());
+        if w != R[i] {
+            return w < R[i];
+        }
+    }
+    false
+}
+
+/// The first non-canonical element, as frs_from_bytes names it.
+fn check_canonical(b: &[u8], what: &str) -> std::result::Result<(), String> {
+    if b.len() % FR_BYTES != 0 {
+        return Err(format!(
+            "{what}: byte length {} is not a multiple of {FR_BYTES}",
+            b.len()
+        ));
+    }
+    let bad = b
+        .par_chunks(fr::CHUNK * FR_BYTES)
+        .enumerate()
+        .filter_map(|(ci, c)| {
+            c.chunks_exact(FR_BYTES)
+                .position(|s| !below_r(s))
+                .map(|i| ci * fr::CHUNK + i)
+        })
+        .min();
+    match bad {
+        Some(i) => Err(format!("{what}: scalar {i} is not reduced modulo r")),
+        None => Ok(()),
+    }
+}
+
+fn log2_exact(n: usize) -> std::result::Result<u32, String> {
+    if !n.is_power_of_two() {
+        return Err(format!("NTT size {n} is not a power of two"));
+    }
+    let l = n.trailing_zeros();
+    if l > MAX_LG {
+        return Err(format!("NTT size 2^{l} exceeds the GPU NTT's 2^{MAX_LG}"));
+    }
+    Ok(l)
+}
+
+/// In-place NTT on the GPU with the CPU's `ntt` semantics; `coset` shifts by the generator 7 first
+/// (forward) or after (inverse). Resolves to an empty buffer.
+#[napi(js_name = "cudaNtt", ts_return_type = "Promise<Buffer>")]
+pub fn cuda_ntt(values: Uint8Array, direction: NttDirection, coset: bool) -> AsyncTask<Job> {
+    let inverse = matches!(direction, NttDirection::inverse);
+    job(
+        vec![values],
+        vec![],
+        Box::new(move |v, _| {
+            check_canonical(&v[0], "ntt values")?;
+            let n = v[0].len() / FR_BYTES;
+            if n == 0 {
+                return Ok(Vec::new());
+            }
+            let lg = log2_exact(n)?;
+            let _g = lock();
+            check(unsafe {
+                c2_ntt(
+                    v[0].as_mut_ptr() as *mut c_void,
+                    lg,
+                    inverse as i32,
+                    coset as i32,
+                )
+            })?;
+            Ok(Vec::new())
+        }),
+    )
+}
+
+/// Groth16's quotient on the GPU: the CPU `quotient`'s contract (first m - 1 coefficients of H).
+#[napi(js_name = "cudaQuotient", ts_return_type = "Promise<Buffer>")]
+pub fn cuda_quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array) -> AsyncTask<Job> {
+    job(
+        vec![a, b, c],
+        vec![],
+        Box::new(|v, _| {
+            if v[0].len() != v[1].len() || v[0].len() != v[2].len() {
+                return Err(format!(
+                    "quotient: a, b, c differ in length ({}, {}, {})",
+                    v[0].len(),
+                    v[1].len(),
+                    v[2].len()
+                ));
+            }
+            for (x, what) in v.iter().zip(["quotient a", "quotient b", "quotient c"]) {
+                check_canonical(x, what)?;
+            }
+            let n = v[0].len() / FR_BYTES;
+            let m = n.max(1).next_power_of_two();
+            let lg = log2_exact(m)?;
+            let g = fr::fr_from_u64(crate::ntt::GENERATOR);
+            let zinv = fr::inverse(&fr::sub(&fr::pow(&g, m as u64), &fr::fr_one()));
+            let mut z = [0u8; FR_BYTES];
+            fr::fr_to_le(&zinv, &mut z);
+            let mut out = vec![0u8; (m - 1) * FR_BYTES];
+            let _g = lock();
+            check(unsafe {
+                c2_quotient(
+                    out.as_mut_ptr() as *mut c_void,
+                    m - 1,
+                    v[0].as_ptr() as *const c_void,
+                    v[1].as_ptr() as *const c_void,
+                    v[2].as_ptr() as *const c_void,
+                    n,
+                    lg,
+                    z.as_ptr() as *const c_void,
+                )
+            })?;
+            Ok(out)
+        }),
+    )
+}
+
+fn cstr(b: &[c_char]) -> String {
+    unsafe { CStr::from_ptr(b.as_ptr()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// What the addon can drive: compiled with CUDA, the devices found, or why there are none.
+#[napi(js_name = "cudaInfo")]
+pub fn cuda_info() -> CudaInfo {
+    let mut devs = [Device {
+        name: [0; 96],
+        major: 0,
+        minor: 0,
+        sm_count: 0,
+        total_mem: 0,
+        free_mem: 0,
+    }; MAX_DEVICES];
+    let (mut count, mut runtime, mut driver) = (0i32, 0i32, 0i32);
+    let s = {
+        let _g = lock();
+        unsafe {
+            c2_cuda_devices(
+                devs.as_mut_ptr(),
+                MAX_DEVICES as i32,
+                &mut count,
+                &mut runtime,
+                &mut driver,
+            )
+        }
+    };
+    CudaInfo {
+        compiled: true,
+        archs: env!("C2_CUDA_ARCHS_BUILT").into(),
+        runtime_version: runtime,
+        driver_version: driver,
+        devices: devs[..count.max(0) as usize]
+            .iter()
+            .map(|d| CudaDevice {
+                name: cstr(&d.name),
+                compute: format!("{}.{}", d.major, d.minor),
+                sm_count: d.sm_count as u32,
+                total_mem: d.total_mem as f64,
+                free_mem: d.free_mem as f64,
+            })
+            .collect(),
+        error: if s.code == 0 {
+            None
+        } else {
+            Some(format!("CUDA error {}: {}", s.code, message(&s)))
+        },
+    }
+}

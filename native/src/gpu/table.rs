@@ -1,0 +1,304 @@
+//! Point tables mirrored in GPU memory and the MSMs over them (napi class CudaTable).
+
+use super::ffi::GpuCurve;
+use super::split::split;
+use super::{check, lock, message, OUT_OF_MEMORY};
+use crate::curve::{Curve, G1, G2};
+use crate::{append_points, job, Job, Store, TableStore};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use std::ffi::c_void;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+/// The GPU's copy of a table: allocated and filled on the first MSM, topped up with points appended
+/// since; `streamed` says why there is none (it did not fit) and MSMs stream the host copy instead.
+struct Mirror {
+    handle: usize,
+    capacity: usize,
+    uploaded: usize,
+    streamed: Option<String>,
+}
+
+struct GpuStore<C: Curve> {
+    host: Store<C>,
+    mirror: Mutex<Mirror>,
+    capacity: usize,
+    /// the group's table_free, for Drop (which cannot ask for GpuCurve)
+    free: unsafe fn(*mut c_void),
+}
+
+impl<C: GpuCurve> GpuStore<C> {
+    fn new(capacity: usize) -> Arc<Self> {
+        Arc::new(GpuStore {
+            host: TableStore::new(capacity),
+            mirror: Mutex::new(Mirror {
+                handle: 0,
+                capacity: 0,
+                uploaded: 0,
+                streamed: None,
+            }),
+            capacity,
+            free: C::table_free,
+        })
+    }
+
+    fn release(&self) {
+        let mut m = self.mirror.lock().unwrap_or_else(|p| p.into_inner());
+        if m.handle != 0 {
+            let _g = lock();
+            unsafe { C::table_free(m.handle as *mut c_void) };
+        }
+        *m = Mirror {
+            handle: 0,
+            capacity: 0,
+            uploaded: 0,
+            streamed: None,
+        };
+    }
+
+    /// Brings the GPU copy up to the host's points (GPU lock held by the caller); false when the table
+    /// does not fit and is streamed.
+    fn sync(&self, m: &mut Mirror, pts: &[C::Affine]) -> std::result::Result<bool, String> {
+        if m.streamed.is_some() {
+            return Ok(false);
+        }
+        if m.handle != 0 && pts.len() > m.capacity {
+            // appended past the capacity it was made with: start over at the new size
+            unsafe { C::table_free(m.handle as *mut c_void) };
+            m.handle = 0;
+        }
+        if m.handle == 0 {
+            let cap = self.capacity.max(pts.len());
+            let mut h: *mut c_void = std::ptr::null_mut();
+            let s = unsafe { C::table_new(cap, &mut h) };
+            if s.code == OUT_OF_MEMORY {
+                m.streamed = Some(message(&s));
+                return Ok(false);
+            }
+            check(s)?;
+            m.handle = h as usize;
+            m.capacity = cap;
+            m.uploaded = 0;
+        }
+        if pts.len() > m.uploaded {
+            let at = m.uploaded;
+            check(unsafe {
+                C::table_upload(
+                    m.handle as *mut c_void,
+                    at,
+                    pts[at..].as_ptr() as *const c_void,
+                    pts.len() - at,
+                )
+            })?;
+            m.uploaded = pts.len();
+        }
+        Ok(true)
+    }
+}
+
+impl<C: Curve> Drop for GpuStore<C> {
+    fn drop(&mut self) {
+        let free = self.free;
+        let m = self.mirror.get_mut().unwrap_or_else(|p| p.into_inner());
+        if m.handle != 0 {
+            let _g = lock();
+            unsafe { free(m.handle as *mut c_void) };
+            m.handle = 0;
+        }
+    }
+}
+
+fn msm_gpu<C: GpuCurve>(
+    store: &GpuStore<C>,
+    start: usize,
+    scalars: &[u8],
+    density: Option<&[u8]>,
+) -> std::result::Result<Vec<u8>, String> {
+    let pts = store.host.read().map_err(|_| "table lock poisoned")?;
+    let mut m = store.mirror.lock().map_err(|_| "table lock poisoned")?;
+    let streamed = m.streamed.is_some();
+    let s = split(scalars, density, streamed)?;
+    if s.span > 0 && (start > pts.len() || s.span > pts.len() - start) {
+        return Err(format!(
+            "msm: needs bases [{start}, {}) but the table holds {}",
+            start + s.span,
+            pts.len()
+        ));
+    }
+    let mut out = C::Proj::default();
+    if s.span == 0 {
+        return Ok(C::proj_to_bytes(&out));
+    }
+    let _g = lock();
+    if store.sync(&mut m, &pts)? {
+        check(unsafe {
+            C::msm(
+                m.handle as *mut c_void,
+                start,
+                s.span,
+                if s.any_one {
+                    s.ones.as_ptr()
+                } else {
+                    std::ptr::null()
+                },
+                s.rest_idx.as_ptr(),
+                s.rest_scalars.as_ptr() as *const c_void,
+                s.rest_idx.len(),
+                &mut out as *mut C::Proj as *mut c_void,
+            )
+        })?;
+    } else {
+        // the table became streamed during sync: the split did not keep every scalar
+        let s = if s.kept.is_empty() {
+            split(scalars, density, true)?
+        } else {
+            s
+        };
+        check(unsafe {
+            C::msm_host(
+                pts[start..].as_ptr() as *const c_void,
+                s.kept.as_ptr() as *const c_void,
+                s.span,
+                &mut out as *mut C::Proj as *mut c_void,
+            )
+        })?;
+    }
+    Ok(C::proj_to_bytes(&out))
+}
+
+#[derive(Clone)]
+enum Tab {
+    G1(Arc<GpuStore<G1>>),
+    G2(Arc<GpuStore<G2>>),
+}
+
+/// A point table whose points live on the GPU between proofs (and on the host, where they are decoded
+/// and checked, and whence they are streamed when the GPU cannot hold them).
+#[napi]
+pub struct CudaTable {
+    tab: Tab,
+}
+
+#[napi]
+impl CudaTable {
+    #[napi(constructor)]
+    pub fn new(group: String, capacity: u32) -> Result<Self> {
+        let tab = match group.as_str() {
+            "g1" => Tab::G1(GpuStore::new(capacity as usize)),
+            "g2" => Tab::G2(GpuStore::new(capacity as usize)),
+            _ => {
+                return Err(Error::new(
+                    Status::InvalidArg,
+                    format!("unknown group {group:?}"),
+                ))
+            }
+        };
+        Ok(CudaTable { tab })
+    }
+
+    #[napi(getter)]
+    pub fn group(&self) -> String {
+        match self.tab {
+            Tab::G1(_) => "g1".into(),
+            Tab::G2(_) => "g2".into(),
+        }
+    }
+
+    #[napi(getter)]
+    pub fn length(&self) -> u32 {
+        match &self.tab {
+            Tab::G1(s) => s.host.len.load(Ordering::Acquire) as u32,
+            Tab::G2(s) => s.host.len.load(Ordering::Acquire) as u32,
+        }
+    }
+
+    /// Why the table is streamed from host memory, once an MSM found it does not fit; null otherwise.
+    #[napi(getter)]
+    pub fn streamed(&self) -> Option<String> {
+        let m = match &self.tab {
+            Tab::G1(s) => s.mirror.lock().ok()?.streamed.clone(),
+            Tab::G2(s) => s.mirror.lock().ok()?.streamed.clone(),
+        };
+        m
+    }
+
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn append(&self, bytes: Uint8Array, validate: bool) -> AsyncTask<Job> {
+        let tab = self.tab.clone();
+        job(
+            vec![bytes],
+            vec![],
+            Box::new(move |b, _| {
+                match &tab {
+                    Tab::G1(s) => append_points::<G1>(&s.host, &b[0], validate)?,
+                    Tab::G2(s) => append_points::<G2>(&s.host, &b[0], validate)?,
+                }
+                Ok(Vec::new())
+            }),
+        )
+    }
+
+    /// Appends the table's own points again until it holds `times` times as many (benchmarks: bases of
+    /// a 32GiB size without decoding a billion points; an MSM's cost does not depend on which they are).
+    #[napi]
+    pub fn tile(&self, times: u32) -> Result<()> {
+        fn rep<C: GpuCurve>(s: &GpuStore<C>, times: usize) -> std::result::Result<(), String> {
+            let mut v = s.host.write().map_err(|_| "table lock poisoned")?;
+            let n = v.len();
+            v.reserve(n * times.saturating_sub(1));
+            for _ in 1..times {
+                v.extend_from_within(..n);
+            }
+            s.host.len.store(v.len(), Ordering::Release);
+            Ok(())
+        }
+        match &self.tab {
+            Tab::G1(s) => rep(s, times as usize),
+            Tab::G2(s) => rep(s, times as usize),
+        }
+        .map_err(|e| Error::new(Status::InvalidArg, e))
+    }
+
+    /// Frees the GPU copy and the host points now.
+    #[napi]
+    pub fn free(&self) {
+        fn clear<C: GpuCurve>(s: &GpuStore<C>) {
+            s.release();
+            if let Ok(mut v) = s.host.write() {
+                *v = Vec::new();
+                s.host.len.store(0, Ordering::Release);
+            }
+        }
+        match &self.tab {
+            Tab::G1(s) => clear(s),
+            Tab::G2(s) => clear(s),
+        }
+    }
+
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn msm(
+        &self,
+        start: u32,
+        scalars: Uint8Array,
+        density: Option<Uint8Array>,
+    ) -> AsyncTask<Job> {
+        let tab = self.tab.clone();
+        let has_density = density.is_some();
+        let mut bufs = vec![scalars];
+        if let Some(d) = density {
+            bufs.push(d);
+        }
+        job(
+            bufs,
+            vec![],
+            Box::new(move |b, _| {
+                let d = if has_density { Some(&b[1][..]) } else { None };
+                match &tab {
+                    Tab::G1(s) => msm_gpu::<G1>(s, start as usize, &b[0], d),
+                    Tab::G2(s) => msm_gpu::<G2>(s, start as usize, &b[0], d),
+                }
+            }),
+        )
+    }
+}

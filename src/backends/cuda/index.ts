@@ -1,0 +1,142 @@
+/**
+ * The CUDA backend: point tables held in GPU memory between proofs and MSMs on them (G1 and G2), and the
+ * quotient on the GPU, through our glue over sppark in the native addon (native/cuda, native/src/gpu/).
+ * `quotientR1cs` evaluates the constraints on the CPU (the oracle kernel, which materialises A, B, C) and
+ * hands them to the GPU quotient; setup and oracle kernels are the CPU's (borrow.ts). pickBackend tries
+ * it after WebGPU; the factory throws the reason when the addon has no CUDA code or finds no device.
+ *
+ * A GPU failure (out of GPU memory, a lost device, a kernel fault) rejects with a ProverError coded
+ * C2_GPU_FAILED, which fails the job and nothing else: the service keeps serving.
+ */
+import { type Backend, type Group, type NttDirection, type PointTable, POINT_BYTES } from '../backend.ts';
+import { cpuBackend, oracleKernels } from '../borrow.ts';
+import type { FrVector } from '../../shared/fr-vector.ts';
+import type { R1cs } from '../../shared/r1cs.ts';
+import { ProverError } from '../../shared/errors.ts';
+import {
+  BUILD_HINT,
+  type CudaAddon,
+  type CudaInfo,
+  type CudaTableHandle,
+  cudaAddon,
+  cudaInfo,
+} from './addon.ts';
+
+/** The devices the backend would use, or throws the reason there are none. */
+export function probeCuda(): CudaInfo {
+  const info = cudaInfo();
+  if (!info.compiled) throw new Error(`addon built without CUDA: ${BUILD_HINT}`);
+  if (info.devices.length === 0) {
+    const driver = info.driverVersion === 0 ? 'no CUDA driver' : `driver ${cudaVersion(info.driverVersion)}`;
+    throw new Error(`no CUDA device (${driver}): ${info.error ?? 'none found'}`);
+  }
+  return info;
+}
+
+/** CUDA's version integers (13000) as people write them (13.0). */
+export function cudaVersion(v: number): string {
+  return `${Math.floor(v / 1000)}.${(v % 1000) / 10}`;
+}
+
+/** Messages from the GPU side start so (native/src/gpu/); anything else is a bad input. */
+const GPU_ERROR = /^CUDA error/;
+
+/** What a rejection of the addon's becomes: a GPU failure C2_GPU_FAILED, an input error what it was. */
+export function gpuFailure(what: string, e: unknown): unknown {
+  const msg = e instanceof Error ? e.message : String(e);
+  return GPU_ERROR.test(msg)
+    ? new ProverError('C2_GPU_FAILED', `GPU failure in ${what}: ${msg}`, { cause: e })
+    : e;
+}
+
+async function onGpu<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw gpuFailure(what, e);
+  }
+}
+
+export class CudaTable implements PointTable {
+  readonly group: Group;
+  readonly handle: CudaTableHandle;
+  constructor(group: Group, handle: CudaTableHandle) {
+    this.group = group;
+    this.handle = handle;
+  }
+  get length(): number {
+    return this.handle.length;
+  }
+  /** why the table is streamed from host memory; null while it is resident on the GPU */
+  get streamed(): string | null {
+    return this.handle.streamed;
+  }
+}
+
+function own(table: PointTable): CudaTable {
+  if (!(table instanceof CudaTable)) throw new TypeError('table was not created by the CUDA backend');
+  return table;
+}
+
+function view(out: Uint8Array): Uint8Array {
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+export interface CudaBackend extends Backend {
+  readonly info: CudaInfo;
+  /** The NTT on the GPU with the CPU backend's `ntt` semantics; `coset` shifts by the generator 7. */
+  ntt(values: FrVector, direction: NttDirection, coset?: boolean): Promise<void>;
+}
+
+export function createCudaBackend(): CudaBackend {
+  const info = probeCuda();
+  const n: CudaAddon = cudaAddon();
+  const d = info.devices[0]!; // probeCuda found at least one
+  const more = info.devices.length > 1 ? `, ${info.devices.length} GPUs (one used)` : '';
+  return {
+    name: `cuda (${d.name}, sm_${d.compute.replace('.', '')}, ${(d.totalMem / 2 ** 30).toFixed(0)} GiB${more})`,
+    info,
+
+    newTable(group: Group, capacity: number): PointTable {
+      if (!Number.isInteger(capacity) || capacity < 0 || capacity > 0xffffffff)
+        throw new RangeError(`capacity must be a u32, got ${capacity}`);
+      return new CudaTable(group, new n.CudaTable(group, capacity));
+    },
+
+    async appendPoints(table: PointTable, bytes: Uint8Array, validate: boolean): Promise<void> {
+      const t = own(table);
+      if (bytes.length % POINT_BYTES[t.group] !== 0)
+        throw new RangeError(`${bytes.length} bytes is not a whole number of ${t.group} points`);
+      await t.handle.append(bytes, validate);
+    },
+
+    freeTable(table: PointTable): void {
+      own(table).handle.free();
+    },
+
+    async msm(
+      table: PointTable,
+      start: number,
+      scalars: FrVector,
+      density?: Uint8Array,
+    ): Promise<Uint8Array> {
+      const t = own(table);
+      if (!Number.isInteger(start) || start < 0 || start > 0xffffffff)
+        throw new RangeError(`start must be a u32, got ${start}`);
+      return view(await onGpu(`a ${t.group} MSM`, () => t.handle.msm(start, scalars, density)));
+    },
+
+    async quotient(a: FrVector, b: FrVector, c: FrVector): Promise<FrVector> {
+      return view(await onGpu('the quotient', () => n.cudaQuotient(a, b, c)));
+    },
+
+    async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector> {
+      const { a, b, c } = await oracleKernels(cpuBackend()).evaluateR1cs(r1cs, inputs, aux);
+      return view(await onGpu('the quotient', () => n.cudaQuotient(a, b, c)));
+    },
+
+    async ntt(values: FrVector, direction: NttDirection, coset = false): Promise<void> {
+      await onGpu('an NTT', () => n.cudaNtt(values, direction, coset));
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The CUDA backend where there is no GPU (CI, this project's machines): the addon, built with CUDA code
+ * or without, loads and says what it is; pickBackend passes CUDA over with that reason and lands on the
+ * CPU; C2_BACKEND=cuda fails with a coded error; GPU failures become C2_GPU_FAILED. What needs a GPU is in
+ * cuda-gpu.test.ts. C2_CUDA_COMPILED=1 (CI, after scripts/ci/cuda.sh) makes a CPU-only addon a failure.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { NoBackendError, pickBackend } from '../../src/backends/index.ts';
+import { cudaInfo } from '../../src/backends/cuda/addon.ts';
+import { cudaVersion, gpuFailure, probeCuda } from '../../src/backends/cuda/index.ts';
+import { ProverError } from '../../src/shared/errors.ts';
+import { nativeBackend } from '../support/backend-helpers.ts';
+
+const native = await nativeBackend();
+const info = native ? cudaInfo() : undefined;
+const noGpu = !info?.devices.length;
+
+test(
+  'the addon says whether it holds CUDA code, and loads without a driver either way',
+  { skip: !native },
+  () => {
+    assert.ok(info);
+    assert.equal(typeof info.compiled, 'boolean');
+    if (process.env.C2_CUDA_COMPILED === '1')
+      assert.equal(info.compiled, true, 'built with nvcc, yet no CUDA code');
+    if (!info.compiled) {
+      assert.throws(() => probeCuda(), /addon built without CUDA: run `bash scripts\/ci\/cuda.sh`/);
+      return;
+    }
+    assert.match(info.archs, /^\d+[a-z]?(,\d+[a-z]?)*$/);
+    assert.ok(info.runtimeVersion >= 13000, `runtime ${info.runtimeVersion}`);
+    if (noGpu) {
+      // no driver: CUDA's own words (insufficient driver, no device), never a crash
+      assert.match(info.error ?? '', /^CUDA error -?\d+: /);
+      assert.throws(() => probeCuda(), /no CUDA device \((no CUDA driver|driver [\d.]+)\): CUDA error/);
+    }
+  },
+);
+
+test(
+  'with no GPU, pickBackend passes CUDA over with its reason and lands on the CPU',
+  { skip: !native || !noGpu },
+  () => {
+    const saved = process.env.C2_BACKEND;
+    delete process.env.C2_BACKEND;
+    try {
+      const { backend, skipped } = pickBackend();
+      const cuda = skipped.find((s) => s.name === 'cuda');
+      assert.ok(cuda, `cuda not among the skipped: ${JSON.stringify(skipped)}`);
+      assert.match(cuda.reason, /addon built without CUDA|no CUDA device/);
+      assert.match(backend.name, /^(cpu|webgpu)/);
+    } finally {
+      if (saved !== undefined) process.env.C2_BACKEND = saved;
+    }
+  },
+);
+
+test(
+  'C2_BACKEND=cuda with no GPU fails with C2_BACKEND_UNAVAILABLE and the reason',
+  { skip: !native || !noGpu },
+  () => {
+    assert.throws(
+      () => pickBackend('cuda'),
+      (e: unknown) =>
+        e instanceof NoBackendError &&
+        e.code === 'C2_BACKEND_UNAVAILABLE' &&
+        /cuda: (addon built without CUDA|no CUDA device)/.test(e.message),
+    );
+  },
+);
+
+test('a GPU failure becomes C2_GPU_FAILED; a bad input stays what it was', () => {
+  const oom = gpuFailure('a g1 MSM', new Error('CUDA error -2: cudaMalloc of a point table: out of memory'));
+  assert.ok(oom instanceof ProverError);
+  assert.equal(oom.code, 'C2_GPU_FAILED');
+  assert.match(oom.message, /^GPU failure in a g1 MSM: CUDA error -2: .*out of memory/);
+  const bad = new Error('msm: scalar 3 is not reduced modulo r');
+  assert.equal(gpuFailure('a g1 MSM', bad), bad);
+});
+
+test("CUDA's version integers read as people write them", () => {
+  assert.equal(cudaVersion(13000), '13.0');
+  assert.equal(cudaVersion(12080), '12.8');
+});
+
+const cargo = spawnSync('bash', ['-c', 'command -v cargo']).status === 0;
+
+test(
+  'native/build.sh: C2_CUDA=1 without nvcc fails before building, naming the way to get it',
+  { skip: cargo ? false : 'no cargo here' },
+  () => {
+    const script = fileURLToPath(new URL('../../native/build.sh', import.meta.url));
+    const r = spawnSync('bash', [script], {
+      env: { ...process.env, C2_CUDA: '1', NVCC: '/nonexistent/nvcc' },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /C2_CUDA=1 but no nvcc found: run bash scripts\/ci\/cuda.sh/);
+  },
+);
