@@ -56,7 +56,9 @@ test('WGSL G1 add and double equal noble, edge cases included', { skip: why ?? f
   for (const entry of ['g1_ops', 'g1_add_chain']) {
     const t0 = performance.now();
     await ops.pipeline(entry);
-    console.log(`${entry}: pipeline compiled in ${(performance.now() - t0).toFixed(0)} ms on ${gpu!.description}`);
+    console.log(
+      `${entry}: pipeline compiled in ${(performance.now() - t0).toFixed(0)} ms on ${gpu!.description}`,
+    );
   }
   const [a, b] = cases();
   const out = await ops.ops(a, b);

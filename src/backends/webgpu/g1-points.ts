@@ -38,7 +38,9 @@ export function projectiveWords(points: readonly G1Point[]): Uint32Array {
 export function fromProjectiveWords(words: Uint32Array): G1Point[] {
   const out: G1Point[] = [];
   for (let i = 0; i < words.length / PROJECTIVE_WORDS; i++) {
-    const [x, y, z] = [0, 1, 2].map((k) => (readFq(words, i * PROJECTIVE_WORDS + k * FQ_WORDS) * R_INV) % FQ_MODULUS);
+    const [x, y, z] = [0, 1, 2].map(
+      (k) => (readFq(words, i * PROJECTIVE_WORDS + k * FQ_WORDS) * R_INV) % FQ_MODULUS,
+    );
     const p = z === 0n ? G1Point.ZERO : new G1Point(x!, y!, z!);
     p.assertValidity();
     out.push(p);

@@ -1,0 +1,245 @@
+// The G1 MSM kernels (src/backends/webgpu/g1-msm.ts runs them); needs g1.wgsl and what it needs in front.
+//
+// Table points are affine, x then y, 12 little-endian u32 words each in Montgomery form, the identity all
+// zero; sums are projective (36 words). Scalars are 8 little-endian words. A thread's index is
+// gid.y * params.row + gid.x: dispatches wider than one row of workgroups go two-dimensional.
+// Pippenger with signed c-bit digits: window w's digit d in [-2^(c-1), 2^(c-1)] puts +-P in bucket |d|,
+// params.buckets = 2^(c-1) + 1 a window (bucket 0 unused). Each kernel that adds calls g1_run once, so
+// that llvmpipe compiles the interpreter once.
+
+struct Params {
+  count: u32,
+  row: u32,
+  windows: u32,
+  bits: u32,
+  buckets: u32,
+  len: u32,
+  per: u32,
+  base: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> table: array<u32>;
+@group(0) @binding(2) var<storage, read> raw: array<u32>;
+@group(0) @binding(3) var<storage, read> scalars: array<u32>;
+@group(0) @binding(4) var<storage, read> idx: array<u32>;
+@group(0) @binding(5) var<storage, read_write> digits: array<u32>;
+@group(0) @binding(6) var<storage, read_write> cursor: array<atomic<u32>>;
+@group(0) @binding(7) var<storage, read_write> entries: array<u32>;
+@group(0) @binding(8) var<storage, read> offsets: array<u32>;
+@group(0) @binding(9) var<storage, read> sums_in: array<u32>;
+@group(0) @binding(10) var<storage, read_write> sums_out: array<u32>;
+@group(0) @binding(11) var<storage, read_write> table_out: array<u32>;
+
+const SIGN = 0x80000000u;
+
+fn thread(gid: vec3<u32>) -> u32 {
+  return gid.y * params.row + gid.x;
+}
+
+// Slots p, p+1, p+2 from table point i: (x : y : 1), or (0 : 1 : 0) for the all-zero identity.
+fn load_affine(p: u32, i: u32) {
+  var any = 0u;
+  for (var k = 0u; k < 12u; k++) {
+    let wx = table[i * 24u + k];
+    let wy = table[i * 24u + 12u + k];
+    fs[fb + p * 24u + 2u * k] = wx & 0xffffu;
+    fs[fb + p * 24u + 2u * k + 1u] = wx >> 16u;
+    fs[fb + (p + 1u) * 24u + 2u * k] = wy & 0xffffu;
+    fs[fb + (p + 1u) * 24u + 2u * k + 1u] = wy >> 16u;
+    any |= wx | wy;
+  }
+  if (any == 0u) {
+    fs_set_one(p + 1u);
+    fs_zero(p + 2u);
+  } else {
+    fs_set_one(p + 2u);
+  }
+}
+
+fn load_projective(p: u32, i: u32) {
+  for (var c = 0u; c < 3u; c++) {
+    for (var k = 0u; k < 12u; k++) {
+      let w = sums_in[i * 36u + c * 12u + k];
+      fs[fb + (p + c) * 24u + 2u * k] = w & 0xffffu;
+      fs[fb + (p + c) * 24u + 2u * k + 1u] = w >> 16u;
+    }
+  }
+}
+
+fn store_projective(i: u32, p: u32) {
+  for (var c = 0u; c < 3u; c++) {
+    for (var k = 0u; k < 12u; k++) {
+      let lo = fs[fb + (p + c) * 24u + 2u * k];
+      let hi = fs[fb + (p + c) * 24u + 2u * k + 1u];
+      sums_out[i * 36u + c * 12u + k] = lo | (hi << 16u);
+    }
+  }
+}
+
+// table_out[base + i] = raw[i] in Montgomery form (x * R^2 / R); the identity's zeros stay zero.
+@compute @workgroup_size(FS_GROUP)
+fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let i = thread(gid);
+  if (i >= params.count) {
+    return;
+  }
+  fs_bind(li);
+  let r2 = FQ_R2_MONT;
+  for (var k = 0u; k < 24u; k++) {
+    fs[fb + 24u + k] = r2[k];
+  }
+  for (var c = 0u; c < 2u; c++) {
+    for (var k = 0u; k < 12u; k++) {
+      let w = raw[i * 24u + c * 12u + k];
+      fs[fb + 2u * k] = w & 0xffffu;
+      fs[fb + 2u * k + 1u] = w >> 16u;
+    }
+    fs_mul(0u, 0u, 1u);
+    for (var k = 0u; k < 12u; k++) {
+      table_out[(params.base + i) * 24u + c * 12u + k] = fs[fb + 2u * k] | (fs[fb + 2u * k + 1u] << 16u);
+    }
+  }
+}
+
+// The signed digits of scalar i, window-major (digits[w * count + i] = |d| | sign), and the bucket sizes.
+@compute @workgroup_size(64)
+fn scalar_digits(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = thread(gid);
+  if (i >= params.count) {
+    return;
+  }
+  var s: array<u32, 9>;
+  for (var k = 0u; k < 8u; k++) {
+    s[k] = scalars[i * 8u + k];
+  }
+  let c = params.bits;
+  let mask = (1u << c) - 1u;
+  let half = 1u << (c - 1u);
+  var carry = 0u;
+  for (var w = 0u; w < params.windows; w++) {
+    let off = w * c;
+    let word = off >> 5u;
+    let sh = off & 31u;
+    var v = s[word] >> sh;
+    if (sh + c > 32u) {
+      v |= s[word + 1u] << (32u - sh);
+    }
+    let d = (v & mask) + carry;
+    var e = d;
+    carry = 0u;
+    if (d > half) {
+      // d - 2^c < 0: bucket 2^c - d with the point negated, and one more in the next window
+      e = ((1u << c) - d) | SIGN;
+      carry = 1u;
+    }
+    digits[w * params.count + i] = e;
+    if ((e & ~SIGN) != 0u) {
+      atomicAdd(&cursor[w * params.buckets + (e & ~SIGN)], 1u);
+    }
+  }
+}
+
+// Scalar i's point (idx[i], with the digit's sign) into each window's bucket at the cursor, which starts at
+// the bucket's offset: a counting sort.
+@compute @workgroup_size(64)
+fn bucket_scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = thread(gid);
+  if (i >= params.count) {
+    return;
+  }
+  let point = idx[i];
+  for (var w = 0u; w < params.windows; w++) {
+    let e = digits[w * params.count + i];
+    let b = e & ~SIGN;
+    if (b != 0u) {
+      let at = atomicAdd(&cursor[w * params.buckets + b], 1u);
+      entries[at] = point | (e & SIGN);
+    }
+  }
+}
+
+// Bucket t (window-major) = sum of its entries' points, one thread a bucket.
+@compute @workgroup_size(FS_GROUP)
+fn bucket_sum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = thread(gid);
+  if (t >= params.count) {
+    return;
+  }
+  fs_bind(li);
+  g1_init();
+  g1_set_identity(G1_P);
+  for (var e = offsets[t]; e < offsets[t + 1u]; e++) {
+    let entry = entries[e];
+    load_affine(G1_Q, entry & ~SIGN);
+    if ((entry & SIGN) != 0u) {
+      g1_negate(G1_Q);
+    }
+    g1_add();
+  }
+  store_projective(t, G1_P);
+}
+
+// Window w = sum over buckets b of b * bucket(w, b), by running sums from the top bucket down.
+@compute @workgroup_size(FS_GROUP)
+fn window_sum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let w = thread(gid);
+  if (w >= params.count) {
+    return;
+  }
+  fs_bind(li);
+  g1_init();
+  g1_set_identity(G1_A);
+  g1_set_identity(G1_B);
+  let top = params.buckets - 1u;
+  for (var k = 0u; k < 2u * top; k++) {
+    if ((k & 1u) == 0u) {
+      // running (A) += bucket
+      load_projective(G1_Q, w * params.buckets + top - k / 2u);
+      g1_copy(G1_P, G1_A);
+    } else {
+      // total (B) += running
+      g1_copy(G1_Q, G1_A);
+      g1_copy(G1_P, G1_B);
+    }
+    g1_add();
+    g1_copy(select(G1_A, G1_B, (k & 1u) == 1u), G1_P);
+  }
+  store_projective(w, G1_B);
+}
+
+// sums_out[t] = sum of table points idx[t * per .. (t + 1) * per) (of params.len): the 0/1 scalars' bases.
+@compute @workgroup_size(FS_GROUP)
+fn sum_indexed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = thread(gid);
+  if (t >= params.count) {
+    return;
+  }
+  fs_bind(li);
+  g1_init();
+  g1_set_identity(G1_P);
+  let end = min((t + 1u) * params.per, params.len);
+  for (var j = t * params.per; j < end; j++) {
+    load_affine(G1_Q, idx[j]);
+    g1_add();
+  }
+  store_projective(t, G1_P);
+}
+
+// sums_out[t] = sum of projective sums_in[t * per .. (t + 1) * per) (of params.len): the next tree level.
+@compute @workgroup_size(FS_GROUP)
+fn sum_projective(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = thread(gid);
+  if (t >= params.count) {
+    return;
+  }
+  fs_bind(li);
+  g1_init();
+  g1_set_identity(G1_P);
+  let end = min((t + 1u) * params.per, params.len);
+  for (var j = t * params.per; j < end; j++) {
+    load_projective(G1_Q, j);
+    g1_add();
+  }
+  store_projective(t, G1_P);
+}

@@ -1,0 +1,402 @@
+/// <reference types="@webgpu/types" />
+/**
+ * G1 point tables on the GPU and the MSM over them (shaders/g1-msm.wgsl).
+ *
+ * A table is affine Montgomery points in GPU buffers of at most `bufferPoints` points each (what one storage
+ * binding and one buffer may hold); an MSM is split by buffer and each part is independent, the parts'
+ * sums added on the host. Within a part, as supraseal splits a PoRep witness: the bases of scalars 1 are
+ * summed by a tree of additions (sum_indexed, then sum_projective levels), scalars 0 are dropped, and the
+ * rest go through Pippenger with signed digits: digits and bucket sizes on the GPU (scalar_digits), the
+ * offsets as a prefix sum of the sizes on the host, a counting sort into buckets on the GPU
+ * (bucket_scatter), one thread a bucket summing its points (bucket_sum), one thread a window for the
+ * running-sum reduction (window_sum), and the windows' Horner combination (c doublings each) on the host
+ * with noble: W points, a few hundred doublings.
+ *
+ * Known limits of this first version, for a GPU session to lift: one thread a bucket serializes a bucket
+ * that skewed scalars fill (split heavy buckets over threads); one thread a window for the reduction
+ * (parallel running sums); the 0/1 split and the density walk run on the host; the formulas are complete
+ * projective ones, not batch-affine.
+ */
+import { bls12_381 } from '@noble/curves/bls12-381.js';
+import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
+import { slotGroup } from './g1-program.ts';
+import { g1Source } from './g1-ops.ts';
+import { AFFINE_WORDS, type G1Point, affineWordsFromUncompressed, fromProjectiveWords } from './g1-points.ts';
+import { FR_BYTES } from '../../shared/fr.ts';
+import type { FrVector } from '../../shared/fr-vector.ts';
+import type { PointTable } from '../backend.ts';
+import { cpuBackend } from '../borrow.ts';
+
+const G1 = bls12_381.G1.Point;
+const POINT_BYTES = 96;
+const AFFINE_BYTES = AFFINE_WORDS * 4;
+const PROJECTIVE_BYTES = 144;
+const PLAIN_GROUP = 64;
+/** Points summed by a thread of the 0/1 tree; partial sums left at the end are added on the host. */
+const SUM_PER_THREAD = 32;
+const HOST_SUMS = 64;
+
+type Entry =
+  | 'to_montgomery'
+  | 'scalar_digits'
+  | 'bucket_scatter'
+  | 'bucket_sum'
+  | 'window_sum'
+  | 'sum_indexed'
+  | 'sum_projective';
+
+const POINT_KERNELS: ReadonlySet<Entry> = new Set([
+  'to_montgomery',
+  'bucket_sum',
+  'window_sum',
+  'sum_indexed',
+  'sum_projective',
+]);
+
+interface Params {
+  windows?: number;
+  bits?: number;
+  buckets?: number;
+  len?: number;
+  per?: number;
+  base?: number;
+}
+
+/** Binding numbers of g1-msm.wgsl. */
+const B = {
+  table: 1,
+  raw: 2,
+  scalars: 3,
+  idx: 4,
+  digits: 5,
+  cursor: 6,
+  entries: 7,
+  offsets: 8,
+  sumsIn: 9,
+  sumsOut: 10,
+  tableOut: 11,
+} as const;
+
+export class G1Table implements PointTable {
+  readonly group = 'g1' as const;
+  length = 0;
+  readonly capacity: number;
+  /** Buffer k holds points k * perBuffer .. */
+  readonly buffers: GPUBuffer[];
+  readonly perBuffer: number;
+  constructor(capacity: number, perBuffer: number, buffers: GPUBuffer[]) {
+    this.capacity = capacity;
+    this.perBuffer = perBuffer;
+    this.buffers = buffers;
+  }
+}
+
+/** Window width c for m scalars: the bucket count grows with m (2^(c-1) buckets a window). */
+export function windowBits(m: number): number {
+  return Math.max(3, Math.min(16, Math.floor(Math.log2(Math.max(m, 1))) - 1));
+}
+
+export interface G1MsmOptions {
+  /** Points per table buffer; defaults to what the adapter's limits allow (tests lower it). */
+  bufferPoints?: number;
+}
+
+export class G1Msm {
+  readonly #gpu: GpuContext;
+  readonly #module: GPUShaderModule;
+  readonly #group: number;
+  readonly #pipelines = new Map<Entry, Promise<GPUComputePipeline>>();
+  readonly bufferPoints: number;
+  /** Bytes one storage binding may span. */
+  readonly #maxBinding: number;
+
+  private constructor(gpu: GpuContext, module: GPUShaderModule, group: number, options: G1MsmOptions) {
+    this.#gpu = gpu;
+    this.#module = module;
+    this.#group = group;
+    this.#maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
+    this.bufferPoints = Math.max(
+      1,
+      Math.min(options.bufferPoints ?? Infinity, Math.floor(this.#maxBinding / AFFINE_BYTES)),
+    );
+  }
+
+  static async create(gpu: GpuContext, options: G1MsmOptions = {}): Promise<G1Msm> {
+    const group = slotGroup(gpu.limits);
+    const module = await compileModule(gpu.device, g1Source(group, 'g1-msm.wgsl'));
+    return new G1Msm(gpu, module, group, options);
+  }
+
+  /** Compiles (once) and returns an entry point's pipeline. */
+  pipeline(entry: Entry): Promise<GPUComputePipeline> {
+    let p = this.#pipelines.get(entry);
+    if (!p) {
+      p = this.#gpu.device.createComputePipelineAsync({
+        layout: 'auto',
+        compute: { module: this.#module, entryPoint: entry },
+      });
+      this.#pipelines.set(entry, p);
+    }
+    return p;
+  }
+
+  #buffer(size: number, usage = 0): GPUBuffer {
+    return this.#gpu.device.createBuffer({
+      size: Math.max(16, Math.ceil(size / 4) * 4),
+      usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC | usage,
+    });
+  }
+
+  #upload(words: Uint32Array): GPUBuffer {
+    const b = this.#buffer(words.byteLength);
+    if (words.length) this.#gpu.device.queue.writeBuffer(b, 0, words);
+    return b;
+  }
+
+  /** Runs one kernel over `threads` threads and waits for it. */
+  async #run(
+    entry: Entry,
+    threads: number,
+    params: Params,
+    bind: Partial<Record<number, GPUBuffer>>,
+  ): Promise<void> {
+    if (threads === 0) return;
+    const { device, limits } = this.#gpu;
+    const wg = POINT_KERNELS.has(entry) ? this.#group : PLAIN_GROUP;
+    const groups = Math.ceil(threads / wg);
+    const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
+    const y = Math.ceil(groups / x);
+    const uni = device.createBuffer({ size: 32, usage: USAGE.UNIFORM | USAGE.COPY_DST });
+    device.queue.writeBuffer(
+      uni,
+      0,
+      new Uint32Array([
+        threads,
+        x * wg,
+        params.windows ?? 0,
+        params.bits ?? 0,
+        params.buckets ?? 0,
+        params.len ?? 0,
+        params.per ?? 0,
+        params.base ?? 0,
+      ]),
+    );
+    const pipeline = await this.pipeline(entry);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uni } }];
+    for (const [binding, buffer] of Object.entries(bind))
+      entries.push({ binding: Number(binding), resource: { buffer: buffer! } });
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
+    pass.dispatchWorkgroups(x, y);
+    pass.end();
+    await submitChecked(device, enc);
+    uni.destroy();
+  }
+
+  async #read(buffer: GPUBuffer, bytes: number): Promise<Uint32Array> {
+    const b = await readBuffer(this.#gpu.device, buffer, bytes);
+    return new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+  }
+
+  newTable(capacity: number): G1Table {
+    const buffers: GPUBuffer[] = [];
+    for (let at = 0; at < capacity; at += this.bufferPoints)
+      buffers.push(this.#buffer(Math.min(this.bufferPoints, capacity - at) * AFFINE_BYTES));
+    return new G1Table(capacity, this.bufferPoints, buffers);
+  }
+
+  freeTable(table: G1Table): void {
+    for (const b of table.buffers) b.destroy();
+    table.buffers.length = 0;
+  }
+
+  /**
+   * Appends uncompressed points: their words uploaded canonical and put in Montgomery form on the GPU. With
+   * `validate` they are first checked by the CPU backend's blst (on the curve, in the subgroup; its error
+   * names the bad point's index in `bytes`).
+   */
+  async appendPoints(table: G1Table, bytes: Uint8Array, validate: boolean): Promise<void> {
+    if (bytes.length % POINT_BYTES !== 0)
+      throw new RangeError(`${bytes.length} bytes is not a whole number of g1 points`);
+    const n = bytes.length / POINT_BYTES;
+    if (table.length + n > table.capacity)
+      throw new RangeError(`${n} points overflow the table (${table.length} of ${table.capacity})`);
+    if (validate) {
+      const cpu = cpuBackend();
+      const t = cpu.newTable('g1', n);
+      try {
+        await cpu.appendPoints(t, bytes, true);
+      } finally {
+        cpu.freeTable(t);
+      }
+    }
+    const words = affineWordsFromUncompressed(bytes);
+    let done = 0;
+    while (done < n) {
+      const at = table.length + done;
+      const k = Math.floor(at / table.perBuffer);
+      const base = at - k * table.perBuffer;
+      const count = Math.min(n - done, table.perBuffer - base);
+      const raw = this.#upload(words.subarray(done * AFFINE_WORDS, (done + count) * AFFINE_WORDS));
+      await this.#run('to_montgomery', count, { base }, { [B.raw]: raw, [B.tableOut]: table.buffers[k]! });
+      raw.destroy();
+      done += count;
+    }
+    table.length += n;
+  }
+
+  /** The backend's msm for a G1 table (see PointKernels.msm). */
+  async msm(table: G1Table, start: number, scalars: FrVector, density?: Uint8Array): Promise<Uint8Array> {
+    if (scalars.length % FR_BYTES !== 0)
+      throw new RangeError(`msm scalars: ${scalars.length} bytes is not a whole number of scalars`);
+    const n = scalars.length / FR_BYTES;
+    if (density && density.length < n)
+      throw new RangeError(`density map of ${density.length} bytes for ${n} scalars`);
+    const words =
+      scalars.byteOffset % 4 === 0
+        ? new Uint32Array(scalars.buffer, scalars.byteOffset, scalars.length / 4)
+        : new Uint32Array(scalars.slice().buffer);
+    // per table buffer: the bases of ones, and the other scalars with their bases (buffer-local indices)
+    const parts = new Map<number, { ones: number[]; idx: number[]; scalars: number[] }>();
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      if (density && !density[i]) continue;
+      const point = start + k++;
+      let high = 0;
+      for (let j = 1; j < 8; j++) high |= words[8 * i + j]!;
+      const low = words[8 * i]!;
+      if (high === 0 && low === 0) continue;
+      const b = Math.floor(point / table.perBuffer);
+      let part = parts.get(b);
+      if (!part) parts.set(b, (part = { ones: [], idx: [], scalars: [] }));
+      const local = point - b * table.perBuffer;
+      if (high === 0 && low === 1) part.ones.push(local);
+      else {
+        part.idx.push(local);
+        part.scalars.push(i);
+      }
+    }
+    if (start + k > table.length)
+      throw new RangeError(`msm reads bases ${start}..${start + k} of a table of ${table.length}`);
+    let total: G1Point = G1.ZERO;
+    for (const [b, part] of parts) {
+      const buffer = table.buffers[b]!;
+      total = total.add(await this.#sumIndexed(buffer, Uint32Array.from(part.ones)));
+      total = total.add(await this.#pippenger(buffer, part.idx, part.scalars, words));
+    }
+    return total.toBytes(false);
+  }
+
+  /** Sum of the table points at `idx`: a tree of additions, its last few partial sums added here. */
+  async #sumIndexed(table: GPUBuffer, idx: Uint32Array): Promise<G1Point> {
+    if (idx.length === 0) return G1.ZERO;
+    const idxBuf = this.#upload(idx);
+    let len = Math.ceil(idx.length / SUM_PER_THREAD);
+    let sums = this.#buffer(len * PROJECTIVE_BYTES);
+    await this.#run(
+      'sum_indexed',
+      len,
+      { len: idx.length, per: SUM_PER_THREAD },
+      { [B.table]: table, [B.idx]: idxBuf, [B.sumsOut]: sums },
+    );
+    idxBuf.destroy();
+    while (len > HOST_SUMS) {
+      const next = Math.ceil(len / SUM_PER_THREAD);
+      const out = this.#buffer(next * PROJECTIVE_BYTES);
+      await this.#run(
+        'sum_projective',
+        next,
+        { len, per: SUM_PER_THREAD },
+        { [B.sumsIn]: sums, [B.sumsOut]: out },
+      );
+      sums.destroy();
+      sums = out;
+      len = next;
+    }
+    const points = fromProjectiveWords(await this.#read(sums, len * PROJECTIVE_BYTES));
+    sums.destroy();
+    return points.reduce((a, p) => a.add(p), G1.ZERO);
+  }
+
+  /** sum scalars[scalarAt[i]] * table[idx[i]] by Pippenger with signed digits. */
+  async #pippenger(
+    table: GPUBuffer,
+    idx: number[],
+    scalarAt: number[],
+    words: Uint32Array,
+  ): Promise<G1Point> {
+    const m = idx.length;
+    if (m === 0) return G1.ZERO;
+    const c = windowBits(m);
+    // c * windows >= 256 bits, so the top digit (scalars < r < 2^255) takes no carry out
+    const windows = Math.floor(255 / c) + 1;
+    const buckets = (1 << (c - 1)) + 1;
+    // digits and entries hold windows * batch words: batches keep them within one binding
+    const batch = Math.max(1, Math.floor(this.#maxBinding / (4 * windows)));
+    let total: G1Point = G1.ZERO;
+    for (let lo = 0; lo < m; lo += batch) {
+      const hi = Math.min(m, lo + batch);
+      const s = new Uint32Array((hi - lo) * 8);
+      for (let i = lo; i < hi; i++)
+        s.set(words.subarray(8 * scalarAt[i]!, 8 * scalarAt[i]! + 8), 8 * (i - lo));
+      total = total.add(
+        await this.#pippengerBatch(table, Uint32Array.from(idx.slice(lo, hi)), s, c, windows, buckets),
+      );
+    }
+    return total;
+  }
+
+  async #pippengerBatch(
+    table: GPUBuffer,
+    idx: Uint32Array,
+    scalarWords: Uint32Array,
+    c: number,
+    windows: number,
+    buckets: number,
+  ): Promise<G1Point> {
+    const m = idx.length;
+    const p = { windows, bits: c, buckets };
+    const scalarBuf = this.#upload(scalarWords);
+    const idxBuf = this.#upload(idx);
+    const digits = this.#buffer(windows * m * 4);
+    const nb = windows * buckets;
+    const cursor = this.#buffer(nb * 4);
+    await this.#run('scalar_digits', m, p, {
+      [B.scalars]: scalarBuf,
+      [B.digits]: digits,
+      [B.cursor]: cursor,
+    });
+    const counts = await this.#read(cursor, nb * 4);
+    const offsets = new Uint32Array(nb + 1);
+    for (let t = 0; t < nb; t++) offsets[t + 1] = offsets[t]! + counts[t]!;
+    const offsetBuf = this.#upload(offsets);
+    this.#gpu.device.queue.writeBuffer(cursor, 0, offsets, 0, nb);
+    const entries = this.#buffer(offsets[nb]! * 4);
+    await this.#run('bucket_scatter', m, p, {
+      [B.idx]: idxBuf,
+      [B.digits]: digits,
+      [B.cursor]: cursor,
+      [B.entries]: entries,
+    });
+    const bucketSums = this.#buffer(nb * PROJECTIVE_BYTES);
+    await this.#run('bucket_sum', nb, p, {
+      [B.table]: table,
+      [B.entries]: entries,
+      [B.offsets]: offsetBuf,
+      [B.sumsOut]: bucketSums,
+    });
+    const windowSums = this.#buffer(windows * PROJECTIVE_BYTES);
+    await this.#run('window_sum', windows, p, { [B.sumsIn]: bucketSums, [B.sumsOut]: windowSums });
+    const w = fromProjectiveWords(await this.#read(windowSums, windows * PROJECTIVE_BYTES));
+    for (const b of [scalarBuf, idxBuf, digits, cursor, offsetBuf, entries, bucketSums, windowSums])
+      b.destroy();
+    let acc: G1Point = G1.ZERO;
+    for (let i = windows - 1; i >= 0; i--) {
+      for (let d = 0; d < c; d++) acc = acc.double();
+      acc = acc.add(w[i]!);
+    }
+    return acc;
+  }
+}
