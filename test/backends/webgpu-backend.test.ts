@@ -10,6 +10,15 @@ import { type WebgpuBackend, probeWebgpu } from '../../src/backends/webgpu/index
 import { frRandom } from '../../src/shared/fr.ts';
 import { frVector } from '../../src/shared/fr-vector.ts';
 import { nativeBackend } from '../support/backend-helpers.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prove } from '../../src/groth16/prove.ts';
+import { loadProvingKey } from '../../src/groth16/proving-key.ts';
+import { assign, assignLean } from '../../src/groth16/r1cs.ts';
+import { generateParameters, toxicFromSeed } from '../../src/groth16/setup.ts';
+import { verifyProof } from '../../src/groth16/verify.ts';
+import { sampleCircuit } from '../support/circuits.ts';
 
 const native = await nativeBackend();
 const saved = { allow: process.env.C2_WEBGPU_ALLOW_SOFTWARE, forced: process.env.C2_BACKEND };
@@ -81,6 +90,49 @@ test(
       b.freeTable(t);
     } finally {
       b.close();
+    }
+  },
+);
+
+test(
+  'a small R1CS proved with the WebGPU backend (G1 MSMs on the GPU) verifies',
+  { skip: !native ? 'native CPU backend not built' : here ? false : 'no WebGPU adapter here' },
+  async () => {
+    process.env.C2_WEBGPU_ALLOW_SOFTWARE = '1';
+    const { backend } = pickBackend();
+    delete process.env.C2_WEBGPU_ALLOW_SOFTWARE;
+    const b = backend as WebgpuBackend;
+    const dir = await mkdtemp(join(tmpdir(), 'c2-webgpu-proof-'));
+    try {
+      // 8 bits and a chain of 4: 17 constraints and 17 aux, G1 MSMs of at most 32 bases (seconds on llvmpipe)
+      const circuit = sampleCircuit(0xa5n, 8, 4);
+      const r1cs = circuit.cs.toR1cs();
+      const path = join(dir, 'sample.params');
+      await generateParameters(native!, r1cs, path, toxicFromSeed('webgpu-proof'));
+      const pk = await loadProvingKey(b, path, { cacheFile: join(dir, 'validated.json') });
+      try {
+        // the G1 tables are the GPU's, G2 the CPU's
+        assert.equal(pk.tables.h.constructor.name, 'WebgpuG1Table');
+        assert.notEqual(pk.tables.bG2.constructor.name, 'WebgpuG1Table');
+        const w = circuit.cs.witness();
+        const randomness = { r: 7n, s: 11n };
+        const proof = await prove(b, pk, assignLean(r1cs, w.inputs, w.aux), { randomness });
+        assert.equal(verifyProof(pk.vk, proof, circuit.publicInputs), true);
+        const cpuKey = await loadProvingKey(native!, path, { cacheFile: join(dir, 'validated.json') });
+        try {
+          const want = await prove(native!, cpuKey, await assign(native!, r1cs, w.inputs, w.aux), {
+            randomness,
+          });
+          assert.deepEqual(proof, want);
+        } finally {
+          cpuKey.free();
+        }
+      } finally {
+        pk.free();
+      }
+    } finally {
+      b.close();
+      await rm(dir, { recursive: true, force: true });
     }
   },
 );
