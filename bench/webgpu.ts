@@ -12,9 +12,10 @@ import { FrOps } from '../src/backends/webgpu/fr-ops.ts';
 import { WebgpuNtt } from '../src/backends/webgpu/ntt.ts';
 import { writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { G1Msm } from '../src/backends/webgpu/g1-msm.ts';
-import { G1Ops } from '../src/backends/webgpu/g1-ops.ts';
-import { G1Point } from '../src/backends/webgpu/g1-points.ts';
+import type { Group } from '../src/backends/backend.ts';
+import { G1Point, G2Point } from '../src/backends/webgpu/curve-points.ts';
+import { CurveMsm } from '../src/backends/webgpu/msm.ts';
+import { PointOps } from '../src/backends/webgpu/point-ops.ts';
 import { frRandom } from '../src/shared/fr.ts';
 import { frVector } from '../src/shared/fr-vector.ts';
 
@@ -38,7 +39,10 @@ const msmOnly = process.argv.includes('--msm-only');
 const cpu = createCpuBackend();
 
 if (!msmOnly) await fieldsAndNtt();
-await g1();
+const rows: Row[] = [];
+for (const group of ['g1', 'g2'] as Group[]) await points(group);
+const json = arg('--json');
+if (json) await writeFile(json, JSON.stringify({ adapter: gpu.description, rows }, null, 2));
 gpu.close();
 
 async function fieldsAndNtt(): Promise<void> {
@@ -98,18 +102,30 @@ function scalars(n: number, bits: boolean): Uint8Array {
   return out;
 }
 
-async function g1(): Promise<void> {
-  const g1ops = await G1Ops.create(gpu);
+interface Row {
+  group: Group;
+  log2: number;
+  witness: string;
+  webgpuS: number;
+  cpuS: number;
+  firstS: number;
+}
+
+async function points(group: Group): Promise<void> {
+  const G = group === 'g1' ? G1Point : G2Point;
+  const ops = await PointOps.create(gpu, group);
   const threads = gpu.software ? 256 : 1 << 18;
-  const pts = Array.from({ length: threads }, (_, i) => G1Point.BASE.multiply(BigInt(i + 2)));
+  // distinct points are costly to make on the host: 2^10 of them, repeated
+  const few = Array.from({ length: 1024 }, (_, i) => G.BASE.multiply(BigInt(i + 2)));
+  const pts = Array.from({ length: threads }, (_, i) => few[i % few.length]!);
   const iters = gpu.software ? 16 : 256;
-  const s = await time(() => g1ops.addChain(pts, pts, iters));
-  const base = await time(() => g1ops.addChain(pts, pts, 0));
+  const s = await time(() => ops.addChain(pts, pts, iters));
+  const base = await time(() => ops.addChain(pts, pts, 0));
   console.log(
-    `g1 add: ${threads} threads x ${iters}: ${s.toFixed(3)}s ${((threads * iters) / Math.max(s - base, 1e-9) / 1e6).toFixed(4)} M/s`,
+    `${group} add: ${threads} threads x ${iters}: ${s.toFixed(3)}s ${((threads * iters) / Math.max(s - base, 1e-9) / 1e6).toFixed(4)} M/s`,
   );
 
-  const msm = await G1Msm.create(gpu);
+  const msm = await CurveMsm.create(gpu, group);
   for (const entry of [
     'to_montgomery',
     'scalar_digits',
@@ -122,31 +138,32 @@ async function g1(): Promise<void> {
     const t0 = performance.now();
     await msm.pipeline(entry);
     console.log(
-      `compile ${entry}: ${(performance.now() - t0).toFixed(0)} ms (pipeline; the JIT may wait for the first dispatch)`,
+      `${group} compile ${entry}: ${(performance.now() - t0).toFixed(0)} ms (pipeline; the JIT may wait for the first dispatch)`,
     );
   }
-  const maxLog = Number(arg('--max-log') ?? (gpu.software ? 8 : 26));
+  // G2 points are twice the bytes and its additions three times the work: two sizes fewer
+  const maxLog = Number(arg('--max-log') ?? (gpu.software ? 8 : 26)) - (group === 'g2' ? 2 : 0);
   const logs = gpu.software
     ? [6, 8].filter((l) => l <= maxLog)
     : [10, 12, 14, 16, 18, 20, 22, 24, 26].filter((l) => l <= maxLog);
   // distinct points are costly to make (blst fixed-base on the CPU): 2^16 of them, repeated
   const distinct = 1 << Math.min(16, logs[logs.length - 1] ?? 6);
   const base1 = await cpu.fixedBaseMul(
-    'g1',
-    G1Point.BASE.toBytes(false),
+    group,
+    G.BASE.toBytes(false),
     frVector(Array.from({ length: distinct }, () => frRandom() || 1n)),
   );
-  const rows: { log2: number; witness: string; webgpuS: number; cpuS: number; firstS: number }[] = [];
   for (const log of logs) {
     const n = 2 ** log;
-    const bytes = new Uint8Array(96 * n);
+    const size = group === 'g1' ? 96 : 192;
+    const bytes = new Uint8Array(size * n);
     for (let at = 0; at < n; at += distinct)
-      bytes.set(base1.subarray(0, 96 * Math.min(distinct, n - at)), 96 * at);
+      bytes.set(base1.subarray(0, size * Math.min(distinct, n - at)), size * at);
     const tg = msm.newTable(n);
     const t0 = performance.now();
     await msm.appendPoints(tg, bytes, false);
     const uploadS = (performance.now() - t0) / 1000;
-    const tc = cpu.newTable('g1', n);
+    const tc = cpu.newTable(group, n);
     await cpu.appendPoints(tc, bytes, false);
     for (const bits of [false, true]) {
       const sc = scalars(n, bits);
@@ -158,14 +175,12 @@ async function g1(): Promise<void> {
       const want = await cpu.msm(tc, 0, sc);
       const ok = Buffer.from(got).equals(Buffer.from(want));
       const witness = bits ? 'porep (98% 0/1)' : 'random';
-      rows.push({ log2: log, witness, webgpuS: g, cpuS: c, firstS });
+      rows.push({ group, log2: log, witness, webgpuS: g, cpuS: c, firstS });
       console.log(
-        `g1 msm 2^${log} ${witness}: webgpu ${g.toFixed(3)}s (first ${firstS.toFixed(3)}s, upload ${uploadS.toFixed(3)}s), cpu ${c.toFixed(4)}s${ok ? '' : ' MISMATCH'}`,
+        `${group} msm 2^${log} ${witness}: webgpu ${g.toFixed(3)}s (first ${firstS.toFixed(3)}s, upload ${uploadS.toFixed(3)}s), cpu ${c.toFixed(4)}s${ok ? '' : ' MISMATCH'}`,
       );
     }
     msm.freeTable(tg);
     cpu.freeTable(tc);
   }
-  const json = arg('--json');
-  if (json) await writeFile(json, JSON.stringify({ adapter: gpu.description, rows }, null, 2));
 }

@@ -1,21 +1,22 @@
 /**
- * The WebGPU G1 MSM (src/backends/webgpu/g1-msm.ts) against the native CPU backend, on llvmpipe where there
- * is no GPU: random bases and mixed scalars (0, 1, 2, r - 1, small, random) at sizes that are not powers of
- * two, identity, repeated and opposite bases, one scalar repeated (one bucket), density maps, start offsets,
- * and tables split over buffers of 7 points (the split size lowered so that MSMs cross it).
+ * The WebGPU G1 and G2 MSM (src/backends/webgpu/msm.ts) against the native CPU backend, on llvmpipe where
+ * there is no GPU: random bases and mixed scalars (0, 1, 2, r - 1, small, random) at sizes that are not
+ * powers of two, identity, repeated and opposite bases, one scalar repeated (one bucket), density maps,
+ * start offsets, and tables split over buffers of 7 points (the split size lowered so that MSMs cross it).
  *
- * Sizes are kept to at most ~100 scalars: llvmpipe adds about 10^4 points a second on two cores, so these
- * take seconds each; the compile of the seven kernels is most of this file's time on a cold Mesa cache
- * (about 5 s a point kernel).
+ * Sizes are kept to at most 100 scalars (G1) and 40 (G2): llvmpipe adds about 10^4 G1 points a second on
+ * two cores, G2 about a third of that, so these take seconds each. Compiling the seven kernels of a group
+ * is most of this file's time on a cold Mesa cache (5-10 s a point kernel).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { G1Msm, type G1Table } from '../../src/backends/webgpu/g1-msm.ts';
-import type { PointTable } from '../../src/backends/backend.ts';
+import { CurveMsm, type GpuTable } from '../../src/backends/webgpu/msm.ts';
+import type { Group, PointTable } from '../../src/backends/backend.ts';
 import { FR_MODULUS } from '../../src/shared/fr.ts';
 import { frVector } from '../../src/shared/fr-vector.ts';
 import {
   G1,
+  G2,
   Rng,
   SEED,
   concat,
@@ -49,12 +50,13 @@ function mixedScalars(rng: Rng, n: number): bigint[] {
   });
 }
 
-async function tables(msm: G1Msm, points: Uint8Array): Promise<[G1Table, PointTable]> {
-  const n = points.length / 96;
+async function tables(msm: CurveMsm, points: Uint8Array): Promise<[GpuTable, PointTable]> {
+  const size = msm.group === 'g1' ? 96 : 192;
+  const n = points.length / size;
   const tg = msm.newTable(n);
-  const tn = native!.newTable('g1', n);
+  const tn = native!.newTable(msm.group, n);
   // appended in two pieces, so that an append starts inside a buffer
-  const cut = 96 * Math.floor(n / 3);
+  const cut = size * Math.floor(n / 3);
   await msm.appendPoints(tg, points.subarray(0, cut), true);
   await msm.appendPoints(tg, points.subarray(cut), false);
   await native!.appendPoints(tn, points, true);
@@ -62,8 +64,8 @@ async function tables(msm: G1Msm, points: Uint8Array): Promise<[G1Table, PointTa
 }
 
 async function same(
-  msm: G1Msm,
-  [tg, tn]: [G1Table, PointTable],
+  msm: CurveMsm,
+  [tg, tn]: [GpuTable, PointTable],
   start: number,
   scalars: bigint[],
   density?: Uint8Array,
@@ -71,71 +73,79 @@ async function same(
   const s = frVector(scalars);
   const want = await native!.msm(tn, start, s, density);
   const got = await msm.msm(tg, start, s, density);
-  assert.equal(hex(got), hex(want), `msm of ${scalars.length} scalars from ${start} (seed ${SEED})`);
+  assert.equal(
+    hex(got),
+    hex(want),
+    `${msm.group} msm of ${scalars.length} scalars from ${start} (seed ${SEED})`,
+  );
 }
 
-describe('WebGPU G1 MSM vs the CPU backend', { skip }, () => {
-  for (const bufferPoints of [undefined, 7]) {
-    const label = bufferPoints ? `table split every ${bufferPoints} points` : 'one buffer';
-    test(`${label}: sizes 0, 1, 2, 33, 100 with mixed scalars, offsets`, async () => {
-      const msm = await G1Msm.create(gpu!, { bufferPoints });
-      const rng = new Rng(`webgpu-msm-sizes-${label}`);
-      const pts = await randomPoints(native!, 'g1', rng, 100);
-      const t = await tables(msm, pts);
-      for (const n of [0, 1, 2, 33, 100]) await same(msm, t, 0, mixedScalars(rng, n));
-      await same(msm, t, 0, rng.frs(40));
-      await same(msm, t, 60, rng.frs(40));
-      await same(msm, t, 99, [rng.fr()]);
-      assert.equal(hex(await msm.msm(t[0], 0, new Uint8Array())), hex(identity('g1')));
+describe('WebGPU MSM vs the CPU backend', { skip }, () => {
+  for (const group of ['g1', 'g2'] as Group[]) {
+    const big = group === 'g1' ? 100 : 40;
+    for (const bufferPoints of [undefined, 7]) {
+      const label = bufferPoints ? `table split every ${bufferPoints} points` : 'one buffer';
+      test(`${group}, ${label}: sizes 0, 1, 2, 33, ${big} with mixed scalars, offsets`, async () => {
+        const msm = await CurveMsm.create(gpu!, group, { bufferPoints });
+        const rng = new Rng(`webgpu-msm-sizes-${group}-${label}`);
+        const pts = await randomPoints(native!, group, rng, big);
+        const t = await tables(msm, pts);
+        for (const n of [0, 1, 2, 33, big]) await same(msm, t, 0, mixedScalars(rng, n));
+        await same(msm, t, 0, rng.frs(20));
+        await same(msm, t, big - 20, rng.frs(20));
+        await same(msm, t, big - 1, [rng.fr()]);
+        assert.equal(hex(await msm.msm(t[0], 0, new Uint8Array())), hex(identity(group)));
+        msm.freeTable(t[0]);
+      });
+    }
+
+    test(`${group}: identity, repeated and opposite bases; one scalar everywhere; density maps`, async () => {
+      const msm = await CurveMsm.create(gpu!, group, { bufferPoints: 16 });
+      const rng = new Rng(`webgpu-msm-edge-${group}`);
+      const G = group === 'g1' ? G1 : G2;
+      const P = G.BASE.multiply(rng.fr());
+      const Q = G.BASE.multiply(rng.fr());
+      const count = 40;
+      const list = [];
+      for (let i = 0; i < count; i++) {
+        const k = i % 5;
+        list.push(
+          k === 0
+            ? identity(group)
+            : k === 1 || k === 2
+              ? P.toBytes(false)
+              : k === 3
+                ? P.negate().toBytes(false)
+                : Q.toBytes(false),
+        );
+      }
+      const t = await tables(msm, concat(list));
+      await same(msm, t, 0, Array(count).fill(1n)); // the 0/1 tree: P + P, P + -P, identities
+      await same(msm, t, 0, Array(count).fill(FR_MODULUS - 1n));
+      await same(msm, t, 0, Array(count).fill(rng.fr())); // every point in the same buckets
+      await same(msm, t, 0, mixedScalars(rng, count));
+      await same(msm, t, 1, [1n, 1n]); // P + P
+      await same(msm, t, 2, [1n, 1n]); // P + -P
+      await same(msm, t, 1, [3n, 3n]); // 3P + 3P through Pippenger
+      await same(msm, t, 0, [5n]); // identity base
+      // density: one byte a scalar, the bases of the set ones consecutive
+      const n = 54; // 36 set bytes
+      const density = Uint8Array.from({ length: n }, (_, i) => (i % 3 === 1 ? 0 : 1));
+      await same(msm, t, 0, mixedScalars(rng, n), density);
+      await same(msm, t, 3, rng.frs(n), density);
+      await same(msm, t, 0, rng.frs(n), new Uint8Array(n));
+      await assert.rejects(msm.msm(t[0], 30, frVector(rng.frs(11))), RangeError);
       msm.freeTable(t[0]);
     });
+
+    test(`${group}: appendPoints validates when asked`, async () => {
+      const msm = await CurveMsm.create(gpu!, group);
+      const t = msm.newTable(2);
+      const bad = (group === 'g1' ? G1 : G2).BASE.toBytes(false);
+      bad[bad.length - 1]! ^= 1;
+      await assert.rejects(msm.appendPoints(t, bad, true));
+      await assert.rejects(msm.appendPoints(t, new Uint8Array(95), false), RangeError);
+      msm.freeTable(t);
+    });
   }
-
-  test('identity, repeated and opposite bases; one scalar everywhere; density maps', async () => {
-    const msm = await G1Msm.create(gpu!, { bufferPoints: 16 });
-    const rng = new Rng('webgpu-msm-edge');
-    const P = G1.BASE.multiply(rng.fr());
-    const Q = G1.BASE.multiply(rng.fr());
-    const count = 40;
-    const list = [];
-    for (let i = 0; i < count; i++) {
-      const k = i % 5;
-      list.push(
-        k === 0
-          ? identity('g1')
-          : k === 1 || k === 2
-            ? P.toBytes(false)
-            : k === 3
-              ? P.negate().toBytes(false)
-              : Q.toBytes(false),
-      );
-    }
-    const t = await tables(msm, concat(list));
-    await same(msm, t, 0, Array(count).fill(1n)); // the 0/1 tree: P + P, P + -P, identities
-    await same(msm, t, 0, Array(count).fill(FR_MODULUS - 1n));
-    await same(msm, t, 0, Array(count).fill(rng.fr())); // every point in the same buckets
-    await same(msm, t, 0, mixedScalars(rng, count));
-    await same(msm, t, 1, [1n, 1n]); // P + P
-    await same(msm, t, 2, [1n, 1n]); // P + -P
-    await same(msm, t, 1, [3n, 3n]); // 3P + 3P through Pippenger
-    await same(msm, t, 0, [5n]); // identity base
-    // density: one byte a scalar, the bases of the set ones consecutive
-    const n = 54; // 36 set bytes
-    const density = Uint8Array.from({ length: n }, (_, i) => (i % 3 === 1 ? 0 : 1));
-    await same(msm, t, 0, mixedScalars(rng, n), density);
-    await same(msm, t, 3, rng.frs(n), density);
-    await same(msm, t, 0, rng.frs(n), new Uint8Array(n));
-    await assert.rejects(msm.msm(t[0], 30, frVector(rng.frs(11))), RangeError);
-    msm.freeTable(t[0]);
-  });
-
-  test('appendPoints validates when asked', async () => {
-    const msm = await G1Msm.create(gpu!);
-    const t = msm.newTable(2);
-    const bad = G1.BASE.toBytes(false);
-    bad[95]! ^= 1;
-    await assert.rejects(msm.appendPoints(t, bad, true));
-    await assert.rejects(msm.appendPoints(t, new Uint8Array(95), false), RangeError);
-    msm.freeTable(t);
-  });
 });

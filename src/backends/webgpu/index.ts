@@ -1,8 +1,8 @@
 /// <reference types="@webgpu/types" />
 /**
- * The WebGPU backend (Dawn): its own NTT and `quotient` (ntt.ts), G1 point tables and MSM (g1-msm.ts); G2
- * tables and MSM and `quotientR1cs` (the constraint evaluation feeding the quotient) are borrowed from the
- * CPU backend (borrow.ts) until their WGSL kernels land. pickBackend tries it first; it is made
+ * The WebGPU backend (Dawn): its own NTT and `quotient` (ntt.ts), G1 and G2 point tables and MSM (msm.ts);
+ * `quotientR1cs` (the constraint evaluation feeding the quotient) is borrowed from the CPU backend
+ * (borrow.ts) until its WGSL kernel lands. pickBackend tries it first; it is made
  * only when a child process (probe.ts) finds a hardware adapter, or a software one with
  * C2_WEBGPU_ALLOW_SOFTWARE=1, and otherwise fails with the reason `c2prover info` shows.
  */
@@ -12,7 +12,7 @@ import type { Backend, NttDirection } from '../backend.ts';
 import { cpuBackend, withCpuKernels } from '../borrow.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import { type GpuContext, openGpu } from './device.ts';
-import { G1Msm } from './g1-msm.ts';
+import { CurveMsm } from './msm.ts';
 import { WebgpuNtt } from './ntt.ts';
 import { webgpuPoints } from './points.ts';
 import type { ProbeResult } from './probe.ts';
@@ -57,16 +57,17 @@ export function createWebgpuBackend(): WebgpuBackend {
   const { description, software } = probeWebgpu();
   // the device is opened on first use: the factory is synchronous, and a backend never used costs nothing;
   // a software adapter the probe found was allowed then, so it is later too
-  let opened: Promise<{ gpu: GpuContext; ntt: WebgpuNtt; g1: G1Msm }> | undefined;
+  let opened: Promise<{ gpu: GpuContext; ntt: WebgpuNtt; g1: CurveMsm; g2: CurveMsm }> | undefined;
   const open = () =>
     (opened ??= openGpu({ allowSoftware: software }).then(async (gpu) => ({
       gpu,
       ntt: await WebgpuNtt.create(gpu),
-      g1: await G1Msm.create(gpu),
+      g1: await CurveMsm.create(gpu, 'g1'),
+      g2: await CurveMsm.create(gpu, 'g2'),
     })));
   const label = `webgpu (${description}${software ? ', software' : ''})`;
   const own = withCpuKernels(label, {
-    points: webgpuPoints(async () => (await open()).g1),
+    points: webgpuPoints(async (group) => (await open())[group]),
     quotient: {
       quotient: async (a, b, c) => (await open()).ntt.quotient(a, b, c),
       quotientR1cs: (r1cs, inputs, aux) => cpuBackend().quotientR1cs(r1cs, inputs, aux),
@@ -74,7 +75,7 @@ export function createWebgpuBackend(): WebgpuBackend {
   });
   return {
     ...own,
-    // G2 and quotientR1cs are still the CPU's
+    // quotientR1cs is still the CPU's
     name: `${label} (with cpu kernels)`,
     async ntt(values: FrVector, direction: NttDirection): Promise<void> {
       await (await open()).ntt.ntt(values, direction);

@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
 /**
- * G1 point tables on the GPU and the MSM over them (shaders/g1-msm.wgsl).
+ * G1 and G2 point tables on the GPU and the MSM over them (shaders/msm.wgsl), one instance a group.
  *
  * A table is affine Montgomery points in GPU buffers of at most `bufferPoints` points each (what one storage
  * binding and one buffer may hold); an MSM is split by buffer and each part is independent, the parts'
@@ -17,24 +17,30 @@
  * (parallel running sums); the 0/1 split and the density walk run on the host; the formulas are complete
  * projective ones, not batch-affine.
  */
-import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
-import { slotGroup } from './g1-program.ts';
-import { g1Source } from './g1-ops.ts';
-import { AFFINE_WORDS, type G1Point, affineWordsFromUncompressed, fromProjectiveWords } from './g1-points.ts';
+import { slotGroup } from './curve-program.ts';
+import {
+  type CurvePoint,
+  UNCOMPRESSED_BYTES,
+  affineWords,
+  affineWordsFromUncompressed,
+  fromProjectiveWords,
+  projectiveWords,
+  zero,
+} from './curve-points.ts';
+import { curveSource } from './point-ops.ts';
 import { FR_BYTES } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
-import type { PointTable } from '../backend.ts';
+import type { Group, PointTable } from '../backend.ts';
 import { cpuBackend } from '../borrow.ts';
-
-const G1 = bls12_381.G1.Point;
-const POINT_BYTES = 96;
-const AFFINE_BYTES = AFFINE_WORDS * 4;
-const PROJECTIVE_BYTES = 144;
 const PLAIN_GROUP = 64;
 /** Points summed by a thread of the 0/1 tree; partial sums left at the end are added on the host. */
 const SUM_PER_THREAD = 32;
 const HOST_SUMS = 64;
+
+/** Sums of points of one group (noble's G1 and G2 classes do not add across). */
+const add = (a: CurvePoint, b: CurvePoint): CurvePoint =>
+  (a as never as { add(p: CurvePoint): CurvePoint }).add(b);
 
 type Entry =
   | 'to_montgomery'
@@ -62,7 +68,7 @@ interface Params {
   base?: number;
 }
 
-/** Binding numbers of g1-msm.wgsl. */
+/** Binding numbers of msm.wgsl. */
 const B = {
   table: 1,
   raw: 2,
@@ -77,14 +83,15 @@ const B = {
   tableOut: 11,
 } as const;
 
-export class G1Table implements PointTable {
-  readonly group = 'g1' as const;
+export class GpuTable implements PointTable {
+  readonly group: Group;
   length = 0;
   readonly capacity: number;
   /** Buffer k holds points k * perBuffer .. */
   readonly buffers: GPUBuffer[];
   readonly perBuffer: number;
-  constructor(capacity: number, perBuffer: number, buffers: GPUBuffer[]) {
+  constructor(group: Group, capacity: number, perBuffer: number, buffers: GPUBuffer[]) {
+    this.group = group;
     this.capacity = capacity;
     this.perBuffer = perBuffer;
     this.buffers = buffers;
@@ -96,12 +103,13 @@ export function windowBits(m: number): number {
   return Math.max(3, Math.min(16, Math.floor(Math.log2(Math.max(m, 1))) - 1));
 }
 
-export interface G1MsmOptions {
+export interface MsmOptions {
   /** Points per table buffer; defaults to what the adapter's limits allow (tests lower it). */
   bufferPoints?: number;
 }
 
-export class G1Msm {
+export class CurveMsm {
+  readonly group: Group;
   readonly #gpu: GpuContext;
   readonly #module: GPUShaderModule;
   readonly #group: number;
@@ -110,21 +118,33 @@ export class G1Msm {
   /** Bytes one storage binding may span. */
   readonly #maxBinding: number;
 
-  private constructor(gpu: GpuContext, module: GPUShaderModule, group: number, options: G1MsmOptions) {
+  readonly #affineBytes: number;
+  readonly #projectiveBytes: number;
+
+  private constructor(
+    gpu: GpuContext,
+    group: Group,
+    module: GPUShaderModule,
+    workgroup: number,
+    options: MsmOptions,
+  ) {
     this.#gpu = gpu;
+    this.group = group;
     this.#module = module;
-    this.#group = group;
+    this.#group = workgroup;
+    this.#affineBytes = affineWords(group) * 4;
+    this.#projectiveBytes = projectiveWords(group) * 4;
     this.#maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
     this.bufferPoints = Math.max(
       1,
-      Math.min(options.bufferPoints ?? Infinity, Math.floor(this.#maxBinding / AFFINE_BYTES)),
+      Math.min(options.bufferPoints ?? Infinity, Math.floor(this.#maxBinding / this.#affineBytes)),
     );
   }
 
-  static async create(gpu: GpuContext, options: G1MsmOptions = {}): Promise<G1Msm> {
-    const group = slotGroup(gpu.limits);
-    const module = await compileModule(gpu.device, g1Source(group, 'g1-msm.wgsl'));
-    return new G1Msm(gpu, module, group, options);
+  static async create(gpu: GpuContext, group: Group, options: MsmOptions = {}): Promise<CurveMsm> {
+    const wg = slotGroup(gpu.limits, group);
+    const module = await compileModule(gpu.device, curveSource(group, wg, 'msm.wgsl'));
+    return new CurveMsm(gpu, group, module, wg, options);
   }
 
   /** Compiles (once) and returns an entry point's pipeline. */
@@ -200,14 +220,14 @@ export class G1Msm {
     return new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
   }
 
-  newTable(capacity: number): G1Table {
+  newTable(capacity: number): GpuTable {
     const buffers: GPUBuffer[] = [];
     for (let at = 0; at < capacity; at += this.bufferPoints)
-      buffers.push(this.#buffer(Math.min(this.bufferPoints, capacity - at) * AFFINE_BYTES));
-    return new G1Table(capacity, this.bufferPoints, buffers);
+      buffers.push(this.#buffer(Math.min(this.bufferPoints, capacity - at) * this.#affineBytes));
+    return new GpuTable(this.group, capacity, this.bufferPoints, buffers);
   }
 
-  freeTable(table: G1Table): void {
+  freeTable(table: GpuTable): void {
     for (const b of table.buffers) b.destroy();
     table.buffers.length = 0;
   }
@@ -217,29 +237,31 @@ export class G1Msm {
    * `validate` they are first checked by the CPU backend's blst (on the curve, in the subgroup; its error
    * names the bad point's index in `bytes`).
    */
-  async appendPoints(table: G1Table, bytes: Uint8Array, validate: boolean): Promise<void> {
-    if (bytes.length % POINT_BYTES !== 0)
-      throw new RangeError(`${bytes.length} bytes is not a whole number of g1 points`);
-    const n = bytes.length / POINT_BYTES;
+  async appendPoints(table: GpuTable, bytes: Uint8Array, validate: boolean): Promise<void> {
+    const size = UNCOMPRESSED_BYTES[this.group];
+    if (bytes.length % size !== 0)
+      throw new RangeError(`${bytes.length} bytes is not a whole number of ${this.group} points`);
+    const n = bytes.length / size;
     if (table.length + n > table.capacity)
       throw new RangeError(`${n} points overflow the table (${table.length} of ${table.capacity})`);
     if (validate) {
       const cpu = cpuBackend();
-      const t = cpu.newTable('g1', n);
+      const t = cpu.newTable(this.group, n);
       try {
         await cpu.appendPoints(t, bytes, true);
       } finally {
         cpu.freeTable(t);
       }
     }
-    const words = affineWordsFromUncompressed(bytes);
+    const words = affineWordsFromUncompressed(this.group, bytes);
+    const per = affineWords(this.group);
     let done = 0;
     while (done < n) {
       const at = table.length + done;
       const k = Math.floor(at / table.perBuffer);
       const base = at - k * table.perBuffer;
       const count = Math.min(n - done, table.perBuffer - base);
-      const raw = this.#upload(words.subarray(done * AFFINE_WORDS, (done + count) * AFFINE_WORDS));
+      const raw = this.#upload(words.subarray(done * per, (done + count) * per));
       await this.#run('to_montgomery', count, { base }, { [B.raw]: raw, [B.tableOut]: table.buffers[k]! });
       raw.destroy();
       done += count;
@@ -247,8 +269,8 @@ export class G1Msm {
     table.length += n;
   }
 
-  /** The backend's msm for a G1 table (see PointKernels.msm). */
-  async msm(table: G1Table, start: number, scalars: FrVector, density?: Uint8Array): Promise<Uint8Array> {
+  /** The backend's msm (see PointKernels.msm). */
+  async msm(table: GpuTable, start: number, scalars: FrVector, density?: Uint8Array): Promise<Uint8Array> {
     if (scalars.length % FR_BYTES !== 0)
       throw new RangeError(`msm scalars: ${scalars.length} bytes is not a whole number of scalars`);
     const n = scalars.length / FR_BYTES;
@@ -280,21 +302,21 @@ export class G1Msm {
     }
     if (start + k > table.length)
       throw new RangeError(`msm reads bases ${start}..${start + k} of a table of ${table.length}`);
-    let total: G1Point = G1.ZERO;
+    let total = zero(this.group);
     for (const [b, part] of parts) {
       const buffer = table.buffers[b]!;
-      total = total.add(await this.#sumIndexed(buffer, Uint32Array.from(part.ones)));
-      total = total.add(await this.#pippenger(buffer, part.idx, part.scalars, words));
+      total = add(total, await this.#sumIndexed(buffer, Uint32Array.from(part.ones)));
+      total = add(total, await this.#pippenger(buffer, part.idx, part.scalars, words));
     }
     return total.toBytes(false);
   }
 
   /** Sum of the table points at `idx`: a tree of additions, its last few partial sums added here. */
-  async #sumIndexed(table: GPUBuffer, idx: Uint32Array): Promise<G1Point> {
-    if (idx.length === 0) return G1.ZERO;
+  async #sumIndexed(table: GPUBuffer, idx: Uint32Array): Promise<CurvePoint> {
+    if (idx.length === 0) return zero(this.group);
     const idxBuf = this.#upload(idx);
     let len = Math.ceil(idx.length / SUM_PER_THREAD);
-    let sums = this.#buffer(len * PROJECTIVE_BYTES);
+    let sums = this.#buffer(len * this.#projectiveBytes);
     await this.#run(
       'sum_indexed',
       len,
@@ -304,7 +326,7 @@ export class G1Msm {
     idxBuf.destroy();
     while (len > HOST_SUMS) {
       const next = Math.ceil(len / SUM_PER_THREAD);
-      const out = this.#buffer(next * PROJECTIVE_BYTES);
+      const out = this.#buffer(next * this.#projectiveBytes);
       await this.#run(
         'sum_projective',
         next,
@@ -315,9 +337,9 @@ export class G1Msm {
       sums = out;
       len = next;
     }
-    const points = fromProjectiveWords(await this.#read(sums, len * PROJECTIVE_BYTES));
+    const points = fromProjectiveWords(this.group, await this.#read(sums, len * this.#projectiveBytes));
     sums.destroy();
-    return points.reduce((a, p) => a.add(p), G1.ZERO);
+    return points.reduce(add, zero(this.group));
   }
 
   /** sum scalars[scalarAt[i]] * table[idx[i]] by Pippenger with signed digits. */
@@ -326,22 +348,23 @@ export class G1Msm {
     idx: number[],
     scalarAt: number[],
     words: Uint32Array,
-  ): Promise<G1Point> {
+  ): Promise<CurvePoint> {
     const m = idx.length;
-    if (m === 0) return G1.ZERO;
+    if (m === 0) return zero(this.group);
     const c = windowBits(m);
     // c * windows >= 256 bits, so the top digit (scalars < r < 2^255) takes no carry out
     const windows = Math.floor(255 / c) + 1;
     const buckets = (1 << (c - 1)) + 1;
     // digits and entries hold windows * batch words: batches keep them within one binding
     const batch = Math.max(1, Math.floor(this.#maxBinding / (4 * windows)));
-    let total: G1Point = G1.ZERO;
+    let total = zero(this.group);
     for (let lo = 0; lo < m; lo += batch) {
       const hi = Math.min(m, lo + batch);
       const s = new Uint32Array((hi - lo) * 8);
       for (let i = lo; i < hi; i++)
         s.set(words.subarray(8 * scalarAt[i]!, 8 * scalarAt[i]! + 8), 8 * (i - lo));
-      total = total.add(
+      total = add(
+        total,
         await this.#pippengerBatch(table, Uint32Array.from(idx.slice(lo, hi)), s, c, windows, buckets),
       );
     }
@@ -355,7 +378,7 @@ export class G1Msm {
     c: number,
     windows: number,
     buckets: number,
-  ): Promise<G1Point> {
+  ): Promise<CurvePoint> {
     const m = idx.length;
     const p = { windows, bits: c, buckets };
     const scalarBuf = this.#upload(scalarWords);
@@ -380,22 +403,22 @@ export class G1Msm {
       [B.cursor]: cursor,
       [B.entries]: entries,
     });
-    const bucketSums = this.#buffer(nb * PROJECTIVE_BYTES);
+    const bucketSums = this.#buffer(nb * this.#projectiveBytes);
     await this.#run('bucket_sum', nb, p, {
       [B.table]: table,
       [B.entries]: entries,
       [B.offsets]: offsetBuf,
       [B.sumsOut]: bucketSums,
     });
-    const windowSums = this.#buffer(windows * PROJECTIVE_BYTES);
+    const windowSums = this.#buffer(windows * this.#projectiveBytes);
     await this.#run('window_sum', windows, p, { [B.sumsIn]: bucketSums, [B.sumsOut]: windowSums });
-    const w = fromProjectiveWords(await this.#read(windowSums, windows * PROJECTIVE_BYTES));
+    const w = fromProjectiveWords(this.group, await this.#read(windowSums, windows * this.#projectiveBytes));
     for (const b of [scalarBuf, idxBuf, digits, cursor, offsetBuf, entries, bucketSums, windowSums])
       b.destroy();
-    let acc: G1Point = G1.ZERO;
+    let acc = zero(this.group);
     for (let i = windows - 1; i >= 0; i--) {
       for (let d = 0; d < c; d++) acc = acc.double();
-      acc = acc.add(w[i]!);
+      acc = add(acc, w[i]!);
     }
     return acc;
   }

@@ -1,10 +1,11 @@
-// The G1 MSM kernels (src/backends/webgpu/g1-msm.ts runs them); needs g1.wgsl and what it needs in front.
+// The MSM kernels of G1 and G2 (src/backends/webgpu/msm.ts runs them); needs curve.wgsl and what it needs in
+// front.
 //
-// Table points are affine, x then y, 12 little-endian u32 words each in Montgomery form, the identity all
-// zero; sums are projective (36 words). Scalars are 8 little-endian words. A thread's index is
+// Table points are affine, x then y (AFFINE_FQ = 2 * PT_W Fq), each Fq 12 little-endian u32 words in
+// Montgomery form, the identity all zero; sums are projective (3 * PT_W Fq). Scalars are 8 little-endian words. A thread's index is
 // gid.y * params.row + gid.x: dispatches wider than one row of workgroups go two-dimensional.
 // Pippenger with signed c-bit digits: window w's digit d in [-2^(c-1), 2^(c-1)] puts +-P in bucket |d|,
-// params.buckets = 2^(c-1) + 1 a window (bucket 0 unused). Each kernel that adds calls g1_run once, so
+// params.buckets = 2^(c-1) + 1 a window (bucket 0 unused). Each kernel that adds calls pt_run once, so
 // that llvmpipe compiles the interpreter once.
 
 struct Params {
@@ -37,30 +38,34 @@ fn thread(gid: vec3<u32>) -> u32 {
   return gid.y * params.row + gid.x;
 }
 
-// Slots p, p+1, p+2 from table point i: (x : y : 1), or (0 : 1 : 0) for the all-zero identity.
+const AFFINE_FQ = 2u * PT_W;
+const POINT_FQ = 3u * PT_W;
+
+// Slots from p on from table point i: (x : y : 1), or (0 : 1 : 0) for the all-zero identity.
 fn load_affine(p: u32, i: u32) {
   var any = 0u;
-  for (var k = 0u; k < 12u; k++) {
-    let wx = table[i * 24u + k];
-    let wy = table[i * 24u + 12u + k];
-    fs[fb + p * 24u + 2u * k] = wx & 0xffffu;
-    fs[fb + p * 24u + 2u * k + 1u] = wx >> 16u;
-    fs[fb + (p + 1u) * 24u + 2u * k] = wy & 0xffffu;
-    fs[fb + (p + 1u) * 24u + 2u * k + 1u] = wy >> 16u;
-    any |= wx | wy;
+  for (var c = 0u; c < AFFINE_FQ; c++) {
+    for (var k = 0u; k < 12u; k++) {
+      let w = table[(i * AFFINE_FQ + c) * 12u + k];
+      fs[fb + (p + c) * 24u + 2u * k] = w & 0xffffu;
+      fs[fb + (p + c) * 24u + 2u * k + 1u] = w >> 16u;
+      any |= w;
+    }
   }
   if (any == 0u) {
-    fs_set_one(p + 1u);
-    fs_zero(p + 2u);
+    pt_set_coord_one(p + PT_W);
+    for (var w = 0u; w < PT_W; w++) {
+      fs_zero(p + 2u * PT_W + w);
+    }
   } else {
-    fs_set_one(p + 2u);
+    pt_set_coord_one(p + 2u * PT_W);
   }
 }
 
 fn load_projective(p: u32, i: u32) {
-  for (var c = 0u; c < 3u; c++) {
+  for (var c = 0u; c < POINT_FQ; c++) {
     for (var k = 0u; k < 12u; k++) {
-      let w = sums_in[i * 36u + c * 12u + k];
+      let w = sums_in[(i * POINT_FQ + c) * 12u + k];
       fs[fb + (p + c) * 24u + 2u * k] = w & 0xffffu;
       fs[fb + (p + c) * 24u + 2u * k + 1u] = w >> 16u;
     }
@@ -68,11 +73,11 @@ fn load_projective(p: u32, i: u32) {
 }
 
 fn store_projective(i: u32, p: u32) {
-  for (var c = 0u; c < 3u; c++) {
+  for (var c = 0u; c < POINT_FQ; c++) {
     for (var k = 0u; k < 12u; k++) {
       let lo = fs[fb + (p + c) * 24u + 2u * k];
       let hi = fs[fb + (p + c) * 24u + 2u * k + 1u];
-      sums_out[i * 36u + c * 12u + k] = lo | (hi << 16u);
+      sums_out[(i * POINT_FQ + c) * 12u + k] = lo | (hi << 16u);
     }
   }
 }
@@ -89,15 +94,15 @@ fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_i
   for (var k = 0u; k < 24u; k++) {
     fs[fb + 24u + k] = r2[k];
   }
-  for (var c = 0u; c < 2u; c++) {
+  for (var c = 0u; c < AFFINE_FQ; c++) {
     for (var k = 0u; k < 12u; k++) {
-      let w = raw[i * 24u + c * 12u + k];
+      let w = raw[(i * AFFINE_FQ + c) * 12u + k];
       fs[fb + 2u * k] = w & 0xffffu;
       fs[fb + 2u * k + 1u] = w >> 16u;
     }
     fs_mul(0u, 0u, 1u);
     for (var k = 0u; k < 12u; k++) {
-      table_out[(params.base + i) * 24u + c * 12u + k] = fs[fb + 2u * k] | (fs[fb + 2u * k + 1u] << 16u);
+      table_out[((params.base + i) * AFFINE_FQ + c) * 12u + k] = fs[fb + 2u * k] | (fs[fb + 2u * k + 1u] << 16u);
     }
   }
 }
@@ -167,17 +172,17 @@ fn bucket_sum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invo
     return;
   }
   fs_bind(li);
-  g1_init();
-  g1_set_identity(G1_P);
+  pt_init();
+  pt_set_identity(PT_P);
   for (var e = offsets[t]; e < offsets[t + 1u]; e++) {
     let entry = entries[e];
-    load_affine(G1_Q, entry & ~SIGN);
+    load_affine(PT_Q, entry & ~SIGN);
     if ((entry & SIGN) != 0u) {
-      g1_negate(G1_Q);
+      pt_negate(PT_Q);
     }
-    g1_add();
+    pt_add();
   }
-  store_projective(t, G1_P);
+  store_projective(t, PT_P);
 }
 
 // Window w = sum over buckets b of b * bucket(w, b), by running sums from the top bucket down.
@@ -188,24 +193,24 @@ fn window_sum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invo
     return;
   }
   fs_bind(li);
-  g1_init();
-  g1_set_identity(G1_A);
-  g1_set_identity(G1_B);
+  pt_init();
+  pt_set_identity(PT_A);
+  pt_set_identity(PT_B);
   let top = params.buckets - 1u;
   for (var k = 0u; k < 2u * top; k++) {
     if ((k & 1u) == 0u) {
       // running (A) += bucket
-      load_projective(G1_Q, w * params.buckets + top - k / 2u);
-      g1_copy(G1_P, G1_A);
+      load_projective(PT_Q, w * params.buckets + top - k / 2u);
+      pt_copy(PT_P, PT_A);
     } else {
       // total (B) += running
-      g1_copy(G1_Q, G1_A);
-      g1_copy(G1_P, G1_B);
+      pt_copy(PT_Q, PT_A);
+      pt_copy(PT_P, PT_B);
     }
-    g1_add();
-    g1_copy(select(G1_A, G1_B, (k & 1u) == 1u), G1_P);
+    pt_add();
+    pt_copy(select(PT_A, PT_B, (k & 1u) == 1u), PT_P);
   }
-  store_projective(w, G1_B);
+  store_projective(w, PT_B);
 }
 
 // sums_out[t] = sum of table points idx[t * per .. (t + 1) * per) (of params.len): the 0/1 scalars' bases.
@@ -216,14 +221,14 @@ fn sum_indexed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_inv
     return;
   }
   fs_bind(li);
-  g1_init();
-  g1_set_identity(G1_P);
+  pt_init();
+  pt_set_identity(PT_P);
   let end = min((t + 1u) * params.per, params.len);
   for (var j = t * params.per; j < end; j++) {
-    load_affine(G1_Q, idx[j]);
-    g1_add();
+    load_affine(PT_Q, idx[j]);
+    pt_add();
   }
-  store_projective(t, G1_P);
+  store_projective(t, PT_P);
 }
 
 // sums_out[t] = sum of projective sums_in[t * per .. (t + 1) * per) (of params.len): the next tree level.
@@ -234,12 +239,12 @@ fn sum_projective(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_
     return;
   }
   fs_bind(li);
-  g1_init();
-  g1_set_identity(G1_P);
+  pt_init();
+  pt_set_identity(PT_P);
   let end = min((t + 1u) * params.per, params.len);
   for (var j = t * params.per; j < end; j++) {
-    load_projective(G1_Q, j);
-    g1_add();
+    load_projective(PT_Q, j);
+    pt_add();
   }
-  store_projective(t, G1_P);
+  store_projective(t, PT_P);
 }
