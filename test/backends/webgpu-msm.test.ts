@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { openGpu } from '../../src/backends/webgpu/device.ts';
 import { CurveMsm, type GpuTable } from '../../src/backends/webgpu/msm.ts';
 import type { Group, PointTable } from '../../src/backends/backend.ts';
 import { FR_MODULUS } from '../../src/shared/fr.ts';
@@ -148,4 +149,14 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
       msm.freeTable(t);
     });
   }
+
+  test('a lost device fails the MSM with the reason', async () => {
+    const own = await openGpu({ allowSoftware: true });
+    const msm = await CurveMsm.create(own, 'g1');
+    const t = msm.newTable(1);
+    await msm.appendPoints(t, G1.BASE.toBytes(false), false);
+    own.device.destroy();
+    await own.device.lost;
+    await assert.rejects(msm.msm(t, 0, frVector([3n])), /WebGPU device lost: destroyed/);
+  });
 });

@@ -59,12 +59,19 @@ export function createWebgpuBackend(): WebgpuBackend {
   // a software adapter the probe found was allowed then, so it is later too
   let opened: Promise<{ gpu: GpuContext; ntt: WebgpuNtt; g1: CurveMsm; g2: CurveMsm }> | undefined;
   const open = () =>
-    (opened ??= openGpu({ allowSoftware: software }).then(async (gpu) => ({
-      gpu,
-      ntt: await WebgpuNtt.create(gpu),
-      g1: await CurveMsm.create(gpu, 'g1'),
-      g2: await CurveMsm.create(gpu, 'g2'),
-    })));
+    (opened ??= openGpu({ allowSoftware: software }).then(async (gpu) => {
+      // after a loss the next use opens a new device; tables made on the lost one keep failing
+      const mine = opened;
+      void gpu.device.lost.then(() => {
+        if (opened === mine) opened = undefined;
+      });
+      return {
+        gpu,
+        ntt: await WebgpuNtt.create(gpu),
+        g1: await CurveMsm.create(gpu, 'g1'),
+        g2: await CurveMsm.create(gpu, 'g2'),
+      };
+    }));
   const label = `webgpu (${description}${software ? ', software' : ''})`;
   const own = withCpuKernels(label, {
     points: webgpuPoints(async (group) => (await open())[group]),
