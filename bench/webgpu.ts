@@ -130,10 +130,9 @@ async function points(group: Group): Promise<void> {
     'to_montgomery',
     'scalar_digits',
     'bucket_scatter',
-    'bucket_sum',
+    'sum_entries',
+    'sum_partials',
     'window_sum',
-    'sum_indexed',
-    'sum_projective',
   ] as const) {
     const t0 = performance.now();
     await msm.pipeline(entry);

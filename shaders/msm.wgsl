@@ -14,8 +14,8 @@ struct Params {
   windows: u32,
   bits: u32,
   buckets: u32,
-  len: u32,
-  per: u32,
+  _pad0: u32,
+  _pad1: u32,
   base: u32,
 }
 
@@ -164,9 +164,11 @@ fn bucket_scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-// Bucket t (window-major) = sum of its entries' points, one thread a bucket.
+// sums_out[t] = sum of the table points of entries[offsets[t] .. offsets[t + 1]) (the sign bit negates):
+// one thread a chunk of a bucket, or of the 0/1 scalars' bases; a bucket's chunks are summed by
+// sum_partials, so that a bucket that skewed scalars fill is not one thread's work.
 @compute @workgroup_size(FS_GROUP)
-fn bucket_sum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+fn sum_entries(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = thread(gid);
   if (t >= params.count) {
     return;
@@ -213,9 +215,9 @@ fn window_sum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invo
   store_projective(w, PT_B);
 }
 
-// sums_out[t] = sum of table points idx[t * per .. (t + 1) * per) (of params.len): the 0/1 scalars' bases.
+// sums_out[t] = sum of projective sums_in[offsets[t] .. offsets[t + 1]): the next level of sum_entries.
 @compute @workgroup_size(FS_GROUP)
-fn sum_indexed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+fn sum_partials(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = thread(gid);
   if (t >= params.count) {
     return;
@@ -223,26 +225,7 @@ fn sum_indexed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_inv
   fs_bind(li);
   pt_init();
   pt_set_identity(PT_P);
-  let end = min((t + 1u) * params.per, params.len);
-  for (var j = t * params.per; j < end; j++) {
-    load_affine(PT_Q, idx[j]);
-    pt_add();
-  }
-  store_projective(t, PT_P);
-}
-
-// sums_out[t] = sum of projective sums_in[t * per .. (t + 1) * per) (of params.len): the next tree level.
-@compute @workgroup_size(FS_GROUP)
-fn sum_projective(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let t = thread(gid);
-  if (t >= params.count) {
-    return;
-  }
-  fs_bind(li);
-  pt_init();
-  pt_set_identity(PT_P);
-  let end = min((t + 1u) * params.per, params.len);
-  for (var j = t * params.per; j < end; j++) {
+  for (var j = offsets[t]; j < offsets[t + 1u]; j++) {
     load_projective(PT_Q, j);
     pt_add();
   }

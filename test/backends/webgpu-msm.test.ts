@@ -2,10 +2,11 @@
  * The WebGPU G1 and G2 MSM (src/backends/webgpu/msm.ts) against the native CPU backend, on llvmpipe where
  * there is no GPU: random bases and mixed scalars (0, 1, 2, r - 1, small, random) at sizes that are not
  * powers of two, identity, repeated and opposite bases, one scalar repeated (one bucket), density maps,
- * start offsets, and tables split over buffers of 7 points (the split size lowered so that MSMs cross it).
+ * start offsets, tables split over buffers of 7 points (the split size lowered so that MSMs cross it), and
+ * bucket sums chunked small (so that skewed buckets are summed over several levels).
  *
  * Sizes are kept to at most 100 scalars (G1) and 40 (G2): llvmpipe adds about 10^4 G1 points a second on
- * two cores, G2 about a third of that, so these take seconds each. Compiling the seven kernels of a group
+ * two cores, G2 about a third of that, so these take seconds each. Compiling the six kernels of a group
  * is most of this file's time on a cold Mesa cache (5-10 s a point kernel).
  */
 import assert from 'node:assert/strict';
@@ -85,9 +86,10 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
   for (const group of ['g1', 'g2'] as Group[]) {
     const big = group === 'g1' ? 100 : 40;
     for (const bufferPoints of [undefined, 7]) {
-      const label = bufferPoints ? `table split every ${bufferPoints} points` : 'one buffer';
+      // with the table split, chunks of 3 points: bucket sums over several levels of sum_partials
+      const label = bufferPoints ? `table split every ${bufferPoints} points, chunks of 3` : 'one buffer';
       test(`${group}, ${label}: sizes 0, 1, 2, 33, ${big} with mixed scalars, offsets`, async () => {
-        const msm = await CurveMsm.create(gpu!, group, { bufferPoints });
+        const msm = await CurveMsm.create(gpu!, group, { bufferPoints, chunk: bufferPoints ? 3 : undefined });
         const rng = new Rng(`webgpu-msm-sizes-${group}-${label}`);
         const pts = await randomPoints(native!, group, rng, big);
         const t = await tables(msm, pts);
@@ -101,7 +103,8 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
     }
 
     test(`${group}: identity, repeated and opposite bases; one scalar everywhere; density maps`, async () => {
-      const msm = await CurveMsm.create(gpu!, group, { bufferPoints: 16 });
+      // chunks of 2: the buckets that one scalar everywhere fills, and the 0/1 sum, go several levels up
+      const msm = await CurveMsm.create(gpu!, group, { bufferPoints: 16, chunk: 2 });
       const rng = new Rng(`webgpu-msm-edge-${group}`);
       const G = group === 'g1' ? G1 : G2;
       const P = G.BASE.multiply(rng.fr());

@@ -5,17 +5,18 @@
  * A table is affine Montgomery points in GPU buffers of at most `bufferPoints` points each (what one storage
  * binding and one buffer may hold); an MSM is split by buffer and each part is independent, the parts'
  * sums added on the host. Within a part, as supraseal splits a PoRep witness: the bases of scalars 1 are
- * summed by a tree of additions (sum_indexed, then sum_projective levels), scalars 0 are dropped, and the
- * rest go through Pippenger with signed digits: digits and bucket sizes on the GPU (scalar_digits), the
- * offsets as a prefix sum of the sizes on the host, a counting sort into buckets on the GPU
- * (bucket_scatter), one thread a bucket summing its points (bucket_sum), one thread a window for the
- * running-sum reduction (window_sum), and the windows' Horner combination (c doublings each) on the host
- * with noble: W points, a few hundred doublings.
+ * summed by levels of chunked additions (#sumRuns), scalars 0 are dropped, and the rest go through
+ * Pippenger with signed digits: digits and bucket sizes on the GPU (scalar_digits), the offsets as a prefix
+ * sum of the sizes on the host, a counting sort into buckets on the GPU (bucket_scatter), the buckets'
+ * points summed in chunks of at most `chunk` points a thread and the chunks summed level by level
+ * (sum_entries, sum_partials: skewed scalars that fill one bucket cost levels, not one long thread), one
+ * thread a window for the running-sum reduction (window_sum), and the windows' Horner combination (c
+ * doublings each) on the host with noble: W points, a few hundred doublings.
  *
- * Known limits of this first version, for a GPU session to lift: one thread a bucket serializes a bucket
- * that skewed scalars fill (split heavy buckets over threads); one thread a window for the reduction
- * (parallel running sums); the 0/1 split and the density walk run on the host; the formulas are complete
- * projective ones, not batch-affine.
+ * Known limits of this first version, for a GPU session to lift: one thread a window for the reduction
+ * (2^c sequential additions; parallel running sums by segments would spread it); the 0/1 split and the
+ * density walk run on the host (O(n), no point work); the formulas are complete projective ones, not
+ * batch-affine; the window width is a guess (windowBits) until a GPU measures it.
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
 import { slotGroup } from './curve-program.ts';
@@ -34,37 +35,27 @@ import type { FrVector } from '../../shared/fr-vector.ts';
 import type { Group, PointTable } from '../backend.ts';
 import { cpuBackend } from '../borrow.ts';
 const PLAIN_GROUP = 64;
-/** Points summed by a thread of the 0/1 tree; partial sums left at the end are added on the host. */
-const SUM_PER_THREAD = 32;
-const HOST_SUMS = 64;
+/** Points a thread sums at most (sum_entries, sum_partials); see #sumRuns. */
+const CHUNK = 64;
 
 /** Sums of points of one group (noble's G1 and G2 classes do not add across). */
 const add = (a: CurvePoint, b: CurvePoint): CurvePoint =>
   (a as never as { add(p: CurvePoint): CurvePoint }).add(b);
 
 type Entry =
-  | 'to_montgomery'
-  | 'scalar_digits'
-  | 'bucket_scatter'
-  | 'bucket_sum'
-  | 'window_sum'
-  | 'sum_indexed'
-  | 'sum_projective';
+  'to_montgomery' | 'scalar_digits' | 'bucket_scatter' | 'sum_entries' | 'sum_partials' | 'window_sum';
 
 const POINT_KERNELS: ReadonlySet<Entry> = new Set([
   'to_montgomery',
-  'bucket_sum',
+  'sum_entries',
+  'sum_partials',
   'window_sum',
-  'sum_indexed',
-  'sum_projective',
 ]);
 
 interface Params {
   windows?: number;
   bits?: number;
   buckets?: number;
-  len?: number;
-  per?: number;
   base?: number;
 }
 
@@ -106,6 +97,8 @@ export function windowBits(m: number): number {
 export interface MsmOptions {
   /** Points per table buffer; defaults to what the adapter's limits allow (tests lower it). */
   bufferPoints?: number;
+  /** Points a thread sums at most before the sum goes a level up (tests lower it). */
+  chunk?: number;
 }
 
 export class CurveMsm {
@@ -115,6 +108,7 @@ export class CurveMsm {
   readonly #group: number;
   readonly #pipelines = new Map<Entry, Promise<GPUComputePipeline>>();
   readonly bufferPoints: number;
+  readonly chunk: number;
   /** Bytes one storage binding may span. */
   readonly #maxBinding: number;
 
@@ -135,6 +129,7 @@ export class CurveMsm {
     this.#affineBytes = affineWords(group) * 4;
     this.#projectiveBytes = projectiveWords(group) * 4;
     this.#maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
+    this.chunk = Math.max(1, options.chunk ?? CHUNK);
     this.bufferPoints = Math.max(
       1,
       Math.min(options.bufferPoints ?? Infinity, Math.floor(this.#maxBinding / this.#affineBytes)),
@@ -196,8 +191,8 @@ export class CurveMsm {
         params.windows ?? 0,
         params.bits ?? 0,
         params.buckets ?? 0,
-        params.len ?? 0,
-        params.per ?? 0,
+        0,
+        0,
         params.base ?? 0,
       ]),
     );
@@ -311,35 +306,73 @@ export class CurveMsm {
     return total.toBytes(false);
   }
 
-  /** Sum of the table points at `idx`: a tree of additions, its last few partial sums added here. */
+  /** Sum of the table points at `idx` (the bases of the scalars 1): one run of #sumRuns. */
   async #sumIndexed(table: GPUBuffer, idx: Uint32Array): Promise<CurvePoint> {
     if (idx.length === 0) return zero(this.group);
-    const idxBuf = this.#upload(idx);
-    let len = Math.ceil(idx.length / SUM_PER_THREAD);
-    let sums = this.#buffer(len * this.#projectiveBytes);
-    await this.#run(
-      'sum_indexed',
-      len,
-      { len: idx.length, per: SUM_PER_THREAD },
-      { [B.table]: table, [B.idx]: idxBuf, [B.sumsOut]: sums },
-    );
-    idxBuf.destroy();
-    while (len > HOST_SUMS) {
-      const next = Math.ceil(len / SUM_PER_THREAD);
-      const out = this.#buffer(next * this.#projectiveBytes);
-      await this.#run(
-        'sum_projective',
-        next,
-        { len, per: SUM_PER_THREAD },
-        { [B.sumsIn]: sums, [B.sumsOut]: out },
-      );
-      sums.destroy();
-      sums = out;
-      len = next;
-    }
-    const points = fromProjectiveWords(this.group, await this.#read(sums, len * this.#projectiveBytes));
+    const entries = this.#upload(idx);
+    const sums = await this.#sumRuns(table, entries, [idx.length]);
+    entries.destroy();
+    const [p] = fromProjectiveWords(this.group, await this.#read(sums, this.#projectiveBytes));
     sums.destroy();
-    return points.reduce(add, zero(this.group));
+    return p!;
+  }
+
+  /**
+   * One projective point a run: the sums of the table points of consecutive runs of `entries`, run r
+   * `counts[r]` entries long (a bucket, or the 0/1 scalars' bases). Each run is cut in chunks of at most
+   * `chunk` entries, one thread a chunk (sum_entries), and the chunks of a run summed the same way, level
+   * by level (sum_partials), until one point a run is left: a run that skewed scalars make long costs
+   * levels, not one thread's serial loop.
+   */
+  async #sumRuns(table: GPUBuffer, entries: GPUBuffer, counts: ArrayLike<number>): Promise<GPUBuffer> {
+    let sizes = Array.from(counts);
+    let level = 0;
+    let input = entries;
+    for (;;) {
+      // chunk offsets over the input, every run at least one chunk (an empty run sums to the identity)
+      const offsets: number[] = [];
+      const next: number[] = [];
+      let at = 0;
+      for (const size of sizes) {
+        const chunks = Math.max(1, Math.ceil(size / this.chunk));
+        for (let k = 0; k < chunks; k++) offsets.push(at + Math.min(size, k * this.chunk));
+        next.push(chunks);
+        at += size;
+      }
+      offsets.push(at);
+      const offsetBuf = this.#upload(Uint32Array.from(offsets));
+      const out = this.#buffer((offsets.length - 1) * this.#projectiveBytes);
+      if (level === 0)
+        await this.#run(
+          'sum_entries',
+          offsets.length - 1,
+          {},
+          {
+            [B.table]: table,
+            [B.entries]: input,
+            [B.offsets]: offsetBuf,
+            [B.sumsOut]: out,
+          },
+        );
+      else {
+        await this.#run(
+          'sum_partials',
+          offsets.length - 1,
+          {},
+          {
+            [B.sumsIn]: input,
+            [B.offsets]: offsetBuf,
+            [B.sumsOut]: out,
+          },
+        );
+        input.destroy();
+      }
+      offsetBuf.destroy();
+      if (next.every((n) => n === 1)) return out;
+      sizes = next;
+      input = out;
+      level++;
+    }
   }
 
   /** sum scalars[scalarAt[i]] * table[idx[i]] by Pippenger with signed digits. */
@@ -394,7 +427,6 @@ export class CurveMsm {
     const counts = await this.#read(cursor, nb * 4);
     const offsets = new Uint32Array(nb + 1);
     for (let t = 0; t < nb; t++) offsets[t + 1] = offsets[t]! + counts[t]!;
-    const offsetBuf = this.#upload(offsets);
     this.#gpu.device.queue.writeBuffer(cursor, 0, offsets, 0, nb);
     const entries = this.#buffer(offsets[nb]! * 4);
     await this.#run('bucket_scatter', m, p, {
@@ -403,18 +435,11 @@ export class CurveMsm {
       [B.cursor]: cursor,
       [B.entries]: entries,
     });
-    const bucketSums = this.#buffer(nb * this.#projectiveBytes);
-    await this.#run('bucket_sum', nb, p, {
-      [B.table]: table,
-      [B.entries]: entries,
-      [B.offsets]: offsetBuf,
-      [B.sumsOut]: bucketSums,
-    });
+    const bucketSums = await this.#sumRuns(table, entries, counts);
     const windowSums = this.#buffer(windows * this.#projectiveBytes);
     await this.#run('window_sum', windows, p, { [B.sumsIn]: bucketSums, [B.sumsOut]: windowSums });
     const w = fromProjectiveWords(this.group, await this.#read(windowSums, windows * this.#projectiveBytes));
-    for (const b of [scalarBuf, idxBuf, digits, cursor, offsetBuf, entries, bucketSums, windowSums])
-      b.destroy();
+    for (const b of [scalarBuf, idxBuf, digits, cursor, entries, bucketSums, windowSums]) b.destroy();
     let acc = zero(this.group);
     for (let i = windows - 1; i >= 0; i--) {
       for (let d = 0; d < c; d++) acc = acc.double();
