@@ -132,7 +132,7 @@ async function points(group: Group): Promise<void> {
     'bucket_scatter',
     'sum_entries',
     'sum_partials',
-    'window_sum',
+    'window_segments',
   ] as const) {
     const t0 = performance.now();
     await msm.pipeline(entry);

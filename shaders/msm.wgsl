@@ -14,8 +14,8 @@ struct Params {
   windows: u32,
   bits: u32,
   buckets: u32,
-  _pad0: u32,
-  _pad1: u32,
+  segment: u32,
+  segments: u32,
   base: u32,
 }
 
@@ -187,32 +187,65 @@ fn sum_entries(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_inv
   store_projective(t, PT_P);
 }
 
-// Window w = sum over buckets b of b * bucket(w, b), by running sums from the top bucket down.
+// Segment t = (w, s) of window w's buckets b = lo + 1 .. hi (lo = s * params.segment): its share
+// sum (b * bucket(w, b)) of the window's sum, as T + lo * R with R = sum bucket(w, b) and
+// T = sum (b - lo) * bucket(w, b). T and R come from running sums from the segment's top bucket down; lo * R
+// by double-and-add. The windows' segments are then summed by sum_partials: a window's 2^(c-1) buckets
+// spread over params.segments threads instead of one. Every step is one pt_run (the interpreter compiled
+// once): its operands are what the step picks.
 @compute @workgroup_size(FS_GROUP)
-fn window_sum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let w = thread(gid);
-  if (w >= params.count) {
+fn window_segments(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = thread(gid);
+  if (t >= params.count) {
     return;
   }
   fs_bind(li);
   pt_init();
   pt_set_identity(PT_A);
   pt_set_identity(PT_B);
+  let w = t / params.segments;
   let top = params.buckets - 1u;
-  for (var k = 0u; k < 2u * top; k++) {
-    if ((k & 1u) == 0u) {
-      // running (A) += bucket
-      load_projective(PT_Q, w * params.buckets + top - k / 2u);
-      pt_copy(PT_P, PT_A);
+  let lo = min((t % params.segments) * params.segment, top);
+  let hi = min(lo + params.segment, top);
+  let running = 2u * (hi - lo);
+  let bits = 32u - countLeadingZeros(lo);
+  let steps = running + 2u * bits + 1u;
+  for (var k = 0u; k < steps; k++) {
+    var start = PT_ADD_START;
+    var end = PT_ADD_END;
+    if (k < running) {
+      if ((k & 1u) == 0u) {
+        // R (A) += bucket
+        load_projective(PT_Q, w * params.buckets + hi - k / 2u);
+        pt_copy(PT_P, PT_A);
+      } else {
+        // T (B) += R
+        pt_copy(PT_Q, PT_A);
+        pt_copy(PT_P, PT_B);
+      }
     } else {
-      // total (B) += running
-      pt_copy(PT_Q, PT_A);
-      pt_copy(PT_P, PT_B);
+      if (k == running) {
+        pt_set_identity(PT_P);
+      }
+      let j = k - running;
+      if (j == 2u * bits) {
+        // P = lo * R + T
+        pt_copy(PT_Q, PT_B);
+      } else if ((j & 1u) == 0u) {
+        start = PT_DOUBLE_START;
+        end = PT_DOUBLE_END;
+      } else if (((lo >> (bits - 1u - j / 2u)) & 1u) == 1u) {
+        pt_copy(PT_Q, PT_A);
+      } else {
+        pt_set_identity(PT_Q);
+      }
     }
-    pt_add();
-    pt_copy(select(PT_A, PT_B, (k & 1u) == 1u), PT_P);
+    pt_run(start, end);
+    if (k < running) {
+      pt_copy(select(PT_A, PT_B, (k & 1u) == 1u), PT_P);
+    }
   }
-  store_projective(w, PT_B);
+  store_projective(t, PT_P);
 }
 
 // sums_out[t] = sum of projective sums_in[offsets[t] .. offsets[t + 1]): the next level of sum_entries.

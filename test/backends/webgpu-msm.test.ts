@@ -3,7 +3,8 @@
  * there is no GPU: random bases and mixed scalars (0, 1, 2, r - 1, small, random) at sizes that are not
  * powers of two, identity, repeated and opposite bases, one scalar repeated (one bucket), density maps,
  * start offsets, tables split over buffers of 7 points (the split size lowered so that MSMs cross it), and
- * bucket sums chunked small (so that skewed buckets are summed over several levels).
+ * bucket sums chunked small (so that skewed buckets are summed over several levels) and window sums in small
+ * segments (lo * R + T each).
  *
  * Sizes are kept to at most 100 scalars (G1) and 40 (G2): llvmpipe adds about 10^4 G1 points a second on
  * two cores, G2 about a third of that, so these take seconds each. Compiling the six kernels of a group
@@ -86,10 +87,17 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
   for (const group of ['g1', 'g2'] as Group[]) {
     const big = group === 'g1' ? 100 : 40;
     for (const bufferPoints of [undefined, 7]) {
-      // with the table split, chunks of 3 points: bucket sums over several levels of sum_partials
-      const label = bufferPoints ? `table split every ${bufferPoints} points, chunks of 3` : 'one buffer';
+      // with the table split, chunks of 3 points and window segments of 3 buckets: bucket sums over
+      // several levels of sum_partials, window sums as lo * R + T over segments
+      const label = bufferPoints
+        ? `table split every ${bufferPoints} points, chunks and segments of 3`
+        : 'one buffer';
       test(`${group}, ${label}: sizes 0, 1, 2, 33, ${big} with mixed scalars, offsets`, async () => {
-        const msm = await CurveMsm.create(gpu!, group, { bufferPoints, chunk: bufferPoints ? 3 : undefined });
+        const msm = await CurveMsm.create(
+          gpu!,
+          group,
+          bufferPoints ? { bufferPoints, chunk: 3, segment: 3 } : {},
+        );
         const rng = new Rng(`webgpu-msm-sizes-${group}-${label}`);
         const pts = await randomPoints(native!, group, rng, big);
         const t = await tables(msm, pts);
@@ -103,8 +111,9 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
     }
 
     test(`${group}: identity, repeated and opposite bases; one scalar everywhere; density maps`, async () => {
-      // chunks of 2: the buckets that one scalar everywhere fills, and the 0/1 sum, go several levels up
-      const msm = await CurveMsm.create(gpu!, group, { bufferPoints: 16, chunk: 2 });
+      // chunks of 2: the buckets that one scalar everywhere fills, and the 0/1 sum, go several levels up;
+      // window segments of 5 buckets
+      const msm = await CurveMsm.create(gpu!, group, { bufferPoints: 16, chunk: 2, segment: 5 });
       const rng = new Rng(`webgpu-msm-edge-${group}`);
       const G = group === 'g1' ? G1 : G2;
       const P = G.BASE.multiply(rng.fr());

@@ -9,14 +9,14 @@
  * Pippenger with signed digits: digits and bucket sizes on the GPU (scalar_digits), the offsets as a prefix
  * sum of the sizes on the host, a counting sort into buckets on the GPU (bucket_scatter), the buckets'
  * points summed in chunks of at most `chunk` points a thread and the chunks summed level by level
- * (sum_entries, sum_partials: skewed scalars that fill one bucket cost levels, not one long thread), one
- * thread a window for the running-sum reduction (window_sum), and the windows' Horner combination (c
- * doublings each) on the host with noble: W points, a few hundred doublings.
+ * (sum_entries, sum_partials: skewed scalars that fill one bucket cost levels, not one long thread), the
+ * windows' running-sum reductions in segments of at most `segment` buckets a thread (window_segments; the
+ * segments summed by sum_partials), and the windows' Horner combination (c doublings each) on the host
+ * with noble: W points, a few hundred doublings.
  *
- * Known limits of this first version, for a GPU session to lift: one thread a window for the reduction
- * (2^c sequential additions; parallel running sums by segments would spread it); the 0/1 split and the
- * density walk run on the host (O(n), no point work); the formulas are complete projective ones, not
- * batch-affine; the window width is a guess (windowBits) until a GPU measures it.
+ * Known limits of this first version, for a GPU session to lift: the 0/1 split and the density walk run on
+ * the host (O(n), no point work); the formulas are complete projective ones, not batch-affine; the window
+ * width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT) until a GPU measures them.
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
 import { slotGroup } from './curve-program.ts';
@@ -37,19 +37,21 @@ import { cpuBackend } from '../borrow.ts';
 const PLAIN_GROUP = 64;
 /** Points a thread sums at most (sum_entries, sum_partials); see #sumRuns. */
 const CHUNK = 64;
+/** Buckets a thread reduces at most in window_segments. */
+const SEGMENT = 64;
 
 /** Sums of points of one group (noble's G1 and G2 classes do not add across). */
 const add = (a: CurvePoint, b: CurvePoint): CurvePoint =>
   (a as never as { add(p: CurvePoint): CurvePoint }).add(b);
 
 type Entry =
-  'to_montgomery' | 'scalar_digits' | 'bucket_scatter' | 'sum_entries' | 'sum_partials' | 'window_sum';
+  'to_montgomery' | 'scalar_digits' | 'bucket_scatter' | 'sum_entries' | 'sum_partials' | 'window_segments';
 
 const POINT_KERNELS: ReadonlySet<Entry> = new Set([
   'to_montgomery',
   'sum_entries',
   'sum_partials',
-  'window_sum',
+  'window_segments',
 ]);
 
 interface Params {
@@ -57,6 +59,8 @@ interface Params {
   bits?: number;
   buckets?: number;
   base?: number;
+  segment?: number;
+  segments?: number;
 }
 
 /** Binding numbers of msm.wgsl. */
@@ -99,6 +103,8 @@ export interface MsmOptions {
   bufferPoints?: number;
   /** Points a thread sums at most before the sum goes a level up (tests lower it). */
   chunk?: number;
+  /** Buckets a thread reduces at most in the window sums (tests lower it). */
+  segment?: number;
 }
 
 export class CurveMsm {
@@ -109,6 +115,7 @@ export class CurveMsm {
   readonly #pipelines = new Map<Entry, Promise<GPUComputePipeline>>();
   readonly bufferPoints: number;
   readonly chunk: number;
+  readonly segment: number;
   /** Bytes one storage binding may span. */
   readonly #maxBinding: number;
 
@@ -130,6 +137,7 @@ export class CurveMsm {
     this.#projectiveBytes = projectiveWords(group) * 4;
     this.#maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
     this.chunk = Math.max(1, options.chunk ?? CHUNK);
+    this.segment = Math.max(1, options.segment ?? SEGMENT);
     this.bufferPoints = Math.max(
       1,
       Math.min(options.bufferPoints ?? Infinity, Math.floor(this.#maxBinding / this.#affineBytes)),
@@ -191,8 +199,8 @@ export class CurveMsm {
         params.windows ?? 0,
         params.bits ?? 0,
         params.buckets ?? 0,
-        0,
-        0,
+        params.segment ?? 0,
+        params.segments ?? 0,
         params.base ?? 0,
       ]),
     );
@@ -310,7 +318,7 @@ export class CurveMsm {
   async #sumIndexed(table: GPUBuffer, idx: Uint32Array): Promise<CurvePoint> {
     if (idx.length === 0) return zero(this.group);
     const entries = this.#upload(idx);
-    const sums = await this.#sumRuns(table, entries, [idx.length]);
+    const sums = await this.#sumRuns({ table, entries }, [idx.length]);
     entries.destroy();
     const [p] = fromProjectiveWords(this.group, await this.#read(sums, this.#projectiveBytes));
     sums.destroy();
@@ -324,11 +332,15 @@ export class CurveMsm {
    * by level (sum_partials), until one point a run is left: a run that skewed scalars make long costs
    * levels, not one thread's serial loop.
    */
-  async #sumRuns(table: GPUBuffer, entries: GPUBuffer, counts: ArrayLike<number>): Promise<GPUBuffer> {
+  async #sumRuns(
+    source: { table: GPUBuffer; entries: GPUBuffer } | { partials: GPUBuffer },
+    counts: ArrayLike<number>,
+  ): Promise<GPUBuffer> {
     let sizes = Array.from(counts);
-    let level = 0;
-    let input = entries;
-    for (;;) {
+    // the first level reads table points through entries, or the caller's partial sums (which it keeps)
+    const table = 'table' in source ? source.table : undefined;
+    let input = 'table' in source ? source.entries : source.partials;
+    for (let level = 0; ; level++) {
       // chunk offsets over the input, every run at least one chunk (an empty run sums to the identity)
       const offsets: number[] = [];
       const next: number[] = [];
@@ -342,36 +354,18 @@ export class CurveMsm {
       offsets.push(at);
       const offsetBuf = this.#upload(Uint32Array.from(offsets));
       const out = this.#buffer((offsets.length - 1) * this.#projectiveBytes);
-      if (level === 0)
-        await this.#run(
-          'sum_entries',
-          offsets.length - 1,
-          {},
-          {
-            [B.table]: table,
-            [B.entries]: input,
-            [B.offsets]: offsetBuf,
-            [B.sumsOut]: out,
-          },
-        );
-      else {
-        await this.#run(
-          'sum_partials',
-          offsets.length - 1,
-          {},
-          {
-            [B.sumsIn]: input,
-            [B.offsets]: offsetBuf,
-            [B.sumsOut]: out,
-          },
-        );
-        input.destroy();
+      if (level === 0 && table) {
+        const bind = { [B.table]: table, [B.entries]: input, [B.offsets]: offsetBuf, [B.sumsOut]: out };
+        await this.#run('sum_entries', offsets.length - 1, {}, bind);
+      } else {
+        const bind = { [B.sumsIn]: input, [B.offsets]: offsetBuf, [B.sumsOut]: out };
+        await this.#run('sum_partials', offsets.length - 1, {}, bind);
+        if (level > 0) input.destroy();
       }
       offsetBuf.destroy();
       if (next.every((n) => n === 1)) return out;
       sizes = next;
       input = out;
-      level++;
     }
   }
 
@@ -435,9 +429,20 @@ export class CurveMsm {
       [B.cursor]: cursor,
       [B.entries]: entries,
     });
-    const bucketSums = await this.#sumRuns(table, entries, counts);
-    const windowSums = this.#buffer(windows * this.#projectiveBytes);
-    await this.#run('window_sum', windows, p, { [B.sumsIn]: bucketSums, [B.sumsOut]: windowSums });
+    const bucketSums = await this.#sumRuns({ table, entries }, counts);
+    // a window's buckets in segments of `segment`, one thread each, then the segments summed
+    const top = buckets - 1;
+    const segment = Math.min(this.segment, top);
+    const segments = Math.ceil(top / segment);
+    const parts = this.#buffer(windows * segments * this.#projectiveBytes);
+    await this.#run(
+      'window_segments',
+      windows * segments,
+      { ...p, segment, segments },
+      { [B.sumsIn]: bucketSums, [B.sumsOut]: parts },
+    );
+    const windowSums = await this.#sumRuns({ partials: parts }, new Array<number>(windows).fill(segments));
+    parts.destroy();
     const w = fromProjectiveWords(this.group, await this.#read(windowSums, windows * this.#projectiveBytes));
     for (const b of [scalarBuf, idxBuf, digits, cursor, entries, bucketSums, windowSums]) b.destroy();
     let acc = zero(this.group);
