@@ -1,8 +1,8 @@
 /// <reference types="@webgpu/types" />
 /**
- * The WebGPU backend (Dawn): its own NTT and `quotient` (ntt.ts), G1 and G2 point tables and MSM (msm.ts);
- * `quotientR1cs` (the constraint evaluation feeding the quotient) is borrowed from the CPU backend
- * (borrow.ts) until its WGSL kernel lands. pickBackend tries it first; it is made
+ * The WebGPU backend (Dawn): its own NTT and `quotient` (ntt.ts), G1 and G2 point tables and MSM (msm.ts),
+ * and `quotientR1cs` (r1cs.ts evaluating the constraints, then the quotient; a system whose buffers exceed
+ * one binding still goes to the CPU backend, borrow.ts, until the evaluation is split). pickBackend tries it first; it is made
  * only when a child process (probe.ts) finds a hardware adapter, or a software one with
  * C2_WEBGPU_ALLOW_SOFTWARE=1, and otherwise fails with the reason `c2prover info` shows.
  */
@@ -15,6 +15,7 @@ import { type GpuContext, openGpu } from './device.ts';
 import { CurveMsm } from './msm.ts';
 import { WebgpuNtt } from './ntt.ts';
 import { webgpuPoints } from './points.ts';
+import { WebgpuR1cs } from './r1cs.ts';
 import type { ProbeResult } from './probe.ts';
 
 const PROBE = fileURLToPath(new URL('./probe.ts', import.meta.url));
@@ -57,7 +58,8 @@ export function createWebgpuBackend(): WebgpuBackend {
   const { description, software } = probeWebgpu();
   // the device is opened on first use: the factory is synchronous, and a backend never used costs nothing;
   // a software adapter the probe found was allowed then, so it is later too
-  let opened: Promise<{ gpu: GpuContext; ntt: WebgpuNtt; g1: CurveMsm; g2: CurveMsm }> | undefined;
+  let opened:
+    Promise<{ gpu: GpuContext; ntt: WebgpuNtt; r1cs: WebgpuR1cs; g1: CurveMsm; g2: CurveMsm }> | undefined;
   const open = () =>
     (opened ??= openGpu({ allowSoftware: software }).then(async (gpu) => {
       // after a loss the next use opens a new device; tables made on the lost one keep failing
@@ -68,6 +70,7 @@ export function createWebgpuBackend(): WebgpuBackend {
       return {
         gpu,
         ntt: await WebgpuNtt.create(gpu),
+        r1cs: await WebgpuR1cs.create(gpu),
         g1: await CurveMsm.create(gpu, 'g1'),
         g2: await CurveMsm.create(gpu, 'g2'),
       };
@@ -77,13 +80,16 @@ export function createWebgpuBackend(): WebgpuBackend {
     points: webgpuPoints(async (group) => (await open())[group]),
     quotient: {
       quotient: async (a, b, c) => (await open()).ntt.quotient(a, b, c),
-      quotientR1cs: (r1cs, inputs, aux) => cpuBackend().quotientR1cs(r1cs, inputs, aux),
+      quotientR1cs: async (r1cs, inputs, aux) => {
+        const o = await open();
+        if (!o.r1cs.fits(r1cs, inputs, aux)) return cpuBackend().quotientR1cs(r1cs, inputs, aux);
+        const { a, b, c } = await o.r1cs.evaluate(r1cs, inputs, aux);
+        return o.ntt.quotient(a, b, c);
+      },
     },
   });
   return {
     ...own,
-    // quotientR1cs is still the CPU's
-    name: `${label} (with cpu kernels)`,
     async ntt(values: FrVector, direction: NttDirection): Promise<void> {
       await (await open()).ntt.ntt(values, direction);
     },

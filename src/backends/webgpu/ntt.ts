@@ -31,7 +31,7 @@ function toMont(x: bigint): bigint {
 }
 
 /** The index of the first element not below r, or -1. */
-function firstNonCanonical(values: FrVector): number {
+export function firstNonCanonical(values: FrVector): number {
   const words =
     values.byteOffset % 4 === 0
       ? new Uint32Array(values.buffer, values.byteOffset, values.length / 4)
