@@ -143,7 +143,7 @@ async function points(group: Group): Promise<void> {
   // G2 points are twice the bytes and its additions three times the work: two sizes fewer
   const maxLog = Number(arg('--max-log') ?? (gpu.software ? 8 : 26)) - (group === 'g2' ? 2 : 0);
   const logs = gpu.software
-    ? [6, 8].filter((l) => l <= maxLog)
+    ? [6, 8, 10].filter((l) => l <= maxLog)
     : [10, 12, 14, 16, 18, 20, 22, 24, 26].filter((l) => l <= maxLog);
   // distinct points are costly to make (blst fixed-base on the CPU): 2^16 of them, repeated
   const distinct = 1 << Math.min(16, logs[logs.length - 1] ?? 6);

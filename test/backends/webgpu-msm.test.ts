@@ -3,8 +3,9 @@
  * there is no GPU: random bases and mixed scalars (0, 1, 2, r - 1, small, random) at sizes that are not
  * powers of two, identity, repeated and opposite bases, one scalar repeated (one bucket), density maps,
  * start offsets, tables split over buffers of 7 points (the split size lowered so that MSMs cross it), and
- * bucket sums chunked small (so that skewed buckets are summed over several levels) and window sums in small
- * segments (lo * R + T each).
+ * bucket sums chunked small (so that skewed buckets are summed over several levels), window sums in small
+ * segments (lo * R + T each), and a streamed table (kept on the host, put on the GPU by each MSM; what a
+ * table the GPU has no memory for becomes).
  *
  * Sizes are kept to at most 100 scalars (G1) and 40 (G2): llvmpipe adds about 10^4 G1 points a second on
  * two cores, G2 about a third of that, so these take seconds each. Compiling the six kernels of a group
@@ -110,10 +111,15 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
       });
     }
 
-    test(`${group}: identity, repeated and opposite bases; one scalar everywhere; density maps`, async () => {
+    test(`${group}, streamed: identity, repeated and opposite bases; one scalar everywhere; density maps`, async () => {
       // chunks of 2: the buckets that one scalar everywhere fills, and the 0/1 sum, go several levels up;
-      // window segments of 5 buckets
-      const msm = await CurveMsm.create(gpu!, group, { bufferPoints: 16, chunk: 2, segment: 5 });
+      // window segments of 5 buckets; the table streamed (host words put on the GPU by each MSM)
+      const msm = await CurveMsm.create(gpu!, group, {
+        bufferPoints: 16,
+        chunk: 2,
+        segment: 5,
+        stream: true,
+      });
       const rng = new Rng(`webgpu-msm-edge-${group}`);
       const G = group === 'g1' ? G1 : G2;
       const P = G.BASE.multiply(rng.fr());

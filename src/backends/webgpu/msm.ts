@@ -3,8 +3,9 @@
  * G1 and G2 point tables on the GPU and the MSM over them (shaders/msm.wgsl), one instance a group.
  *
  * A table is affine Montgomery points in GPU buffers of at most `bufferPoints` points each (what one storage
- * binding and one buffer may hold); an MSM is split by buffer and each part is independent, the parts'
- * sums added on the host. Within a part, as supraseal splits a PoRep witness: the bases of scalars 1 are
+ * binding and one buffer may hold), kept on the GPU between proofs; a table the GPU has no memory for is
+ * streamed (its words on the host, a buffer's worth put on the GPU by each MSM). An MSM is split by buffer
+ * and each part is independent, the parts' sums added on the host. Within a part, as supraseal splits a PoRep witness: the bases of scalars 1 are
  * summed by levels of chunked additions (#sumRuns), scalars 0 are dropped, and the rest go through
  * Pippenger with signed digits: digits and bucket sizes on the GPU (scalar_digits), the offsets as a prefix
  * sum of the sizes on the host, a counting sort into buckets on the GPU (bucket_scatter), the buckets'
@@ -78,18 +79,28 @@ const B = {
   tableOut: 11,
 } as const;
 
+/**
+ * A table resident on the GPU (buffer k holds points k * perBuffer ..), or, where the GPU could not hold
+ * it, streamed: its canonical words kept on the host a buffer's worth at a time and put on the GPU by
+ * each MSM that reads them.
+ */
 export class GpuTable implements PointTable {
   readonly group: Group;
   length = 0;
   readonly capacity: number;
-  /** Buffer k holds points k * perBuffer .. */
-  readonly buffers: GPUBuffer[];
+  /** Resident: one buffer per perBuffer points, made at the first append. */
+  readonly buffers: GPUBuffer[] = [];
+  /** Streamed: canonical affine words per perBuffer points. */
+  readonly host: Uint32Array[] = [];
+  streamed: boolean;
+  /** Whether the first append has decided between resident and streamed. */
+  placed = false;
   readonly perBuffer: number;
-  constructor(group: Group, capacity: number, perBuffer: number, buffers: GPUBuffer[]) {
+  constructor(group: Group, capacity: number, perBuffer: number, streamed: boolean) {
     this.group = group;
     this.capacity = capacity;
     this.perBuffer = perBuffer;
-    this.buffers = buffers;
+    this.streamed = streamed;
   }
 }
 
@@ -105,6 +116,8 @@ export interface MsmOptions {
   chunk?: number;
   /** Buckets a thread reduces at most in the window sums (tests lower it). */
   segment?: number;
+  /** Streams every table (tests); otherwise only a table the GPU has no memory for is streamed. */
+  stream?: boolean;
 }
 
 export class CurveMsm {
@@ -116,6 +129,7 @@ export class CurveMsm {
   readonly bufferPoints: number;
   readonly chunk: number;
   readonly segment: number;
+  readonly stream: boolean;
   /** Bytes one storage binding may span. */
   readonly #maxBinding: number;
 
@@ -138,6 +152,7 @@ export class CurveMsm {
     this.#maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
     this.chunk = Math.max(1, options.chunk ?? CHUNK);
     this.segment = Math.max(1, options.segment ?? SEGMENT);
+    this.stream = options.stream ?? false;
     this.bufferPoints = Math.max(
       1,
       Math.min(options.bufferPoints ?? Infinity, Math.floor(this.#maxBinding / this.#affineBytes)),
@@ -224,15 +239,49 @@ export class CurveMsm {
   }
 
   newTable(capacity: number): GpuTable {
-    const buffers: GPUBuffer[] = [];
-    for (let at = 0; at < capacity; at += this.bufferPoints)
-      buffers.push(this.#buffer(Math.min(this.bufferPoints, capacity - at) * this.#affineBytes));
-    return new GpuTable(this.group, capacity, this.bufferPoints, buffers);
+    return new GpuTable(this.group, capacity, this.bufferPoints, this.stream);
   }
 
   freeTable(table: GpuTable): void {
     for (const b of table.buffers) b.destroy();
     table.buffers.length = 0;
+    table.host.length = 0;
+  }
+
+  /**
+   * Makes a table's buffers at its first append, resident where the GPU has the memory; where it has not
+   * (an out-of-memory error), the table is streamed instead. WebGPU does not tell how much memory there
+   * is, so trying is how to know.
+   */
+  async #place(table: GpuTable): Promise<void> {
+    if (table.placed) return;
+    table.placed = true;
+    if (table.streamed) return;
+    const { device } = this.#gpu;
+    device.pushErrorScope('out-of-memory');
+    for (let at = 0; at < table.capacity; at += table.perBuffer)
+      table.buffers.push(this.#buffer(Math.min(table.perBuffer, table.capacity - at) * this.#affineBytes));
+    const err = await device.popErrorScope();
+    if (err) {
+      for (const b of table.buffers) b.destroy();
+      table.buffers.length = 0;
+      table.streamed = true;
+      process.emitWarning(
+        `WebGPU: a ${this.group} table of ${table.capacity} points does not fit on the GPU (${err.message}); streamed per MSM`,
+      );
+    }
+  }
+
+  /** Table buffer k for an MSM: the resident one, or the host words uploaded and converted now. */
+  async #chunk(table: GpuTable, k: number): Promise<{ buffer: GPUBuffer; scratch: boolean }> {
+    if (!table.streamed) return { buffer: table.buffers[k]!, scratch: false };
+    const words = table.host[k]!;
+    const count = Math.min(table.perBuffer, table.length - k * table.perBuffer);
+    const buffer = this.#buffer(count * this.#affineBytes);
+    const raw = this.#upload(words.subarray(0, count * affineWords(this.group)));
+    await this.#run('to_montgomery', count, { base: 0 }, { [B.raw]: raw, [B.tableOut]: buffer });
+    raw.destroy();
+    return { buffer, scratch: true };
   }
 
   /**
@@ -258,15 +307,24 @@ export class CurveMsm {
     }
     const words = affineWordsFromUncompressed(this.group, bytes);
     const per = affineWords(this.group);
+    await this.#place(table);
     let done = 0;
     while (done < n) {
       const at = table.length + done;
       const k = Math.floor(at / table.perBuffer);
       const base = at - k * table.perBuffer;
       const count = Math.min(n - done, table.perBuffer - base);
-      const raw = this.#upload(words.subarray(done * per, (done + count) * per));
-      await this.#run('to_montgomery', count, { base }, { [B.raw]: raw, [B.tableOut]: table.buffers[k]! });
-      raw.destroy();
+      const piece = words.subarray(done * per, (done + count) * per);
+      if (table.streamed) {
+        table.host[k] ??= new Uint32Array(
+          Math.min(table.perBuffer, table.capacity - k * table.perBuffer) * per,
+        );
+        table.host[k].set(piece, base * per);
+      } else {
+        const raw = this.#upload(piece);
+        await this.#run('to_montgomery', count, { base }, { [B.raw]: raw, [B.tableOut]: table.buffers[k]! });
+        raw.destroy();
+      }
       done += count;
     }
     table.length += n;
@@ -307,9 +365,13 @@ export class CurveMsm {
       throw new RangeError(`msm reads bases ${start}..${start + k} of a table of ${table.length}`);
     let total = zero(this.group);
     for (const [b, part] of parts) {
-      const buffer = table.buffers[b]!;
-      total = add(total, await this.#sumIndexed(buffer, Uint32Array.from(part.ones)));
-      total = add(total, await this.#pippenger(buffer, part.idx, part.scalars, words));
+      const { buffer, scratch } = await this.#chunk(table, b);
+      try {
+        total = add(total, await this.#sumIndexed(buffer, Uint32Array.from(part.ones)));
+        total = add(total, await this.#pippenger(buffer, part.idx, part.scalars, words));
+      } finally {
+        if (scratch) buffer.destroy();
+      }
     }
     return total.toBytes(false);
   }
