@@ -14,8 +14,9 @@ const FS_STRIDE = FQ_SLOTS * 24u;
 var<workgroup> fs: array<u32, FS_GROUP * FS_STRIDE>;
 var<private> fb: u32;
 
-// Loop bounds stay constants: with the limb count passed in at run time (which keeps Mesa from unrolling
-// and compiles three times faster) llvmpipe 22.3 miscomputed chains of more than three additions.
+// Loop bounds stay constants, so that Mesa unrolls the limb loops: llvmpipe ends a loop silently after
+// 65535 iterations of the loops inside it (gallivm's loop limiter), and with the limb count passed in at
+// run time (three times faster to compile) a chain of more than three additions already went past it.
 fn fs_bind(local_index: u32) {
   fb = local_index * FS_STRIDE;
 }

@@ -157,6 +157,18 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
       msm.freeTable(t[0]);
     });
 
+    // llvmpipe silently ends a thread's loop past 65535 inner iterations (~200 G1, ~50 G2 additions):
+    // defaults that would pass it gave wrong sums, so the per-thread work is capped there
+    test(`${group}: more 1s and buckets than one llvmpipe thread may add, default sizes`, async () => {
+      const msm = await CurveMsm.create(gpu!, group);
+      const rng = new Rng(`webgpu-msm-limit-${group}`);
+      const n = group === 'g1' ? 250 : 70;
+      const t = await tables(msm, await randomPoints(native!, group, rng, n));
+      await same(msm, t, 0, Array(n).fill(1n));
+      await same(msm, t, 0, rng.frs(group === 'g1' ? 120 : 60));
+      msm.freeTable(t[0]);
+    });
+
     test(`${group}: appendPoints validates when asked`, async () => {
       const msm = await CurveMsm.create(gpu!, group);
       const t = msm.newTable(2);

@@ -40,6 +40,14 @@ const PLAIN_GROUP = 64;
 const CHUNK = 64;
 /** Buckets a thread reduces at most in window_segments. */
 const SEGMENT = 64;
+/**
+ * llvmpipe ends any loop after 65535 iterations of the loops inside it, silently (gallivm's loop limiter,
+ * LP_MAX_TGSI_LOOP_ITERATIONS): a thread's loop of interpreter steps, with the multiplication's outer limb
+ * loop counted inside, stops after about 200 G1 or 50 G2 additions and leaves a wrong sum. Measured with
+ * chains of additions (wrong from ~200 in G1, ~45 in G2); on a software adapter a thread makes at most
+ * these many additions a dispatch.
+ */
+const SOFTWARE_MAX_ADDS: Record<Group, number> = { g1: 96, g2: 24 };
 
 /** Sums of points of one group (noble's G1 and G2 classes do not add across). */
 const add = (a: CurvePoint, b: CurvePoint): CurvePoint =>
@@ -129,6 +137,8 @@ export class CurveMsm {
   readonly bufferPoints: number;
   readonly chunk: number;
   readonly segment: number;
+  /** Point additions one thread may make in one dispatch (llvmpipe's loop limit; no limit on a GPU). */
+  readonly maxAdds: number;
   readonly stream: boolean;
   /** Bytes one storage binding may span. */
   readonly #maxBinding: number;
@@ -150,7 +160,8 @@ export class CurveMsm {
     this.#affineBytes = affineWords(group) * 4;
     this.#projectiveBytes = projectiveWords(group) * 4;
     this.#maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
-    this.chunk = Math.max(1, options.chunk ?? CHUNK);
+    this.maxAdds = gpu.software ? SOFTWARE_MAX_ADDS[group] : Infinity;
+    this.chunk = Math.max(1, Math.min(options.chunk ?? CHUNK, this.maxAdds));
     this.segment = Math.max(1, options.segment ?? SEGMENT);
     this.stream = options.stream ?? false;
     this.bufferPoints = Math.max(
@@ -440,7 +451,8 @@ export class CurveMsm {
   ): Promise<CurvePoint> {
     const m = idx.length;
     if (m === 0) return zero(this.group);
-    const c = windowBits(m);
+    // on llvmpipe narrow windows, so that a segment's lo * R (2 (c - 1) additions) fits a thread's budget
+    const c = Math.min(windowBits(m), this.maxAdds === Infinity ? 16 : 8);
     // c * windows >= 256 bits, so the top digit (scalars < r < 2^255) takes no carry out
     const windows = Math.floor(255 / c) + 1;
     const buckets = (1 << (c - 1)) + 1;
@@ -494,7 +506,9 @@ export class CurveMsm {
     const bucketSums = await this.#sumRuns({ table, entries }, counts);
     // a window's buckets in segments of `segment`, one thread each, then the segments summed
     const top = buckets - 1;
-    const segment = Math.min(this.segment, top);
+    // a thread adds 2 segment + 2 (c - 1) + 1 times: kept within its budget
+    const budget = Math.floor((this.maxAdds - 2 * (c - 1) - 1) / 2);
+    const segment = Math.max(1, Math.min(this.segment, top, budget));
     const segments = Math.ceil(top / segment);
     const parts = this.#buffer(windows * segments * this.#projectiveBytes);
     await this.#run(
