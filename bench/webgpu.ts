@@ -173,6 +173,8 @@ async function points(group: Group): Promise<void> {
       const c = await time(() => cpu.msm(tc, 0, sc));
       const want = await cpu.msm(tc, 0, sc);
       const ok = Buffer.from(got).equals(Buffer.from(want));
+      // a wrong sum fails the run, not just its line
+      if (!ok) process.exitCode = 1;
       const witness = bits ? 'porep (98% 0/1)' : 'random';
       rows.push({ group, log2: log, witness, webgpuS: g, cpuS: c, firstS });
       console.log(
