@@ -154,6 +154,9 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
       await same(msm, t, 3, rng.frs(n), density);
       await same(msm, t, 0, rng.frs(n), new Uint8Array(n));
       await assert.rejects(msm.msm(t[0], 30, frVector(rng.frs(11))), RangeError);
+      const high = frVector([1n, 2n]);
+      high[63] = 0x80;
+      await assert.rejects(msm.msm(t[0], 0, high), /msm: scalar 1 is not reduced modulo r/);
       msm.freeTable(t[0]);
     });
 

@@ -35,6 +35,8 @@ import { FR_BYTES } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import type { Group, PointTable } from '../backend.ts';
 import { cpuBackend } from '../borrow.ts';
+
+/** Workgroup size of the kernels without point arithmetic (no register file to fit). */
 const PLAIN_GROUP = 64;
 /** Points a thread sums at most (sum_entries, sum_partials); see #sumRuns. */
 const CHUNK = 64;
@@ -358,6 +360,8 @@ export class CurveMsm {
     for (let i = 0; i < n; i++) {
       if (density && !density[i]) continue;
       const point = start + k++;
+      // as the CPU backend: the digits cover 255 bits, so a scalar from 2^255 up is refused
+      if (words[8 * i + 7]! >>> 31) throw new RangeError(`msm: scalar ${i} is not reduced modulo r`);
       let high = 0;
       for (let j = 1; j < 8; j++) high |= words[8 * i + j]!;
       const low = words[8 * i]!;
