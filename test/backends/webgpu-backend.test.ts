@@ -75,7 +75,8 @@ test(
     assert.deepEqual(skipped, []);
     const b = backend as WebgpuBackend;
     try {
-      assert.match(b.name, /^webgpu \([^()]*\)$/);
+      assert.match(b.name, /^webgpu \(.*storage binding \d+ MiB.*\)$/);
+      assert.doesNotMatch(b.name, /with cpu kernels/);
       const v = frVector(Array.from({ length: 64 }, () => frRandom()));
       for (const dir of ['forward', 'inverse'] as const) {
         const want = v.slice();

@@ -25,7 +25,11 @@ const PROBE_TIMEOUT_MS = 60_000;
 const probes = new Map<boolean, ProbeResult>();
 
 /** The adapter the backend would use, found in a child process; throws with the reason there is none. */
-export function probeWebgpu(): { description: string; software: boolean } {
+export function probeWebgpu(): {
+  description: string;
+  software: boolean;
+  limits?: ProbeResult['limits'];
+} {
   const allow = process.env.C2_WEBGPU_ALLOW_SOFTWARE === '1';
   let r = probes.get(allow);
   if (!r) {
@@ -44,7 +48,19 @@ export function probeWebgpu(): { description: string; software: boolean } {
     probes.set(allow, r);
   }
   if (!r.ok) throw new Error(r.reason ?? 'no WebGPU adapter');
-  return { description: r.description ?? 'unknown adapter', software: r.software ?? false };
+  return {
+    description: r.description ?? 'unknown adapter',
+    software: r.software ?? false,
+    limits: r.limits,
+  };
+}
+
+const MIB = 2 ** 20;
+
+/** The limits the kernels size themselves by, in the backend's name (so `c2prover info` shows them). */
+function describeLimits(l: ProbeResult['limits']): string {
+  if (!l) return '';
+  return `; storage binding ${Math.round(l.binding / MIB)} MiB, buffer ${Math.round(l.buffer / MIB)} MiB, workgroup storage ${l.workgroupStorage / 1024} KiB`;
 }
 
 export interface WebgpuBackend extends Backend {
@@ -55,7 +71,7 @@ export interface WebgpuBackend extends Backend {
 }
 
 export function createWebgpuBackend(): WebgpuBackend {
-  const { description, software } = probeWebgpu();
+  const { description, software, limits } = probeWebgpu();
   // the device is opened on first use: the factory is synchronous, and a backend never used costs nothing;
   // a software adapter the probe found was allowed then, so it is later too
   let opened:
@@ -75,7 +91,7 @@ export function createWebgpuBackend(): WebgpuBackend {
         g2: await CurveMsm.create(gpu, 'g2'),
       };
     }));
-  const label = `webgpu (${description}${software ? ', software' : ''})`;
+  const label = `webgpu (${description}${software ? ', software' : ''}${describeLimits(limits)})`;
   const own = withCpuKernels(label, {
     points: webgpuPoints(async (group) => (await open())[group]),
     quotient: {
