@@ -30,7 +30,15 @@ if ! [ -f "$stamp" ] || ! cmp -s "$stamp" "$req" || ! cuda_root >/dev/null; then
     exit 1
   fi
   rm -rf "$venv"
-  python3 -m venv "$venv"
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    # Debian splits venv (and its pip) into python3-venv; CI installs its servers' packages the same way
+    rm -rf "$venv"
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "cuda.sh: installing python3-venv" >&2
+      (apt-get install -y --no-install-recommends python3-venv || { apt-get update && apt-get install -y --no-install-recommends python3-venv; }) >&2
+    fi
+    python3 -m venv "$venv"
+  fi
   "$venv/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check --no-deps -r "$req" >&2
   d=$(cuda_root) || { echo "cuda.sh: the wheels installed no nvcc" >&2; exit 1; }
   # nvcc.profile links with -L\$(TOP)/lib64; the wheels ship lib/

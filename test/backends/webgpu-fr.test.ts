@@ -1,5 +1,5 @@
 /**
- * The WGSL Fr and Fq arithmetic (shaders/fr.wgsl, shaders/fq.wgsl) against bigints: add, sub and the
+ * The WGSL Fr and Fq arithmetic (shaders/field.wgsl as Fr and as Fq) against bigints: add, sub and the
  * Montgomery product on random values and on the edges (0, 1, p-1, neighbours of p, powers of two at limb
  * borders).
  */

@@ -97,7 +97,15 @@ export async function openGpu(options: OpenOptions = {}): Promise<GpuContext> {
         maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
         maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
         maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
       },
+    });
+    // A lost device (driver reset, GPU fallen off the bus, out of memory) is logged once, and every later
+    // submission on it fails with the reason, so the job running fails cleanly rather than hanging
+    void device.lost.then((info) => {
+      lostReasons.set(device, `${info.reason}: ${info.message}`);
+      if (info.reason !== 'destroyed')
+        process.emitWarning(`WebGPU device lost (${description}): ${info.reason}: ${info.message}`);
     });
     const context = {
       device,
@@ -113,13 +121,27 @@ export async function openGpu(options: OpenOptions = {}): Promise<GpuContext> {
   throw new Error(refused.length ? refused.join('; ') : 'no WebGPU adapter found');
 }
 
-/** Runs a command buffer and waits for it, failing with the validation error a mistake produces. */
+/** Why a device was lost, once it was. */
+const lostReasons = new WeakMap<GPUDevice, string>();
+
+/** Fails with the reason when the device was lost. */
+export function checkDevice(device: GPUDevice): void {
+  const lost = lostReasons.get(device);
+  if (lost !== undefined) throw new Error(`WebGPU device lost: ${lost}`);
+}
+
+/**
+ * Runs a command buffer and waits for it, failing with the validation error a mistake produces, or with
+ * the loss of the device, before or during the work.
+ */
 export async function submitChecked(device: GPUDevice, encoder: GPUCommandEncoder): Promise<void> {
+  checkDevice(device);
   device.pushErrorScope('validation');
   device.queue.submit([encoder.finish()]);
   const err = await device.popErrorScope();
   if (err) throw new Error(`WebGPU validation: ${err.message}`);
-  await device.queue.onSubmittedWorkDone();
+  await Promise.race([device.queue.onSubmittedWorkDone(), device.lost]);
+  checkDevice(device);
 }
 
 /** A read-back of `size` bytes of `src`. */

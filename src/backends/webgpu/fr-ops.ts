@@ -34,12 +34,12 @@ export class FrOps {
     this.bytes = bytes;
   }
 
-  /** Fr (shaders/fr.wgsl), R = 2^256. */
+  /** Fr (shaders/field.wgsl as Fr), R = 2^256. */
   static async create(gpu: GpuContext): Promise<FrOps> {
     return new FrOps(gpu, await compileModule(gpu.device, wgsl('fr.wgsl', 'fr-ops.wgsl')), 'fr', FR_BYTES);
   }
 
-  /** Fq (shaders/fq.wgsl), R = 2^384, elements as 48 little-endian bytes. */
+  /** Fq (shaders/field.wgsl as Fq), R = 2^384, elements as 48 little-endian bytes. */
   static async createFq(gpu: GpuContext): Promise<FrOps> {
     return new FrOps(gpu, await compileModule(gpu.device, wgsl('fq.wgsl', 'fq-ops.wgsl')), 'fq', 48);
   }

@@ -1,8 +1,8 @@
 /// <reference types="@webgpu/types" />
 /**
- * The WebGPU backend (Dawn): so far its own NTT and `quotient` (ntt.ts); point tables, MSM and
- * `quotientR1cs` (the constraint evaluation feeding the quotient) are borrowed from the CPU backend
- * (borrow.ts) until their WGSL kernels land. pickBackend tries it first; it is made
+ * The WebGPU backend (Dawn): its own NTT and `quotient` (ntt.ts), G1 and G2 point tables and MSM (msm.ts),
+ * and `quotientR1cs` (r1cs.ts evaluating the constraints, then the quotient; a system whose buffers exceed
+ * one binding still goes to the CPU backend, borrow.ts, until the evaluation is split). pickBackend tries it after CUDA; it is made
  * only when a child process (probe.ts) finds a hardware adapter, or a software one with
  * C2_WEBGPU_ALLOW_SOFTWARE=1, and otherwise fails with the reason `c2prover info` shows.
  */
@@ -12,7 +12,10 @@ import type { Backend, NttDirection } from '../backend.ts';
 import { cpuBackend, withCpuKernels } from '../borrow.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import { type GpuContext, openGpu } from './device.ts';
+import { CurveMsm } from './msm.ts';
 import { WebgpuNtt } from './ntt.ts';
+import { webgpuPoints } from './points.ts';
+import { WebgpuR1cs } from './r1cs.ts';
 import type { ProbeResult } from './probe.ts';
 
 const PROBE = fileURLToPath(new URL('./probe.ts', import.meta.url));
@@ -22,7 +25,11 @@ const PROBE_TIMEOUT_MS = 60_000;
 const probes = new Map<boolean, ProbeResult>();
 
 /** The adapter the backend would use, found in a child process; throws with the reason there is none. */
-export function probeWebgpu(): { description: string; software: boolean } {
+export function probeWebgpu(): {
+  description: string;
+  software: boolean;
+  limits?: ProbeResult['limits'];
+} {
   const allow = process.env.C2_WEBGPU_ALLOW_SOFTWARE === '1';
   let r = probes.get(allow);
   if (!r) {
@@ -41,7 +48,19 @@ export function probeWebgpu(): { description: string; software: boolean } {
     probes.set(allow, r);
   }
   if (!r.ok) throw new Error(r.reason ?? 'no WebGPU adapter');
-  return { description: r.description ?? 'unknown adapter', software: r.software ?? false };
+  return {
+    description: r.description ?? 'unknown adapter',
+    software: r.software ?? false,
+    limits: r.limits,
+  };
+}
+
+const MIB = 2 ** 20;
+
+/** The limits the kernels size themselves by, in the backend's name (so `c2prover info` shows them). */
+function describeLimits(l: ProbeResult['limits']): string {
+  if (!l) return '';
+  return `; storage binding ${Math.round(l.binding / MIB)} MiB, buffer ${Math.round(l.buffer / MIB)} MiB, workgroup storage ${l.workgroupStorage / 1024} KiB`;
 }
 
 export interface WebgpuBackend extends Backend {
@@ -52,23 +71,41 @@ export interface WebgpuBackend extends Backend {
 }
 
 export function createWebgpuBackend(): WebgpuBackend {
-  const { description, software } = probeWebgpu();
+  const { description, software, limits } = probeWebgpu();
   // the device is opened on first use: the factory is synchronous, and a backend never used costs nothing;
   // a software adapter the probe found was allowed then, so it is later too
-  let opened: Promise<{ gpu: GpuContext; ntt: WebgpuNtt }> | undefined;
+  let opened:
+    Promise<{ gpu: GpuContext; ntt: WebgpuNtt; r1cs: WebgpuR1cs; g1: CurveMsm; g2: CurveMsm }> | undefined;
   const open = () =>
-    (opened ??= openGpu({ allowSoftware: software }).then(async (gpu) => ({
-      gpu,
-      ntt: await WebgpuNtt.create(gpu),
-    })));
-  const label = `webgpu (${description}${software ? ', software' : ''})`;
-  return {
-    ...withCpuKernels(label, {
-      quotient: {
-        quotient: async (a, b, c) => (await open()).ntt.quotient(a, b, c),
-        quotientR1cs: (r1cs, inputs, aux) => cpuBackend().quotientR1cs(r1cs, inputs, aux),
+    (opened ??= openGpu({ allowSoftware: software }).then(async (gpu) => {
+      // after a loss the next use opens a new device; tables made on the lost one keep failing
+      const mine = opened;
+      void gpu.device.lost.then(() => {
+        if (opened === mine) opened = undefined;
+      });
+      return {
+        gpu,
+        ntt: await WebgpuNtt.create(gpu),
+        r1cs: await WebgpuR1cs.create(gpu),
+        g1: await CurveMsm.create(gpu, 'g1'),
+        g2: await CurveMsm.create(gpu, 'g2'),
+      };
+    }));
+  const label = `webgpu (${description}${software ? ', software' : ''}${describeLimits(limits)})`;
+  const own = withCpuKernels(label, {
+    points: webgpuPoints(async (group) => (await open())[group]),
+    quotient: {
+      quotient: async (a, b, c) => (await open()).ntt.quotient(a, b, c),
+      quotientR1cs: async (r1cs, inputs, aux) => {
+        const o = await open();
+        if (!o.r1cs.fits(r1cs, inputs, aux)) return cpuBackend().quotientR1cs(r1cs, inputs, aux);
+        const { a, b, c } = await o.r1cs.evaluate(r1cs, inputs, aux);
+        return o.ntt.quotient(a, b, c);
       },
-    }),
+    },
+  });
+  return {
+    ...own,
     async ntt(values: FrVector, direction: NttDirection): Promise<void> {
       await (await open()).ntt.ntt(values, direction);
     },

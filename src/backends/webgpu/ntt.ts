@@ -3,7 +3,7 @@
  * The radix-2 NTT on WebGPU with the CPU backend's conventions (native/src/ntt.rs, bellperson's
  * EvaluationDomain): omega = ROOT_OF_UNITY^(2^(32 - log m)), ROOT_OF_UNITY = 7^((r - 1) / 2^32); the
  * inverse uses omega^-1 and scales by 1/m. Values stay canonical on the device; twiddles (made on the
- * device from log m squares) and the scale are in Montgomery form (shaders/fr.wgsl).
+ * device from log m squares) and the scale are in Montgomery form (shaders/field.wgsl as Fr).
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
 import { wgsl } from './shaders.ts';
@@ -31,7 +31,7 @@ function toMont(x: bigint): bigint {
 }
 
 /** The index of the first element not below r, or -1. */
-function firstNonCanonical(values: FrVector): number {
+export function firstNonCanonical(values: FrVector): number {
   const words =
     values.byteOffset % 4 === 0
       ? new Uint32Array(values.buffer, values.byteOffset, values.length / 4)

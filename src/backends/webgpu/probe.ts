@@ -9,13 +9,25 @@ export interface ProbeResult {
   ok: boolean;
   description?: string;
   software?: boolean;
+  /** What the kernels size themselves by, for `c2prover info`. */
+  limits?: { binding: number; buffer: number; workgroupStorage: number };
   reason?: string;
 }
 
 let result: ProbeResult;
 try {
   const gpu = await openGpu();
-  result = { ok: true, description: gpu.description, software: gpu.software };
+  const l = gpu.limits;
+  result = {
+    ok: true,
+    description: gpu.description,
+    software: gpu.software,
+    limits: {
+      binding: l.maxStorageBufferBindingSize,
+      buffer: l.maxBufferSize,
+      workgroupStorage: l.maxComputeWorkgroupStorageSize,
+    },
+  };
   gpu.close();
 } catch (e) {
   result = { ok: false, reason: (e as Error).message };

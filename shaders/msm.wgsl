@@ -1,0 +1,266 @@
+// The MSM kernels of G1 and G2 (src/backends/webgpu/msm.ts runs them); needs curve.wgsl and what it needs in
+// front.
+//
+// Table points are affine, x then y (AFFINE_FQ = 2 * PT_W Fq), each Fq 12 little-endian u32 words in
+// Montgomery form, the identity all zero; sums are projective (3 * PT_W Fq). Scalars are 8 little-endian words. A thread's index is
+// gid.y * params.row + gid.x: dispatches wider than one row of workgroups go two-dimensional.
+// Pippenger with signed c-bit digits: window w's digit d in [-2^(c-1), 2^(c-1)] puts +-P in bucket |d|,
+// params.buckets = 2^(c-1) + 1 a window (bucket 0 unused). Each kernel that adds calls pt_run once, so
+// that llvmpipe compiles the interpreter once.
+
+struct Params {
+  count: u32,
+  row: u32,
+  windows: u32,
+  bits: u32,
+  buckets: u32,
+  segment: u32,
+  segments: u32,
+  base: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> table: array<u32>;
+@group(0) @binding(2) var<storage, read> raw: array<u32>;
+@group(0) @binding(3) var<storage, read> scalars: array<u32>;
+@group(0) @binding(4) var<storage, read> idx: array<u32>;
+@group(0) @binding(5) var<storage, read_write> digits: array<u32>;
+@group(0) @binding(6) var<storage, read_write> cursor: array<atomic<u32>>;
+@group(0) @binding(7) var<storage, read_write> entries: array<u32>;
+@group(0) @binding(8) var<storage, read> offsets: array<u32>;
+@group(0) @binding(9) var<storage, read> sums_in: array<u32>;
+@group(0) @binding(10) var<storage, read_write> sums_out: array<u32>;
+@group(0) @binding(11) var<storage, read_write> table_out: array<u32>;
+
+const SIGN = 0x80000000u;
+
+fn thread(gid: vec3<u32>) -> u32 {
+  return gid.y * params.row + gid.x;
+}
+
+const AFFINE_FQ = 2u * PT_W;
+const POINT_FQ = 3u * PT_W;
+
+// Slots from p on from table point i: (x : y : 1), or (0 : 1 : 0) for the all-zero identity.
+fn load_affine(p: u32, i: u32) {
+  var any = 0u;
+  for (var c = 0u; c < AFFINE_FQ; c++) {
+    for (var k = 0u; k < 12u; k++) {
+      let w = table[(i * AFFINE_FQ + c) * 12u + k];
+      fs[fb + (p + c) * 24u + 2u * k] = w & 0xffffu;
+      fs[fb + (p + c) * 24u + 2u * k + 1u] = w >> 16u;
+      any |= w;
+    }
+  }
+  if (any == 0u) {
+    pt_set_coord_one(p + PT_W);
+    for (var w = 0u; w < PT_W; w++) {
+      fs_zero(p + 2u * PT_W + w);
+    }
+  } else {
+    pt_set_coord_one(p + 2u * PT_W);
+  }
+}
+
+fn load_projective(p: u32, i: u32) {
+  for (var c = 0u; c < POINT_FQ; c++) {
+    for (var k = 0u; k < 12u; k++) {
+      let w = sums_in[(i * POINT_FQ + c) * 12u + k];
+      fs[fb + (p + c) * 24u + 2u * k] = w & 0xffffu;
+      fs[fb + (p + c) * 24u + 2u * k + 1u] = w >> 16u;
+    }
+  }
+}
+
+fn store_projective(i: u32, p: u32) {
+  for (var c = 0u; c < POINT_FQ; c++) {
+    for (var k = 0u; k < 12u; k++) {
+      let lo = fs[fb + (p + c) * 24u + 2u * k];
+      let hi = fs[fb + (p + c) * 24u + 2u * k + 1u];
+      sums_out[(i * POINT_FQ + c) * 12u + k] = lo | (hi << 16u);
+    }
+  }
+}
+
+// table_out[base + i] = raw[i] in Montgomery form (x * R^2 / R); the identity's zeros stay zero.
+@compute @workgroup_size(FS_GROUP)
+fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let i = thread(gid);
+  if (i >= params.count) {
+    return;
+  }
+  fs_bind(li);
+  let r2 = FQ_R2_MONT;
+  for (var k = 0u; k < 24u; k++) {
+    fs[fb + 24u + k] = r2[k];
+  }
+  for (var c = 0u; c < AFFINE_FQ; c++) {
+    for (var k = 0u; k < 12u; k++) {
+      let w = raw[(i * AFFINE_FQ + c) * 12u + k];
+      fs[fb + 2u * k] = w & 0xffffu;
+      fs[fb + 2u * k + 1u] = w >> 16u;
+    }
+    fs_mul(0u, 0u, 1u);
+    for (var k = 0u; k < 12u; k++) {
+      table_out[((params.base + i) * AFFINE_FQ + c) * 12u + k] = fs[fb + 2u * k] | (fs[fb + 2u * k + 1u] << 16u);
+    }
+  }
+}
+
+// The signed digits of scalar i, window-major (digits[w * count + i] = |d| | sign), and the bucket sizes.
+@compute @workgroup_size(64)
+fn scalar_digits(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = thread(gid);
+  if (i >= params.count) {
+    return;
+  }
+  var s: array<u32, 9>;
+  for (var k = 0u; k < 8u; k++) {
+    s[k] = scalars[i * 8u + k];
+  }
+  let c = params.bits;
+  let mask = (1u << c) - 1u;
+  let half = 1u << (c - 1u);
+  var carry = 0u;
+  for (var w = 0u; w < params.windows; w++) {
+    let off = w * c;
+    let word = off >> 5u;
+    let sh = off & 31u;
+    var v = s[word] >> sh;
+    if (sh + c > 32u) {
+      v |= s[word + 1u] << (32u - sh);
+    }
+    let d = (v & mask) + carry;
+    var e = d;
+    carry = 0u;
+    if (d > half) {
+      // d - 2^c < 0: bucket 2^c - d with the point negated, and one more in the next window
+      e = ((1u << c) - d) | SIGN;
+      carry = 1u;
+    }
+    digits[w * params.count + i] = e;
+    if ((e & ~SIGN) != 0u) {
+      atomicAdd(&cursor[w * params.buckets + (e & ~SIGN)], 1u);
+    }
+  }
+}
+
+// Scalar i's point (idx[i], with the digit's sign) into each window's bucket at the cursor, which starts at
+// the bucket's offset: a counting sort.
+@compute @workgroup_size(64)
+fn bucket_scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = thread(gid);
+  if (i >= params.count) {
+    return;
+  }
+  let point = idx[i];
+  for (var w = 0u; w < params.windows; w++) {
+    let e = digits[w * params.count + i];
+    let b = e & ~SIGN;
+    if (b != 0u) {
+      let at = atomicAdd(&cursor[w * params.buckets + b], 1u);
+      entries[at] = point | (e & SIGN);
+    }
+  }
+}
+
+// sums_out[t] = sum of the table points of entries[offsets[t] .. offsets[t + 1]) (the sign bit negates):
+// one thread a chunk of a bucket, or of the 0/1 scalars' bases; a bucket's chunks are summed by
+// sum_partials, so that a bucket that skewed scalars fill is not one thread's work.
+@compute @workgroup_size(FS_GROUP)
+fn sum_entries(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = thread(gid);
+  if (t >= params.count) {
+    return;
+  }
+  fs_bind(li);
+  pt_init();
+  pt_set_identity(PT_P);
+  for (var e = offsets[t]; e < offsets[t + 1u]; e++) {
+    let entry = entries[e];
+    load_affine(PT_Q, entry & ~SIGN);
+    if ((entry & SIGN) != 0u) {
+      pt_negate(PT_Q);
+    }
+    pt_add();
+  }
+  store_projective(t, PT_P);
+}
+
+// Segment t = (w, s) of window w's buckets b = lo + 1 .. hi (lo = s * params.segment): its share
+// sum (b * bucket(w, b)) of the window's sum, as T + lo * R with R = sum bucket(w, b) and
+// T = sum (b - lo) * bucket(w, b). T and R come from running sums from the segment's top bucket down; lo * R
+// by double-and-add. The windows' segments are then summed by sum_partials: a window's 2^(c-1) buckets
+// spread over params.segments threads instead of one. Every step is one pt_run (the interpreter compiled
+// once): its operands are what the step picks.
+@compute @workgroup_size(FS_GROUP)
+fn window_segments(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = thread(gid);
+  if (t >= params.count) {
+    return;
+  }
+  fs_bind(li);
+  pt_init();
+  pt_set_identity(PT_A);
+  pt_set_identity(PT_B);
+  let w = t / params.segments;
+  let top = params.buckets - 1u;
+  let lo = min((t % params.segments) * params.segment, top);
+  let hi = min(lo + params.segment, top);
+  let running = 2u * (hi - lo);
+  let bits = 32u - countLeadingZeros(lo);
+  let steps = running + 2u * bits + 1u;
+  for (var k = 0u; k < steps; k++) {
+    var start = PT_ADD_START;
+    var end = PT_ADD_END;
+    if (k < running) {
+      if ((k & 1u) == 0u) {
+        // R (A) += bucket
+        load_projective(PT_Q, w * params.buckets + hi - k / 2u);
+        pt_copy(PT_P, PT_A);
+      } else {
+        // T (B) += R
+        pt_copy(PT_Q, PT_A);
+        pt_copy(PT_P, PT_B);
+      }
+    } else {
+      if (k == running) {
+        pt_set_identity(PT_P);
+      }
+      let j = k - running;
+      if (j == 2u * bits) {
+        // P = lo * R + T
+        pt_copy(PT_Q, PT_B);
+      } else if ((j & 1u) == 0u) {
+        start = PT_DOUBLE_START;
+        end = PT_DOUBLE_END;
+      } else if (((lo >> (bits - 1u - j / 2u)) & 1u) == 1u) {
+        pt_copy(PT_Q, PT_A);
+      } else {
+        pt_set_identity(PT_Q);
+      }
+    }
+    pt_run(start, end);
+    if (k < running) {
+      pt_copy(select(PT_A, PT_B, (k & 1u) == 1u), PT_P);
+    }
+  }
+  store_projective(t, PT_P);
+}
+
+// sums_out[t] = sum of projective sums_in[offsets[t] .. offsets[t + 1]): the next level of sum_entries.
+@compute @workgroup_size(FS_GROUP)
+fn sum_partials(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = thread(gid);
+  if (t >= params.count) {
+    return;
+  }
+  fs_bind(li);
+  pt_init();
+  pt_set_identity(PT_P);
+  for (var j = offsets[t]; j < offsets[t + 1u]; j++) {
+    load_projective(PT_Q, j);
+    pt_add();
+  }
+  store_projective(t, PT_P);
+}

@@ -1,0 +1,535 @@
+/// <reference types="@webgpu/types" />
+/**
+ * G1 and G2 point tables on the GPU and the MSM over them (shaders/msm.wgsl), one instance a group.
+ *
+ * A table is affine Montgomery points in GPU buffers of at most `bufferPoints` points each (what one storage
+ * binding and one buffer may hold), kept on the GPU between proofs; a table the GPU has no memory for is
+ * streamed (its words on the host, a buffer's worth put on the GPU by each MSM). An MSM is split by buffer
+ * and each part is independent, the parts' sums added on the host. Within a part, as supraseal splits a PoRep witness: the bases of scalars 1 are
+ * summed by levels of chunked additions (#sumRuns), scalars 0 are dropped, and the rest go through
+ * Pippenger with signed digits: digits and bucket sizes on the GPU (scalar_digits), the offsets as a prefix
+ * sum of the sizes on the host, a counting sort into buckets on the GPU (bucket_scatter), the buckets'
+ * points summed in chunks of at most `chunk` points a thread and the chunks summed level by level
+ * (sum_entries, sum_partials: skewed scalars that fill one bucket cost levels, not one long thread), the
+ * windows' running-sum reductions in segments of at most `segment` buckets a thread (window_segments; the
+ * segments summed by sum_partials), and the windows' Horner combination (c doublings each) on the host
+ * with noble: W points, a few hundred doublings.
+ *
+ * Known limits of this first version, for a GPU session to lift: the 0/1 split and the density walk run on
+ * the host (O(n), no point work); the formulas are complete projective ones, not batch-affine; the window
+ * width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT) until a GPU measures them.
+ */
+import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
+import { slotGroup } from './curve-program.ts';
+import {
+  type CurvePoint,
+  UNCOMPRESSED_BYTES,
+  affineWords,
+  affineWordsFromUncompressed,
+  fromProjectiveWords,
+  projectiveWords,
+  zero,
+} from './curve-points.ts';
+import { curveSource } from './point-ops.ts';
+import { FR_BYTES } from '../../shared/fr.ts';
+import type { FrVector } from '../../shared/fr-vector.ts';
+import type { Group, PointTable } from '../backend.ts';
+import { cpuBackend } from '../borrow.ts';
+
+/** Workgroup size of the kernels without point arithmetic (no register file to fit). */
+const PLAIN_GROUP = 64;
+/** Points a thread sums at most (sum_entries, sum_partials); see #sumRuns. */
+const CHUNK = 64;
+/** Buckets a thread reduces at most in window_segments. */
+const SEGMENT = 64;
+/**
+ * llvmpipe ends any loop after 65535 iterations of the loops inside it, silently (gallivm's loop limiter,
+ * LP_MAX_TGSI_LOOP_ITERATIONS): a thread's loop of interpreter steps, with the multiplication's outer limb
+ * loop counted inside, stops after about 200 G1 or 50 G2 additions and leaves a wrong sum. Measured with
+ * chains of additions (wrong from ~200 in G1, ~45 in G2); on a software adapter a thread makes at most
+ * these many additions a dispatch.
+ */
+const SOFTWARE_MAX_ADDS: Record<Group, number> = { g1: 96, g2: 24 };
+
+/** Sums of points of one group (noble's G1 and G2 classes do not add across). */
+const add = (a: CurvePoint, b: CurvePoint): CurvePoint =>
+  (a as never as { add(p: CurvePoint): CurvePoint }).add(b);
+
+type Entry =
+  'to_montgomery' | 'scalar_digits' | 'bucket_scatter' | 'sum_entries' | 'sum_partials' | 'window_segments';
+
+const POINT_KERNELS: ReadonlySet<Entry> = new Set([
+  'to_montgomery',
+  'sum_entries',
+  'sum_partials',
+  'window_segments',
+]);
+
+interface Params {
+  windows?: number;
+  bits?: number;
+  buckets?: number;
+  base?: number;
+  segment?: number;
+  segments?: number;
+}
+
+/** Binding numbers of msm.wgsl. */
+const B = {
+  table: 1,
+  raw: 2,
+  scalars: 3,
+  idx: 4,
+  digits: 5,
+  cursor: 6,
+  entries: 7,
+  offsets: 8,
+  sumsIn: 9,
+  sumsOut: 10,
+  tableOut: 11,
+} as const;
+
+/**
+ * A table resident on the GPU (buffer k holds points k * perBuffer ..), or, where the GPU could not hold
+ * it, streamed: its canonical words kept on the host a buffer's worth at a time and put on the GPU by
+ * each MSM that reads them.
+ */
+export class GpuTable implements PointTable {
+  readonly group: Group;
+  length = 0;
+  readonly capacity: number;
+  /** Resident: one buffer per perBuffer points, made at the first append. */
+  readonly buffers: GPUBuffer[] = [];
+  /** Streamed: canonical affine words per perBuffer points. */
+  readonly host: Uint32Array[] = [];
+  streamed: boolean;
+  /** Whether the first append has decided between resident and streamed. */
+  placed = false;
+  readonly perBuffer: number;
+  constructor(group: Group, capacity: number, perBuffer: number, streamed: boolean) {
+    this.group = group;
+    this.capacity = capacity;
+    this.perBuffer = perBuffer;
+    this.streamed = streamed;
+  }
+}
+
+/** Window width c for m scalars: the bucket count grows with m (2^(c-1) buckets a window). */
+export function windowBits(m: number): number {
+  return Math.max(3, Math.min(16, Math.floor(Math.log2(Math.max(m, 1))) - 1));
+}
+
+export interface MsmOptions {
+  /** Points per table buffer; defaults to what the adapter's limits allow (tests lower it). */
+  bufferPoints?: number;
+  /** Points a thread sums at most before the sum goes a level up (tests lower it). */
+  chunk?: number;
+  /** Buckets a thread reduces at most in the window sums (tests lower it). */
+  segment?: number;
+  /** Streams every table (tests); otherwise only a table the GPU has no memory for is streamed. */
+  stream?: boolean;
+}
+
+export class CurveMsm {
+  readonly group: Group;
+  readonly #gpu: GpuContext;
+  readonly #module: GPUShaderModule;
+  readonly #group: number;
+  readonly #pipelines = new Map<Entry, Promise<GPUComputePipeline>>();
+  readonly bufferPoints: number;
+  readonly chunk: number;
+  readonly segment: number;
+  /** Point additions one thread may make in one dispatch (llvmpipe's loop limit; no limit on a GPU). */
+  readonly maxAdds: number;
+  readonly stream: boolean;
+  /** Bytes one storage binding may span. */
+  readonly #maxBinding: number;
+
+  readonly #affineBytes: number;
+  readonly #projectiveBytes: number;
+
+  private constructor(
+    gpu: GpuContext,
+    group: Group,
+    module: GPUShaderModule,
+    workgroup: number,
+    options: MsmOptions,
+  ) {
+    this.#gpu = gpu;
+    this.group = group;
+    this.#module = module;
+    this.#group = workgroup;
+    this.#affineBytes = affineWords(group) * 4;
+    this.#projectiveBytes = projectiveWords(group) * 4;
+    this.#maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
+    this.maxAdds = gpu.software ? SOFTWARE_MAX_ADDS[group] : Infinity;
+    this.chunk = Math.max(1, Math.min(options.chunk ?? CHUNK, this.maxAdds));
+    this.segment = Math.max(1, options.segment ?? SEGMENT);
+    this.stream = options.stream ?? false;
+    this.bufferPoints = Math.max(
+      1,
+      Math.min(options.bufferPoints ?? Infinity, Math.floor(this.#maxBinding / this.#affineBytes)),
+    );
+  }
+
+  static async create(gpu: GpuContext, group: Group, options: MsmOptions = {}): Promise<CurveMsm> {
+    const wg = slotGroup(gpu.limits, group);
+    const module = await compileModule(gpu.device, curveSource(group, wg, 'msm.wgsl'));
+    return new CurveMsm(gpu, group, module, wg, options);
+  }
+
+  /** Compiles (once) and returns an entry point's pipeline. */
+  pipeline(entry: Entry): Promise<GPUComputePipeline> {
+    let p = this.#pipelines.get(entry);
+    if (!p) {
+      p = this.#gpu.device.createComputePipelineAsync({
+        layout: 'auto',
+        compute: { module: this.#module, entryPoint: entry },
+      });
+      this.#pipelines.set(entry, p);
+    }
+    return p;
+  }
+
+  #buffer(size: number, usage = 0): GPUBuffer {
+    return this.#gpu.device.createBuffer({
+      size: Math.max(16, Math.ceil(size / 4) * 4),
+      usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC | usage,
+    });
+  }
+
+  #upload(words: Uint32Array): GPUBuffer {
+    const b = this.#buffer(words.byteLength);
+    if (words.length) this.#gpu.device.queue.writeBuffer(b, 0, words);
+    return b;
+  }
+
+  /** Runs one kernel over `threads` threads and waits for it. */
+  async #run(
+    entry: Entry,
+    threads: number,
+    params: Params,
+    bind: Partial<Record<number, GPUBuffer>>,
+  ): Promise<void> {
+    if (threads === 0) return;
+    const { device, limits } = this.#gpu;
+    const wg = POINT_KERNELS.has(entry) ? this.#group : PLAIN_GROUP;
+    const groups = Math.ceil(threads / wg);
+    const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
+    const y = Math.ceil(groups / x);
+    const uni = device.createBuffer({ size: 32, usage: USAGE.UNIFORM | USAGE.COPY_DST });
+    device.queue.writeBuffer(
+      uni,
+      0,
+      new Uint32Array([
+        threads,
+        x * wg,
+        params.windows ?? 0,
+        params.bits ?? 0,
+        params.buckets ?? 0,
+        params.segment ?? 0,
+        params.segments ?? 0,
+        params.base ?? 0,
+      ]),
+    );
+    const pipeline = await this.pipeline(entry);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uni } }];
+    for (const [binding, buffer] of Object.entries(bind))
+      entries.push({ binding: Number(binding), resource: { buffer: buffer! } });
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
+    pass.dispatchWorkgroups(x, y);
+    pass.end();
+    await submitChecked(device, enc);
+    uni.destroy();
+  }
+
+  async #read(buffer: GPUBuffer, bytes: number): Promise<Uint32Array> {
+    const b = await readBuffer(this.#gpu.device, buffer, bytes);
+    return new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+  }
+
+  newTable(capacity: number): GpuTable {
+    return new GpuTable(this.group, capacity, this.bufferPoints, this.stream);
+  }
+
+  freeTable(table: GpuTable): void {
+    for (const b of table.buffers) b.destroy();
+    table.buffers.length = 0;
+    table.host.length = 0;
+  }
+
+  /**
+   * Makes a table's buffers at its first append, resident where the GPU has the memory; where it has not
+   * (an out-of-memory error), the table is streamed instead. WebGPU does not tell how much memory there
+   * is, so trying is how to know.
+   */
+  async #place(table: GpuTable): Promise<void> {
+    if (table.placed) return;
+    table.placed = true;
+    if (table.streamed) return;
+    const { device } = this.#gpu;
+    device.pushErrorScope('out-of-memory');
+    for (let at = 0; at < table.capacity; at += table.perBuffer)
+      table.buffers.push(this.#buffer(Math.min(table.perBuffer, table.capacity - at) * this.#affineBytes));
+    const err = await device.popErrorScope();
+    if (err) {
+      for (const b of table.buffers) b.destroy();
+      table.buffers.length = 0;
+      table.streamed = true;
+      process.emitWarning(
+        `WebGPU: a ${this.group} table of ${table.capacity} points does not fit on the GPU (${err.message}); streamed per MSM`,
+      );
+    }
+  }
+
+  /** Table buffer k for an MSM: the resident one, or the host words uploaded and converted now. */
+  async #chunk(table: GpuTable, k: number): Promise<{ buffer: GPUBuffer; scratch: boolean }> {
+    if (!table.streamed) return { buffer: table.buffers[k]!, scratch: false };
+    const words = table.host[k]!;
+    const count = Math.min(table.perBuffer, table.length - k * table.perBuffer);
+    const buffer = this.#buffer(count * this.#affineBytes);
+    const raw = this.#upload(words.subarray(0, count * affineWords(this.group)));
+    await this.#run('to_montgomery', count, { base: 0 }, { [B.raw]: raw, [B.tableOut]: buffer });
+    raw.destroy();
+    return { buffer, scratch: true };
+  }
+
+  /**
+   * Appends uncompressed points: their words uploaded canonical and put in Montgomery form on the GPU. With
+   * `validate` they are first checked by the CPU backend's blst (on the curve, in the subgroup; its error
+   * names the bad point's index in `bytes`).
+   */
+  async appendPoints(table: GpuTable, bytes: Uint8Array, validate: boolean): Promise<void> {
+    const size = UNCOMPRESSED_BYTES[this.group];
+    if (bytes.length % size !== 0)
+      throw new RangeError(`${bytes.length} bytes is not a whole number of ${this.group} points`);
+    const n = bytes.length / size;
+    if (table.length + n > table.capacity)
+      throw new RangeError(`${n} points overflow the table (${table.length} of ${table.capacity})`);
+    if (validate) {
+      const cpu = cpuBackend();
+      const t = cpu.newTable(this.group, n);
+      try {
+        await cpu.appendPoints(t, bytes, true);
+      } finally {
+        cpu.freeTable(t);
+      }
+    }
+    const words = affineWordsFromUncompressed(this.group, bytes);
+    const per = affineWords(this.group);
+    await this.#place(table);
+    let done = 0;
+    while (done < n) {
+      const at = table.length + done;
+      const k = Math.floor(at / table.perBuffer);
+      const base = at - k * table.perBuffer;
+      const count = Math.min(n - done, table.perBuffer - base);
+      const piece = words.subarray(done * per, (done + count) * per);
+      if (table.streamed) {
+        table.host[k] ??= new Uint32Array(
+          Math.min(table.perBuffer, table.capacity - k * table.perBuffer) * per,
+        );
+        table.host[k].set(piece, base * per);
+      } else {
+        const raw = this.#upload(piece);
+        await this.#run('to_montgomery', count, { base }, { [B.raw]: raw, [B.tableOut]: table.buffers[k]! });
+        raw.destroy();
+      }
+      done += count;
+    }
+    table.length += n;
+  }
+
+  /** The backend's msm (see PointKernels.msm). */
+  async msm(table: GpuTable, start: number, scalars: FrVector, density?: Uint8Array): Promise<Uint8Array> {
+    if (scalars.length % FR_BYTES !== 0)
+      throw new RangeError(`msm scalars: ${scalars.length} bytes is not a whole number of scalars`);
+    const n = scalars.length / FR_BYTES;
+    if (density && density.length < n)
+      throw new RangeError(`density map of ${density.length} bytes for ${n} scalars`);
+    const words =
+      scalars.byteOffset % 4 === 0
+        ? new Uint32Array(scalars.buffer, scalars.byteOffset, scalars.length / 4)
+        : new Uint32Array(scalars.slice().buffer);
+    // per table buffer: the bases of ones, and the other scalars with their bases (buffer-local indices)
+    const parts = new Map<number, { ones: number[]; idx: number[]; scalars: number[] }>();
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      if (density && !density[i]) continue;
+      const point = start + k++;
+      // as the CPU backend: the digits cover 255 bits, so a scalar from 2^255 up is refused
+      if (words[8 * i + 7]! >>> 31) throw new RangeError(`msm: scalar ${i} is not reduced modulo r`);
+      let high = 0;
+      for (let j = 1; j < 8; j++) high |= words[8 * i + j]!;
+      const low = words[8 * i]!;
+      if (high === 0 && low === 0) continue;
+      const b = Math.floor(point / table.perBuffer);
+      let part = parts.get(b);
+      if (!part) parts.set(b, (part = { ones: [], idx: [], scalars: [] }));
+      const local = point - b * table.perBuffer;
+      if (high === 0 && low === 1) part.ones.push(local);
+      else {
+        part.idx.push(local);
+        part.scalars.push(i);
+      }
+    }
+    if (start + k > table.length)
+      throw new RangeError(`msm reads bases ${start}..${start + k} of a table of ${table.length}`);
+    let total = zero(this.group);
+    for (const [b, part] of parts) {
+      const { buffer, scratch } = await this.#chunk(table, b);
+      try {
+        total = add(total, await this.#sumIndexed(buffer, Uint32Array.from(part.ones)));
+        total = add(total, await this.#pippenger(buffer, part.idx, part.scalars, words));
+      } finally {
+        if (scratch) buffer.destroy();
+      }
+    }
+    return total.toBytes(false);
+  }
+
+  /** Sum of the table points at `idx` (the bases of the scalars 1): one run of #sumRuns. */
+  async #sumIndexed(table: GPUBuffer, idx: Uint32Array): Promise<CurvePoint> {
+    if (idx.length === 0) return zero(this.group);
+    const entries = this.#upload(idx);
+    const sums = await this.#sumRuns({ table, entries }, [idx.length]);
+    entries.destroy();
+    const [p] = fromProjectiveWords(this.group, await this.#read(sums, this.#projectiveBytes));
+    sums.destroy();
+    return p!;
+  }
+
+  /**
+   * One projective point a run: the sums of the table points of consecutive runs of `entries`, run r
+   * `counts[r]` entries long (a bucket, or the 0/1 scalars' bases). Each run is cut in chunks of at most
+   * `chunk` entries, one thread a chunk (sum_entries), and the chunks of a run summed the same way, level
+   * by level (sum_partials), until one point a run is left: a run that skewed scalars make long costs
+   * levels, not one thread's serial loop.
+   */
+  async #sumRuns(
+    source: { table: GPUBuffer; entries: GPUBuffer } | { partials: GPUBuffer },
+    counts: ArrayLike<number>,
+  ): Promise<GPUBuffer> {
+    let sizes = Array.from(counts);
+    // the first level reads table points through entries, or the caller's partial sums (which it keeps)
+    const table = 'table' in source ? source.table : undefined;
+    let input = 'table' in source ? source.entries : source.partials;
+    for (let level = 0; ; level++) {
+      // chunk offsets over the input, every run at least one chunk (an empty run sums to the identity)
+      const offsets: number[] = [];
+      const next: number[] = [];
+      let at = 0;
+      for (const size of sizes) {
+        const chunks = Math.max(1, Math.ceil(size / this.chunk));
+        for (let k = 0; k < chunks; k++) offsets.push(at + Math.min(size, k * this.chunk));
+        next.push(chunks);
+        at += size;
+      }
+      offsets.push(at);
+      const offsetBuf = this.#upload(Uint32Array.from(offsets));
+      const out = this.#buffer((offsets.length - 1) * this.#projectiveBytes);
+      if (level === 0 && table) {
+        const bind = { [B.table]: table, [B.entries]: input, [B.offsets]: offsetBuf, [B.sumsOut]: out };
+        await this.#run('sum_entries', offsets.length - 1, {}, bind);
+      } else {
+        const bind = { [B.sumsIn]: input, [B.offsets]: offsetBuf, [B.sumsOut]: out };
+        await this.#run('sum_partials', offsets.length - 1, {}, bind);
+        if (level > 0) input.destroy();
+      }
+      offsetBuf.destroy();
+      if (next.every((n) => n === 1)) return out;
+      sizes = next;
+      input = out;
+    }
+  }
+
+  /** sum scalars[scalarAt[i]] * table[idx[i]] by Pippenger with signed digits. */
+  async #pippenger(
+    table: GPUBuffer,
+    idx: number[],
+    scalarAt: number[],
+    words: Uint32Array,
+  ): Promise<CurvePoint> {
+    const m = idx.length;
+    if (m === 0) return zero(this.group);
+    // on llvmpipe narrow windows, so that a segment's lo * R (2 (c - 1) additions) fits a thread's budget
+    const c = Math.min(windowBits(m), this.maxAdds === Infinity ? 16 : 8);
+    // c * windows >= 256 bits, so the top digit (scalars < r < 2^255) takes no carry out
+    const windows = Math.floor(255 / c) + 1;
+    const buckets = (1 << (c - 1)) + 1;
+    // digits and entries hold windows * batch words: batches keep them within one binding
+    const batch = Math.max(1, Math.floor(this.#maxBinding / (4 * windows)));
+    let total = zero(this.group);
+    for (let lo = 0; lo < m; lo += batch) {
+      const hi = Math.min(m, lo + batch);
+      const s = new Uint32Array((hi - lo) * 8);
+      for (let i = lo; i < hi; i++)
+        s.set(words.subarray(8 * scalarAt[i]!, 8 * scalarAt[i]! + 8), 8 * (i - lo));
+      total = add(
+        total,
+        await this.#pippengerBatch(table, Uint32Array.from(idx.slice(lo, hi)), s, c, windows, buckets),
+      );
+    }
+    return total;
+  }
+
+  async #pippengerBatch(
+    table: GPUBuffer,
+    idx: Uint32Array,
+    scalarWords: Uint32Array,
+    c: number,
+    windows: number,
+    buckets: number,
+  ): Promise<CurvePoint> {
+    const m = idx.length;
+    const p = { windows, bits: c, buckets };
+    const scalarBuf = this.#upload(scalarWords);
+    const idxBuf = this.#upload(idx);
+    const digits = this.#buffer(windows * m * 4);
+    const nb = windows * buckets;
+    const cursor = this.#buffer(nb * 4);
+    await this.#run('scalar_digits', m, p, {
+      [B.scalars]: scalarBuf,
+      [B.digits]: digits,
+      [B.cursor]: cursor,
+    });
+    const counts = await this.#read(cursor, nb * 4);
+    const offsets = new Uint32Array(nb + 1);
+    for (let t = 0; t < nb; t++) offsets[t + 1] = offsets[t]! + counts[t]!;
+    this.#gpu.device.queue.writeBuffer(cursor, 0, offsets, 0, nb);
+    const entries = this.#buffer(offsets[nb]! * 4);
+    await this.#run('bucket_scatter', m, p, {
+      [B.idx]: idxBuf,
+      [B.digits]: digits,
+      [B.cursor]: cursor,
+      [B.entries]: entries,
+    });
+    const bucketSums = await this.#sumRuns({ table, entries }, counts);
+    // a window's buckets in segments of `segment`, one thread each, then the segments summed
+    const top = buckets - 1;
+    // a thread adds 2 segment + 2 (c - 1) + 1 times: kept within its budget
+    const budget = Math.floor((this.maxAdds - 2 * (c - 1) - 1) / 2);
+    const segment = Math.max(1, Math.min(this.segment, top, budget));
+    const segments = Math.ceil(top / segment);
+    const parts = this.#buffer(windows * segments * this.#projectiveBytes);
+    await this.#run(
+      'window_segments',
+      windows * segments,
+      { ...p, segment, segments },
+      { [B.sumsIn]: bucketSums, [B.sumsOut]: parts },
+    );
+    const windowSums = await this.#sumRuns({ partials: parts }, new Array<number>(windows).fill(segments));
+    parts.destroy();
+    const w = fromProjectiveWords(this.group, await this.#read(windowSums, windows * this.#projectiveBytes));
+    for (const b of [scalarBuf, idxBuf, digits, cursor, entries, bucketSums, windowSums]) b.destroy();
+    let acc = zero(this.group);
+    for (let i = windows - 1; i >= 0; i--) {
+      for (let d = 0; d < c; d++) acc = acc.double();
+      acc = add(acc, w[i]!);
+    }
+    return acc;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The WebGPU G1 and G2 MSM (src/backends/webgpu/msm.ts) against the native CPU backend, on llvmpipe where
+ * there is no GPU: random bases and mixed scalars (0, 1, 2, r - 1, small, random) at sizes that are not
+ * powers of two, identity, repeated and opposite bases, one scalar repeated (one bucket), density maps,
+ * start offsets, tables split over buffers of 7 points (the split size lowered so that MSMs cross it), and
+ * bucket sums chunked small (so that skewed buckets are summed over several levels), window sums in small
+ * segments (lo * R + T each), and a streamed table (kept on the host, put on the GPU by each MSM; what a
+ * table the GPU has no memory for becomes).
+ *
+ * Sizes are kept to at most 100 scalars (G1) and 40 (G2): llvmpipe adds about 10^4 G1 points a second on
+ * two cores, G2 about a third of that, so these take seconds each. Compiling the six kernels of a group
+ * is most of this file's time on a cold Mesa cache (5-10 s a point kernel).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { openGpu } from '../../src/backends/webgpu/device.ts';
+import { CurveMsm, type GpuTable } from '../../src/backends/webgpu/msm.ts';
+import type { Group, PointTable } from '../../src/backends/backend.ts';
+import { FR_MODULUS } from '../../src/shared/fr.ts';
+import { frVector } from '../../src/shared/fr-vector.ts';
+import {
+  G1,
+  G2,
+  Rng,
+  SEED,
+  concat,
+  hex,
+  identity,
+  nativeBackend,
+  randomPoints,
+} from '../support/backend-helpers.ts';
+import { testGpu } from '../support/webgpu.ts';
+
+const native = await nativeBackend();
+const { gpu, why } = await testGpu();
+const skip = why ?? (!native ? 'native CPU backend not built' : false);
+
+function mixedScalars(rng: Rng, n: number): bigint[] {
+  return Array.from({ length: n }, (_, i) => {
+    switch (i % 7) {
+      case 0:
+        return 0n;
+      case 1:
+        return 1n;
+      case 2:
+        return FR_MODULUS - 1n;
+      case 3:
+        return 2n;
+      case 4:
+        return BigInt(rng.int(1000));
+      default:
+        return rng.fr();
+    }
+  });
+}
+
+async function tables(msm: CurveMsm, points: Uint8Array): Promise<[GpuTable, PointTable]> {
+  const size = msm.group === 'g1' ? 96 : 192;
+  const n = points.length / size;
+  const tg = msm.newTable(n);
+  const tn = native!.newTable(msm.group, n);
+  // appended in two pieces, so that an append starts inside a buffer
+  const cut = size * Math.floor(n / 3);
+  await msm.appendPoints(tg, points.subarray(0, cut), true);
+  await msm.appendPoints(tg, points.subarray(cut), false);
+  await native!.appendPoints(tn, points, true);
+  return [tg, tn];
+}
+
+async function same(
+  msm: CurveMsm,
+  [tg, tn]: [GpuTable, PointTable],
+  start: number,
+  scalars: bigint[],
+  density?: Uint8Array,
+): Promise<void> {
+  const s = frVector(scalars);
+  const want = await native!.msm(tn, start, s, density);
+  const got = await msm.msm(tg, start, s, density);
+  assert.equal(
+    hex(got),
+    hex(want),
+    `${msm.group} msm of ${scalars.length} scalars from ${start} (seed ${SEED})`,
+  );
+}
+
+describe('WebGPU MSM vs the CPU backend', { skip }, () => {
+  for (const group of ['g1', 'g2'] as Group[]) {
+    const big = group === 'g1' ? 100 : 40;
+    for (const bufferPoints of [undefined, 7]) {
+      // with the table split, chunks of 3 points and window segments of 3 buckets: bucket sums over
+      // several levels of sum_partials, window sums as lo * R + T over segments
+      const label = bufferPoints
+        ? `table split every ${bufferPoints} points, chunks and segments of 3`
+        : 'one buffer';
+      test(`${group}, ${label}: sizes 0, 1, 2, 33, ${big} with mixed scalars, offsets`, async () => {
+        const msm = await CurveMsm.create(
+          gpu!,
+          group,
+          bufferPoints ? { bufferPoints, chunk: 3, segment: 3 } : {},
+        );
+        const rng = new Rng(`webgpu-msm-sizes-${group}-${label}`);
+        const pts = await randomPoints(native!, group, rng, big);
+        const t = await tables(msm, pts);
+        for (const n of [0, 1, 2, 33, big]) await same(msm, t, 0, mixedScalars(rng, n));
+        await same(msm, t, 0, rng.frs(20));
+        await same(msm, t, big - 20, rng.frs(20));
+        await same(msm, t, big - 1, [rng.fr()]);
+        assert.equal(hex(await msm.msm(t[0], 0, new Uint8Array())), hex(identity(group)));
+        msm.freeTable(t[0]);
+      });
+    }
+
+    test(`${group}, streamed: identity, repeated and opposite bases; one scalar everywhere; density maps`, async () => {
+      // chunks of 2: the buckets that one scalar everywhere fills, and the 0/1 sum, go several levels up;
+      // window segments of 5 buckets; the table streamed (host words put on the GPU by each MSM)
+      const msm = await CurveMsm.create(gpu!, group, {
+        bufferPoints: 16,
+        chunk: 2,
+        segment: 5,
+        stream: true,
+      });
+      const rng = new Rng(`webgpu-msm-edge-${group}`);
+      const G = group === 'g1' ? G1 : G2;
+      const P = G.BASE.multiply(rng.fr());
+      const Q = G.BASE.multiply(rng.fr());
+      const count = 40;
+      const list = [];
+      for (let i = 0; i < count; i++) {
+        const k = i % 5;
+        list.push(
+          k === 0
+            ? identity(group)
+            : k === 1 || k === 2
+              ? P.toBytes(false)
+              : k === 3
+                ? P.negate().toBytes(false)
+                : Q.toBytes(false),
+        );
+      }
+      const t = await tables(msm, concat(list));
+      await same(msm, t, 0, Array(count).fill(1n)); // the 0/1 tree: P + P, P + -P, identities
+      await same(msm, t, 0, Array(count).fill(FR_MODULUS - 1n));
+      await same(msm, t, 0, Array(count).fill(rng.fr())); // every point in the same buckets
+      await same(msm, t, 0, mixedScalars(rng, count));
+      await same(msm, t, 1, [1n, 1n]); // P + P
+      await same(msm, t, 2, [1n, 1n]); // P + -P
+      await same(msm, t, 1, [3n, 3n]); // 3P + 3P through Pippenger
+      await same(msm, t, 0, [5n]); // identity base
+      // density: one byte a scalar, the bases of the set ones consecutive
+      const n = 54; // 36 set bytes
+      const density = Uint8Array.from({ length: n }, (_, i) => (i % 3 === 1 ? 0 : 1));
+      await same(msm, t, 0, mixedScalars(rng, n), density);
+      await same(msm, t, 3, rng.frs(n), density);
+      await same(msm, t, 0, rng.frs(n), new Uint8Array(n));
+      await assert.rejects(msm.msm(t[0], 30, frVector(rng.frs(11))), RangeError);
+      const high = frVector([1n, 2n]);
+      high[63] = 0x80;
+      await assert.rejects(msm.msm(t[0], 0, high), /msm: scalar 1 is not reduced modulo r/);
+      msm.freeTable(t[0]);
+    });
+
+    // llvmpipe silently ends a thread's loop past 65535 inner iterations (~200 G1, ~50 G2 additions):
+    // defaults that would pass it gave wrong sums, so the per-thread work is capped there
+    test(`${group}: more 1s and buckets than one llvmpipe thread may add, default sizes`, async () => {
+      const msm = await CurveMsm.create(gpu!, group);
+      const rng = new Rng(`webgpu-msm-limit-${group}`);
+      const n = group === 'g1' ? 250 : 70;
+      const t = await tables(msm, await randomPoints(native!, group, rng, n));
+      await same(msm, t, 0, Array(n).fill(1n));
+      await same(msm, t, 0, rng.frs(group === 'g1' ? 120 : 60));
+      msm.freeTable(t[0]);
+    });
+
+    test(`${group}: appendPoints validates when asked`, async () => {
+      const msm = await CurveMsm.create(gpu!, group);
+      const t = msm.newTable(2);
+      const bad = (group === 'g1' ? G1 : G2).BASE.toBytes(false);
+      bad[bad.length - 1]! ^= 1;
+      await assert.rejects(msm.appendPoints(t, bad, true));
+      await assert.rejects(msm.appendPoints(t, new Uint8Array(95), false), RangeError);
+      msm.freeTable(t);
+    });
+  }
+
+  test('a lost device fails the MSM with the reason', async () => {
+    const own = await openGpu({ allowSoftware: true });
+    const msm = await CurveMsm.create(own, 'g1');
+    const t = msm.newTable(1);
+    await msm.appendPoints(t, G1.BASE.toBytes(false), false);
+    own.device.destroy();
+    await own.device.lost;
+    await assert.rejects(msm.msm(t, 0, frVector([3n])), /WebGPU device lost: destroyed/);
+  });
+});
