@@ -9,7 +9,9 @@
 #      stage by stage
 #   4. the 2KiB Commit2 demo on the CUDA backend (test parameters made there, the proof verified); its
 #      synthesis rate goes into the 32GiB projection of step 3's figures
-#   5. the 8MiB Commit2 (test parameters and proof), if time is left
+#   5. WebGPU on the same GPU (bench/webgpu-device.sh without its demos): the WGSL tests on the hardware
+#      adapter and the G1/G2 MSM figures, within what is left but three minutes
+#   6. the 8MiB Commit2 (test parameters and proof), if time is left
 # Dry run here with the CPU standing in: C2_DRY_RUN=1 bash bench/device/run.sh (tiny sizes, no GPU).
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -68,6 +70,13 @@ rate=$(bash scripts/run.sh node -e "
 echo "synthesis rate: ${rate:-unknown} constraints/s"
 if [ -n "$rate" ]; then
   for f in "$out"/cuda-*.json; do node bench/cuda.ts --report "$f" --synthesis-rate "$rate"; done
+fi
+
+if [ "$(left)" -gt 240 ] && [ "$dry" != 1 ]; then
+  step "WebGPU tests and MSM figures"
+  C2_WEBGPU_BUDGET_S=$(($(left) - 180)) C2_WEBGPU_DEMO=0 MAX_LOG=${MAX_LOG:-22} OUT="$out" bash bench/webgpu-device.sh
+else
+  step "WebGPU skipped: $(left) s left (dry run: $dry)"
 fi
 
 if [ "$(left)" -gt 180 ] && [ "$dry" != 1 ]; then
