@@ -73,7 +73,12 @@ export function createMetrics(runner: JobRunner, store: JobStore, params: Params
     help: 'the proving backend of this node',
     labelNames: ['backend'],
     registers: [registry],
-  }).set({ backend: runner.opts.backend.name }, 1);
+    // read at each scrape: a GPU failure moves the node to its fallback backend
+    collect() {
+      this.reset();
+      this.set({ backend: runner.backend.name }, 1);
+    },
+  });
   runner.on('job', (job: JobRecord) => {
     if (job.state === 'Done' && job.result) {
       proofs.inc({ sector_size: String(job.request.sectorSize), backend: job.result.backend });

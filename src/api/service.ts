@@ -7,7 +7,8 @@ import { freemem, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { pickBackend } from '../backends/index.ts';
+import { fallbackFor, pickBackend, type Picked } from '../backends/index.ts';
+import type { Backend } from '../backends/backend.ts';
 import { parameterCacheDir } from '../groth16/parameter-cache.ts';
 import { createSynthesisPool } from '../job/commit2.ts';
 import { ParamsKeeper } from '../job/params-keeper.ts';
@@ -121,7 +122,18 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function startService(config: ServiceConfig): Promise<Service> {
+/** The backend a service proves on, the fallback it moves to if that GPU fails, and what was passed over. */
+export type ServiceBackends = Pick<Picked, 'backend' | 'skipped'> & { fallback?: Backend };
+
+export function serviceBackends(): ServiceBackends {
+  const picked = pickBackend();
+  return { ...picked, fallback: fallbackFor(picked) };
+}
+
+export async function startService(
+  config: ServiceConfig,
+  backends: ServiceBackends = serviceBackends(),
+): Promise<Service> {
   // one logger for the runner and the app: job events and requests in one structured stream
   const log = pino({
     level: config.logLevel,
@@ -138,7 +150,7 @@ export async function startService(config: ServiceConfig): Promise<Service> {
   const store = await openStore(config.store, (e) =>
     log.warn({ err: e.message }, 'job store connection dropped: reconnecting'),
   );
-  const { backend, skipped } = pickBackend();
+  const { backend, skipped, fallback } = backends;
   const pool = createSynthesisPool();
   const params = new ParamsKeeper({
     backend,
@@ -151,6 +163,7 @@ export async function startService(config: ServiceConfig): Promise<Service> {
   const runner = new JobRunner({
     store,
     backend,
+    ...(fallback ? { fallback } : {}),
     params,
     pool,
     log,

@@ -24,6 +24,8 @@ export const BACKEND_ORDER = ['cuda', 'webgpu', 'cpu'] as const;
 
 export interface Picked {
   backend: Backend;
+  /** Which of BACKEND_ORDER it is. */
+  kind: string;
   /** Why each better backend was passed over. */
   skipped: { name: string; reason: string }[];
 }
@@ -50,10 +52,23 @@ export function pickBackend(forced = process.env.C2_BACKEND): Picked {
       continue;
     }
     try {
-      return { backend: make(), skipped };
+      return { backend: make(), kind: name, skipped };
     } catch (e) {
       skipped.push({ name, reason: (e as Error).message });
     }
   }
   throw new NoBackendError(skipped);
+}
+
+/**
+ * The backend a service moves to when its GPU backend fails (C2_GPU_FAILED): the CPU's, unless the CPU's
+ * is what was picked or cannot be made here.
+ */
+export function fallbackFor(picked: Picked): Backend | undefined {
+  if (picked.kind === 'cpu') return undefined;
+  try {
+    return createCpuBackend();
+  } catch {
+    return undefined;
+  }
 }

@@ -298,6 +298,8 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
       proofs = await proveAll(structure.r1cs);
     } catch (e) {
       if (!structure.fromCache || signal?.aborted) throw e;
+      // a failing GPU says nothing of the structure: the service moves to its fallback backend
+      if (e instanceof ProverError && e.code === 'C2_GPU_FAILED') throw e;
       // The witnesses do not depend on the structure, the proofs do: a cached structure the proofs fail
       // with is damaged (or stale). Build it anew, replace the file, prove once more.
       process.emitWarning(

@@ -300,6 +300,15 @@ export class ParamsKeeper {
     }));
   }
 
+  /**
+   * Loads keys into another backend from now on (the fallback after a GPU failure): every key held is
+   * dropped, since its points live in the old backend's memory, freed as its last job releases it.
+   */
+  useBackend(backend: Backend): void {
+    this.opts.backend = backend;
+    this.close();
+  }
+
   close(): void {
     for (const [size, h] of [...this.#held.entries()]) this.#drop(size, h);
   }

@@ -54,6 +54,11 @@ const WORKING_SET: Record<number, number> = {
 export interface RunnerOptions {
   store: JobStore;
   backend: Backend;
+  /**
+   * Where jobs go once the GPU backend fails one (C2_GPU_FAILED: a lost device, a kernel fault): the
+   * failed job is proved again on it, and so is every later job until the process restarts.
+   */
+  fallback?: Backend;
   params: ParamsKeeper;
   pool?: Piscina;
   log: Logger & { error(obj: object, msg: string): void };
@@ -133,9 +138,11 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   #avgMs = 60_000;
 
   readonly opts: RunnerOptions;
+  #backend: Backend;
   constructor(opts: RunnerOptions) {
     super();
     this.opts = opts;
+    this.#backend = opts.backend;
     this.node = opts.node ?? `${hostname()}:${process.pid}`;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.heartbeatMs = opts.heartbeatMs ?? Math.min(2_000, this.leaseMs / 5);
@@ -155,6 +162,24 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     await this.opts.store.setDraining(this.node, draining);
     await this.#report();
     if (!draining) void this.#pump();
+  }
+
+  /** The backend jobs are proved on now: the configured one, or the fallback after a GPU failure. */
+  get backend(): Backend {
+    return this.#backend;
+  }
+
+  /** Moves proving to the fallback after a GPU failure; false when there is none to move to. */
+  #failover(e: ProverError): boolean {
+    const fallback = this.opts.fallback;
+    if (!fallback || this.#backend === fallback) return false;
+    this.opts.log.error(
+      { from: this.#backend.name, to: fallback.name, err: e.message },
+      'the GPU failed: jobs go to the fallback backend until the process restarts',
+    );
+    this.#backend = fallback;
+    this.opts.params.useBackend(fallback);
+    return true;
   }
 
   runningCount(): number {
@@ -216,7 +241,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   async #report(): Promise<{ draining: boolean }> {
     return this.opts.store.putNode({
       name: this.node,
-      backend: this.opts.backend.name,
+      backend: this.#backend.name,
       ...(this.opts.url ? { url: this.opts.url } : {}),
       parameters: this.opts.params
         .status()
@@ -479,7 +504,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     while (this.#accepting && !this.#draining && this.#running.size < this.opts.maxRunning) {
       const job = await this.opts.store.claim({
         node: this.node,
-        backend: this.opts.backend.name,
+        backend: this.#backend.name,
         fits: this.#fits(),
         warm: this.opts.params.status().map((p) => p.sectorSize),
         coldDelayMs: this.opts.coldDelayMs ?? 5_000,
@@ -541,7 +566,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         );
       let partitions = 0;
       const result = await runCommit2(input, {
-        backend: this.opts.backend,
+        backend: this.#backend,
         pool: this.opts.pool,
         miner: job.request.miner,
         // this content passed the check at admission (the job's id is its hash)
@@ -574,7 +599,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         proof: Buffer.from(result.proof).toString('hex'),
         proofBytes: result.proof.length,
         partitions: result.partitions,
-        backend: this.opts.backend.name,
+        backend: this.#backend.name,
         parameters: params,
         stages: result.stages,
         kibPerSecond: result.kibPerSecond,
@@ -628,6 +653,14 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     }
     if (e instanceof ProofRejectedError) {
       await this.#fail(id, { kind: 'ProofRejected', message: e.message, trace: e.stack });
+      return;
+    }
+    if (e instanceof ProverError && e.code === 'C2_GPU_FAILED' && this.#failover(e)) {
+      await this.#fail(id, {
+        kind: 'WorkerLost',
+        message: `the GPU failed (${e.message}): proving again on the ${this.#backend.name} backend`,
+        trace: e.stack,
+      });
       return;
     }
     if (e instanceof ProverError) {

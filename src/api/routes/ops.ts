@@ -73,7 +73,7 @@ export const opsRoutes =
           ready,
           accepting: runner.accepting,
           draining: runner.draining,
-          backend: runner.opts.backend.name,
+          backend: runner.backend.name,
           node: runner.node,
           running: runner.runningCount(),
           parameters,

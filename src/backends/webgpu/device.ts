@@ -6,6 +6,7 @@
  * A software adapter (llvmpipe, lavapipe, SwiftShader) is never picked by itself: it is orders of magnitude
  * slower than the CPU backend. Tests opt in with `allowSoftware` or C2_WEBGPU_ALLOW_SOFTWARE=1.
  */
+import { ProverError } from '../../shared/errors.ts';
 
 /** Buffer usage and map flags, fixed by the WebGPU spec (Dawn's globals are not installed on globalThis). */
 export const USAGE = {
@@ -124,10 +125,10 @@ export async function openGpu(options: OpenOptions = {}): Promise<GpuContext> {
 /** Why a device was lost, once it was. */
 const lostReasons = new WeakMap<GPUDevice, string>();
 
-/** Fails with the reason when the device was lost. */
+/** Fails with the reason when the device was lost: a GPU failure, which moves the service to its fallback. */
 export function checkDevice(device: GPUDevice): void {
   const lost = lostReasons.get(device);
-  if (lost !== undefined) throw new Error(`WebGPU device lost: ${lost}`);
+  if (lost !== undefined) throw new ProverError('C2_GPU_FAILED', `WebGPU device lost: ${lost}`);
 }
 
 /**
