@@ -37,13 +37,8 @@ struct Split {
     other_scalars: Vec<usize>,
 }
 
-/// sum scalars[i] * bases[start + k(i)] (see the Backend interface for k and the density map).
-pub fn msm<C: Curve>(
-    bases: &[C::Affine],
-    start: usize,
-    scalars: &[u8],
-    density: Option<&[u8]>,
-) -> Result<C::Proj, String> {
+/// The number of scalars in `scalars`, checked to be whole and, with a density map, one byte each.
+pub fn scalar_count(scalars: &[u8], density: Option<&[u8]>) -> Result<usize, String> {
     if scalars.len() % FR_BYTES != 0 {
         return Err(format!(
             "msm: scalar bytes {} not a multiple of {FR_BYTES}",
@@ -59,6 +54,17 @@ pub fn msm<C: Curve>(
             ));
         }
     }
+    Ok(n)
+}
+
+/// sum scalars[i] * bases[start + k(i)] (see the Backend interface for k and the density map).
+pub fn msm<C: Curve>(
+    bases: &[C::Affine],
+    start: usize,
+    scalars: &[u8],
+    density: Option<&[u8]>,
+) -> Result<C::Proj, String> {
+    let n = scalar_count(scalars, density)?;
     // base offset of each block of SPLIT scalars
     let nblocks = n.div_ceil(SPLIT);
     let counts: Vec<usize> = match density {

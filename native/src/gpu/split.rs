@@ -31,21 +31,7 @@ pub fn split(
     density: Option<&[u8]>,
     keep_all: bool,
 ) -> std::result::Result<Split, String> {
-    if scalars.len() % FR_BYTES != 0 {
-        return Err(format!(
-            "msm: scalar bytes {} not a multiple of {FR_BYTES}",
-            scalars.len()
-        ));
-    }
-    let n = scalars.len() / FR_BYTES;
-    if let Some(d) = density {
-        if d.len() != n {
-            return Err(format!(
-                "msm: density map has {} entries for {n} scalars",
-                d.len()
-            ));
-        }
-    }
+    let n = crate::msm::scalar_count(scalars, density)?;
     let nblocks = n.div_ceil(BLOCK);
     let counts: Vec<usize> = (0..nblocks)
         .into_par_iter()
