@@ -436,6 +436,17 @@ pub fn fixed_base_mul(
     ))
 }
 
+/// The quotient's a, b, c (the CPU's and the GPU's): one length for all three.
+pub(crate) fn check_abc<T: AsRef<[u8]>>(v: &[T]) -> std::result::Result<(), String> {
+    let [a, b, c] = [&v[0], &v[1], &v[2]].map(|x| x.as_ref().len());
+    if a != b || a != c {
+        return Err(format!(
+            "quotient: a, b, c differ in length ({a}, {b}, {c})"
+        ));
+    }
+    Ok(())
+}
+
 /// Groth16's quotient, bellperson's EvaluationDomain semantics: the first m - 1 coefficients of H.
 #[napi(ts_return_type = "Promise<Buffer>")]
 pub fn quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array) -> AsyncTask<Job> {
@@ -443,14 +454,7 @@ pub fn quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array) -> AsyncTask<Job> {
         vec![a, b, c],
         vec![],
         Box::new(|v, _| {
-            if v[0].len() != v[1].len() || v[0].len() != v[2].len() {
-                return Err(format!(
-                    "quotient: a, b, c differ in length ({}, {}, {})",
-                    v[0].len(),
-                    v[1].len(),
-                    v[2].len()
-                ));
-            }
+            check_abc(v)?;
             let n = v[0].len() / fr::FR_BYTES;
             let m = n.max(1).next_power_of_two();
             let a = fr::frs_from_bytes_padded(&v[0], m, "quotient a")?;

@@ -135,14 +135,7 @@ pub fn cuda_quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array) -> AsyncTask<J
         vec![a, b, c],
         vec![],
         Box::new(|v, _| {
-            if v[0].len() != v[1].len() || v[0].len() != v[2].len() {
-                return Err(format!(
-                    "quotient: a, b, c differ in length ({}, {}, {})",
-                    v[0].len(),
-                    v[1].len(),
-                    v[2].len()
-                ));
-            }
+            crate::check_abc(v)?;
             for (x, what) in v.iter().zip(["quotient a", "quotient b", "quotient c"]) {
                 check_canonical(x, what)?;
             }
