@@ -217,16 +217,24 @@ export class PostgresJobStore implements JobStore {
     return this.#retry(async () => {
       const c = await this.#pool.connect();
       let broken = false;
+      // the server ending the connection between two statements (a restart) is an 'error' event on the
+      // checked-out client, which the pool does not listen for: unheard, it ends the process. Heard, the
+      // next statement fails as transient and the transaction is retried on a new connection.
+      const dropped = (): void => {
+        broken = true;
+      };
+      c.on('error', dropped);
       try {
         await c.query('BEGIN');
         const out = await fn(c);
         await c.query('COMMIT');
         return out;
       } catch (e) {
-        broken = isTransient(e);
+        broken ||= isTransient(e);
         if (!broken) await c.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
+        c.off('error', dropped);
         c.release(broken);
       }
     });
