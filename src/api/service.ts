@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { fallbackFor, pickBackend, type Picked } from '../backends/index.ts';
 import type { Backend } from '../backends/backend.ts';
 import { parameterCacheDir } from '../groth16/parameter-cache.ts';
-import { createSynthesisPool } from '../job/commit2.ts';
+import { createSynthesisPool } from '../job/synthesis.ts';
 import { ParamsKeeper } from '../job/params-keeper.ts';
 import { JobRunner } from '../job/runner.ts';
 import { PostgresJobStore } from '../job/postgres-store.ts';

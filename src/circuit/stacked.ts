@@ -113,11 +113,38 @@ function synthesizeChallenge(cs: SynthesisCs, s: Shared, proof: VanillaProof): v
   inclusion(cs, 'c_x_inclusion', 'replica', config, cx.inclusion_proof, s.commC, columnHash);
 }
 
-/** proof.rs StackedCircuit::synthesize for partition k of a parsed Commit2 input. */
-export function synthesizePartition(cs: SynthesisCs, job: Commit2Job, k: number): void {
+/** Challenges [from, to) of a partition. */
+export interface ChallengeRange {
+  from: number;
+  to: number;
+}
+
+/** What the part shared by every challenge (replica id, commitments, comm_r's hash) allocated. */
+export interface PrefixCounts {
+  numInputs: number;
+  numAux: number;
+  numConstraints: number;
+}
+
+/**
+ * proof.rs StackedCircuit::synthesize for partition k of a parsed Commit2 input. With `range`, only the
+ * shared prefix and those challenges: every challenge reads the prefix's variables and nothing of another
+ * challenge, and all have the same shape, so slices synthesized apart and joined after their prefixes
+ * (synthesis-slices.ts) give the whole partition's witness. Returns the prefix's counts.
+ */
+export function synthesizePartition(
+  cs: SynthesisCs,
+  job: Commit2Job,
+  k: number,
+  range?: ChallengeRange,
+): PrefixCounts {
   const { phase1, config } = job;
   const proofs = job.partitions[k];
   if (!proofs?.length) throw new RangeError(`partition ${k} has no vanilla proofs`);
+  const from = range?.from ?? 0;
+  const to = range?.to ?? proofs.length;
+  if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from < to && to <= proofs.length))
+    throw new RangeError(`challenges [${from}, ${to}) are not within partition ${k}'s ${proofs.length}`);
   const commRLastValue = proofs[0]!.comm_r_last_proof.root;
   const commCValue = proofs[0]!.replica_column_proofs.c_x.inclusion_proof.root;
 
@@ -135,6 +162,8 @@ export function synthesizePartition(cs: SynthesisCs, job: Commit2Job, k: number)
   const hash = cs.ns('H_comm_c_comm_r_last', () => poseidonHash2Circuit(cs, commC, commRLast));
   enforceEqual(cs, commR, hash);
 
+  const prefix = { numInputs: cs.numInputs, numAux: cs.numAux, numConstraints: cs.numConstraints };
   const shared: Shared = { config, commD, commC, commRLast, replicaIdBits };
-  proofs.forEach((proof, i) => cs.ns(`challenge_${i}`, () => synthesizeChallenge(cs, shared, proof)));
+  for (let i = from; i < to; i++) cs.ns(`challenge_${i}`, () => synthesizeChallenge(cs, shared, proofs[i]!));
+  return prefix;
 }

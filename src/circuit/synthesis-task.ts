@@ -14,7 +14,7 @@ import { frVector } from '../shared/fr-vector.ts';
 import type { CompactWitness } from '../groth16/witness.ts';
 import type { Commit2Job } from '../porep/commit2-input.ts';
 import { SynthesisCs } from './synthesis-cs.ts';
-import { synthesizePartition } from './stacked.ts';
+import { synthesizePartition, type ChallengeRange, type PrefixCounts } from './stacked.ts';
 
 export interface SynthesisTask {
   job: Commit2Job;
@@ -29,6 +29,11 @@ export interface SynthesisTask {
    * same time) and compares the counts itself.
    */
   witnessOnly?: boolean;
+  /**
+   * Only these challenges (witness-only, for synthesis-slices.ts to join): the result's counts are the
+   * slice's, shared prefix included.
+   */
+  challenges?: ChallengeRange;
 }
 
 export interface SynthesizedPartition {
@@ -39,6 +44,8 @@ export interface SynthesizedPartition {
   witness: CompactWitness;
   /** The structure, where this synthesis built it (in SharedArrayBuffers); absent when witness-only. */
   r1cs?: R1cs;
+  /** A slice's: the challenges it holds and what its shared prefix allocated. */
+  slice?: { challenges: ChallengeRange; prefix: PrefixCounts };
   ms: number;
 }
 
@@ -64,8 +71,26 @@ function counts(cs: SynthesisCs): R1csCounts {
   return { numInputs: cs.inputs.length, numAux: cs.numAux, numConstraints: cs.numConstraints };
 }
 
-export function synthesize({ job, partition, known, witnessOnly }: SynthesisTask): SynthesizedPartition {
+export function synthesize({
+  job,
+  partition,
+  known,
+  witnessOnly,
+  challenges,
+}: SynthesisTask): SynthesizedPartition {
   const t0 = performance.now();
+  if (challenges) {
+    const cs = new SynthesisCs({ auxCapacity: 1 << 20, witnessOnly: true });
+    const prefix = synthesizePartition(cs, job, partition, challenges);
+    return {
+      partition,
+      counts: counts(cs),
+      inputs: frVector(cs.inputs),
+      witness: cs.witness(),
+      slice: { challenges, prefix },
+      ms: performance.now() - t0,
+    };
+  }
   if (known || witnessOnly) {
     const cs = new SynthesisCs({ auxCapacity: (known?.numAux ?? 1 << 20) + 1, witnessOnly: true });
     synthesizePartition(cs, job, partition);

@@ -14,6 +14,10 @@ import type { Proof } from './proof.ts';
 import type { ProvingKey } from './proving-key.ts';
 import { popcount, type Assignment } from './r1cs.ts';
 
+/**
+ * Per stage, the time from the start of a proof's kernels to that stage's end (summed over proofs): the
+ * stages run side by side, the G1 MSMs' end waits for the quotient (the h query's MSM needs H).
+ */
 export interface StageTimes {
   quotientMs: number;
   msmG1Ms: number;
@@ -61,6 +65,14 @@ function checkShapes(pk: ProvingKey, w: Assignment): { numInputs: number; numAux
   return { numInputs, numAux };
 }
 
+/** The values, or the first rejection's reason. */
+function settled<T>(all: PromiseSettledResult<T>[]): T[] {
+  return all.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
+}
+
 export async function prove(
   backend: Backend,
   pk: ProvingKey,
@@ -72,31 +84,41 @@ export async function prove(
   const t = pk.tables;
   const bInputs = popcount(w.bInputDensity);
 
-  let t0 = performance.now();
+  // Only the h query's MSM waits for the quotient: the other MSMs start with it, so that a GPU backend's
+  // MSMs run while the constraints are evaluated on the CPU, and the G2 MSMs beside the G1 ones.
+  const t0 = performance.now();
+  const ends =
+    (key: keyof StageTimes) =>
+    <T>(v: T): T => {
+      if (times) times[key] += performance.now() - t0;
+      return v;
+    };
   // with the circuit at hand, A, B, C are evaluated inside the quotient and never materialize as buffers
-  const h = w.r1cs
-    ? await backend.quotientR1cs(w.r1cs, w.inputs, w.aux)
-    : await backend.quotient(w.a, w.b, w.c);
-  if (times) times.quotientMs += performance.now() - t0;
-
-  t0 = performance.now();
-  const g1 = await Promise.all([
-    backend.msm(t.h, 0, h),
+  const quotient = (
+    w.r1cs ? backend.quotientR1cs(w.r1cs, w.inputs, w.aux) : backend.quotient(w.a, w.b, w.c)
+  ).then(ends('quotientMs'));
+  const g1 = [
+    quotient.then((h) => backend.msm(t.h, 0, h)),
     backend.msm(t.l, 0, w.aux),
     backend.msm(t.a, 0, w.inputs),
     backend.msm(t.a, numInputs, w.aux, w.aAuxDensity),
     backend.msm(t.bG1, 0, w.inputs, w.bInputDensity),
     backend.msm(t.bG1, bInputs, w.aux, w.bAuxDensity),
-  ]);
-  if (times) times.msmG1Ms += performance.now() - t0;
-  t0 = performance.now();
-  const g2 = await Promise.all([
+  ];
+  const g2 = [
     backend.msm(t.bG2, 0, w.inputs, w.bInputDensity),
     backend.msm(t.bG2, bInputs, w.aux, w.bAuxDensity),
-  ]);
-  if (times) times.msmG2Ms += performance.now() - t0;
+  ];
+  // all settle before a rejection surfaces: nothing of this proof still runs once prove has returned
+  const [g1Points, g2Points] = await Promise.all([
+    Promise.allSettled(g1).then(settled).then(ends('msmG1Ms')),
+    Promise.allSettled(g2).then(settled).then(ends('msmG2Ms')),
+  ]).catch(async (e: unknown) => {
+    await Promise.allSettled([...g1, ...g2]);
+    throw e;
+  });
 
-  const [hSum, lSum, aIn, aAux, b1In, b1Aux] = g1.map((p) => g1FromUncompressed(p, false)) as [
+  const [hSum, lSum, aIn, aAux, b1In, b1Aux] = g1Points.map((p) => g1FromUncompressed(p, false)) as [
     G1Point,
     G1Point,
     G1Point,
@@ -104,7 +126,7 @@ export async function prove(
     G1Point,
     G1Point,
   ];
-  const b2 = g2FromUncompressed(g2[0]!, false).add(g2FromUncompressed(g2[1]!, false));
+  const b2 = g2FromUncompressed(g2Points[0]!, false).add(g2FromUncompressed(g2Points[1]!, false));
 
   const r = mod(opts.randomness?.r ?? frRandom());
   const s = mod(opts.randomness?.s ?? frRandom());

@@ -93,6 +93,66 @@ function popcount32(x: number): number {
   return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
+/** ORs n bits of src from bit `from` into dst (zero there) from bit `at`, 32 at a time. */
+function copyBits(dst: Uint32Array, at: number, src: Uint32Array, from: number, n: number): void {
+  for (let done = 0; done < n; done += 32) {
+    const s = from + done;
+    const sw = s >>> 5;
+    const sb = s & 31;
+    let v = sb === 0 ? src[sw]! : (src[sw]! >>> sb) | ((src[sw + 1] ?? 0) << (32 - sb));
+    const left = n - done;
+    if (left < 32) v &= (1 << left) - 1;
+    if (v === 0) continue;
+    const d = at + done;
+    const dw = d >>> 5;
+    const db = d & 31;
+    dst[dw] = dst[dw]! | (v << db);
+    if (db !== 0 && dw + 1 < dst.length) dst[dw + 1] = dst[dw + 1]! | (v >>> (32 - db));
+  }
+}
+
+/** Full variables among the first `n` of w. */
+function fullBefore(w: CompactWitness, n: number): number {
+  let k = 0;
+  const words = n >>> 5;
+  for (let i = 0; i < words; i++) k += popcount32(w.full[i]!);
+  if (n & 31) k += popcount32(w.full[words]! & ((1 << (n & 31)) - 1));
+  return k;
+}
+
+/**
+ * Witnesses synthesized in slices, one after the other: of each part the variables from its `from` on (a
+ * slice repeats the variables every slice reads, which only the first keeps).
+ */
+export function joinWitnesses(parts: readonly { witness: CompactWitness; from: number }[]): CompactWitness {
+  let count = 0;
+  let valueBytes = 0;
+  for (const { witness: w, from } of parts) {
+    if (!(from >= 0 && from <= w.count)) throw new RangeError(`joinWitnesses: from ${from} of ${w.count}`);
+    count += w.count - from;
+    valueBytes += w.values.length - fullBefore(w, from) * FR_BYTES;
+  }
+  const words = witnessWords(count);
+  const out: CompactWitness = {
+    count,
+    full: new Uint32Array(words),
+    bits: new Uint32Array(words),
+    values: new Uint8Array(valueBytes),
+  };
+  let at = 0;
+  let valuesAt = 0;
+  for (const { witness: w, from } of parts) {
+    const n = w.count - from;
+    copyBits(out.full, at, w.full, from, n);
+    copyBits(out.bits, at, w.bits, from, n);
+    const tail = w.values.subarray(fullBefore(w, from) * FR_BYTES);
+    out.values.set(tail, valuesAt);
+    valuesAt += tail.length;
+    at += n;
+  }
+  return out;
+}
+
 function grow(a: Uint32Array): Uint32Array {
   const next = new Uint32Array(a.length * 2);
   next.set(a);

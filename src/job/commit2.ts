@@ -4,22 +4,16 @@
  * does the same: a proof the chain would reject must never leave the prover).
  */
 import { existsSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { Backend } from '../backends/backend.ts';
 import { Commit2InputError, parseCommit2Input, type Commit2Job } from '../porep/commit2-input.ts';
 import { checkVanillaProofs } from '../porep/vanilla-check.ts';
 import { checkIdentity, checkOnPool } from './input-check.ts';
-import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
+import type { SynthesizedPartition } from '../circuit/synthesis-task.ts';
+import { startSynthesis } from './synthesis.ts';
 import { assignLean, densities, type Densities } from '../groth16/r1cs.ts';
 import type { R1cs } from '../shared/r1cs.ts';
-import {
-  readR1csCounts,
-  readR1csFile,
-  sameCounts,
-  writeR1csFile,
-  type R1csCounts,
-} from '../groth16/r1cs-file.ts';
+import { readR1csCounts, readR1csFile, sameCounts, writeR1csFile } from '../groth16/r1cs-file.ts';
 import { expandWitness } from '../groth16/witness.ts';
 import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
 import { prove, type StageTimes } from '../groth16/prove.ts';
@@ -34,6 +28,10 @@ export interface Commit2Stages {
   parseMs: number;
   /** The vanilla proofs checked as filecoin-proofs does before proving. */
   checkMs: number;
+  /**
+   * From the first synthesis task to the last partition's witness: with several partitions, the proofs of
+   * the first ones overlap it (the `synthesis` event comes when the first partition can be proved).
+   */
   synthesisMs: number;
   paramsMs: number;
   /** Reading the circuit structure (when cached), expanding witnesses, shape checks (A, B, C are evaluated inside the quotient). */
@@ -95,42 +93,6 @@ export class ProofRejectedError extends ProverError {
   }
 }
 
-const TASK = new URL('../circuit/synthesis-task.ts', import.meta.url).href;
-
-/** A pool for circuit synthesis: one thread per core, at most one partition each. */
-export function createSynthesisPool(threads = Math.max(1, availableParallelism() - 1)): Piscina {
-  return new Piscina({ filename: TASK, maxThreads: threads, minThreads: 0, idleTimeout: 30_000 });
-}
-
-/**
- * Synthesizes every partition. With `known` (the counts of a structure the caller has), every partition is
- * witness-only. Without, the first builds the structure while the others compute only their witness, at
- * the same time.
- */
-export async function synthesizeAll(
-  job: Commit2Job,
-  pool: Piscina | undefined,
-  known?: R1csCounts,
-): Promise<SynthesizedPartition[]> {
-  const tasks: SynthesisTask[] = job.partitions.map((_, partition) => ({ job, partition }));
-  const local = pool ? undefined : await import('../circuit/synthesis-task.ts');
-  const run = (t: SynthesisTask): Promise<SynthesizedPartition> =>
-    local ? Promise.resolve(local.synthesize(t)) : (pool!.run(t) as Promise<SynthesizedPartition>);
-  if (known) return Promise.all(tasks.map((t) => run({ ...t, known })));
-  const [first, ...rest] = await Promise.all([
-    run(tasks[0]!),
-    ...tasks.slice(1).map((t) => run({ ...t, witnessOnly: true })),
-  ]);
-  for (const p of rest) {
-    // the parser gives every partition as many challenges of the same shape: this would be a bug here
-    if (!sameCounts(p.counts, first!.counts))
-      throw new Error(
-        `internal error: partition ${p.partition} synthesized to another shape than partition 0`,
-      );
-  }
-  return [first!, ...rest];
-}
-
 /** Builds the job's structure here (partition 0, in full) and caches it. */
 async function buildStructure(job: Commit2Job, slot: StructureSlot | undefined): Promise<R1cs> {
   const { synthesize } = await import('../circuit/synthesis-task.ts');
@@ -155,10 +117,10 @@ async function cacheStructure(r1cs: R1cs, slot: StructureSlot | undefined): Prom
  */
 async function structureFor(
   job: Commit2Job,
-  parts: SynthesizedPartition[],
+  first: SynthesizedPartition,
   slot: StructureSlot | undefined,
 ): Promise<{ r1cs: R1cs; fromCache: boolean; caching?: Promise<void> }> {
-  const built = parts.find((p) => p.r1cs)?.r1cs;
+  const built = first.r1cs;
   if (built) return { r1cs: built, fromCache: false, caching: cacheStructure(built, slot) };
   try {
     return { r1cs: await readR1csFile(slot!.path, slot!.key), fromCache: true };
@@ -240,32 +202,26 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
   const cacheDir =
     opts.structureCache === false ? undefined : (opts.structureCache ?? defaultStructureCacheDir());
   const slot = cacheDir ? structureSlot(cacheDir, job) : undefined;
-  let synthesized: SynthesizedPartition[];
-  try {
-    synthesized = await synthesizeAll(job, opts.pool, slot && readR1csCounts(slot.path, slot.key));
-    stages.synthesisMs = stageDone('synthesis', t);
-  } catch (e) {
-    if (!opts.provingKey)
-      await keyPromise.then(
-        (k) => k.free(),
-        () => undefined,
-      );
-    throw e;
-  }
-  t = performance.now();
-  const pk = await keyPromise;
-  try {
-    stages.paramsMs = stageDone('params', t);
-  } catch (e) {
-    if (!opts.provingKey) pk.free();
-    throw e;
-  }
+  // Partition k is proved as soon as its witness is there, while the next ones are synthesized.
+  const synthesis = startSynthesis(job, opts.pool, slot && readR1csCounts(slot.path, slot.key));
+  const synthesisStart = t;
+  let synthesisEnd = 0;
+  const synthesized = Promise.all(synthesis.partitions).then((parts) => {
+    synthesisEnd = performance.now();
+    return parts;
+  });
+  synthesized.catch(() => undefined);
 
   const times: StageTimes = { quotientMs: 0, msmG1Ms: 0, msmG2Ms: 0 };
   // One partition in its own function: its buffers (the expanded witness, the prover's vectors) die with
   // its frame, whereas a loop body here would leave them in this suspended async frame's registers while
   // the next partition is proved.
-  const provePartition = async (structure: R1cs, dens: Densities, part: SynthesizedPartition) => {
+  const provePartition = async (
+    pk: ProvingKey,
+    structure: R1cs,
+    dens: Densities,
+    part: SynthesizedPartition,
+  ) => {
     const t0p = performance.now();
     let t = t0p;
     // lean: A, B, C are evaluated by the backend inside the quotient, never held as buffers; the
@@ -281,21 +237,36 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     stageDone('partition', t0p);
     return proof;
   };
-  const proveAll = async (structure: R1cs): Promise<Proof[]> => {
+  const proveAll = async (pk: ProvingKey, structure: R1cs): Promise<Proof[]> => {
     const dens = densities(structure);
     const proofs: Proof[] = [];
-    for (const part of synthesized) proofs.push(await provePartition(structure, dens, part));
+    for (const next of synthesis.partitions) {
+      const part = await next;
+      if (!sameCounts(part.counts, structure))
+        throw new Error(
+          `internal error: partition ${part.partition} does not have the shape of the circuit structure`,
+        );
+      proofs.push(await provePartition(pk, structure, dens, part));
+    }
     return proofs;
   };
+
+  let pk: ProvingKey | undefined;
   let proofs: Proof[];
   let caching: Promise<void> | undefined;
   try {
+    // the stage ends when proving can start: the first partition and the structure are there
+    const first = await synthesis.partitions[0]!;
+    stageDone('synthesis', t);
     t = performance.now();
-    const structure = await structureFor(job, synthesized, slot);
+    pk = await keyPromise;
+    stages.paramsMs = stageDone('params', t);
+    t = performance.now();
+    const structure = await structureFor(job, first, slot);
     caching = structure.caching;
     stages.assignMs += performance.now() - t;
     try {
-      proofs = await proveAll(structure.r1cs);
+      proofs = await proveAll(pk, structure.r1cs);
     } catch (e) {
       if (!structure.fromCache || signal?.aborted) throw e;
       // a failing GPU says nothing of the structure: the service moves to its fallback backend
@@ -306,17 +277,28 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
         `proving with the cached circuit structure ${slot!.path} failed (${(e as Error).message}): rebuilding it`,
       );
       rmSync(slot!.path, { force: true });
-      proofs = await proveAll(await buildStructure(job, slot));
+      proofs = await proveAll(pk, await buildStructure(job, slot));
     }
+    await synthesized;
+    // from the first task queued to the last partition joined; proving overlaps all but the first
+    stages.synthesisMs = synthesisEnd - synthesisStart;
     Object.assign(stages, times);
   } finally {
-    if (!opts.provingKey) pk.free();
+    synthesis.abort();
+    if (!opts.provingKey) {
+      if (pk) pk.free();
+      else
+        await keyPromise.then(
+          (k) => k.free(),
+          () => undefined,
+        );
+    }
     await caching;
   }
   stages.totalMs = performance.now() - t0;
   return {
     proof: encodeProofs(proofs),
-    partitions: synthesized.length,
+    partitions: proofs.length,
     sectorSize: job.config.sectorSize,
     stages,
     kibPerSecond: job.config.sectorSize / 1024 / (stages.totalMs / 1000),

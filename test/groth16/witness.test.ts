@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { AUX } from '../../src/circuit/lc.ts';
 import { SynthesisCs } from '../../src/circuit/synthesis-cs.ts';
 import { FR_MODULUS, frFromBytes, frToBytes } from '../../src/shared/fr.ts';
-import { compactWitness, expandWitness, witnessBytes } from '../../src/groth16/witness.ts';
+import { compactWitness, expandWitness, joinWitnesses, witnessBytes } from '../../src/groth16/witness.ts';
 
 /** A deterministic mix: mostly bits, some small and large values, runs that cross 32-variable words. */
 function values(n: number): bigint[] {
@@ -56,4 +56,24 @@ test('a compact witness with too few values is refused on expansion', () => {
   const vs = [5n, 0n, 7n].map((v) => frToBytes(v));
   const w = compactWitness(Buffer.concat(vs));
   assert.throws(() => expandWitness({ ...w, values: w.values.subarray(0, 32) }), /1 values for 2/);
+});
+
+test('witnesses synthesized in slices join into the one witness, whatever the offsets', () => {
+  const vs = values(3000);
+  const whole = compactWitness(Buffer.concat(vs.map((v) => frToBytes(v))));
+  const compact = (xs: bigint[]) => compactWitness(Buffer.concat(xs.map((v) => frToBytes(v))));
+  // every slice repeats a prefix the join drops; cuts at word edges, inside words, 1 and 0 variables long
+  for (const prefix of [0, 1, 31, 32, 45, 64]) {
+    for (const cuts of [[1000], [prefix + 1, 700, 701, 2048], [333, 1400, 1401, 2999]]) {
+      const bounds = [prefix, ...cuts.filter((c) => c >= prefix), vs.length];
+      const parts = bounds.slice(1).map((end, i) => {
+        const from = bounds[i]!;
+        return i === 0
+          ? { witness: compact(vs.slice(0, end)), from: 0 }
+          : { witness: compact([...vs.slice(0, prefix), ...vs.slice(from, end)]), from: prefix };
+      });
+      assert.deepEqual(joinWitnesses(parts), whole, `prefix ${prefix}, cuts ${cuts.join(',')}`);
+    }
+  }
+  assert.throws(() => joinWitnesses([{ witness: whole, from: whole.count + 1 }]), /from 3001 of 3000/);
 });

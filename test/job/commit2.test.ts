@@ -16,6 +16,7 @@ import { decodeProofs } from '../../src/groth16/proof.ts';
 import { verifyProof } from '../../src/groth16/verify.ts';
 import { ensure2KiBTestParams, testParamsDir } from '../../src/job/test-params.ts';
 import { ParamsNotFoundError, runCommit2 } from '../../src/job/commit2.ts';
+import { createSynthesisPool } from '../../src/job/synthesis.ts';
 import { Commit2InputError, parseCommit2Input } from '../../src/porep/commit2-input.ts';
 import { structureSlot } from '../../src/job/structure-cache.ts';
 import { readR1csCounts, readR1csFile, writeR1csFile } from '../../src/groth16/r1cs-file.ts';
@@ -81,6 +82,29 @@ test('the oracle (bellperson verify_seal) accepts our proofs and rejects them fo
     assert.equal(ok.status, 0, `${dir}: ${ok.stdout}${ok.stderr}`);
     const bad = spawnSync(ORACLE, ['verify', file, proof, '--miner', other], { env, encoding: 'utf8' });
     assert.equal(bad.status, 1, `${dir} as ${other}: ${bad.stdout}${bad.stderr}`);
+  }
+});
+
+test('on a two-thread pool the challenges are synthesized in slices, and the proof verifies', async () => {
+  const dir = '2kib/v1_1-t01000-s2';
+  assert.ok(readR1csCounts(slot.path, slot.key), 'the structure is cached: witness-only synthesis');
+  const pool = createSynthesisPool(2);
+  const events: string[] = [];
+  try {
+    const result = await runCommit2(read(`${dir}/c2input.json`), {
+      backend,
+      paramsPath: files.params,
+      structureCache,
+      pool,
+      onStage: (stage) => events.push(stage),
+    });
+    const [proof] = decodeProofs(result.proof);
+    const vk = await readVerifyingKeyFile(files.vk);
+    assert.equal(verifyProof(vk, proof!, oraclePublicInputs(dir)[0]!), true);
+    assert.deepEqual(events, ['check', 'synthesis', 'params', 'partition']);
+    assert.ok(result.stages.synthesisMs > 0);
+  } finally {
+    await pool.destroy();
   }
 });
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createSynthesisPool } from '../../src/job/commit2.ts';
+import { createSynthesisPool } from '../../src/job/synthesis.ts';
 import { admit, checkOnPool, type Admitted } from '../../src/job/input-check.ts';
 import { Commit2InputError } from '../../src/porep/commit2-input.ts';
 import { formatPath } from '../../src/shared/json-path.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
-import { createSynthesisPool, synthesizeAll } from '../../src/job/commit2.ts';
+import { createSynthesisPool, synthesizeAll } from '../../src/job/synthesis.ts';
 import { expandWitness } from '../../src/groth16/witness.ts';
 
 const DIR = new URL('../fixtures/shape/8-8-0-t01000-s1/', import.meta.url);
@@ -29,6 +29,53 @@ test('a two-partition Commit2In synthesizes on the pool with one structure build
     // the first builds the structure (shared, not copied back), the second is witness-only
     assert.ok(parts[0]!.r1cs?.a.cols.buffer instanceof SharedArrayBuffer);
     assert.equal(parts[1]!.r1cs, undefined);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+const TWO_CHALLENGES = ['2kib/v1_1-t01000-s1', '8mib/v1_1-t01000-s1'];
+
+test("a partition's challenges synthesized in slices on two threads join into rust-fil-proofs' witness", async () => {
+  const pool = createSynthesisPool(2);
+  try {
+    for (const name of TWO_CHALLENGES) {
+      const dir = new URL(`../fixtures/${name}/`, import.meta.url);
+      const job = parseCommit2Input(readFileSync(new URL('c2input.json', dir), 'utf8'));
+      const want = (
+        JSON.parse(readFileSync(new URL('digest.json', dir), 'utf8')) as {
+          partitions: { witness_sha256: string; constraints: number; aux: number; inputs: number }[];
+        }
+      ).partitions[0]!;
+      assert.equal(job.partitions[0]!.length, 2, 'two challenges: a slice each');
+      const known = { numInputs: want.inputs, numAux: want.aux, numConstraints: want.constraints };
+      const [p] = await synthesizeAll(job, pool, known, { slices: 2 });
+      assert.deepEqual(p!.counts, known, name);
+      assert.equal(p!.r1cs, undefined, 'witness-only');
+      const witness = createHash('sha256').update(p!.inputs).update(expandWitness(p!.witness)).digest('hex');
+      assert.equal(witness, want.witness_sha256, name);
+    }
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('slices that miss the counts the caller expected make partition 0 build the structure', async () => {
+  const dir = new URL(`../fixtures/${TWO_CHALLENGES[0]}/`, import.meta.url);
+  const job = parseCommit2Input(readFileSync(new URL('c2input.json', dir), 'utf8'));
+  const want = (
+    JSON.parse(readFileSync(new URL('digest.json', dir), 'utf8')) as {
+      partitions: { witness_sha256: string; constraints: number; aux: number; inputs: number }[];
+    }
+  ).partitions[0]!;
+  const pool = createSynthesisPool(2);
+  try {
+    const stale = { numInputs: want.inputs, numAux: want.aux + 1, numConstraints: want.constraints };
+    const [p] = await synthesizeAll(job, pool, stale, { slices: 2 });
+    assert.ok(p!.r1cs, 'the structure was built');
+    assert.equal(p!.r1cs.numConstraints, want.constraints);
+    const witness = createHash('sha256').update(p!.inputs).update(expandWitness(p!.witness)).digest('hex');
+    assert.equal(witness, want.witness_sha256);
   } finally {
     await pool.destroy();
   }
