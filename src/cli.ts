@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pickBackend } from './backends/index.ts';
+import { openBackends, pickBackend } from './backends/index.ts';
 import { readDumpedAssignment } from './groth16/dump.ts';
 import { runCommit2 } from './job/commit2.ts';
 import { createSynthesisPool } from './job/synthesis.ts';
@@ -19,12 +19,20 @@ import { decodeProofs, encodeProofs, type Proof } from './groth16/proof.ts';
 import { prove, type StageTimes } from './groth16/prove.ts';
 import { loadProvingKey } from './groth16/proving-key.ts';
 import { verifyProof } from './groth16/verify.ts';
-import { porepParamsFiles } from './groth16/parameter-cache.ts';
+import { PRODUCTION_SECTOR_SIZES, porepParamsFiles } from './groth16/parameter-cache.ts';
 import { parseCommit2Input } from './porep/commit2-input.ts';
 import { normalizeMiner } from './job/runner.ts';
 import { verifySeal } from './job/verify-seal.ts';
-import { identifyParams, loadIdentified } from './job/params-keeper.ts';
-import { serviceConfig, startService } from './api/service.ts';
+import { identifyParams, loadIdentified, sizeLabel } from './job/params-keeper.ts';
+import {
+  BackendChoice,
+  measureProfile,
+  parseBySize,
+  profileCovers,
+  readProfile,
+} from './job/backend-choice.ts';
+import { testParamsDir } from './job/test-params.ts';
+import { profileFile, serviceConfig, startService } from './api/service.ts';
 import { jobs, nodes, printProof, submit } from './cli-client.ts';
 
 const USAGE = `usage: c2prover <command> [options]
@@ -40,7 +48,11 @@ const USAGE = `usage: c2prover <command> [options]
                                          the nodes on the service's job store: backend, parameters, running job, heartbeat
   verify FILE PROOFHEX [--miner t01000] [--vk FILE]
                                          verify_seal: the proof of FILE's sector for the miner, the vk from the cache
-  info                                   the backend this machine gets, and why better ones were passed over
+  info [--data-dir DIR]                  the backends this machine has (and why others are missing), the
+                                         backend each sector size goes to, and why
+  calibrate [--data-dir DIR]             measure every backend's kernels here and keep the profile the
+                                         service chooses by (DIR/backend-profile.json; the service measures
+                                         on its first start where it has several backends)
   demo                                   Commit2 of the 2KiB fixture with test parameters (made on first use)
   prove FILE [--miner t01000] [--params FILE] [--no-validate] [--production-params]
                                          Commit2 of a Commit2In (lotus-bench --save-commit2-input); prints the proof
@@ -50,7 +62,7 @@ const USAGE = `usage: c2prover <command> [options]
              [--sector-size BYTES] [--no-validate]
   verify --vk FILE --inputs FILE.json --proof HEX
                                          verify proofs (192 bytes per partition); inputs: {"partitions": [[hex, ...], ...]}
-Environment: C2_BACKEND=cpu forces a backend; FIL_PROOFS_PARAMETER_CACHE holds the parameters;
+Environment: C2_BACKEND=cpu forces a backend; C2_BACKEND_BY_SIZE=32GiB=cuda,2KiB=cpu sets it per size; FIL_PROOFS_PARAMETER_CACHE holds the parameters;
 C2_STRUCTURE_CACHE holds the circuit structures (one per sector size, made by its first Commit2; empty: none);
 the service also reads C2_HOST, C2_PORT, C2_TOKEN, C2_DATA_DIR, C2_ALLOW_TEST_PARAMS=1, C2_MAX_QUEUED,
 C2_MAX_RUNNING, C2_MEMORY_BUDGET, C2_STORE, C2_NODE, C2_LEASE_S, C2_RESULT_RETENTION_HOURS, C2_BODY_LIMIT, C2_SHUTDOWN_GRACE_S, C2_LOG_LEVEL;
@@ -63,13 +75,67 @@ async function partitions(dir: string): Promise<string[]> {
   return names.map((n) => join(dir, n));
 }
 
-async function info(): Promise<void> {
-  const { backend, skipped } = pickBackend();
-  for (const s of skipped) console.log(`skipped ${s.name}: ${s.reason}`);
-  console.log(`backend: ${backend.name}`);
+async function info(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } } });
+  const config = serviceConfig(values);
+  const opened = openBackends(process.env.C2_BACKEND || undefined);
+  for (const s of opened.skipped) console.log(`unavailable ${s.name}: ${s.reason}`);
+  for (const b of opened.backends) console.log(`backend: ${b.backend.name}`);
+  const file = profileFile(config);
+  const profile = await readProfile(file);
+  console.log(
+    !profile
+      ? `profile: none at ${file}`
+      : profileCovers(profile, opened)
+        ? `profile: ${file}, measured ${profile.measuredAt}`
+        : `profile: ${file} was measured for other backends (${profile.backends.map((b) => b.name).join('; ')}): run \`c2prover calibrate\``,
+  );
+  const bySize = process.env.C2_BACKEND_BY_SIZE
+    ? parseBySize(
+        process.env.C2_BACKEND_BY_SIZE,
+        opened.backends.map((b) => b.kind),
+      )
+    : undefined;
+  const choice = new BackendChoice({
+    opened,
+    ...(bySize ? { bySize } : {}),
+    ...(profile ? { profile } : {}),
+  });
+  for (const size of PRODUCTION_SECTOR_SIZES) {
+    const files = [
+      porepParamsFiles(size, config.paramsDir).params,
+      porepParamsFiles(size, testParamsDir()).params,
+    ];
+    const params = files.find((f) => existsSync(f));
+    if (!params) {
+      console.log(`${sizeLabel(size)}: no parameters (${files[0]})`);
+      continue;
+    }
+    const c = await choice.forJob(size, params);
+    console.log(`${sizeLabel(size)}: ${c.backend.name}: ${c.why}`);
+  }
   console.log(
     `circuit structures: ${defaultStructureCacheDir() ?? 'not kept (C2_STRUCTURE_CACHE is empty)'}`,
   );
+}
+
+async function calibrate(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } } });
+  const config = serviceConfig(values);
+  const opened = openBackends(process.env.C2_BACKEND || undefined);
+  for (const s of opened.skipped) console.error(`unavailable ${s.name}: ${s.reason}`);
+  const profile = await measureProfile(opened, profileFile(config));
+  for (const b of profile.backends) {
+    const k = b.kernels;
+    const rate = (f: typeof k.quotient) => {
+      const last = f.points[f.points.length - 1]!;
+      return `2^${Math.log2(last.n)} in ${last.ms.toFixed(1)} ms`;
+    };
+    console.log(
+      `${b.name}: G1 MSM ${rate(k.msmG1Dense)} (PoRep-shaped ${rate(k.msmG1Porep)}), G2 MSM ${rate(k.msmG2Porep)}, quotient ${rate(k.quotient)}`,
+    );
+  }
+  console.log(`profile: ${profileFile(config)}`);
 }
 
 async function proveDump(args: string[]): Promise<void> {
@@ -302,7 +368,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case undefined:
     case 'info':
-      await info();
+      await info(rest);
+      return 0;
+    case 'calibrate':
+      await calibrate(rest);
       return 0;
     case 'demo':
       await demo();

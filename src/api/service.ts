@@ -7,8 +7,17 @@ import { freemem, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { fallbackFor, pickBackend, type Picked } from '../backends/index.ts';
+import { openBackends, type Opened } from '../backends/index.ts';
 import type { Backend } from '../backends/backend.ts';
+import type { BackendProfile } from '../backends/profile.ts';
+import { createCpuBackend } from '../backends/cpu/index.ts';
+import {
+  BackendChoice,
+  measureProfile,
+  parseBySize,
+  profileCovers,
+  readProfile,
+} from '../job/backend-choice.ts';
 import { parameterCacheDir } from '../groth16/parameter-cache.ts';
 import { createSynthesisPool } from '../job/synthesis.ts';
 import { ParamsKeeper } from '../job/params-keeper.ts';
@@ -122,18 +131,55 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** The backend a service proves on, the fallback it moves to if that GPU fails, and what was passed over. */
-export type ServiceBackends = Pick<Picked, 'backend' | 'skipped'> & { fallback?: Backend };
-
-export function serviceBackends(): ServiceBackends {
-  const picked = pickBackend();
-  return { ...picked, fallback: fallbackFor(picked) };
+/**
+ * The backends a service proves on (every one this machine has, or the forced one), the fallback it moves a
+ * failed GPU's jobs to, and how it chooses per size: C2_BACKEND_BY_SIZE, the measured profile.
+ */
+export interface ServiceBackends {
+  opened: Opened;
+  fallback?: Backend;
+  bySize?: Map<number, string>;
+  profile?: BackendProfile;
 }
 
-export async function startService(
-  config: ServiceConfig,
-  backends: ServiceBackends = serviceBackends(),
-): Promise<Service> {
+/** Where the measured profile is kept. */
+export const profileFile = (config: Pick<ServiceConfig, 'dataDir'>): string =>
+  join(config.dataDir, 'backend-profile.json');
+
+/**
+ * Opens the backends and reads how to choose between them; with several and no profile of them as they
+ * are now, measures them once (seconds) and keeps the profile.
+ */
+export async function serviceBackends(
+  config: Pick<ServiceConfig, 'dataDir'>,
+  log?: { info(o: object, msg: string): void },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServiceBackends> {
+  const opened = openBackends(env.C2_BACKEND || undefined);
+  const kinds = opened.backends.map((b) => b.kind);
+  const bySize = env.C2_BACKEND_BY_SIZE ? parseBySize(env.C2_BACKEND_BY_SIZE, kinds) : undefined;
+  let profile = await readProfile(profileFile(config));
+  if (opened.backends.length > 1 && !profileCovers(profile, opened)) {
+    log?.info({ backends: kinds, file: profileFile(config) }, 'measuring the backends (once)');
+    profile = await measureProfile(opened, profileFile(config));
+  }
+  let fallback = opened.backends.find((b) => b.kind === 'cpu')?.backend;
+  if (!fallback && opened.backends[0]?.kind !== 'cpu') {
+    try {
+      fallback = createCpuBackend();
+    } catch {
+      // no CPU addon: a failed GPU's jobs fail with its code
+    }
+  }
+  return {
+    opened,
+    ...(fallback ? { fallback } : {}),
+    ...(bySize ? { bySize } : {}),
+    ...(profile ? { profile } : {}),
+  };
+}
+
+export async function startService(config: ServiceConfig, given?: ServiceBackends): Promise<Service> {
   // one logger for the runner and the app: job events and requests in one structured stream
   const log = pino({
     level: config.logLevel,
@@ -147,13 +193,15 @@ export async function startService(
       err: pino.stdSerializers.err,
     },
   });
+  // the backends first: a machine without one never opens the store
+  const backends = given ?? (await serviceBackends(config, log));
+  const choice = new BackendChoice(backends);
   const store = await openStore(config.store, (e) =>
     log.warn({ err: e.message }, 'job store connection dropped: reconnecting'),
   );
-  const { backend, skipped, fallback } = backends;
   const pool = createSynthesisPool();
   const params = new ParamsKeeper({
-    backend,
+    backend: choice.preferred,
     dir: config.paramsDir,
     testDir: testParamsDir(),
     allowTest: config.allowTestParams,
@@ -162,8 +210,7 @@ export async function startService(
   });
   const runner = new JobRunner({
     store,
-    backend,
-    ...(fallback ? { fallback } : {}),
+    choice,
     params,
     pool,
     log,
@@ -182,10 +229,11 @@ export async function startService(
     bodyLimit: config.bodyLimit,
     logger: log,
   });
-  for (const s of skipped) app.log.info({ backend: s.name, reason: s.reason }, 'backend passed over');
+  for (const s of backends.opened.skipped)
+    app.log.info({ backend: s.name, reason: s.reason }, 'backend unavailable');
   app.log.info(
     {
-      backend: backend.name,
+      backends: backends.opened.backends.map((b) => b.backend.name),
       node: runner.node,
       store: config.store.replace(/\/\/[^@/]*@/, '//***@'),
       params: config.paramsDir,

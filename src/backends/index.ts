@@ -1,10 +1,11 @@
 /**
- * Picks the best backend this machine can run, best first: CUDA, WebGPU, then the native CPU backend.
- * CUDA comes first because where it runs (an NVIDIA GPU) sppark's MSM and NTT are the fastest known, and
- * the WGSL kernels are not tuned on hardware yet; everywhere else (AMD, Intel, Apple GPUs) WebGPU is the
- * GPU backend. The order is to be replaced by measured figures per job size once the GPU runs have them.
- * WebGPU refuses a software adapter unless C2_WEBGPU_ALLOW_SOFTWARE=1, CUDA an addon built without CUDA
- * code or a machine without a driver or device (their reasons say so). C2_BACKEND forces one.
+ * The backends this machine can run, best first by BACKEND_ORDER: CUDA, WebGPU, then the native CPU
+ * backend. CUDA comes first because where it runs (an NVIDIA GPU) sppark's MSM and NTT are the fastest
+ * known and the WGSL kernels are not tuned on hardware yet; everywhere else (AMD, Intel, Apple GPUs)
+ * WebGPU is the GPU backend. The order only decides where nothing was measured: a service with several
+ * backends measures them and chooses per sector size (job/backend-choice.ts). WebGPU refuses a software
+ * adapter unless C2_WEBGPU_ALLOW_SOFTWARE=1, CUDA an addon built without CUDA code or a machine without a
+ * driver or device (their reasons say so). C2_BACKEND forces one.
  */
 import type { Backend } from './backend.ts';
 import { createCpuBackend } from './cpu/index.ts';
@@ -60,15 +61,31 @@ export function pickBackend(forced = process.env.C2_BACKEND): Picked {
   throw new NoBackendError(skipped);
 }
 
+export interface Opened {
+  /** Every backend this machine has, best first by BACKEND_ORDER (only the forced one with C2_BACKEND). */
+  backends: { kind: string; backend: Backend }[];
+  /** Why each of the others is missing. */
+  skipped: Picked['skipped'];
+}
+
 /**
- * The backend a service moves to when its GPU backend fails (C2_GPU_FAILED): the CPU's, unless the CPU's
- * is what was picked or cannot be made here.
+ * Opens every backend this machine can run, for a service that chooses per job size (job/backend-choice.ts);
+ * with C2_BACKEND, that one alone. NoBackendError when there is none.
  */
-export function fallbackFor(picked: Picked): Backend | undefined {
-  if (picked.kind === 'cpu') return undefined;
-  try {
-    return createCpuBackend();
-  } catch {
-    return undefined;
+export function openBackends(forced = process.env.C2_BACKEND): Opened {
+  const opened: Opened = { backends: [], skipped: [] };
+  for (const name of forced ? [forced] : BACKEND_ORDER) {
+    const make = FACTORIES[name];
+    if (!make) {
+      opened.skipped.push({ name, reason: 'not implemented yet' });
+      continue;
+    }
+    try {
+      opened.backends.push({ kind: name, backend: make() });
+    } catch (e) {
+      opened.skipped.push({ name, reason: (e as Error).message });
+    }
   }
+  if (opened.backends.length === 0) throw new NoBackendError(opened.skipped);
+  return opened;
 }

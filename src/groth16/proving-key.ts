@@ -19,6 +19,8 @@ import { ParamsFormatError, type VerifyingKey } from './verifying-key.ts';
 
 export interface ProvingKey {
   path: string;
+  /** The backend whose memory holds the tables: the one that proves with them. */
+  backend: Backend;
   vk: VerifyingKey;
   layout: ParamsLayout;
   tables: Record<SectionName, PointTable>;
@@ -109,5 +111,12 @@ export async function loadProvingKey(
     throw e;
   }
   if (validate) await rememberValidated(cacheFile, fp);
-  return { path, vk: layout.vk, layout, tables: tables as Record<SectionName, PointTable>, free };
+  return {
+    path,
+    backend,
+    vk: layout.vk,
+    layout,
+    tables: tables as Record<SectionName, PointTable>,
+    free,
+  };
 }

@@ -54,6 +54,7 @@ export interface Commit2Result {
 }
 
 export interface Commit2Options {
+  /** Loads the key, where no `provingKey` is given; the proofs are made on the key's backend. */
   backend: Backend;
   /** The miner the sector was sealed for (lotus-bench's default is t01000): it fixes the replica id. */
   miner?: string;
@@ -228,7 +229,7 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     // witness is expanded to 32 bytes per variable for this partition's proof only
     const w = assignLean(structure, part.inputs, expandWitness(part.witness), dens);
     stages.assignMs += performance.now() - t;
-    const proof = await prove(opts.backend, pk, w, { randomness: opts.randomness }, times);
+    const proof = await prove(pk.backend, pk, w, { randomness: opts.randomness }, times);
     t = performance.now();
     const publicInputs: bigint[] = [];
     for (let i = 32; i < part.inputs.length; i += 32) publicInputs.push(frFromBytes(part.inputs, i));

@@ -72,6 +72,8 @@ export interface ParamsKeeperOptions {
 
 interface Held {
   params: ParametersUsed;
+  /** Whose memory the key's tables are in. */
+  backend: Backend;
   bytes: number;
   key: Promise<ProvingKey>;
   users: number;
@@ -240,21 +242,26 @@ export class ParamsKeeper {
       );
   }
 
-  /** The loaded key, shared by every job of the size; `release` when the job is done with it. */
+  /**
+   * The loaded key, shared by every job of the size; `release` when the job is done with it. `backend`
+   * (default: the keeper's) is where its tables live: the backend chosen for the size.
+   */
   async acquire(
     sectorSize: number,
     params: ParametersUsed,
+    backend: Backend = this.opts.backend,
   ): Promise<{ key: ProvingKey; release: () => void }> {
     let h = this.#held.get(sectorSize);
-    if (h && h.params.file !== params.file) {
-      // another file for this size now (parameters fetched since): the old key goes once unused
+    if (h && (h.params.file !== params.file || h.backend !== backend)) {
+      // another file for this size now (parameters fetched since), or another backend chosen for it
+      // (a GPU failed): the old key goes once unused
       this.#drop(sectorSize, h);
       h = undefined;
     }
     if (!h) {
       const t0 = performance.now();
-      const key = loadIdentified(this.opts.backend, params, this.opts.log);
-      h = { params, bytes: statSync(params.file).size, key, users: 0, lastUsed: Date.now() };
+      const key = loadIdentified(backend, params, this.opts.log);
+      h = { params, backend, bytes: statSync(params.file).size, key, users: 0, lastUsed: Date.now() };
       const held = h;
       this.#held.set(sectorSize, held);
       key.then(
@@ -290,23 +297,30 @@ export class ParamsKeeper {
   }
 
   /** What is held, for /readyz and /nodes. */
-  status(): { sectorSize: number; file: string; kind: string; bytes: number; inUse: number }[] {
+  status(): {
+    sectorSize: number;
+    file: string;
+    kind: string;
+    backend: string;
+    bytes: number;
+    inUse: number;
+  }[] {
     return [...this.#held.entries()].map(([sectorSize, h]) => ({
       sectorSize,
       file: h.params.file,
       kind: h.params.kind,
+      backend: h.backend.name,
       bytes: h.bytes,
       inUse: h.users,
     }));
   }
 
   /**
-   * Loads keys into another backend from now on (the fallback after a GPU failure): every key held is
-   * dropped, since its points live in the old backend's memory, freed as its last job releases it.
+   * Forgets every key held in a backend that failed: its points live in that backend's memory (freed as
+   * its last job releases it); the sizes load again into the backend chosen for them next.
    */
-  useBackend(backend: Backend): void {
-    this.opts.backend = backend;
-    this.close();
+  dropBackend(backend: Backend): void {
+    for (const [size, h] of [...this.#held.entries()]) if (h.backend === backend) this.#drop(size, h);
   }
 
   close(): void {

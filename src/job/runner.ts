@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Piscina } from 'piscina';
 import type { Backend } from '../backends/backend.ts';
+import { BackendChoice } from './backend-choice.ts';
 import { Commit2InputError, parseCommit2Input } from '../porep/commit2-input.ts';
 import { ProverError } from '../shared/errors.ts';
 import { formatPath } from '../shared/json-path.ts';
@@ -53,7 +54,12 @@ const WORKING_SET: Record<number, number> = {
 
 export interface RunnerOptions {
   store: JobStore;
-  backend: Backend;
+  /**
+   * Which backend proves each job (per sector size; see backend-choice.ts), and where a failed GPU's jobs
+   * go. Without it, `backend` proves every job and `fallback` takes over after a GPU failure.
+   */
+  choice?: BackendChoice;
+  backend?: Backend;
   /**
    * Where jobs go once the GPU backend fails one (C2_GPU_FAILED: a lost device, a kernel fault): the
    * failed job is proved again on it, and so is every later job until the process restarts.
@@ -138,11 +144,12 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   #avgMs = 60_000;
 
   readonly opts: RunnerOptions;
-  #backend: Backend;
+  readonly #choice: BackendChoice;
   constructor(opts: RunnerOptions) {
     super();
     this.opts = opts;
-    this.#backend = opts.backend;
+    if (!opts.choice && !opts.backend) throw new TypeError('JobRunner needs a backend or a choice');
+    this.#choice = opts.choice ?? BackendChoice.only(opts.backend!, opts.fallback);
     this.node = opts.node ?? `${hostname()}:${process.pid}`;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.heartbeatMs = opts.heartbeatMs ?? Math.min(2_000, this.leaseMs / 5);
@@ -164,21 +171,23 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     if (!draining) void this.#pump();
   }
 
-  /** The backend jobs are proved on now: the configured one, or the fallback after a GPU failure. */
+  /** The backend jobs go to unless their size has another: the best one, or the fallback after a GPU failure. */
   get backend(): Backend {
-    return this.#backend;
+    return this.#choice.preferred;
   }
 
-  /** Moves proving to the fallback after a GPU failure; false when there is none to move to. */
-  #failover(e: ProverError): boolean {
-    const fallback = this.opts.fallback;
-    if (!fallback || this.#backend === fallback) return false;
+  get choice(): BackendChoice {
+    return this.#choice;
+  }
+
+  /** Takes a failed GPU backend out of use; false when there is nothing to move its jobs to. */
+  #failover(e: ProverError, failed: Backend): boolean {
+    if (!this.#choice.failover(failed)) return false;
     this.opts.log.error(
-      { from: this.#backend.name, to: fallback.name, err: e.message },
-      'the GPU failed: jobs go to the fallback backend until the process restarts',
+      { from: failed.name, to: this.#choice.preferred.name, err: e.message },
+      'the GPU failed: its jobs go to another backend until the process restarts',
     );
-    this.#backend = fallback;
-    this.opts.params.useBackend(fallback);
+    this.opts.params.dropBackend(failed);
     return true;
   }
 
@@ -241,7 +250,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   async #report(): Promise<{ draining: boolean }> {
     return this.opts.store.putNode({
       name: this.node,
-      backend: this.#backend.name,
+      backend: this.#choice.preferred.name,
       ...(this.opts.url ? { url: this.opts.url } : {}),
       parameters: this.opts.params
         .status()
@@ -504,7 +513,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     while (this.#accepting && !this.#draining && this.#running.size < this.opts.maxRunning) {
       const job = await this.opts.store.claim({
         node: this.node,
-        backend: this.#backend.name,
+        backend: this.#choice.preferred.name,
         fits: this.#fits(),
         warm: this.opts.params.status().map((p) => p.sectorSize),
         coldDelayMs: this.opts.coldDelayMs ?? 5_000,
@@ -542,6 +551,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     const { id } = job;
     const t0 = performance.now();
     let release: (() => void) | undefined;
+    let chosen: Backend | undefined;
     // stage events are logged in order, after one another
     let logged: Promise<unknown> = Promise.resolve();
     try {
@@ -557,8 +567,11 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         // the retry of a rejected proof starts from a freshly built structure
         rmSync(structureSlot(cacheDir, parseCommit2Input(input)).path, { force: true });
       }
+      const choice = await this.#choice.forJob(job.request.sectorSize, params.file);
+      const backend = choice.backend;
+      chosen = backend;
       // the key loads (first job of a size) while the circuit is synthesized
-      const held = this.opts.params.acquire(job.request.sectorSize, params);
+      const held = this.opts.params.acquire(job.request.sectorSize, params, backend);
       release = () =>
         void held.then(
           (h) => h.release(),
@@ -566,7 +579,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         );
       let partitions = 0;
       const result = await runCommit2(input, {
-        backend: this.#backend,
+        backend,
         pool: this.opts.pool,
         miner: job.request.miner,
         // this content passed the check at admission (the job's id is its hash)
@@ -579,7 +592,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
             stage === 'partition'
               ? `partition ${++partitions}`
               : stage === 'params'
-                ? `${params.kind} parameters ${params.file}`
+                ? `${params.kind} parameters ${params.file}, backend ${backend.name} (${choice.why})`
                 : undefined;
           logged = logged.then(() =>
             this.#apply(
@@ -599,7 +612,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         proof: Buffer.from(result.proof).toString('hex'),
         proofBytes: result.proof.length,
         partitions: result.partitions,
-        backend: this.#backend.name,
+        backend: backend.name,
         parameters: params,
         stages: result.stages,
         kibPerSecond: result.kibPerSecond,
@@ -611,13 +624,13 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
       if (!done) this.opts.log.warn({ jobId: id }, 'proof dropped: the job was taken back from this node');
     } catch (e) {
       await logged.catch(() => undefined);
-      await this.#settleFailure(id, e, signal);
+      await this.#settleFailure(id, e, signal, chosen);
     } finally {
       release?.();
     }
   }
 
-  async #settleFailure(id: string, e: unknown, signal: AbortSignal): Promise<void> {
+  async #settleFailure(id: string, e: unknown, signal: AbortSignal, backend?: Backend): Promise<void> {
     const err = e as Error;
     const me = this.node;
     if (signal.aborted) {
@@ -655,10 +668,10 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
       await this.#fail(id, { kind: 'ProofRejected', message: e.message, trace: e.stack });
       return;
     }
-    if (e instanceof ProverError && e.code === 'C2_GPU_FAILED' && this.#failover(e)) {
+    if (e instanceof ProverError && e.code === 'C2_GPU_FAILED' && backend && this.#failover(e, backend)) {
       await this.#fail(id, {
         kind: 'WorkerLost',
-        message: `the GPU failed (${e.message}): proving again on the ${this.#backend.name} backend`,
+        message: `the GPU failed (${e.message}): proving again on the ${this.#choice.preferred.name} backend`,
         trace: e.stack,
       });
       return;

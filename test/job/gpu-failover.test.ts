@@ -52,7 +52,7 @@ test('a GPU failure: the job proved again on the fallback backend, and the next 
       ...serviceConfig({ 'test-params': true, 'data-dir': join(base, 'data'), port: '0' }, env),
       logLevel: 'fatal',
     },
-    { backend: gpu, fallback, skipped: [] },
+    { opened: { backends: [{ kind: 'gpu', backend: gpu }], skipped: [] }, fallback },
   );
   try {
     const submit = async (dir: string): Promise<JobWithLog> => {

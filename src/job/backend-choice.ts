@@ -1,0 +1,203 @@
+/**
+ * Which backend proves a job of a sector size, on a machine that may have several (CUDA and WebGPU on one
+ * NVIDIA GPU, the CPU's everywhere). In order:
+ * - C2_BACKEND forces one backend for every size (the others are not even opened);
+ * - C2_BACKEND_BY_SIZE configures sizes (`32GiB=cuda,2KiB=cpu`; the others are chosen as below);
+ * - a measured profile (`c2prover calibrate`, or the service's first start with several backends: see
+ *   backends/profile.ts) picks the fastest by the size's parameter file, its kernels' sizes estimated on
+ *   each backend's fitted rates;
+ * - else BACKEND_ORDER's first (CUDA, WebGPU, CPU).
+ * After a GPU failure the failed backend is out for every size until the process restarts (the fallback,
+ * the CPU's, takes its sizes). `describe` says what was chosen and why, for `c2prover info` and the log.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Backend } from '../backends/backend.ts';
+import type { Opened } from '../backends/index.ts';
+import {
+  estimateProofMs,
+  measureBackend,
+  profileSchema,
+  type BackendProfile,
+  type MeasureOptions,
+  type ProofWork,
+} from '../backends/profile.ts';
+import { readParamsLayout } from '../groth16/params-file.ts';
+import { sizeLabel } from './params-keeper.ts';
+
+export interface Chosen {
+  kind: string;
+  backend: Backend;
+  why: string;
+}
+
+/** `32GiB=cuda,2KiB=cpu` as sector sizes in bytes to backend kinds; throws with what is wrong. */
+export function parseBySize(spec: string, kinds: readonly string[]): Map<number, string> {
+  const out = new Map<number, string>();
+  const units: Record<string, number> = { KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30 };
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(\d+)(KiB|MiB|GiB)=([a-z]+)$/.exec(part);
+    if (!m)
+      throw new Error(
+        `C2_BACKEND_BY_SIZE: "${part}" is not SIZE=BACKEND (like 32GiB=cuda; sizes in KiB, MiB or GiB)`,
+      );
+    if (!kinds.includes(m[3]!))
+      throw new Error(`C2_BACKEND_BY_SIZE: "${m[3]}" in "${part}" is none of ${kinds.join(', ')}`);
+    out.set(Number(m[1]) * units[m[2]!]!, m[3]!);
+  }
+  return out;
+}
+
+/** What one proof of a parameter file computes. */
+export async function proofWork(paramsFile: string): Promise<ProofWork> {
+  const { sections } = await readParamsLayout(paramsFile);
+  return {
+    domain: sections.h.count + 1,
+    g1Witness: sections.l.count + sections.a.count + sections.bG1.count,
+    g2Witness: sections.bG2.count,
+  };
+}
+
+export interface BackendChoiceOptions {
+  /** The backends opened here, best first by BACKEND_ORDER. */
+  opened: Opened;
+  /** Configured sizes (C2_BACKEND_BY_SIZE), checked against what is opened. */
+  bySize?: Map<number, string>;
+  profile?: BackendProfile;
+  /** Where a failed GPU backend's sizes go. */
+  fallback?: Backend;
+}
+
+export class BackendChoice {
+  readonly opts: BackendChoiceOptions;
+  readonly #failed = new Set<Backend>();
+  readonly #chosen = new Map<string, Promise<Chosen>>();
+
+  constructor(opts: BackendChoiceOptions) {
+    this.opts = opts;
+    for (const [size, kind] of opts.bySize ?? []) {
+      if (!opts.opened.backends.some((b) => b.kind === kind)) {
+        const why = opts.opened.skipped.find((s) => s.name === kind)?.reason ?? 'not opened';
+        throw new Error(`C2_BACKEND_BY_SIZE: ${sizeLabel(size)}=${kind}, but ${kind} is unavailable: ${why}`);
+      }
+    }
+  }
+
+  /** One backend for every job (tests, and a service given a single backend). */
+  static only(backend: Backend, fallback?: Backend): BackendChoice {
+    return new BackendChoice({
+      opened: { backends: [{ kind: 'given', backend }], skipped: [] },
+      ...(fallback ? { fallback } : {}),
+    });
+  }
+
+  /** The backends still in use, best first. */
+  #usable(): Opened['backends'] {
+    const live = this.opts.opened.backends.filter((b) => !this.#failed.has(b.backend));
+    const fb = this.opts.fallback;
+    if (fb && !live.some((b) => b.backend === fb) && !this.#failed.has(fb))
+      live.push({ kind: 'fallback', backend: fb });
+    return live;
+  }
+
+  /** The backend jobs go to unless their size says otherwise: the best one still working. */
+  get preferred(): Backend {
+    return this.#usable()[0]!.backend;
+  }
+
+  /** The backend for jobs of this size proved with this parameter file. */
+  forJob(sectorSize: number, paramsFile: string): Promise<Chosen> {
+    const key = `${sectorSize}:${paramsFile}`;
+    let c = this.#chosen.get(key);
+    if (!c) {
+      c = this.#choose(sectorSize, paramsFile);
+      this.#chosen.set(key, c);
+      c.catch(() => this.#chosen.delete(key));
+    }
+    return c;
+  }
+
+  async #choose(sectorSize: number, paramsFile: string): Promise<Chosen> {
+    const usable = this.#usable();
+    if (usable.length === 0) throw new Error('internal error: no backend left');
+    const after = this.#failed.size ? ' (after a GPU failure)' : '';
+    if (usable.length === 1) return { ...usable[0]!, why: `the only backend${after}` };
+    const configured = this.opts.bySize?.get(sectorSize);
+    const set = configured && usable.find((b) => b.kind === configured);
+    if (set) return { ...set, why: `C2_BACKEND_BY_SIZE ${sizeLabel(sectorSize)}=${configured}` };
+    const rates = usable.flatMap((b) => {
+      const r = this.opts.profile?.backends.find((x) => x.kind === b.kind && x.name === b.backend.name);
+      return r ? [{ ...b, rates: r }] : [];
+    });
+    if (rates.length === usable.length) {
+      const work = await proofWork(paramsFile);
+      const est = rates
+        .map((r) => ({ ...r, ms: estimateProofMs(r.rates, work) }))
+        .sort((a, b) => a.ms - b.ms);
+      const best = est[0]!;
+      const list = est.map((e) => `${e.kind} ${(e.ms / 1000).toFixed(2)} s`).join(', ');
+      return {
+        kind: best.kind,
+        backend: best.backend,
+        why: `measured ${this.opts.profile!.measuredAt}: a proof estimated at ${list}${after}`,
+      };
+    }
+    const missing = usable.filter((b) => !rates.some((r) => r.backend === b.backend)).map((b) => b.kind);
+    return {
+      ...usable[0]!,
+      why: `first in order${after}; not measured here (${missing.join(', ')}): run \`c2prover calibrate\``,
+    };
+  }
+
+  /**
+   * Takes a failed backend out (C2_GPU_FAILED): its sizes go to the fallback. False when there is nothing
+   * else to prove on.
+   */
+  failover(failed: Backend): boolean {
+    if (this.#failed.has(failed)) return true;
+    if (!this.opts.fallback || failed === this.opts.fallback) return false;
+    this.#failed.add(failed);
+    this.#chosen.clear();
+    return true;
+  }
+
+  /** Whether `backend` is still used. */
+  usable(backend: Backend): boolean {
+    return !this.#failed.has(backend);
+  }
+}
+
+/** The profile kept in `file`, or undefined when there is none or it does not parse (then measured anew). */
+export async function readProfile(file: string): Promise<BackendProfile | undefined> {
+  try {
+    const parsed = profileSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `profile` has rates for every opened backend as it is now (same device, same threads). */
+export function profileCovers(profile: BackendProfile | undefined, opened: Opened): boolean {
+  return opened.backends.every((b) =>
+    profile?.backends.some((r) => r.kind === b.kind && r.name === b.backend.name),
+  );
+}
+
+/** Measures every opened backend and writes the profile to `file` (atomically). */
+export async function measureProfile(
+  opened: Opened,
+  file: string,
+  opts: MeasureOptions = {},
+): Promise<BackendProfile> {
+  const backends = [];
+  for (const b of opened.backends) backends.push(await measureBackend(b.kind, b.backend, opts));
+  const profile: BackendProfile = { version: 1, measuredAt: new Date().toISOString(), backends };
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(`${file}.tmp`, JSON.stringify(profile, null, 2));
+  await rename(`${file}.tmp`, file);
+  return profile;
+}
