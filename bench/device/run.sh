@@ -9,9 +9,11 @@
 #      stage by stage
 #   4. the 2KiB Commit2 demo on the CUDA backend (test parameters made there, the proof verified); its
 #      synthesis rate goes into the 32GiB projection of step 3's figures
-#   5. WebGPU on the same GPU (bench/webgpu-device.sh without its demos): the WGSL tests on the hardware
+#   5. `c2prover calibrate`: every backend's kernels measured, the profile the service chooses sizes by,
+#      and `c2prover info` with the choice per size (backend-profile.json, calibrate.txt)
+#   6. WebGPU on the same GPU (bench/webgpu-device.sh without its demos): the WGSL tests on the hardware
 #      adapter and the G1/G2 MSM figures, within what is left but three minutes
-#   6. the 8MiB Commit2 (test parameters and proof), if time is left
+#   7. the 8MiB Commit2 (test parameters and proof), if time is left
 # Dry run here with the CPU standing in: C2_DRY_RUN=1 bash bench/device/run.sh (tiny sizes, no GPU).
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -70,6 +72,14 @@ rate=$(bash scripts/run.sh node -e "
 echo "synthesis rate: ${rate:-unknown} constraints/s"
 if [ -n "$rate" ]; then
   for f in "$out"/cuda-*.json; do node bench/cuda.ts --report "$f" --synthesis-rate "$rate"; done
+fi
+
+if [ "$(left)" -gt 300 ]; then
+  # every backend here measured once (CUDA, WebGPU on the same GPU, the CPU): the profile the service
+  # chooses each sector size's backend by; info then says which size goes where, and why
+  step "calibrate"
+  C2_BACKEND= timeout 120 bash scripts/run.sh node src/cli.ts calibrate --data-dir "$out" 2>&1 | tee "$out/calibrate.txt"
+  C2_BACKEND= bash scripts/run.sh node src/cli.ts info --data-dir "$out" 2>&1 | tee -a "$out/calibrate.txt"
 fi
 
 if [ "$(left)" -gt 240 ] && [ "$dry" != 1 ]; then

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { POINT_BYTES, type FullBackend, type Group, type PointTable } from '../../src/backends/backend.ts';
-import { type CudaBackend, createCudaBackend, probeCuda } from '../../src/backends/cuda/index.ts';
+import { type CudaBackend, CudaTable, createCudaBackend, probeCuda } from '../../src/backends/cuda/index.ts';
 import { FR_MODULUS, mod } from '../../src/shared/fr.ts';
 import { frValues, frVector } from '../../src/shared/fr-vector.ts';
 import { prove } from '../../src/groth16/prove.ts';
@@ -232,6 +232,25 @@ describe('groth16 on the cuda backend', { skip }, () => {
       assert.equal(verifyProof(pk.vk, lean, circuit.publicInputs), true);
       const full = await prove(cuda!, pk, await assign(cpu!, r1cs, w.inputs, w.aux));
       assert.equal(verifyProof(pk.vk, full, circuit.publicInputs), true);
+    } finally {
+      pk.free();
+    }
+  });
+
+  test("with C2_CUDA_G2=cpu the G2 tables and MSMs are the CPU's, and the proof verifies", async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'c2-cuda-'));
+    const circuit = sampleCircuit(0xc0dbn);
+    const path = join(dir, 'sample-g2.params');
+    await generateParameters(cpu as FullBackend, circuit.cs.toR1cs(), path, toxicFromSeed('cuda-g2'));
+    const split = createCudaBackend({ g2: 'cpu' });
+    assert.match(split.name, /, G2 on the CPU\)$/);
+    const pk = await loadProvingKey(split, path, { cacheFile: join(dir, 'validated.json') });
+    try {
+      assert.ok(!(pk.tables.bG2 instanceof CudaTable), 'bG2 in host memory');
+      assert.ok(pk.tables.bG1 instanceof CudaTable, 'bG1 on the GPU');
+      const w = circuit.cs.witness();
+      const proof = await prove(split, pk, assignLean(circuit.cs.toR1cs(), w.inputs, w.aux));
+      assert.equal(verifyProof(pk.vk, proof, circuit.publicInputs), true);
     } finally {
       pk.free();
     }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { NoBackendError, pickBackend } from '../../src/backends/index.ts';
 import { cudaInfo } from '../../src/backends/cuda/addon.ts';
-import { cudaVersion, gpuFailure, probeCuda } from '../../src/backends/cuda/index.ts';
+import { cudaVersion, g2Placement, gpuFailure, probeCuda } from '../../src/backends/cuda/index.ts';
 import { ProverError } from '../../src/shared/errors.ts';
 import { nativeBackend } from '../support/backend-helpers.ts';
 
@@ -79,6 +79,13 @@ test('a GPU failure becomes C2_GPU_FAILED; a bad input stays what it was', () =>
   assert.match(oom.message, /^GPU failure in a g1 MSM: CUDA error -2: .*out of memory/);
   const bad = new Error('msm: scalar 3 is not reduced modulo r');
   assert.equal(gpuFailure('a g1 MSM', bad), bad);
+});
+
+test('C2_CUDA_G2 places the G2 MSMs on the GPU (default) or the CPU, and names what else it takes', () => {
+  assert.equal(g2Placement(undefined), 'gpu');
+  assert.equal(g2Placement(''), 'gpu');
+  assert.equal(g2Placement('cpu'), 'cpu');
+  assert.throws(() => g2Placement('host'), /C2_CUDA_G2 must be one of gpu, cpu, got "host"/);
 });
 
 test("CUDA's version integers read as people write them", () => {

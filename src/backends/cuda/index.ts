@@ -78,6 +78,20 @@ function own(table: PointTable): CudaTable {
   return table;
 }
 
+/**
+ * Where the G2 MSMs run (C2_CUDA_G2): `gpu` (sppark's G2 MSM; default), or `cpu`, as supraseal does: the
+ * G2 tables stay in host memory (GPU memory left to G1) and their MSMs run on the CPU backend while the
+ * GPU does the quotient and the G1 MSMs (the prover starts them together, groth16/prove.ts).
+ */
+export const G2_PLACEMENTS = ['gpu', 'cpu'] as const;
+export type G2Placement = (typeof G2_PLACEMENTS)[number];
+
+export function g2Placement(value = process.env.C2_CUDA_G2): G2Placement {
+  if (value === undefined || value === '') return 'gpu';
+  if ((G2_PLACEMENTS as readonly string[]).includes(value)) return value as G2Placement;
+  throw new Error(`C2_CUDA_G2 must be one of ${G2_PLACEMENTS.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
 function view(out: Uint8Array): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
@@ -88,22 +102,29 @@ export interface CudaBackend extends Backend {
   ntt(values: FrVector, direction: NttDirection, coset?: boolean): Promise<void>;
 }
 
-export function createCudaBackend(): CudaBackend {
+export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBackend {
   const info = probeCuda();
   const n: CudaAddon = cudaAddon();
+  const g2 = options.g2 ?? g2Placement();
+  const host = g2 === 'cpu' ? cpuBackend() : undefined;
+  // a table of the host's: a G2 table where G2 runs on the CPU
+  const onHost = (t: PointTable): boolean => host !== undefined && !(t instanceof CudaTable);
   const d = info.devices[0]!; // probeCuda found at least one
   const more = info.devices.length > 1 ? `, ${info.devices.length} GPUs (one used)` : '';
+  const g2Where = host ? ', G2 on the CPU' : '';
   return {
-    name: `cuda (${d.name}, sm_${d.compute.replace('.', '')}, ${(d.totalMem / 2 ** 30).toFixed(0)} GiB${more})`,
+    name: `cuda (${d.name}, sm_${d.compute.replace('.', '')}, ${(d.totalMem / 2 ** 30).toFixed(0)} GiB${more}${g2Where})`,
     info,
 
     newTable(group: Group, capacity: number): PointTable {
       if (!Number.isInteger(capacity) || capacity < 0 || capacity > 0xffffffff)
         throw new RangeError(`capacity must be a u32, got ${capacity}`);
+      if (host && group === 'g2') return host.newTable(group, capacity);
       return new CudaTable(group, new n.CudaTable(group, capacity));
     },
 
     async appendPoints(table: PointTable, bytes: Uint8Array, validate: boolean): Promise<void> {
+      if (onHost(table)) return host!.appendPoints(table, bytes, validate);
       const t = own(table);
       if (bytes.length % POINT_BYTES[t.group] !== 0)
         throw new RangeError(`${bytes.length} bytes is not a whole number of ${t.group} points`);
@@ -111,7 +132,8 @@ export function createCudaBackend(): CudaBackend {
     },
 
     freeTable(table: PointTable): void {
-      own(table).handle.free();
+      if (onHost(table)) host!.freeTable(table);
+      else own(table).handle.free();
     },
 
     async msm(
@@ -120,6 +142,7 @@ export function createCudaBackend(): CudaBackend {
       scalars: FrVector,
       density?: Uint8Array,
     ): Promise<Uint8Array> {
+      if (onHost(table)) return host!.msm(table, start, scalars, density);
       const t = own(table);
       if (!Number.isInteger(start) || start < 0 || start > 0xffffffff)
         throw new RangeError(`start must be a u32, got ${start}`);
