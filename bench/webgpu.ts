@@ -11,7 +11,7 @@ import { openGpu } from '../src/backends/webgpu/device.ts';
 import { FrOps } from '../src/backends/webgpu/fr-ops.ts';
 import { WebgpuNtt } from '../src/backends/webgpu/ntt.ts';
 import { writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { sampleScalars } from '../src/backends/profile.ts';
 import type { Group } from '../src/backends/backend.ts';
 import { G1Point, G2Point } from '../src/backends/webgpu/curve-points.ts';
 import { CurveMsm } from '../src/backends/webgpu/msm.ts';
@@ -88,20 +88,6 @@ async function fieldsAndNtt(): Promise<void> {
   }
 }
 
-/** n scalars below 2^254 (so below r); with `bits`, 98% of them 0 or 1 as in a PoRep witness. */
-function scalars(n: number, bits: boolean): Uint8Array {
-  const out = randomBytes(32 * n);
-  for (let i = 0; i < n; i++) {
-    out[32 * i + 31]! &= 0x3f;
-    if (bits && out[32 * i]! % 50 !== 0) {
-      const one = out[32 * i + 1]! & 1;
-      out.fill(0, 32 * i, 32 * i + 32);
-      out[32 * i] = one;
-    }
-  }
-  return out;
-}
-
 interface Row {
   group: Group;
   log2: number;
@@ -165,7 +151,7 @@ async function points(group: Group): Promise<void> {
     const tc = cpu.newTable(group, n);
     await cpu.appendPoints(tc, bytes, false);
     for (const bits of [false, true]) {
-      const sc = scalars(n, bits);
+      const sc = sampleScalars(n, bits);
       const f0 = performance.now();
       const got = await msm.msm(tg, 0, sc);
       const firstS = (performance.now() - f0) / 1000;
