@@ -41,6 +41,11 @@ export interface PointKernels {
   /** Frees the table's memory now rather than at garbage collection. */
   freeTable(table: PointTable): void;
   /**
+   * Every point is appended (a proving key is loaded): a backend may move the table where it proves from
+   * and free its staging copy (CUDA: uploaded, the host copy freed). Appends after it may be refused.
+   */
+  sealTable?(table: PointTable): Promise<void>;
+  /**
    * sum scalars[i] * bases[start + k(i)] where, with a density map (one byte per scalar), k(i) counts the
    * set bytes before i and scalars whose byte is 0 are skipped; without one k(i) = i. Scalars 0 and 1
    * (nearly all of a PoRep witness) must take a fast path: a plain sum of the bases of the ones. Returns

@@ -56,6 +56,7 @@ export function withCpuKernels(
     newTable: (group, capacity) => points.newTable(group, capacity),
     appendPoints: (table, bytes, validate) => points.appendPoints(table, bytes, validate),
     freeTable: (table) => points.freeTable(table),
+    ...(points.sealTable ? { sealTable: (table) => points.sealTable!(table) } : {}),
     msm: (table, start, scalars, density) => points.msm(table, start, scalars, density),
     quotient: (a, b, c) => quotient.quotient(a, b, c),
     quotientR1cs: (r1cs, inputs, aux) => quotient.quotientR1cs(r1cs, inputs, aux),

@@ -106,6 +106,7 @@ export async function loadProvingKey(
       opts.onSection?.(name, i, SECTIONS.length, validate);
       tables[name] = await loadSection(backend, layout, name, validate);
     }
+    for (const t of Object.values(tables)) await backend.sealTable?.(t);
   } catch (e) {
     free();
     throw e;

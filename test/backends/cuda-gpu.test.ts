@@ -126,6 +126,24 @@ describe('cuda msm vs cpu', { skip }, () => {
     });
   }
 
+  test('a sealed table: its MSMs from GPU memory alone equal the CPU, appends refused', async () => {
+    const rng = new Rng('cuda-sealed');
+    for (const group of groups) {
+      const pts = await randomPoints(cpu!, group, rng, 300);
+      const [tg, tc] = await tables(group, pts);
+      await cuda!.sealTable!(tg);
+      assert.equal(tg.length, 300, 'the count stays');
+      const s = frVector(mixed(rng, 300));
+      assert.equal(hex(await cuda!.msm(tg, 0, s)), hex(await cpu!.msm(tc, 0, s)), group);
+      await assert.rejects(
+        cuda!.appendPoints(tg, pts.subarray(0, POINT_BYTES[group]), false),
+        /append: the table is sealed/,
+      );
+      cuda!.freeTable(tg);
+      cpu!.freeTable(tc);
+    }
+  });
+
   test('g1: a bit witness at 2^17 (mostly 0/1), and points appended after the first MSM', async () => {
     const rng = new Rng('cuda-msm-bits');
     const n = 1 << 17;

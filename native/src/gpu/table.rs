@@ -8,7 +8,7 @@ use crate::{append_points, job, Job, Store, TableStore};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::ffi::c_void;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The GPU's copy of a table: allocated and filled on the first MSM, topped up with points appended
@@ -24,6 +24,9 @@ struct GpuStore<C: Curve> {
     host: Store<C>,
     mirror: Mutex<Mirror>,
     capacity: usize,
+    /// every point is on the GPU and the host copy is gone (seal): appends are refused, `host.len` still
+    /// counts the points
+    sealed: AtomicBool,
     /// the group's table_free, for Drop (which cannot ask for GpuCurve)
     free: unsafe fn(*mut c_void),
 }
@@ -39,8 +42,37 @@ impl<C: GpuCurve> GpuStore<C> {
                 streamed: None,
             }),
             capacity,
+            sealed: AtomicBool::new(false),
             free: C::table_free,
         })
+    }
+
+    /// Uploads every point and frees the host copy (GPU memory then holds the only one); a table the GPU
+    /// cannot hold keeps it, to be streamed. True when resident.
+    fn seal(&self) -> std::result::Result<bool, String> {
+        let mut pts = self.host.write().map_err(|_| "table lock poisoned")?;
+        let mut m = self.mirror.lock().map_err(|_| "table lock poisoned")?;
+        if self.sealed.load(Ordering::Acquire) {
+            return Ok(true);
+        }
+        let resident = {
+            let _g = lock();
+            self.sync(&mut m, &pts)?
+        };
+        if resident {
+            *pts = Vec::new();
+            self.sealed.store(true, Ordering::Release);
+        }
+        Ok(resident)
+    }
+
+    fn refuse_sealed(&self, what: &str) -> std::result::Result<(), String> {
+        if self.sealed.load(Ordering::Acquire) {
+            return Err(format!(
+                "{what}: the table is sealed (its points are on the GPU only)"
+            ));
+        }
+        Ok(())
     }
 
     fn release(&self) {
@@ -62,6 +94,10 @@ impl<C: GpuCurve> GpuStore<C> {
     fn sync(&self, m: &mut Mirror, pts: &[C::Affine]) -> std::result::Result<bool, String> {
         if m.streamed.is_some() {
             return Ok(false);
+        }
+        if self.sealed.load(Ordering::Acquire) {
+            // uploaded whole when sealed; the host holds nothing to add
+            return Ok(m.handle != 0);
         }
         if m.handle != 0 && pts.len() > m.capacity {
             // appended past the capacity it was made with: start over at the new size
@@ -119,11 +155,12 @@ fn msm_gpu<C: GpuCurve>(
     let mut m = store.mirror.lock().map_err(|_| "table lock poisoned")?;
     let streamed = m.streamed.is_some();
     let s = split(scalars, density, streamed)?;
-    if s.span > 0 && (start > pts.len() || s.span > pts.len() - start) {
+    // the count, not the host copy: a sealed table's points are on the GPU only
+    let len = store.host.len.load(Ordering::Acquire);
+    if s.span > 0 && (start > len || s.span > len - start) {
         return Err(format!(
-            "msm: needs bases [{start}, {}) but the table holds {}",
-            start + s.span,
-            pts.len()
+            "msm: needs bases [{start}, {}) but the table holds {len}",
+            start + s.span
         ));
     }
     let mut out = C::Proj::default();
@@ -231,8 +268,14 @@ impl CudaTable {
             vec![],
             Box::new(move |b, _| {
                 match &tab {
-                    Tab::G1(s) => append_points::<G1>(&s.host, &b[0], validate)?,
-                    Tab::G2(s) => append_points::<G2>(&s.host, &b[0], validate)?,
+                    Tab::G1(s) => {
+                        s.refuse_sealed("append")?;
+                        append_points::<G1>(&s.host, &b[0], validate)?
+                    }
+                    Tab::G2(s) => {
+                        s.refuse_sealed("append")?;
+                        append_points::<G2>(&s.host, &b[0], validate)?
+                    }
                 }
                 Ok(Vec::new())
             }),
@@ -244,6 +287,7 @@ impl CudaTable {
     #[napi]
     pub fn tile(&self, times: u32) -> Result<()> {
         fn rep<C: GpuCurve>(s: &GpuStore<C>, times: usize) -> std::result::Result<(), String> {
+            s.refuse_sealed("tile")?;
             let mut v = s.host.write().map_err(|_| "table lock poisoned")?;
             let n = v.len();
             v.reserve(n * times.saturating_sub(1));
@@ -258,6 +302,25 @@ impl CudaTable {
             Tab::G2(s) => rep(s, times as usize),
         }
         .map_err(|e| Error::new(Status::InvalidArg, e))
+    }
+
+    /// Every point to the GPU now, and the host copy freed: the table's points then take GPU memory only
+    /// (a 32GiB file's ~44 GiB). Resolves to [1] when resident, [0] when the table did not fit and keeps
+    /// its host copy, streamed by each MSM. Later appends are refused.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn seal(&self) -> AsyncTask<Job> {
+        let tab = self.tab.clone();
+        job(
+            vec![],
+            vec![],
+            Box::new(move |_, _| {
+                let resident = match &tab {
+                    Tab::G1(s) => s.seal()?,
+                    Tab::G2(s) => s.seal()?,
+                };
+                Ok(vec![resident as u8])
+            }),
+        )
     }
 
     /// Frees the GPU copy and the host points now.

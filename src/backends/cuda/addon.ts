@@ -35,6 +35,8 @@ export interface CudaTableHandle {
   readonly streamed: string | null;
   append(bytes: Uint8Array, validate: boolean): Promise<Uint8Array>;
   free(): void;
+  /** every point to the GPU and the host copy freed: [1] when resident, [0] when it did not fit (kept) */
+  seal(): Promise<Uint8Array>;
   /** appends its own points again until it holds `times` times as many (benchmarks only) */
   tile(times: number): void;
   msm(start: number, scalars: Uint8Array, density?: Uint8Array): Promise<Uint8Array>;

@@ -136,6 +136,13 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
       else own(table).handle.free();
     },
 
+    // a loaded key's tables take GPU memory only: a 32GiB file's ~44 GiB are not held twice
+    async sealTable(table: PointTable): Promise<void> {
+      if (onHost(table)) return;
+      const t = own(table);
+      await onGpu(`uploading a ${t.group} table`, () => t.handle.seal());
+    },
+
     async msm(
       table: PointTable,
       start: number,
