@@ -15,8 +15,9 @@ import type { ProvingKey } from './proving-key.ts';
 import { popcount, type Assignment } from './r1cs.ts';
 
 /**
- * Per stage, the time from the start of a proof's kernels to that stage's end (summed over proofs): the
- * stages run side by side, the G1 MSMs' end waits for the quotient (the h query's MSM needs H).
+ * Per stage, summed over proofs: on a `serial` backend each stage's own time; on an `overlap` one the time
+ * from the start of the proof's kernels to that stage's end (they run side by side, and the G1 MSMs' end
+ * waits for the quotient: the h query's MSM needs H).
  */
 export interface StageTimes {
   quotientMs: number;
@@ -84,39 +85,51 @@ export async function prove(
   const t = pk.tables;
   const bInputs = popcount(w.bInputDensity);
 
-  // Only the h query's MSM waits for the quotient: the other MSMs start with it, so that a GPU backend's
-  // MSMs run while the constraints are evaluated on the CPU, and the G2 MSMs beside the G1 ones.
+  // `overlap` (backend.ts): only the h query's MSM waits for the quotient, every other MSM starts with it
+  const overlap = backend.schedule === 'overlap';
   const t0 = performance.now();
-  const ends =
-    (key: keyof StageTimes) =>
+  const spanFrom =
+    (key: keyof StageTimes, since: number) =>
     <T>(v: T): T => {
-      if (times) times[key] += performance.now() - t0;
+      if (times) times[key] += performance.now() - since;
       return v;
     };
+  // every MSM of a group settles before a rejection surfaces: nothing still runs once prove has returned
+  const settle = (key: keyof StageTimes, since: number, all: Promise<Uint8Array>[]) =>
+    Promise.allSettled(all).then(settled).then(spanFrom(key, since));
   // with the circuit at hand, A, B, C are evaluated inside the quotient and never materialize as buffers
   const quotient = (
     w.r1cs ? backend.quotientR1cs(w.r1cs, w.inputs, w.aux) : backend.quotient(w.a, w.b, w.c)
-  ).then(ends('quotientMs'));
-  const g1 = [
-    quotient.then((h) => backend.msm(t.h, 0, h)),
+  ).then(spanFrom('quotientMs', t0));
+  const g1 = (h: Promise<Uint8Array>) => [
+    h.then((v) => backend.msm(t.h, 0, v)),
     backend.msm(t.l, 0, w.aux),
     backend.msm(t.a, 0, w.inputs),
     backend.msm(t.a, numInputs, w.aux, w.aAuxDensity),
     backend.msm(t.bG1, 0, w.inputs, w.bInputDensity),
     backend.msm(t.bG1, bInputs, w.aux, w.bAuxDensity),
   ];
-  const g2 = [
+  const g2 = () => [
     backend.msm(t.bG2, 0, w.inputs, w.bInputDensity),
     backend.msm(t.bG2, bInputs, w.aux, w.bAuxDensity),
   ];
-  // all settle before a rejection surfaces: nothing of this proof still runs once prove has returned
-  const [g1Points, g2Points] = await Promise.all([
-    Promise.allSettled(g1).then(settled).then(ends('msmG1Ms')),
-    Promise.allSettled(g2).then(settled).then(ends('msmG2Ms')),
-  ]).catch(async (e: unknown) => {
-    await Promise.allSettled([...g1, ...g2]);
-    throw e;
-  });
+  let g1Points: Uint8Array[];
+  let g2Points: Uint8Array[];
+  if (overlap) {
+    const first = g1(quotient);
+    const second = g2();
+    [g1Points, g2Points] = await Promise.all([
+      settle('msmG1Ms', t0, first),
+      settle('msmG2Ms', t0, second),
+    ]).catch(async (e: unknown) => {
+      await Promise.allSettled([...first, ...second]);
+      throw e;
+    });
+  } else {
+    const h = await quotient;
+    g1Points = await settle('msmG1Ms', performance.now(), g1(Promise.resolve(h)));
+    g2Points = await settle('msmG2Ms', performance.now(), g2());
+  }
 
   const [hSum, lSum, aIn, aAux, b1In, b1Aux] = g1Points.map((p) => g1FromUncompressed(p, false)) as [
     G1Point,

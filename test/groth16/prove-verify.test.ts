@@ -50,6 +50,38 @@ for (const backend of backends) {
       assert.equal(verifyProof(pk.vk, decodeProof(bytes), inputs), true);
     });
 
+    test('both kernel schedules (serial, overlap) give the same proof; a failing MSM surfaces once all settle', async () => {
+      const c = sampleCircuit(0x5eedn);
+      const w = c.cs.witness();
+      const lean = assignLean(c.cs.toR1cs(), w.inputs, w.aux);
+      const randomness = { r: 7n, s: 11n };
+      const serial: Backend = { ...backend, schedule: 'serial' };
+      const overlap: Backend = { ...backend, schedule: 'overlap' };
+      const times = { quotientMs: 0, msmG1Ms: 0, msmG2Ms: 0 };
+      const a = await prove(serial, pk, lean, { randomness });
+      const b = await prove(overlap, pk, lean, { randomness }, times);
+      assert.deepEqual(encodeProof(a), encodeProof(b));
+      assert.equal(verifyProof(pk.vk, b, c.publicInputs), true);
+      assert.ok(times.msmG1Ms >= times.quotientMs, 'the G1 MSMs end after the quotient (h waits for H)');
+      let running = 0;
+      let peak = 0;
+      const failing: Backend = {
+        ...overlap,
+        msm: async (table, start, scalars, density) => {
+          peak = Math.max(peak, ++running);
+          try {
+            if (table === pk.tables.bG2) throw new Error('G2 MSM failed (test)');
+            return await backend.msm(table, start, scalars, density);
+          } finally {
+            running--;
+          }
+        },
+      };
+      await assert.rejects(prove(failing, pk, lean, { randomness }), /G2 MSM failed \(test\)/);
+      assert.equal(running, 0, 'no MSM of the failed proof is still running');
+      assert.ok(peak > 1, 'the MSMs ran side by side');
+    });
+
     test('the lean assignment (circuit and witness, A, B, C evaluated in the quotient) proves the same', async () => {
       const c = sampleCircuit(0x5eedn);
       const w = c.cs.witness();

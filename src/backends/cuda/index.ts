@@ -115,6 +115,9 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
   return {
     name: `cuda (${d.name}, sm_${d.compute.replace('.', '')}, ${(d.totalMem / 2 ** 30).toFixed(0)} GiB${more}${g2Where})`,
     info,
+    // the constraints are evaluated on the CPU (and the G2 MSMs too with C2_CUDA_G2=cpu) while the GPU
+    // runs MSMs
+    schedule: 'overlap',
 
     newTable(group: Group, capacity: number): PointTable {
       if (!Number.isInteger(capacity) || capacity < 0 || capacity > 0xffffffff)

@@ -106,6 +106,8 @@ export function createWebgpuBackend(): WebgpuBackend {
   });
   return {
     ...own,
+    // the host prepares digits, densities and buffers while the GPU runs another kernel
+    schedule: 'overlap',
     async ntt(values: FrVector, direction: NttDirection): Promise<void> {
       await (await open()).ntt.ntt(values, direction);
     },
