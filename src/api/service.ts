@@ -140,6 +140,8 @@ export interface ServiceBackends {
   fallback?: Backend;
   bySize?: Map<number, string>;
   profile?: BackendProfile;
+  /** When a failed GPU is self-tested again (C2_GPU_RETRY_S). */
+  retryMs?: number;
 }
 
 /** Where the measured profile is kept. */
@@ -171,8 +173,10 @@ export async function serviceBackends(
       // no CPU addon: a failed GPU's jobs fail with its code
     }
   }
+  const retry = positive('C2_GPU_RETRY_S', env.C2_GPU_RETRY_S, 300);
   return {
     opened,
+    retryMs: retry * 1000,
     ...(fallback ? { fallback } : {}),
     ...(bySize ? { bySize } : {}),
     ...(profile ? { profile } : {}),
@@ -195,7 +199,7 @@ export async function startService(config: ServiceConfig, given?: ServiceBackend
   });
   // the backends first: a machine without one never opens the store
   const backends = given ?? (await serviceBackends(config, log));
-  const choice = new BackendChoice(backends);
+  const choice = new BackendChoice({ ...backends, log });
   const store = await openStore(config.store, (e) =>
     log.warn({ err: e.message }, 'job store connection dropped: reconnecting'),
   );

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { z } from 'zod';
-import type { Backend, Group } from './backend.ts';
+import type { Backend, Group, PointTable } from './backend.ts';
 import { setupKernels } from './borrow.ts';
 import { frRandom } from '../shared/fr.ts';
 import { frVector } from '../shared/fr-vector.ts';
@@ -180,4 +180,35 @@ export function estimateProofMs(rates: BackendRates, work: ProofWork): number {
     at(k.msmG1Porep, work.g1Witness) +
     at(k.msmG2Porep, work.g2Witness)
   );
+}
+
+/**
+ * A backend's kernels checked against a reference backend's (the CPU's) on a few random points and
+ * values: G1 and G2 MSMs and the quotient must be byte-equal. For a GPU that failed: a device that passes
+ * is used again, one that does not stays out (a sticky CUDA fault fails every call until a restart).
+ */
+export async function selfTest(backend: Backend, reference: Backend): Promise<void> {
+  const n = 64;
+  for (const group of ['g1', 'g2'] as const) {
+    const points = await samplePoints(reference, group, n);
+    const scalars = sampleScalars(n, false);
+    // a 0 and a 1 among them: the backends' fast paths too
+    scalars.fill(0, 0, 64);
+    scalars[32] = 1;
+    const [mine, theirs] = [backend, reference].map((b) => b.newTable(group, n)) as [PointTable, PointTable];
+    try {
+      await backend.appendPoints(mine, points, false);
+      await reference.appendPoints(theirs, points, false);
+      const [a, b] = await Promise.all([backend.msm(mine, 0, scalars), reference.msm(theirs, 0, scalars)]);
+      if (Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0)
+        throw new Error(`self-test: ${backend.name}'s ${group} MSM differs from ${reference.name}'s`);
+    } finally {
+      backend.freeTable(mine);
+      reference.freeTable(theirs);
+    }
+  }
+  const v = sampleScalars(16, false);
+  const [a, b] = await Promise.all([backend.quotient(v, v, v), reference.quotient(v, v, v)]);
+  if (Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0)
+    throw new Error(`self-test: ${backend.name}'s quotient differs from ${reference.name}'s`);
 }

@@ -18,6 +18,7 @@ import {
   estimateProofMs,
   measureBackend,
   profileSchema,
+  selfTest,
   type BackendProfile,
   type MeasureOptions,
   type ProofWork,
@@ -69,12 +70,30 @@ export interface BackendChoiceOptions {
   profile?: BackendProfile;
   /** Where a failed GPU backend's sizes go. */
   fallback?: Backend;
+  /**
+   * A failed backend is self-tested again this long after its failure (C2_GPU_RETRY_S; default 5
+   * minutes), doubling after each failed test up to an hour; passing, it is used again.
+   */
+  retryMs?: number;
+  /** The self-test (default: selfTest against the fallback). */
+  check?: (backend: Backend) => Promise<void>;
+  log?: { info(o: object, msg: string): void; warn(o: object, msg: string): void };
 }
+
+interface Failure {
+  retryAt: number;
+  tests: number;
+}
+
+const HOUR = 3_600_000;
 
 export class BackendChoice {
   readonly opts: BackendChoiceOptions;
-  readonly #failed = new Set<Backend>();
+  readonly #failed = new Map<Backend, Failure>();
   readonly #chosen = new Map<string, Promise<Chosen>>();
+  #testing: Promise<void> | undefined;
+  /** Backends back in use after a failure, for the reason of the next choices. */
+  readonly #recovered = new Set<Backend>();
 
   constructor(opts: BackendChoiceOptions) {
     this.opts = opts;
@@ -109,7 +128,8 @@ export class BackendChoice {
   }
 
   /** The backend for jobs of this size proved with this parameter file. */
-  forJob(sectorSize: number, paramsFile: string): Promise<Chosen> {
+  async forJob(sectorSize: number, paramsFile: string): Promise<Chosen> {
+    await this.#retest();
     const key = `${sectorSize}:${paramsFile}`;
     let c = this.#chosen.get(key);
     if (!c) {
@@ -123,7 +143,11 @@ export class BackendChoice {
   async #choose(sectorSize: number, paramsFile: string): Promise<Chosen> {
     const usable = this.#usable();
     if (usable.length === 0) throw new Error('internal error: no backend left');
-    const after = this.#failed.size ? ' (after a GPU failure)' : '';
+    const after = this.#failed.size
+      ? ' (after a GPU failure)'
+      : usable.some((b) => this.#recovered.has(b.backend))
+        ? ' (a failed GPU back in use after its self-test)'
+        : '';
     if (usable.length === 1) return { ...usable[0]!, why: `the only backend${after}` };
     const configured = this.opts.bySize?.get(sectorSize);
     const set = configured && usable.find((b) => b.kind === configured);
@@ -159,9 +183,46 @@ export class BackendChoice {
   failover(failed: Backend): boolean {
     if (this.#failed.has(failed)) return true;
     if (!this.opts.fallback || failed === this.opts.fallback) return false;
-    this.#failed.add(failed);
+    this.#failed.set(failed, { retryAt: Date.now() + this.#delay(0), tests: 0 });
+    this.#recovered.delete(failed);
     this.#chosen.clear();
     return true;
+  }
+
+  #delay(tests: number): number {
+    return Math.min(HOUR, (this.opts.retryMs ?? 300_000) * 2 ** tests);
+  }
+
+  /** Self-tests the failed backends that are due, one test at a time; those that pass are used again. */
+  async #retest(): Promise<void> {
+    while (this.#testing) await this.#testing;
+    const now = Date.now();
+    const due = [...this.#failed].filter(([, f]) => f.retryAt <= now);
+    if (due.length === 0) return;
+    this.#testing = (async () => {
+      for (const [backend, f] of due) {
+        try {
+          const check = this.opts.check ?? ((b: Backend) => selfTest(b, this.opts.fallback!));
+          await check(backend);
+          this.#failed.delete(backend);
+          this.#recovered.add(backend);
+          this.#chosen.clear();
+          this.opts.log?.info({ backend: backend.name }, 'the failed GPU passed its self-test: back in use');
+        } catch (e) {
+          f.tests++;
+          f.retryAt = Date.now() + this.#delay(f.tests);
+          this.opts.log?.warn(
+            { backend: backend.name, err: (e as Error).message, retryInMs: this.#delay(f.tests) },
+            'the failed GPU failed its self-test: still out',
+          );
+        }
+      }
+    })();
+    try {
+      await this.#testing;
+    } finally {
+      this.#testing = undefined;
+    }
   }
 
   /** Whether `backend` is still used. */

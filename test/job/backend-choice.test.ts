@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCpuBackend } from '../../src/backends/cpu/index.ts';
 import { openBackends, type Opened } from '../../src/backends/index.ts';
-import { estimateProofMs } from '../../src/backends/profile.ts';
+import { estimateProofMs, selfTest } from '../../src/backends/profile.ts';
+import type { Backend } from '../../src/backends/backend.ts';
+import { ProverError } from '../../src/shared/errors.ts';
 import {
   BackendChoice,
   measureProfile,
@@ -145,4 +147,43 @@ test("a failed GPU's sizes go to the fallback, and the choice says why", async (
   assert.equal(choice.preferred, cpu);
   assert.equal(choice.failover(cpu), false, 'nothing after the fallback');
   assert.equal(BackendChoice.only(cpu).failover(cpu), false);
+});
+
+test('a failed GPU is self-tested again after the retry time: failing it stays out, passing it proves again', async () => {
+  let broken = true;
+  const gpu: Backend = {
+    ...cpu,
+    name: 'gpu (test: broken until mended)',
+    msm: (table, start, scalars, density) =>
+      broken
+        ? Promise.reject(new ProverError('C2_GPU_FAILED', 'GPU failure in a g1 MSM: device lost (test)'))
+        : cpu.msm(table, start, scalars, density),
+  };
+  const warned: string[] = [];
+  const log = { info: () => undefined, warn: (o: object) => warned.push(JSON.stringify(o)) };
+  const opened: Opened = { backends: [{ kind: 'cuda', backend: gpu }], skipped: [] };
+  const choice = new BackendChoice({ opened, fallback: cpu, retryMs: 1, log });
+  assert.equal(choice.failover(gpu), true);
+  await new Promise((r) => setTimeout(r, 5));
+  const still = await choice.forJob(2048, params);
+  assert.equal(still.backend, cpu, 'the self-test failed: the GPU stays out');
+  assert.match(warned[0] ?? '', /device lost \(test\)/);
+  broken = false;
+  await new Promise((r) => setTimeout(r, 10)); // the next test comes twice as late
+  const back = await choice.forJob(2048, params);
+  assert.equal(back.backend, gpu);
+  assert.match(back.why, /a failed GPU back in use after its self-test/);
+
+  // a GPU whose MSM answers wrong is not taken back either
+  const wrong: Backend = { ...cpu, name: 'gpu (test: wrong answers)', msm: async () => new Uint8Array(96) };
+  const other = new BackendChoice({
+    opened: { backends: [{ kind: 'cuda', backend: wrong }], skipped: [] },
+    fallback: cpu,
+    retryMs: 1,
+  });
+  other.failover(wrong);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal((await other.forJob(2048, params)).backend, cpu);
+  await assert.rejects(selfTest(wrong, cpu), /self-test: gpu \(test: wrong answers\)'s g1 MSM differs/);
+  await selfTest(cpu, createCpuBackend());
 });
