@@ -81,8 +81,14 @@ test('a GPU failure: the job proved again on the fallback backend, and the next 
     assert.match(first.result!.backend, /^cpu/);
     assert.ok(await sealVerifies('2kib/v1_1-t01000-s1', first.result!.proof, 't01000'));
 
-    const ready = await call<{ backend: string }>(svc.url, 'GET', '/readyz');
+    const ready = await call<{ backend: string; parameters: { sectorSize: number; backend?: string }[] }>(
+      svc.url,
+      'GET',
+      '/readyz',
+    );
     assert.match(ready.body.backend, /^cpu/, 'the node says where it proves now');
+    const held = ready.body.parameters.find((p) => p.sectorSize === 2048);
+    assert.match(held?.backend ?? '', /^cpu/, 'and where the 2KiB key is loaded');
     const before = refused;
     const second = await submit('2kib/v1_1-t01000-s2');
     assert.equal(second.state, 'Done', JSON.stringify(second.log));

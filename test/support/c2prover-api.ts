@@ -1052,6 +1052,8 @@ export interface components {
                 present: boolean;
                 loaded: boolean;
                 kind?: string;
+                /** @description where the loaded key is: the backend proving this size */
+                backend?: string;
             }[];
         };
         NodeListInput: {
@@ -1280,6 +1282,8 @@ export interface components {
                 present: boolean;
                 loaded: boolean;
                 kind?: string;
+                /** @description where the loaded key is: the backend proving this size */
+                backend?: string;
             }[];
         };
         NodeList: {

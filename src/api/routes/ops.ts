@@ -25,6 +25,10 @@ const readySchema = z
         present: z.boolean(),
         loaded: z.boolean(),
         kind: z.string().optional(),
+        backend: z
+          .string()
+          .optional()
+          .meta({ description: 'where the loaded key is: the backend proving this size' }),
       }),
     ),
   })
@@ -65,7 +69,7 @@ export const opsRoutes =
             file: !existsSync(file) && test && existsSync(test) ? test : file,
             present,
             loaded: h !== undefined,
-            ...(h ? { kind: h.kind } : {}),
+            ...(h ? { kind: h.kind, backend: h.backend } : {}),
           };
         });
         const ready = runner.accepting && parameters.some((p) => p.present);
