@@ -12,9 +12,12 @@ struct Params {
   count: u32,
   // threads per row of a 2D dispatch: grids beyond maxComputeWorkgroupsPerDimension fold into y
   row: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
+  // split transforms (a vector in parts of 2^b elements): the index of this part's first element (or of
+  // its first twiddle, or the bit-reversal's base), the log2 of the low twiddle table's length, and the
+  // bit-reversal's first source offset
+  offset: u32,
+  log_l: u32,
+  first: u32,
   // Montgomery-form factor for `scale`
   factor: array<vec4<u32>, 2>,
 }
@@ -23,6 +26,9 @@ struct Params {
 @group(0) @binding(1) var<uniform> params: Params;
 @group(0) @binding(2) var<storage, read> src: array<u32>;
 @group(0) @binding(3) var<storage, read> tw: array<u32>;
+// split transforms: the upper part of a cross-part butterfly, and the high twiddle table
+@group(0) @binding(4) var<storage, read_write> data_hi: array<u32>;
+@group(0) @binding(5) var<storage, read> tw_hi: array<u32>;
 
 fn load_data(i: u32) -> Fr {
   var w: array<u32, 8>;
@@ -113,14 +119,14 @@ fn power_at(i: u32) -> Fr {
   return acc;
 }
 
-// data[i] *= factor * base^i, for the coset of bellperson's domain.
+// data[i] *= factor * base^(offset + i), for the coset of bellperson's domain (offset: a part's first index).
 @compute @workgroup_size(64)
 fn coset_scale(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = thread_index(gid);
   if (i >= params.count) {
     return;
   }
-  store_data(i, fr_mont_mul(load_data(i), power_at(i)));
+  store_data(i, fr_mont_mul(load_data(i), power_at(i + params.offset)));
 }
 
 // data = (data * src - tw) * z^-1 elementwise, tw holding C. On canonical inputs a*b and c*1 both come out
@@ -146,4 +152,83 @@ fn powers(@builtin(global_invocation_id) gid: vec3<u32>) {
     return;
   }
   store_data(i, power_at(i));
+}
+
+// ----- transforms split over parts of 2^b elements (a vector larger than one storage binding)
+
+fn load_hi(i: u32) -> Fr {
+  var w: array<u32, 8>;
+  for (var k = 0u; k < 8u; k++) {
+    w[k] = data_hi[i * 8u + k];
+  }
+  return fr_from_words(w);
+}
+
+fn store_hi(i: u32, a: Fr) {
+  let w = fr_to_words(a);
+  for (var k = 0u; k < 8u; k++) {
+    data_hi[i * 8u + k] = w[k];
+  }
+}
+
+fn load_tw_hi(i: u32) -> Fr {
+  var w: array<u32, 8>;
+  for (var k = 0u; k < 8u; k++) {
+    w[k] = tw_hi[i * 8u + k];
+  }
+  return fr_from_words(w);
+}
+
+// w^t * R from two tables: tw[t mod L] = w^(t mod L) * R and tw_hi[t / L] = w^(L * (t / L)) * R, since
+// n / 2 twiddles may not fit one binding either
+fn twiddle2(t: u32) -> Fr {
+  let l = 1u << params.log_l;
+  return fr_mont_mul(load_tw(t & (l - 1u)), load_tw_hi(t >> params.log_l));
+}
+
+// The bit reversal from source part p into destination part q: the elements t = first + P * u of p (P =
+// stride, the number of parts) land at reverse_b(offset + u) of q, offset = p * 2^b / P (see ntt.ts).
+@compute @workgroup_size(64)
+fn bit_reverse_part(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let u = thread_index(gid);
+  if (u >= params.count) {
+    return;
+  }
+  let t = params.first + params.stride * u;
+  let j = reverseBits(params.offset + u) >> (32u - params.log_n);
+  for (var k = 0u; k < 8u; k++) {
+    data[j * 8u + k] = src[t * 8u + k];
+  }
+}
+
+// A stage whose half-block h = 2^log_h fits a part: the butterflies of one part; log_n is the whole
+// transform's (for nothing but the reader), stride the twiddle step n / 2h.
+@compute @workgroup_size(64)
+fn butterfly_part(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let k = thread_index(gid);
+  if (k >= params.count) {
+    return;
+  }
+  let h = 1u << params.log_h;
+  let j = k & (h - 1u);
+  let i0 = ((k >> params.log_h) << (params.log_h + 1u)) | j;
+  let i1 = i0 + h;
+  let x0 = load_data(i0);
+  let x1 = fr_mont_mul(load_data(i1), twiddle2(j * params.stride));
+  store_data(i0, fr_add(x0, x1));
+  store_data(i1, fr_sub(x0, x1));
+}
+
+// A stage whose half-block spans parts: element t of the lower part `data` with element t of the part h
+// later, `data_hi`; the twiddle index is (offset + t) * stride, offset the lower part's first index modulo h.
+@compute @workgroup_size(64)
+fn butterfly_cross(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = thread_index(gid);
+  if (t >= params.count) {
+    return;
+  }
+  let x0 = load_data(t);
+  let x1 = fr_mont_mul(load_hi(t), twiddle2((params.offset + t) * params.stride));
+  store_data(t, fr_add(x0, x1));
+  store_hi(t, fr_sub(x0, x1));
 }

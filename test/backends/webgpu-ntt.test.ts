@@ -97,10 +97,53 @@ test(
   },
 );
 
-test('the size limit comes from the device and a larger transform is refused clearly', { skip }, () => {
-  const max = ntt!.maxSize();
-  assert.ok(max >= 2 ** 16, `max ${max}`);
-  assert.ok(max * 32 <= gpu!.limits.maxStorageBufferBindingSize);
+test('the part size comes from the device; above it transforms are split, up to its square', { skip }, () => {
+  const part = ntt!.partSize;
+  assert.ok(part >= 2 ** 16, `part ${part}`);
+  assert.ok(part * 32 <= gpu!.limits.maxStorageBufferBindingSize);
+  assert.equal(ntt!.maxSize(), Math.min(2 ** 32, part * part));
+});
+
+// The split forms at sizes llvmpipe runs in milliseconds: parts of 8 elements (or 2, 4), so that every
+// kind of stage runs (within a part, across parts, across all of them) and vectors of 2 to 8 parts.
+const small = gpu ? await WebgpuNtt.create(gpu, { partElements: 8 }) : undefined;
+
+test(
+  'split over buffers: forward and inverse equal the CPU, 2^4..2^6 in parts of 8, the square of parts of 2 and 4',
+  { skip },
+  async () => {
+    assert.equal(small!.partSize, 8);
+    for (let log = 4; log <= 6; log++) {
+      const v = random(2 ** log);
+      for (const direction of ['forward', 'inverse'] as const) {
+        const want = v.slice();
+        await native!.ntt(want, direction);
+        const got = v.slice();
+        await small!.ntt(got, direction);
+        assert.deepEqual(got, want, `2^${log} ${direction}`);
+      }
+    }
+    for (const partElements of [2, 4]) {
+      const tiny = await WebgpuNtt.create(gpu!, { partElements });
+      const v = random(partElements * partElements);
+      const want = v.slice();
+      await native!.ntt(want, 'forward');
+      const got = v.slice();
+      await tiny.ntt(got, 'forward');
+      assert.deepEqual(got, want, `${partElements}^2 in parts of ${partElements}`);
+    }
+    await assert.rejects(small!.ntt(random(128), 'forward'), /2\^7 exceeds 64 elements/);
+    await assert.rejects(WebgpuNtt.create(gpu!, { partElements: 6 }), /power of two/);
+  },
+);
+
+test('split over buffers: the quotient equals the CPU, padding across parts included', { skip }, async () => {
+  for (const n of [9, 40, 64]) {
+    const [a, b, c] = [0, 1, 2].map(() => random(n)) as [Uint8Array, Uint8Array, Uint8Array];
+    const want = await native!.quotient(a, b, c);
+    const got = await small!.quotient(a, b, c);
+    assert.deepEqual(got, want, `n ${n}`);
+  }
 });
 
 test(

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Backend, NttDirection } from '../backend.ts';
-import { cpuBackend, withCpuKernels } from '../borrow.ts';
+import { cpuBackend, oracleKernels, withCpuKernels } from '../borrow.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import { type GpuContext, openGpu } from './device.ts';
 import { CurveMsm } from './msm.ts';
@@ -98,7 +98,12 @@ export function createWebgpuBackend(): WebgpuBackend {
       quotient: async (a, b, c) => (await open()).ntt.quotient(a, b, c),
       quotientR1cs: async (r1cs, inputs, aux) => {
         const o = await open();
-        if (!o.r1cs.fits(r1cs, inputs, aux)) return cpuBackend().quotientR1cs(r1cs, inputs, aux);
+        if (!o.r1cs.fits(r1cs, inputs, aux)) {
+          // a system past one binding: A, B, C evaluated on the CPU, the quotient still here (split over
+          // buffers where the domain is), as the CUDA backend does
+          const { a, b, c } = await oracleKernels(cpuBackend()).evaluateR1cs(r1cs, inputs, aux);
+          return o.ntt.quotient(a, b, c);
+        }
         const { a, b, c } = await o.r1cs.evaluate(r1cs, inputs, aux);
         return o.ntt.quotient(a, b, c);
       },

@@ -4,6 +4,11 @@
  * EvaluationDomain): omega = ROOT_OF_UNITY^(2^(32 - log m)), ROOT_OF_UNITY = 7^((r - 1) / 2^32); the
  * inverse uses omega^-1 and scales by 1/m. Values stay canonical on the device; twiddles (made on the
  * device from log m squares) and the scale are in Montgomery form (shaders/field.wgsl as Fr).
+ *
+ * A vector larger than one storage binding (a 32GiB partition's 2^27 domain is 4 GiB) is split into parts
+ * of what one binding holds (`partSize`), up to part^2 elements: the bit reversal moves elements part to
+ * part, stages within a part run per part, stages across parts pair two parts per dispatch, and the
+ * twiddles come from two tables (low and high powers: n / 2 of them may not fit one binding either).
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
 import { wgsl } from './shaders.ts';
@@ -50,15 +55,46 @@ export function firstNonCanonical(values: FrVector): number {
 /** Params of ntt.wgsl: 8 u32 then the Montgomery factor (8 u32), one per dispatch. */
 const PARAMS_BYTES = 64;
 
-type Entry = 'bit_reverse' | 'butterfly' | 'scale' | 'coset_scale' | 'pointwise' | 'powers';
+type Entry =
+  | 'bit_reverse'
+  | 'butterfly'
+  | 'scale'
+  | 'coset_scale'
+  | 'pointwise'
+  | 'powers'
+  | 'bit_reverse_part'
+  | 'butterfly_part'
+  | 'butterfly_cross';
+
+const ENTRIES: readonly Entry[] = [
+  'bit_reverse',
+  'butterfly',
+  'scale',
+  'coset_scale',
+  'pointwise',
+  'powers',
+  'bit_reverse_part',
+  'butterfly_part',
+  'butterfly_cross',
+];
+
+/** A vector on the device: one buffer, or parts of `part` elements each (above one binding). */
+type Vec = GPUBuffer[];
+
+/** The twiddles of a split transform: tw[t] = lo[t mod L] * hi[t / L], L = 2^logL. */
+interface SplitTwiddles {
+  lo: GPUBuffer;
+  hi: GPUBuffer;
+  logL: number;
+}
 
 interface Step {
   entry: Entry;
   x: number;
   y: number;
   slot: number;
-  /** buffers by binding (0 data, 2 src, 3 tw): each entry point binds only what it uses */
-  bind: Partial<Record<0 | 2 | 3, GPUBuffer>>;
+  /** buffers by binding (0 data, 2 src, 3 tw, 4 data_hi, 5 tw_hi): each entry point binds only what it uses */
+  bind: Partial<Record<0 | 2 | 3 | 4 | 5, GPUBuffer>>;
 }
 
 /** Dispatches with their params, recorded first so that one uniform buffer holds every dispatch's. */
@@ -74,7 +110,15 @@ class Plan {
   add(
     entry: Entry,
     count: number,
-    f: { logN: number; logH?: number; stride?: number; factor?: bigint },
+    f: {
+      logN: number;
+      logH?: number;
+      stride?: number;
+      factor?: bigint;
+      offset?: number;
+      logL?: number;
+      first?: number;
+    },
     bind: Step['bind'],
   ) {
     const groups = Math.ceil(count / WORKGROUP);
@@ -82,8 +126,17 @@ class Plan {
     const y = Math.ceil(groups / x);
     const words = new Uint8Array(PARAMS_BYTES);
     const view = new DataView(words.buffer);
-    for (const [k, v] of [f.logN, f.logH ?? 0, f.stride ?? 0, count, x * WORKGROUP].entries())
-      view.setUint32(4 * k, v, true);
+    const fields = [
+      f.logN,
+      f.logH ?? 0,
+      f.stride ?? 0,
+      count,
+      x * WORKGROUP,
+      f.offset ?? 0,
+      f.logL ?? 0,
+      f.first ?? 0,
+    ];
+    for (const [k, v] of fields.entries()) view.setUint32(4 * k, v, true);
     if (f.factor !== undefined) frToBytes(toMont(f.factor), words, 32);
     this.#params.push([...words]);
     this.steps.push({ entry, x, y, slot: this.#params.length - 1, bind });
@@ -94,6 +147,56 @@ class Plan {
     this.add('bit_reverse', n, { logN }, { 0: to, 2: from });
     for (let s = 0; s < logN; s++)
       this.add('butterfly', n / 2, { logN, logH: s, stride: n >> (s + 1) }, { 0: to, 3: tw });
+  }
+
+  /**
+   * The same transform over parts of 2^logB elements (n = P * 2^logB): the bit reversal moves, from each
+   * source part p to each destination part q, the elements t = rev_k(q) + P * u of p to rev_b(p * 2^b / P
+   * + u) of q (index bits p | u | r reversed are rev(r) | rev(u) | rev(p)); stages whose half-block fits a
+   * part run per part, the others pair part p with part p + h / 2^b.
+   */
+  transformSplit(from: Vec, to: Vec, tw: SplitTwiddles, logN: number, logB: number) {
+    const parts = to.length;
+    const part = 2 ** logB;
+    const k = Math.log2(parts);
+    const rev = (x: number, bits: number) => {
+      let r = 0;
+      for (let i = 0; i < bits; i++) r |= ((x >> i) & 1) << (bits - 1 - i);
+      return r;
+    };
+    for (let p = 0; p < parts; p++)
+      for (let q = 0; q < parts; q++)
+        this.add(
+          'bit_reverse_part',
+          part / parts,
+          { logN: logB, stride: parts, offset: (p * part) / parts, first: rev(q, k) },
+          { 0: to[q]!, 2: from[p]! },
+        );
+    const n = parts * part;
+    for (let s = 0; s < logN; s++) {
+      const h = 2 ** s;
+      const stride = n / (2 * h);
+      if (h < part) {
+        for (const d of to)
+          this.add(
+            'butterfly_part',
+            part / 2,
+            { logN, logH: s, stride, logL: tw.logL },
+            { 0: d, 3: tw.lo, 5: tw.hi },
+          );
+      } else {
+        const hb = h / part;
+        for (let p = 0; p < parts; p++) {
+          if (p % (2 * hb) >= hb) continue;
+          this.add(
+            'butterfly_cross',
+            part,
+            { logN, stride, offset: (p % hb) * part, logL: tw.logL },
+            { 0: to[p]!, 4: to[p + hb]!, 3: tw.lo, 5: tw.hi },
+          );
+        }
+      }
+    }
   }
 
   uniforms(align: number): Uint8Array {
@@ -107,30 +210,35 @@ export class WebgpuNtt {
   readonly #gpu: GpuContext;
   readonly #pipelines: Record<Entry, GPUComputePipeline>;
 
-  private constructor(gpu: GpuContext, module: GPUShaderModule) {
+  /** Elements one buffer holds: the part size of a split transform. */
+  readonly partSize: number;
+
+  private constructor(gpu: GpuContext, module: GPUShaderModule, partSize: number) {
     this.#gpu = gpu;
+    this.partSize = partSize;
     const make = (entryPoint: string) =>
       gpu.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint } });
-    this.#pipelines = {
-      bit_reverse: make('bit_reverse'),
-      butterfly: make('butterfly'),
-      scale: make('scale'),
-      coset_scale: make('coset_scale'),
-      pointwise: make('pointwise'),
-      powers: make('powers'),
-    };
+    this.#pipelines = Object.fromEntries(ENTRIES.map((e) => [e, make(e)])) as Record<
+      Entry,
+      GPUComputePipeline
+    >;
   }
 
-  static async create(gpu: GpuContext): Promise<WebgpuNtt> {
-    return new WebgpuNtt(gpu, await compileModule(gpu.device, wgsl('fr.wgsl', 'ntt.wgsl')));
-  }
-
-  /** The largest transform the device takes in one buffer (splitting across buffers is not done yet). */
-  maxSize(): number {
-    const l = this.#gpu.limits;
+  /** `partElements` lowers the part size (tests: split transforms at small sizes). */
+  static async create(gpu: GpuContext, options: { partElements?: number } = {}): Promise<WebgpuNtt> {
+    const l = gpu.limits;
     const bytes = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
-    const log = Math.min(Math.floor(Math.log2(bytes / FR_BYTES)), TWO_ADICITY);
-    return 2 ** log;
+    const fit = 2 ** Math.min(Math.floor(Math.log2(bytes / FR_BYTES)), TWO_ADICITY);
+    const want = options.partElements ?? fit;
+    if (!(want >= 2 && (want & (want - 1)) === 0))
+      throw new RangeError(`partElements must be a power of two from 2, got ${want}`);
+    const module = await compileModule(gpu.device, wgsl('fr.wgsl', 'ntt.wgsl'));
+    return new WebgpuNtt(gpu, module, Math.min(fit, want));
+  }
+
+  /** The largest transform: Fr's two-adicity, split over buffers above one binding, as long as n <= part^2. */
+  maxSize(): number {
+    return 2 ** Math.min(TWO_ADICITY, 2 * Math.log2(this.partSize));
   }
 
   /** base^(2^k) * R for k < logM: the table the `powers` and `coset_scale` kernels take. */
@@ -155,14 +263,52 @@ export class WebgpuNtt {
     return tw;
   }
 
+  /** The split form's twiddles: L = min(m/2, part) low powers of w, and m / 2L high ones of w^L. */
+  #splitTwiddles(plan: Plan, logM: number, direction: NttDirection, temps: GPUBuffer[]): SplitTwiddles {
+    const w0 = omega(logM);
+    const w = direction === 'inverse' ? frInv(w0) : w0;
+    const logL = Math.min(logM - 1, Math.log2(this.partSize));
+    const logH = logM - 1 - logL;
+    const sqLo = this.#squares(w, logL);
+    const sqHi = this.#squares(frPow(w, 1n << BigInt(logL)), logH);
+    const lo = this.#buffer(2 ** logL * FR_BYTES);
+    const hi = this.#buffer(2 ** logH * FR_BYTES);
+    plan.add('powers', 2 ** logL, { logN: logL, factor: 1n }, { 0: lo, 3: sqLo });
+    plan.add('powers', 2 ** logH, { logN: logH, factor: 1n }, { 0: hi, 3: sqHi });
+    temps.push(sqLo, sqHi, lo, hi);
+    return { lo, hi, logL };
+  }
+
+  /** `values` (zero-padded to n elements) in parts of partSize elements. */
+  #parts(n: number, values?: FrVector): Vec {
+    const part = this.partSize;
+    const bytes = part * FR_BYTES;
+    return Array.from({ length: n / part }, (_, p) => {
+      const b = this.#buffer(bytes);
+      const slice = values?.subarray(p * bytes, Math.min((p + 1) * bytes, values.length));
+      if (slice?.length) this.#gpu.device.queue.writeBuffer(b, 0, slice);
+      return b;
+    });
+  }
+
+  async #readParts(parts: Vec, bytes: number): Promise<Uint8Array> {
+    const out = new Uint8Array(bytes);
+    const size = this.partSize * FR_BYTES;
+    for (const [p, b] of parts.entries()) {
+      const at = p * size;
+      if (at >= bytes) break;
+      out.set(await readBuffer(this.#gpu.device, b, Math.min(size, bytes - at)), at);
+    }
+    return out;
+  }
+
   #checkSize(n: number): number {
     if ((n & (n - 1)) !== 0) throw new RangeError(`NTT size ${n} is not a power of two`);
     const logN = Math.log2(n);
     if (logN > TWO_ADICITY) throw new RangeError(`NTT size 2^${logN} exceeds Fr's two-adicity 2^32`);
     if (n > this.maxSize()) {
       throw new RangeError(
-        `NTT size 2^${logN} (${n * FR_BYTES} bytes) exceeds this device's storage buffer limit of ` +
-          `${this.maxSize()} elements; splitting a transform across buffers is not implemented`,
+        `NTT size 2^${logN} exceeds ${this.maxSize()} elements: the square of what one buffer holds here (${this.partSize})`,
       );
     }
     return logN;
@@ -214,6 +360,20 @@ export class WebgpuNtt {
     const bad = firstNonCanonical(values);
     if (bad >= 0) throw new RangeError(`ntt values: scalar ${bad} is not reduced modulo r`);
     if (n === 1) return;
+    if (n > this.partSize) {
+      const src = this.#parts(n, values);
+      const data = this.#parts(n);
+      const plan = new Plan(this.#gpu.limits);
+      const temps: GPUBuffer[] = [...src, ...data];
+      const tw = this.#splitTwiddles(plan, logN, direction, temps);
+      plan.transformSplit(src, data, tw, logN, Math.log2(this.partSize));
+      if (direction === 'inverse')
+        for (const d of data) plan.add('scale', this.partSize, { logN, factor: frInv(BigInt(n)) }, { 0: d });
+      await this.#run(plan);
+      values.set(await this.#readParts(data, values.length));
+      for (const b of temps) b.destroy();
+      return;
+    }
 
     const src = this.#buffer(values);
     const data = this.#buffer(values.length);
@@ -250,6 +410,7 @@ export class WebgpuNtt {
     while (m < n) m *= 2;
     if (m === 1) return new Uint8Array(0);
     const logM = this.#checkSize(m);
+    if (m > this.partSize) return this.#quotientSplit(a, b, c, m, logM);
     const bytes = m * FR_BYTES;
     // zero padding to m: buffers are created zeroed
     const [A, B, C] = [a, b, c].map((v) => {
@@ -281,6 +442,46 @@ export class WebgpuNtt {
     plan.add('coset_scale', m, { logN: logM, factor: mInv }, { 0: S, 3: gInvSq });
     await this.#run(plan);
     const out = await readBuffer(this.#gpu.device, S, (m - 1) * FR_BYTES);
+    for (const buf of temps) buf.destroy();
+    return out;
+  }
+
+  /** quotient over parts, for a domain larger than one buffer: the same steps, each per part. */
+  async #quotientSplit(a: FrVector, b: FrVector, c: FrVector, m: number, logM: number): Promise<FrVector> {
+    const part = this.partSize;
+    const logB = Math.log2(part);
+    const [A, B, C, S] = [a, b, c, undefined].map((v) => this.#parts(m, v)) as [Vec, Vec, Vec, Vec];
+    const plan = new Plan(this.#gpu.limits);
+    const temps: GPUBuffer[] = [...A, ...B, ...C, ...S];
+    const fwd = this.#splitTwiddles(plan, logM, 'forward', temps);
+    const inv = this.#splitTwiddles(plan, logM, 'inverse', temps);
+    const g = GENERATOR;
+    const mInv = frInv(BigInt(m));
+    const zInv = frInv(mod(frPow(g, BigInt(m)) - 1n));
+    const gSq = this.#squares(g, logM);
+    const gInvSq = this.#squares(frInv(g), logM);
+    temps.push(gSq, gInvSq);
+    const coset = (sq: GPUBuffer) =>
+      S.forEach((d, p) =>
+        plan.add('coset_scale', part, { logN: logM, factor: mInv, offset: p * part }, { 0: d, 3: sq }),
+      );
+    for (const X of [A, B, C]) {
+      plan.transformSplit(X, S, inv, logM, logB);
+      coset(gSq);
+      plan.transformSplit(S, X, fwd, logM, logB);
+    }
+    A.forEach((d, p) =>
+      plan.add(
+        'pointwise',
+        part,
+        { logN: logM, factor: (zInv * MONT_R) % FR_MODULUS },
+        { 0: d, 2: B[p]!, 3: C[p]! },
+      ),
+    );
+    plan.transformSplit(A, S, inv, logM, logB);
+    coset(gInvSq);
+    await this.#run(plan);
+    const out = await this.#readParts(S, (m - 1) * FR_BYTES);
     for (const buf of temps) buf.destroy();
     return out;
   }
