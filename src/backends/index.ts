@@ -43,24 +43,6 @@ export class NoBackendError extends ProverError {
   }
 }
 
-export function pickBackend(forced = process.env.C2_BACKEND): Picked {
-  const skipped: Picked['skipped'] = [];
-  const order = forced ? [forced] : BACKEND_ORDER;
-  for (const name of order) {
-    const make = FACTORIES[name];
-    if (!make) {
-      skipped.push({ name, reason: 'not implemented yet' });
-      continue;
-    }
-    try {
-      return { backend: make(), kind: name, skipped };
-    } catch (e) {
-      skipped.push({ name, reason: (e as Error).message });
-    }
-  }
-  throw new NoBackendError(skipped);
-}
-
 export interface Opened {
   /** Every backend this machine has, best first by BACKEND_ORDER (only the forced one with C2_BACKEND). */
   backends: { kind: string; backend: Backend }[];
@@ -69,10 +51,10 @@ export interface Opened {
 }
 
 /**
- * Opens every backend this machine can run, for a service that chooses per job size (job/backend-choice.ts);
- * with C2_BACKEND, that one alone. NoBackendError when there is none.
+ * Opens the backends of `forced` or BACKEND_ORDER in turn, the first only or every one (`all`), each one
+ * that cannot be made skipped with its reason. NoBackendError when none opens.
  */
-export function openBackends(forced = process.env.C2_BACKEND): Opened {
+function open(forced: string | undefined, all: boolean): Opened {
   const opened: Opened = { backends: [], skipped: [] };
   for (const name of forced ? [forced] : BACKEND_ORDER) {
     const make = FACTORIES[name];
@@ -82,10 +64,24 @@ export function openBackends(forced = process.env.C2_BACKEND): Opened {
     }
     try {
       opened.backends.push({ kind: name, backend: make() });
+      if (!all) break;
     } catch (e) {
       opened.skipped.push({ name, reason: (e as Error).message });
     }
   }
   if (opened.backends.length === 0) throw new NoBackendError(opened.skipped);
   return opened;
+}
+
+export function pickBackend(forced = process.env.C2_BACKEND): Picked {
+  const { backends, skipped } = open(forced, false);
+  return { ...backends[0]!, skipped };
+}
+
+/**
+ * Opens every backend this machine can run, for a service that chooses per job size (job/backend-choice.ts);
+ * with C2_BACKEND, that one alone. NoBackendError when there is none.
+ */
+export function openBackends(forced = process.env.C2_BACKEND): Opened {
+  return open(forced, true);
 }
