@@ -7,6 +7,7 @@ import type { Commit2Job, MerkleProof, VanillaProof } from '../porep/commit2-inp
 import type { PoRepConfig } from '../porep/registered-proof.ts';
 import type { Bool } from './boolean.ts';
 import type { SynthesisCs } from './synthesis-cs.ts';
+import type { R1csCounts } from '../groth16/r1cs-file.ts';
 import { Lc, ONE } from './lc.ts';
 import { type AllocatedNum, allocNum, inputize, reverseBitNumbering, toBitsLe } from './num.ts';
 import { createLabelCircuit } from './create-label.ts';
@@ -119,25 +120,19 @@ export interface ChallengeRange {
   to: number;
 }
 
-/** What the part shared by every challenge (replica id, commitments, comm_r's hash) allocated. */
-export interface PrefixCounts {
-  numInputs: number;
-  numAux: number;
-  numConstraints: number;
-}
-
 /**
  * proof.rs StackedCircuit::synthesize for partition k of a parsed Commit2 input. With `range`, only the
  * shared prefix and those challenges: every challenge reads the prefix's variables and nothing of another
  * challenge, and all have the same shape, so slices synthesized apart and joined after their prefixes
- * (synthesis-slices.ts) give the whole partition's witness. Returns the prefix's counts.
+ * (synthesis-slices.ts) give the whole partition's witness. Returns what the part every challenge shares
+ * (replica id, commitments, comm_r's hash) allocated.
  */
 export function synthesizePartition(
   cs: SynthesisCs,
   job: Commit2Job,
   k: number,
   range?: ChallengeRange,
-): PrefixCounts {
+): R1csCounts {
   const { phase1, config } = job;
   const proofs = job.partitions[k];
   if (!proofs?.length) throw new RangeError(`partition ${k} has no vanilla proofs`);

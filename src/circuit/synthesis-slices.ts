@@ -8,6 +8,7 @@
  */
 import { FR_BYTES } from '../shared/fr.ts';
 import { joinWitnesses } from '../groth16/witness.ts';
+import { sameCounts } from '../groth16/r1cs-file.ts';
 import type { ChallengeRange } from './stacked.ts';
 import type { SynthesizedPartition } from './synthesis-task.ts';
 
@@ -31,11 +32,7 @@ export function joinSlices(parts: readonly SynthesizedPartition[]): SynthesizedP
     // slices come from one partition's task list: anything else is a bug in the caller
     if (!s || p.partition !== first.partition || s.challenges.from !== next)
       throw new Error(`internal error: slices of partition ${first.partition} out of order`);
-    if (
-      s.prefix.numAux !== prefix.numAux ||
-      s.prefix.numInputs !== prefix.numInputs ||
-      s.prefix.numConstraints !== prefix.numConstraints
-    )
+    if (!sameCounts(s.prefix, prefix))
       throw new Error(`internal error: slices of partition ${first.partition} disagree on the prefix`);
     next = s.challenges.to;
   }

@@ -14,7 +14,7 @@ import { frVector } from '../shared/fr-vector.ts';
 import type { CompactWitness } from '../groth16/witness.ts';
 import type { Commit2Job } from '../porep/commit2-input.ts';
 import { SynthesisCs } from './synthesis-cs.ts';
-import { synthesizePartition, type ChallengeRange, type PrefixCounts } from './stacked.ts';
+import { synthesizePartition, type ChallengeRange } from './stacked.ts';
 
 export interface SynthesisTask {
   job: Commit2Job;
@@ -45,7 +45,7 @@ export interface SynthesizedPartition {
   /** The structure, where this synthesis built it (in SharedArrayBuffers); absent when witness-only. */
   r1cs?: R1cs;
   /** A slice's: the challenges it holds and what its shared prefix allocated. */
-  slice?: { challenges: ChallengeRange; prefix: PrefixCounts };
+  slice?: { challenges: ChallengeRange; prefix: R1csCounts };
   ms: number;
 }
 
