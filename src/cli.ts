@@ -24,15 +24,9 @@ import { parseCommit2Input } from './porep/commit2-input.ts';
 import { normalizeMiner } from './job/runner.ts';
 import { verifySeal } from './job/verify-seal.ts';
 import { identifyParams, loadIdentified, sizeLabel } from './job/params-keeper.ts';
-import {
-  BackendChoice,
-  measureProfile,
-  parseBySize,
-  profileCovers,
-  readProfile,
-} from './job/backend-choice.ts';
+import { BackendChoice, measureProfile, profileCovers } from './job/backend-choice.ts';
 import { testParamsDir } from './job/test-params.ts';
-import { profileFile, serviceConfig, startService } from './api/service.ts';
+import { profileFile, serviceBackends, serviceConfig, startService } from './api/service.ts';
 import { jobs, nodes, printProof, submit } from './cli-client.ts';
 
 const USAGE = `usage: c2prover <command> [options]
@@ -78,11 +72,11 @@ async function partitions(dir: string): Promise<string[]> {
 async function info(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } } });
   const config = serviceConfig(values);
-  const opened = openBackends(process.env.C2_BACKEND || undefined);
+  const backends = await serviceBackends(config, undefined, process.env, false);
+  const { opened, profile } = backends;
   for (const s of opened.skipped) console.log(`unavailable ${s.name}: ${s.reason}`);
   for (const b of opened.backends) console.log(`backend: ${b.backend.name}`);
   const file = profileFile(config);
-  const profile = await readProfile(file);
   console.log(
     !profile
       ? `profile: none at ${file}`
@@ -90,17 +84,7 @@ async function info(args: string[]): Promise<void> {
         ? `profile: ${file}, measured ${profile.measuredAt}`
         : `profile: ${file} was measured for other backends (${profile.backends.map((b) => b.name).join('; ')}): run \`c2prover calibrate\``,
   );
-  const bySize = process.env.C2_BACKEND_BY_SIZE
-    ? parseBySize(
-        process.env.C2_BACKEND_BY_SIZE,
-        opened.backends.map((b) => b.kind),
-      )
-    : undefined;
-  const choice = new BackendChoice({
-    opened,
-    ...(bySize ? { bySize } : {}),
-    ...(profile ? { profile } : {}),
-  });
+  const choice = new BackendChoice(backends);
   for (const size of PRODUCTION_SECTOR_SIZES) {
     const files = [
       porepParamsFiles(size, config.paramsDir).params,

@@ -150,18 +150,19 @@ export const profileFile = (config: Pick<ServiceConfig, 'dataDir'>): string =>
 
 /**
  * Opens the backends and reads how to choose between them; with several and no profile of them as they
- * are now, measures them once (seconds) and keeps the profile.
+ * are now, measures them once (seconds) and keeps the profile, unless `measure` is false (`c2prover info`).
  */
 export async function serviceBackends(
   config: Pick<ServiceConfig, 'dataDir'>,
   log?: { info(o: object, msg: string): void },
   env: NodeJS.ProcessEnv = process.env,
+  measure = true,
 ): Promise<ServiceBackends> {
   const opened = openBackends(env.C2_BACKEND || undefined);
   const kinds = opened.backends.map((b) => b.kind);
   const bySize = env.C2_BACKEND_BY_SIZE ? parseBySize(env.C2_BACKEND_BY_SIZE, kinds) : undefined;
   let profile = await readProfile(profileFile(config));
-  if (opened.backends.length > 1 && !profileCovers(profile, opened)) {
+  if (measure && opened.backends.length > 1 && !profileCovers(profile, opened)) {
     log?.info({ backends: kinds, file: profileFile(config) }, 'measuring the backends (once)');
     profile = await measureProfile(opened, profileFile(config));
   }

@@ -7,8 +7,9 @@
  *   backends/profile.ts) picks the fastest by the size's parameter file, its kernels' sizes estimated on
  *   each backend's fitted rates;
  * - else BACKEND_ORDER's first (CUDA, WebGPU, CPU).
- * After a GPU failure the failed backend is out for every size until the process restarts (the fallback,
- * the CPU's, takes its sizes). `describe` says what was chosen and why, for `c2prover info` and the log.
+ * After a GPU failure the failed backend is out for every size (the fallback, the CPU's, takes its sizes)
+ * until it passes a self-test, tried C2_GPU_RETRY_S later and then backing off. Each choice says why, for
+ * `c2prover info` and the job's log.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';

@@ -62,7 +62,7 @@ export interface RunnerOptions {
   backend?: Backend;
   /**
    * Where jobs go once the GPU backend fails one (C2_GPU_FAILED: a lost device, a kernel fault): the
-   * failed job is proved again on it, and so is every later job until the process restarts.
+   * failed job is proved again on it, and so is every later job until the GPU passes its self-test (backend-choice.ts).
    */
   fallback?: Backend;
   params: ParamsKeeper;
@@ -185,7 +185,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     if (!this.#choice.failover(failed)) return false;
     this.opts.log.error(
       { from: failed.name, to: this.#choice.preferred.name, err: e.message },
-      'the GPU failed: its jobs go to another backend until the process restarts',
+      'the GPU failed: its jobs go to another backend until it passes a self-test',
     );
     this.opts.params.dropBackend(failed);
     return true;
