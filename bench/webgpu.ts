@@ -1,14 +1,18 @@
 /**
- * node bench/webgpu.ts [--allow-software] [--msm-only] [--max-log N] : microbenchmarks of the WGSL kernels on
- * this machine's WebGPU adapter: Fr and Fq Montgomery multiplications per second (chains of dependent
- * products, so nothing is skipped), the NTT and quotient beside the CPU backend's, G1 point additions per
- * second, the G1 MSM kernels' compile times (pipeline and first dispatch) and the G1 MSM beside the CPU
- * backend's: random scalars, and a PoRep-shaped witness (98% 0/1). `--json FILE` writes the MSM rows. On llvmpipe (LP_NUM_THREADS=1) these are sanity numbers, not a
- * choice of limb layout: that is made on a GPU.
+ * node bench/webgpu.ts [--allow-software] [--msm-only | --fields-only] [--max-log N] [--json FILE]:
+ * microbenchmarks of the WGSL kernels on this machine's WebGPU adapter. Fr and Fq Montgomery products per
+ * second in each limb layout of the field template (chains of dependent products, so nothing is skipped),
+ * and the NTT and quotient in each Fr layout beside the CPU backend's (`--fields-only` stops there); G1 and
+ * G2 point additions per second, the MSM kernels' compile times (pipeline and first dispatch) and the MSM
+ * beside the CPU backend's: random scalars, and a PoRep-shaped witness (98% 0/1). Every result is checked
+ * (bigints, the CPU backend): a wrong one fails the run. `--json` writes the field, NTT and MSM rows. On
+ * llvmpipe these are the CPU's SIMD lanes, not a GPU's: the layout is chosen on a GPU.
  */
 import { createCpuBackend } from '../src/backends/cpu/index.ts';
 import { openGpu } from '../src/backends/webgpu/device.ts';
 import { FrOps } from '../src/backends/webgpu/fr-ops.ts';
+import { FIELD_LAYOUTS, type FieldLayout } from '../src/backends/webgpu/shaders.ts';
+import { FQ_MODULUS, fqPow } from '../src/backends/webgpu/curve-program.ts';
 import { WebgpuNtt } from '../src/backends/webgpu/ntt.ts';
 import { writeFile } from 'node:fs/promises';
 import { sampleScalars } from '../src/backends/profile.ts';
@@ -16,7 +20,7 @@ import type { Group } from '../src/backends/backend.ts';
 import { G1Point, G2Point } from '../src/backends/webgpu/curve-points.ts';
 import { CurveMsm } from '../src/backends/webgpu/msm.ts';
 import { PointOps } from '../src/backends/webgpu/point-ops.ts';
-import { frRandom } from '../src/shared/fr.ts';
+import { FR_MODULUS, frInv, frRandom } from '../src/shared/fr.ts';
 import { frVector } from '../src/shared/fr-vector.ts';
 
 const gpu = await openGpu({ allowSoftware: process.argv.includes('--allow-software') });
@@ -38,53 +42,124 @@ const arg = (name: string) => {
 const msmOnly = process.argv.includes('--msm-only');
 const cpu = createCpuBackend();
 
-if (!msmOnly) await fieldsAndNtt();
+const fieldsOnly = process.argv.includes('--fields-only');
+const fieldRows: FieldRow[] = [];
+const nttRows: {
+  layout: FieldLayout;
+  log2: number;
+  nttS: number;
+  cpuNttS: number;
+  quotientS: number;
+  cpuQuotientS: number;
+}[] = [];
+if (!msmOnly) await fields();
+if (!msmOnly) await ntts();
 const rows: Row[] = [];
-for (const group of ['g1', 'g2'] as Group[]) await points(group);
+if (!fieldsOnly) for (const group of ['g1', 'g2'] as Group[]) await points(group);
 const json = arg('--json');
-if (json) await writeFile(json, JSON.stringify({ adapter: gpu.description, rows }, null, 2));
+if (json)
+  await writeFile(
+    json,
+    JSON.stringify(
+      { adapter: gpu.description, software: gpu.software, fields: fieldRows, ntt: nttRows, rows },
+      null,
+      2,
+    ),
+  );
 gpu.close();
 
-async function fieldsAndNtt(): Promise<void> {
-  const ops = await FrOps.create(gpu);
-  const threads = gpu.software ? 1024 : 1 << 20;
-  const a = random(threads);
-  const b = random(threads);
-  for (const iters of gpu.software ? [16, 256, 2048] : [256, 4096]) {
-    const s = await time(() => ops.mulChain(a, b, iters));
-    const base = await time(() => ops.mulChain(a, b, 0));
-    const rate = (threads * iters) / Math.max(s - base, 1e-9);
-    console.log(
-      `fr mont_mul: ${threads} threads x ${iters}: ${s.toFixed(3)}s (${base.toFixed(3)}s without) ${(rate / 1e6).toFixed(3)} M/s`,
-    );
-  }
+interface FieldRow {
+  field: 'fr' | 'fq';
+  layout: FieldLayout;
+  threads: number;
+  iters: number;
+  seconds: number;
+  mulsPerS: number;
+}
 
-  const fq = await FrOps.createFq(gpu);
-  // Fq values below 2^254 are valid too: the kernel only needs them below q
-  for (const iters of gpu.software ? [256] : [4096]) {
-    const pad = (v: Uint8Array) => {
-      const out = new Uint8Array((v.length / 32) * 48);
-      for (let i = 0; i < v.length / 32; i++) out.set(v.subarray(32 * i, 32 * i + 32), 48 * i);
+/**
+ * Montgomery products per second in each limb layout (the issue's choice of limb width), Fr and Fq: chains
+ * of dependent products, less the same dispatch without them, each chain's result checked against bigints
+ * on a sample (a software adapter's loop limiter, or a wrong layout, fails the run rather than its figure).
+ */
+async function fields(): Promise<void> {
+  const threads = gpu.software ? 1024 : 1 << 20;
+  for (const field of ['fr', 'fq'] as const) {
+    const bytes = field === 'fr' ? 32 : 48;
+    const p = field === 'fr' ? FR_MODULUS : FQ_MODULUS;
+    const values = Array.from({ length: threads }, () => (frRandom() * frRandom()) % p);
+    const encode = (v: bigint[]) => {
+      const out = new Uint8Array(v.length * bytes);
+      v.forEach((x, i) => {
+        for (let k = 0; k < bytes; k++) out[i * bytes + k] = Number((x >> BigInt(8 * k)) & 0xffn);
+      });
       return out;
     };
-    const [qa, qb] = [pad(a), pad(b)];
-    const s = await time(() => fq.mulChain(qa, qb, iters));
-    const base = await time(() => fq.mulChain(qa, qb, 0));
-    const rate = (threads * iters) / Math.max(s - base, 1e-9);
-    console.log(
-      `fq mont_mul: ${threads} threads x ${iters}: ${s.toFixed(3)}s ${(rate / 1e6).toFixed(3)} M/s`,
-    );
+    const a = encode(values);
+    const b = encode(values.map((x) => (x * 7n + 3n) % p));
+    const decode = (out: Uint8Array, i: number) => {
+      let v = 0n;
+      for (let k = bytes - 1; k >= 0; k--) v = (v << 8n) | BigInt(out[i * bytes + k]!);
+      return v;
+    };
+    for (const layout of FIELD_LAYOUTS) {
+      const ops = field === 'fr' ? await FrOps.create(gpu, layout) : await FrOps.createFq(gpu, layout);
+      const rInv = field === 'fr' ? frInv(ops.r) : fqPow(ops.r, FQ_MODULUS - 2n);
+      for (const iters of gpu.software ? [256, 2048] : [1024, 4096]) {
+        const s = await time(() => ops.mulChain(a, b, iters));
+        const base = await time(() => ops.mulChain(a, b, 0));
+        const out = await ops.mulChain(a, b, iters);
+        for (let i = 0; i < 8; i++) {
+          let v = values[i]!;
+          const y = (values[i]! * 7n + 3n) % p;
+          for (let k = 0; k < iters; k++) v = (v * y * rInv) % p;
+          if (decode(out, i) !== v) {
+            console.log(`${field} ${layout} x ${iters}: element ${i} WRONG`);
+            process.exitCode = 1;
+            break;
+          }
+        }
+        const rate = (threads * iters) / Math.max(s - base, 1e-9);
+        fieldRows.push({ field, layout, threads, iters, seconds: s - base, mulsPerS: rate });
+        console.log(
+          `${field} mont_mul ${layout}: ${threads} threads x ${iters}: ${s.toFixed(3)}s (${base.toFixed(3)}s without) ${(rate / 1e6).toFixed(3)} M/s`,
+        );
+      }
+    }
   }
+}
 
-  const ntt = await WebgpuNtt.create(gpu);
-  for (const log of gpu.software ? [10, 12, 14, 16] : [16, 20, 22]) {
-    const v = random(2 ** log);
-    const g = await time(() => ntt.ntt(v, 'forward'));
-    const c = await time(() => cpu.ntt(v, 'forward'));
-    console.log(`ntt 2^${log}: webgpu ${g.toFixed(3)}s, cpu ${c.toFixed(4)}s`);
-    const gq = await time(() => ntt.quotient(v, v, v));
-    const cq = await time(() => cpu.quotient(v, v, v));
-    console.log(`quotient 2^${log}: webgpu ${gq.toFixed(3)}s, cpu ${cq.toFixed(4)}s`);
+/** The NTT and the quotient in each Fr layout beside the CPU backend's, each result checked against it. */
+async function ntts(): Promise<void> {
+  const logs = gpu.software ? [10, 12, 14] : [16, 20, 22];
+  const inputs = logs.map((log) => random(2 ** log));
+  const want = await Promise.all(
+    inputs.map(async (v) => {
+      const w = v.slice();
+      await cpu.ntt(w, 'forward');
+      return { ntt: w, quotient: await cpu.quotient(v, v, v) };
+    }),
+  );
+  for (const layout of FIELD_LAYOUTS) {
+    const ntt = await WebgpuNtt.create(gpu, { layout });
+    for (const [k, log] of logs.entries()) {
+      const v = inputs[k]!;
+      const w = v.slice();
+      await ntt.ntt(w, 'forward');
+      const q = await ntt.quotient(v, v, v);
+      const ok =
+        Buffer.from(w).equals(Buffer.from(want[k]!.ntt)) &&
+        Buffer.from(q).equals(Buffer.from(want[k]!.quotient));
+      if (!ok) process.exitCode = 1;
+      const g = await time(() => ntt.ntt(v.slice(), 'forward'));
+      const c = await time(() => cpu.ntt(v.slice(), 'forward'));
+      const gq = await time(() => ntt.quotient(v, v, v));
+      const cq = await time(() => cpu.quotient(v, v, v));
+      console.log(
+        `ntt 2^${log} ${layout}: webgpu ${g.toFixed(3)}s, cpu ${c.toFixed(4)}s; quotient webgpu ${gq.toFixed(3)}s, cpu ${cq.toFixed(4)}s${ok ? '' : ' MISMATCH'}`,
+      );
+      nttRows.push({ layout, log2: log, nttS: g, cpuNttS: c, quotientS: gq, cpuQuotientS: cq });
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebgpuNtt } from '../../src/backends/webgpu/ntt.ts';
+import { FIELD_LAYOUTS } from '../../src/backends/webgpu/shaders.ts';
 import { FR_MODULUS, frRandom } from '../../src/shared/fr.ts';
 import { frVector } from '../../src/shared/fr-vector.ts';
 import { nativeBackend } from '../support/backend-helpers.ts';
@@ -174,3 +175,30 @@ test('the quotient refuses unequal lengths and a non-canonical scalar', { skip }
   bad.set(new Uint8Array(32).fill(0xff), 3 * 32);
   await assert.rejects(ntt!.quotient(v, bad, v), /quotient b: scalar 3 is not reduced/);
 });
+
+test(
+  'in the other Fr layouts (limb13, word32) the transforms and the quotient equal the CPU, split or not',
+  { skip },
+  async () => {
+    for (const layout of FIELD_LAYOUTS.filter((l) => l !== 'limb16')) {
+      for (const [what, options] of [
+        ['whole', {}],
+        ['parts of 8', { partElements: 8 }],
+      ] as const) {
+        const other = await WebgpuNtt.create(gpu!, { ...options, layout });
+        for (const log of [3, 6]) {
+          const v = random(2 ** log);
+          for (const direction of ['forward', 'inverse'] as const) {
+            const want = v.slice();
+            await native!.ntt(want, direction);
+            const got = v.slice();
+            await other.ntt(got, direction);
+            assert.deepEqual(got, want, `${layout} ${what} 2^${log} ${direction}`);
+          }
+        }
+        const [a, b, c] = [0, 1, 2].map(() => random(40)) as [Uint8Array, Uint8Array, Uint8Array];
+        assert.deepEqual(await other.quotient(a, b, c), await native!.quotient(a, b, c), `${layout} ${what}`);
+      }
+    }
+  },
+);

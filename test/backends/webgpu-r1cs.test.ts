@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { R1cs, SparseMatrix } from '../../src/shared/r1cs.ts';
-import { createWebgpuBackend } from '../../src/backends/webgpu/index.ts';
+import { createWebgpuBackend, frLayout } from '../../src/backends/webgpu/index.ts';
 import { FR_MODULUS } from '../../src/shared/fr.ts';
 import { frVector } from '../../src/shared/fr-vector.ts';
 import { Rng, SEED, hex, nativeBackend } from '../support/backend-helpers.ts';
@@ -96,3 +96,27 @@ describe('WebGPU quotientR1cs vs the CPU backend', { skip }, () => {
     await assert.rejects(b.quotientR1cs(badIds, inputs, aux), /coefficient/);
   });
 });
+
+test(
+  'C2_WEBGPU_FR_LAYOUT builds the kernels in another Fr layout: the same quotient, named',
+  { skip },
+  async () => {
+    assert.equal(frLayout(undefined), 'limb16');
+    assert.throws(
+      () => frLayout('limb12'),
+      /C2_WEBGPU_FR_LAYOUT must be one of limb16, limb13, word32, got "limb12"/,
+    );
+    const saved = { ...process.env };
+    process.env.C2_WEBGPU_ALLOW_SOFTWARE = '1';
+    process.env.C2_WEBGPU_FR_LAYOUT = 'limb13';
+    const b = createWebgpuBackend();
+    process.env = saved;
+    after(() => b.close());
+    assert.match(b.name, /; Fr limb13\)$/);
+    const { r1cs, inputs, aux } = system('webgpu-r1cs-layout', 300, 3, 211);
+    assert.equal(
+      hex(await b.quotientR1cs(r1cs, inputs, aux)),
+      hex(await native!.quotientR1cs(r1cs, inputs, aux)),
+    );
+  },
+);

@@ -1,10 +1,10 @@
 /// <reference types="@webgpu/types" />
 /**
- * The WGSL Fr and Fq arithmetic run elementwise, for its tests and the microbenchmark (bench/webgpu-fr.ts): the
- * kernels the NTT is built from, checked on their own.
+ * The WGSL Fr and Fq arithmetic run elementwise, in any of the template's limb layouts, for its tests and
+ * the microbenchmark (bench/webgpu.ts): the kernels the NTT is built from, checked on their own.
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
-import { wgsl } from './shaders.ts';
+import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 
@@ -26,22 +26,30 @@ export class FrOps {
   readonly #prefix: string;
   /** Bytes per element: 32 for Fr, 48 for Fq. */
   readonly bytes: number;
+  /** R mod p of the layout: the Montgomery product is a * b / R. */
+  readonly r: bigint;
 
-  private constructor(gpu: GpuContext, module: GPUShaderModule, prefix: string, bytes: number) {
+  private constructor(gpu: GpuContext, module: GPUShaderModule, field: 'fr' | 'fq', layout: FieldLayout) {
     this.#gpu = gpu;
     this.#module = module;
-    this.#prefix = prefix;
-    this.bytes = bytes;
+    this.#prefix = field;
+    this.bytes = field === 'fr' ? FR_BYTES : 48;
+    this.r = montgomeryR(field, layout);
   }
 
-  /** Fr (shaders/field.wgsl as Fr), R = 2^256. */
-  static async create(gpu: GpuContext): Promise<FrOps> {
-    return new FrOps(gpu, await compileModule(gpu.device, wgsl('fr.wgsl', 'fr-ops.wgsl')), 'fr', FR_BYTES);
+  static async #create(gpu: GpuContext, field: 'fr' | 'fq', layout: FieldLayout): Promise<FrOps> {
+    const code = wgsl(fieldSource(field, layout), `${field}-ops.wgsl`);
+    return new FrOps(gpu, await compileModule(gpu.device, code), field, layout);
   }
 
-  /** Fq (shaders/field.wgsl as Fq), R = 2^384, elements as 48 little-endian bytes. */
-  static async createFq(gpu: GpuContext): Promise<FrOps> {
-    return new FrOps(gpu, await compileModule(gpu.device, wgsl('fq.wgsl', 'fq-ops.wgsl')), 'fq', 48);
+  /** Fr (shaders/field.wgsl as Fr, or another layout's template). */
+  static create(gpu: GpuContext, layout: FieldLayout = 'limb16'): Promise<FrOps> {
+    return FrOps.#create(gpu, 'fr', layout);
+  }
+
+  /** Fq, elements as 48 little-endian bytes. */
+  static createFq(gpu: GpuContext, layout: FieldLayout = 'limb16'): Promise<FrOps> {
+    return FrOps.#create(gpu, 'fq', layout);
   }
 
   #pipeline(entryPoint: string): GPUComputePipeline {

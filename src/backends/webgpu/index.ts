@@ -17,6 +17,7 @@ import { WebgpuNtt } from './ntt.ts';
 import { webgpuPoints } from './points.ts';
 import { WebgpuR1cs } from './r1cs.ts';
 import type { ProbeResult } from './probe.ts';
+import { FIELD_LAYOUTS, type FieldLayout } from './shaders.ts';
 
 const PROBE = fileURLToPath(new URL('./probe.ts', import.meta.url));
 const PROBE_TIMEOUT_MS = 60_000;
@@ -70,8 +71,22 @@ export interface WebgpuBackend extends Backend {
   close(): void;
 }
 
+/**
+ * The limbs of Fr in the NTT, quotient and constraint kernels (C2_WEBGPU_FR_LAYOUT; shaders.ts): `limb16`
+ * by default until a GPU's figures (bench/webgpu.ts) say another is faster there. The points keep their own
+ * 16-bit Fq (shaders/fq-slots.wgsl).
+ */
+export function frLayout(value = process.env.C2_WEBGPU_FR_LAYOUT): FieldLayout {
+  if (value === undefined || value === '') return 'limb16';
+  if ((FIELD_LAYOUTS as readonly string[]).includes(value)) return value as FieldLayout;
+  throw new Error(
+    `C2_WEBGPU_FR_LAYOUT must be one of ${FIELD_LAYOUTS.join(', ')}, got ${JSON.stringify(value)}`,
+  );
+}
+
 export function createWebgpuBackend(): WebgpuBackend {
   const { description, software, limits } = probeWebgpu();
+  const layout = frLayout();
   // the device is opened on first use: the factory is synchronous, and a backend never used costs nothing;
   // a software adapter the probe found was allowed then, so it is later too
   let opened:
@@ -85,13 +100,14 @@ export function createWebgpuBackend(): WebgpuBackend {
       });
       return {
         gpu,
-        ntt: await WebgpuNtt.create(gpu),
-        r1cs: await WebgpuR1cs.create(gpu),
+        ntt: await WebgpuNtt.create(gpu, { layout }),
+        r1cs: await WebgpuR1cs.create(gpu, layout),
         g1: await CurveMsm.create(gpu, 'g1'),
         g2: await CurveMsm.create(gpu, 'g2'),
       };
     }));
-  const label = `webgpu (${description}${software ? ', software' : ''}${describeLimits(limits)})`;
+  // a layout other than the default names itself: a measured profile is of the kernels it timed
+  const label = `webgpu (${description}${software ? ', software' : ''}${describeLimits(limits)}${layout === 'limb16' ? '' : `; Fr ${layout}`})`;
   const own = withCpuKernels(label, {
     points: webgpuPoints(async (group) => (await open())[group]),
     quotient: {

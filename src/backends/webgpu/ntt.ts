@@ -11,7 +11,7 @@
  * twiddles come from two tables (low and high powers: n / 2 of them may not fit one binding either).
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
-import { wgsl } from './shaders.ts';
+import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES, FR_MODULUS, frInv, frPow, frToBytes, mod } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import type { NttDirection } from '../backend.ts';
@@ -19,7 +19,6 @@ import type { NttDirection } from '../backend.ts';
 const WORKGROUP = 64;
 const TWO_ADICITY = 32;
 const GENERATOR = 7n;
-const MONT_R = (1n << 256n) % FR_MODULUS;
 /** r as little-endian u32 words, for the canonical check. */
 const MODULUS_WORDS = Array.from({ length: 8 }, (_, i) =>
   Number((FR_MODULUS >> BigInt(32 * i)) & 0xffffffffn),
@@ -29,10 +28,6 @@ const MODULUS_WORDS = Array.from({ length: 8 }, (_, i) =>
 export function omega(logM: number): bigint {
   const root = frPow(GENERATOR, (FR_MODULUS - 1n) >> BigInt(TWO_ADICITY));
   return frPow(root, 1n << BigInt(TWO_ADICITY - logM));
-}
-
-function toMont(x: bigint): bigint {
-  return (x * MONT_R) % FR_MODULUS;
 }
 
 /** The index of the first element not below r, or -1. */
@@ -102,8 +97,11 @@ class Plan {
   readonly steps: Step[] = [];
   readonly #params: number[][] = [];
   readonly #limits: GPUSupportedLimits;
-  constructor(limits: GPUSupportedLimits) {
+  /** The field layout's R mod r. */
+  readonly #r: bigint;
+  constructor(limits: GPUSupportedLimits, r: bigint) {
     this.#limits = limits;
+    this.#r = r;
   }
 
   /** `factor` goes to the kernel in Montgomery form. */
@@ -137,7 +135,7 @@ class Plan {
       f.first ?? 0,
     ];
     for (const [k, v] of fields.entries()) view.setUint32(4 * k, v, true);
-    if (f.factor !== undefined) frToBytes(toMont(f.factor), words, 32);
+    if (f.factor !== undefined) frToBytes((f.factor * this.#r) % FR_MODULUS, words, 32);
     this.#params.push([...words]);
     this.steps.push({ entry, x, y, slot: this.#params.length - 1, bind });
   }
@@ -213,9 +211,13 @@ export class WebgpuNtt {
   /** Elements one buffer holds: the part size of a split transform. */
   readonly partSize: number;
 
-  private constructor(gpu: GpuContext, module: GPUShaderModule, partSize: number) {
+  /** R mod r of the field layout the kernels were built with: twiddles and factors are times R. */
+  readonly #r: bigint;
+
+  private constructor(gpu: GpuContext, module: GPUShaderModule, partSize: number, r: bigint) {
     this.#gpu = gpu;
     this.partSize = partSize;
+    this.#r = r;
     const make = (entryPoint: string) =>
       gpu.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint } });
     this.#pipelines = Object.fromEntries(ENTRIES.map((e) => [e, make(e)])) as Record<
@@ -224,16 +226,20 @@ export class WebgpuNtt {
     >;
   }
 
-  /** `partElements` lowers the part size (tests: split transforms at small sizes). */
-  static async create(gpu: GpuContext, options: { partElements?: number } = {}): Promise<WebgpuNtt> {
+  /** `partElements` lowers the part size (tests: split transforms at small sizes); `layout`: Fr's limbs. */
+  static async create(
+    gpu: GpuContext,
+    options: { partElements?: number; layout?: FieldLayout } = {},
+  ): Promise<WebgpuNtt> {
     const l = gpu.limits;
     const bytes = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
     const fit = 2 ** Math.min(Math.floor(Math.log2(bytes / FR_BYTES)), TWO_ADICITY);
     const want = options.partElements ?? fit;
     if (!(want >= 2 && (want & (want - 1)) === 0))
       throw new RangeError(`partElements must be a power of two from 2, got ${want}`);
-    const module = await compileModule(gpu.device, wgsl('fr.wgsl', 'ntt.wgsl'));
-    return new WebgpuNtt(gpu, module, Math.min(fit, want));
+    const layout = options.layout ?? 'limb16';
+    const module = await compileModule(gpu.device, wgsl(fieldSource('fr', layout), 'ntt.wgsl'));
+    return new WebgpuNtt(gpu, module, Math.min(fit, want), montgomeryR('fr', layout));
   }
 
   /** The largest transform: Fr's two-adicity, split over buffers above one binding, as long as n <= part^2. */
@@ -246,7 +252,7 @@ export class WebgpuNtt {
     const t = new Uint8Array(Math.max(logM, 1) * FR_BYTES);
     let cur = base;
     for (let k = 0; k < logM; k++) {
-      frToBytes(toMont(cur), t, k * FR_BYTES);
+      frToBytes((cur * this.#r) % FR_MODULUS, t, k * FR_BYTES);
       cur = (cur * cur) % FR_MODULUS;
     }
     return this.#buffer(t);
@@ -363,7 +369,7 @@ export class WebgpuNtt {
     if (n > this.partSize) {
       const src = this.#parts(n, values);
       const data = this.#parts(n);
-      const plan = new Plan(this.#gpu.limits);
+      const plan = new Plan(this.#gpu.limits, this.#r);
       const temps: GPUBuffer[] = [...src, ...data];
       const tw = this.#splitTwiddles(plan, logN, direction, temps);
       plan.transformSplit(src, data, tw, logN, Math.log2(this.partSize));
@@ -377,7 +383,7 @@ export class WebgpuNtt {
 
     const src = this.#buffer(values);
     const data = this.#buffer(values.length);
-    const plan = new Plan(this.#gpu.limits);
+    const plan = new Plan(this.#gpu.limits, this.#r);
     const temps: GPUBuffer[] = [src, data];
     const tw = this.#twiddles(plan, logN, direction, temps);
     plan.transform(src, data, tw, n, logN);
@@ -419,7 +425,7 @@ export class WebgpuNtt {
       return buf;
     }) as [GPUBuffer, GPUBuffer, GPUBuffer];
     const S = this.#buffer(bytes);
-    const plan = new Plan(this.#gpu.limits);
+    const plan = new Plan(this.#gpu.limits, this.#r);
     const temps: GPUBuffer[] = [A, B, C, S];
     const fwd = this.#twiddles(plan, logM, 'forward', temps);
     const inv = this.#twiddles(plan, logM, 'inverse', temps);
@@ -436,8 +442,8 @@ export class WebgpuNtt {
       plan.add('coset_scale', m, { logN: logM, factor: mInv }, { 0: S, 3: gSq });
       plan.transform(S, X, fwd, m, logM);
     }
-    // z^-1 * R^2 once toMont multiplies by R: the kernel's two divisions by R leave (ab - c) * z^-1
-    plan.add('pointwise', m, { logN: logM, factor: (zInv * MONT_R) % FR_MODULUS }, { 0: A, 2: B, 3: C });
+    // z^-1 * R^2 once the plan multiplies by R: the kernel's two divisions by R leave (ab - c) * z^-1
+    plan.add('pointwise', m, { logN: logM, factor: (zInv * this.#r) % FR_MODULUS }, { 0: A, 2: B, 3: C });
     plan.transform(A, S, inv, m, logM);
     plan.add('coset_scale', m, { logN: logM, factor: mInv }, { 0: S, 3: gInvSq });
     await this.#run(plan);
@@ -451,7 +457,7 @@ export class WebgpuNtt {
     const part = this.partSize;
     const logB = Math.log2(part);
     const [A, B, C, S] = [a, b, c, undefined].map((v) => this.#parts(m, v)) as [Vec, Vec, Vec, Vec];
-    const plan = new Plan(this.#gpu.limits);
+    const plan = new Plan(this.#gpu.limits, this.#r);
     const temps: GPUBuffer[] = [...A, ...B, ...C, ...S];
     const fwd = this.#splitTwiddles(plan, logM, 'forward', temps);
     const inv = this.#splitTwiddles(plan, logM, 'inverse', temps);
@@ -474,7 +480,7 @@ export class WebgpuNtt {
       plan.add(
         'pointwise',
         part,
-        { logN: logM, factor: (zInv * MONT_R) % FR_MODULUS },
+        { logN: logM, factor: (zInv * this.#r) % FR_MODULUS },
         { 0: d, 2: B[p]!, 3: C[p]! },
       ),
     );

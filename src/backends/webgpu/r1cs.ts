@@ -8,26 +8,29 @@
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
 import { firstNonCanonical } from './ntt.ts';
-import { wgsl } from './shaders.ts';
+import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES, FR_MODULUS, frToBytes } from '../../shared/fr.ts';
 import { frValues, type FrVector } from '../../shared/fr-vector.ts';
 import type { R1cs, SparseMatrix } from '../../shared/r1cs.ts';
 
 const WORKGROUP = 64;
-const MONT_R = (1n << 256n) % FR_MODULUS;
 
 export class WebgpuR1cs {
   readonly #gpu: GpuContext;
   readonly #module: GPUShaderModule;
   #pipeline?: Promise<GPUComputePipeline>;
+  /** R mod r of the field layout: the coefficients go up times R. */
+  readonly #r: bigint;
 
-  private constructor(gpu: GpuContext, module: GPUShaderModule) {
+  private constructor(gpu: GpuContext, module: GPUShaderModule, r: bigint) {
     this.#gpu = gpu;
     this.#module = module;
+    this.#r = r;
   }
 
-  static async create(gpu: GpuContext): Promise<WebgpuR1cs> {
-    return new WebgpuR1cs(gpu, await compileModule(gpu.device, wgsl('fr.wgsl', 'r1cs.wgsl')));
+  static async create(gpu: GpuContext, layout: FieldLayout = 'limb16'): Promise<WebgpuR1cs> {
+    const module = await compileModule(gpu.device, wgsl(fieldSource('fr', layout), 'r1cs.wgsl'));
+    return new WebgpuR1cs(gpu, module, montgomeryR('fr', layout));
   }
 
   /**
@@ -67,7 +70,7 @@ export class WebgpuR1cs {
     });
     const pipeline = await this.#pipeline;
     // the coefficient table in Montgomery form: one product per term then gives canonical values
-    const coeffs = frValues(m.coeffTable).map((c) => frToBytes((c * MONT_R) % FR_MODULUS));
+    const coeffs = frValues(m.coeffTable).map((c) => frToBytes((c * this.#r) % FR_MODULUS));
     const table = new Uint8Array(Math.max(1, coeffs.length) * FR_BYTES);
     coeffs.forEach((c, i) => table.set(c, i * FR_BYTES));
     const bufs = [m.rowPtr, m.cols, m.coeffIds, table].map((a) => this.#upload(a));
