@@ -31,11 +31,13 @@ typedef struct {
 c2_status c2_cuda_devices(c2_cuda_device* out, int32_t cap, int32_t* count, int32_t* runtime_version,
                           int32_t* driver_version);
 
-/* Point tables resident in GPU memory, in blst's affine layout (which is sppark's affine_t). */
-c2_status c2_g1_table_new(size_t capacity, void** table);
+/* `device` below is an index into c2_cuda_devices' list, which is sppark's (select_gpu) order. */
+
+/* Point tables resident in one GPU's memory, in blst's affine layout (which is sppark's affine_t). */
+c2_status c2_g1_table_new(int32_t device, size_t capacity, void** table);
 c2_status c2_g1_table_upload(void* table, size_t at, const void* affines, size_t n);
 void c2_g1_table_free(void* table);
-c2_status c2_g2_table_new(size_t capacity, void** table);
+c2_status c2_g2_table_new(int32_t device, size_t capacity, void** table);
 c2_status c2_g2_table_upload(void* table, size_t at, const void* affines, size_t n);
 void c2_g2_table_free(void* table);
 
@@ -49,16 +51,16 @@ c2_status c2_g1_msm(void* table, size_t start, size_t span, const uint32_t* ones
 c2_status c2_g2_msm(void* table, size_t start, size_t span, const uint32_t* ones, const uint32_t* rest_idx,
                     const void* rest_scalars, size_t nrest, void* out);
 /* The streamed form for tables that do not fit on the GPU: host affines, canonical scalars, no split. */
-c2_status c2_g1_msm_host(const void* affines, const void* scalars, size_t n, void* out);
-c2_status c2_g2_msm_host(const void* affines, const void* scalars, size_t n, void* out);
+c2_status c2_g1_msm_host(int32_t device, const void* affines, const void* scalars, size_t n, void* out);
+c2_status c2_g2_msm_host(int32_t device, const void* affines, const void* scalars, size_t n, void* out);
 
 /* In-place NTT of 2^lg canonical Fr values on the host: forward or inverse (scaled by 1/n), on the coset
  * of the multiplicative generator (7) when `coset`. */
-c2_status c2_ntt(void* values, uint32_t lg, int32_t inverse, int32_t coset);
+c2_status c2_ntt(int32_t device, void* values, uint32_t lg, int32_t inverse, int32_t coset);
 /* Groth16's H as bellperson computes it from a, b, c (n canonical values each, zero-padded on the GPU to
  * the domain of 2^lg): its first nout coefficients into out. zinv is 1/(g^m - 1), canonical, computed by
  * the caller. */
-c2_status c2_quotient(void* out, size_t nout, const void* a, const void* b, const void* c, size_t n, uint32_t lg,
+c2_status c2_quotient(int32_t device, void* out, size_t nout, const void* a, const void* b, const void* c, size_t n, uint32_t lg,
                       const void* zinv);
 
 #ifdef __cplusplus

@@ -48,4 +48,11 @@ static inline c2_status c2_cuda_fail(cudaError_t e, const char* during)
         return c2_fail(C2_CUDA_E_HOST, buf);                                                      \
     }
 
+// `var` is sppark's gpu_t of our device index, selected for this thread (files that include sppark's
+// gpu_t only). With no GPU at all select_gpu answers cudaErrorNoDevice, as every entry point reports.
+#define C2_SELECT_GPU(var, device)                                                                \
+    if (ngpus() != 0 && ((device) < 0 || (size_t)(device) >= ngpus()))                            \
+        return c2_fail(C2_CUDA_E_HOST, "no such CUDA device");                                   \
+    const gpu_t& var = select_gpu(device)
+
 #endif

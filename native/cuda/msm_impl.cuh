@@ -1,7 +1,7 @@
 // One group's point tables and MSMs, written once and included by msm_g1.cu and msm_g2.cu after they
 // have named the group's types (point_t, bucket_t, affine_t, scalar_t) and the prefix C2_PREFIX.
 //
-// A table is one cudaMalloc of `capacity` affine points in blst's layout, which is sppark's Affine_t:
+// A table is one cudaMalloc, on one GPU, of `capacity` affine points in blst's layout, which is sppark's Affine_t:
 // X then Y, each a Montgomery-form field element, the identity being X = Y = 0 in both. An MSM over a
 // span of it is split as a PoRep witness asks: the bases of the scalars equal to one are summed by
 // sppark's bitmap-driven batch addition, those of the other non-zero scalars are gathered (their index
@@ -37,11 +37,11 @@ __global__ void gather(uint4* out, const uint4* points, const uint32_t* idx, siz
 
 } // namespace
 
-extern "C" c2_status C2_FN(table_new)(size_t capacity, void** out)
+extern "C" c2_status C2_FN(table_new)(int32_t device, size_t capacity, void** out)
 {
     *out = nullptr;
     C2_GUARD("table allocation", {
-        const gpu_t& gpu = select_gpu(0);
+        C2_SELECT_GPU(gpu, device);
         affine_t::mem_t* d = nullptr;
         cudaError_t e = cudaMalloc(&d, capacity ? capacity * sizeof(*d) : sizeof(*d));
         if (e != cudaSuccess) {
@@ -132,12 +132,16 @@ extern "C" c2_status C2_FN(msm)(void* handle, size_t start, size_t span, const u
     })
 }
 
-extern "C" c2_status C2_FN(msm_host)(const void* affines, const void* scalars, size_t n, void* out)
+extern "C" c2_status C2_FN(msm_host)(int32_t device, const void* affines, const void* scalars, size_t n,
+                                     void* out)
 {
     point_t& result = *static_cast<point_t*>(out);
     result.inf();
     if (n == 0) return c2_ok();
     C2_GUARD("streamed MSM", {
+        // sppark's msm_t takes the thread's current device
+        C2_SELECT_GPU(gpu, device);
+        (void)gpu;
         RustError err = mult_pippenger<bucket_t>(&result, static_cast<const affine_t*>(affines), n,
                                                  static_cast<const scalar_t*>(scalars), false);
         if (err.code != 0) {

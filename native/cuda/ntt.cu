@@ -38,12 +38,12 @@ void transform(stream_t& s, fr_t* d, uint32_t lg, bool inverse, bool coset)
 
 } // namespace
 
-extern "C" c2_status c2_ntt(void* values, uint32_t lg, int32_t inverse, int32_t coset)
+extern "C" c2_status c2_ntt(int32_t device, void* values, uint32_t lg, int32_t inverse, int32_t coset)
 {
     if (lg > MAX_LG_DOMAIN_SIZE) return c2_fail(C2_CUDA_E_HOST, "NTT domain larger than sppark's maximum");
     if (lg == 0) return c2_ok(); // one value: every transform is the identity
     C2_GUARD("NTT", {
-        const gpu_t& gpu = select_gpu(0);
+        C2_SELECT_GPU(gpu, device);
         size_t n = (size_t)1 << lg;
         dev_ptr_t<fr_t> d{n, gpu};
         gpu.HtoD(&d[0], values, n);
@@ -58,14 +58,14 @@ extern "C" c2_status c2_ntt(void* values, uint32_t lg, int32_t inverse, int32_t 
     })
 }
 
-extern "C" c2_status c2_quotient(void* out, size_t nout, const void* a, const void* b, const void* c, size_t n,
-                                 uint32_t lg, const void* zinv)
+extern "C" c2_status c2_quotient(int32_t device, void* out, size_t nout, const void* a, const void* b,
+                                 const void* c, size_t n, uint32_t lg, const void* zinv)
 {
     if (lg > MAX_LG_DOMAIN_SIZE) return c2_fail(C2_CUDA_E_HOST, "NTT domain larger than sppark's maximum");
     size_t m = (size_t)1 << lg;
     if (n > m || nout > m) return c2_fail(C2_CUDA_E_HOST, "quotient vectors longer than the domain");
     C2_GUARD("quotient", {
-        const gpu_t& gpu = select_gpu(0);
+        C2_SELECT_GPU(gpu, device);
         // one allocation: a, b, c zero-padded to the domain on the GPU (no padded copies on the host),
         // and the constant
         dev_ptr_t<fr_t> d{3 * m + 1, gpu};

@@ -85,6 +85,11 @@ export type KernelSchedule = 'serial' | 'overlap';
 export interface Backend extends PointKernels, QuotientKernels {
   readonly name: string;
   readonly schedule?: KernelSchedule;
+  /**
+   * Proofs it makes side by side at full speed: one per GPU where its kernels spread over several (the
+   * CUDA backend's); 1 when absent. A job of several partitions proves that many at once.
+   */
+  readonly lanes?: number;
 }
 
 /** The kernels of the random parameter setup (groth16/setup.ts). */

@@ -17,6 +17,7 @@ import { readR1csCounts, readR1csFile, writeR1csFile } from '../groth16/r1cs-fil
 import { expandWitness } from '../groth16/witness.ts';
 import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
 import { prove, type StageTimes } from '../groth16/prove.ts';
+import { inLanes } from '../shared/lanes.ts';
 import { encodeProofs, type Proof } from '../groth16/proof.ts';
 import { verifyProof } from '../groth16/verify.ts';
 import { frFromBytes } from '../shared/fr.ts';
@@ -74,6 +75,11 @@ export interface Commit2Options {
    * false keeps none.
    */
   structureCache?: string | false;
+  /**
+   * Partitions proved side by side (default: the key's backend's lanes, one per GPU); the service lowers
+   * it to what its memory budget leaves.
+   */
+  lanes?: number;
   /** Fixed r, s: only for tests comparing with another prover. */
   randomness?: { r: bigint; s: bigint };
   /** Stops the job between stages and between partitions (a cancelled job or a stopping service). */
@@ -240,12 +246,11 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
   };
   const proveAll = async (pk: ProvingKey, structure: R1cs): Promise<Proof[]> => {
     const dens = densities(structure);
-    const proofs: Proof[] = [];
     // every partition has partition 0's shape (startSynthesis); prove checks the witness against the
-    // structure and the key
-    for (const next of synthesis.partitions)
-      proofs.push(await provePartition(pk, structure, dens, await next));
-    return proofs;
+    // structure and the key. On a backend of several GPUs that many partitions are proved at once.
+    return inLanes(synthesis.partitions, opts.lanes ?? pk.backend.lanes ?? 1, async (next) =>
+      provePartition(pk, structure, dens, await next),
+    );
   };
 
   let pk: ProvingKey | undefined;

@@ -52,6 +52,22 @@ const WORKING_SET: Record<number, number> = {
   68719476736: 48 * GiB,
 };
 
+/**
+ * Host memory each partition proved beside the first takes (its expanded witness, and A, B, C where the
+ * backend evaluates them on the host): the sizes of several partitions, on a backend of several GPUs.
+ */
+const LANE_SET: Record<number, number> = {
+  34359738368: 16 * GiB,
+  68719476736: 16 * GiB,
+};
+
+/** Partitions of a job of this size proved at once on a backend of `lanes`, with `spare` bytes unbudgeted. */
+export function partitionLanes(sectorSize: number, lanes: number, spare: number): number {
+  const extra = LANE_SET[sectorSize];
+  if (!extra || lanes <= 1) return 1;
+  return Math.min(lanes, 1 + Math.max(0, Math.floor(spare / extra)));
+}
+
 export interface RunnerOptions {
   store: JobStore;
   /**
@@ -298,6 +314,17 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
 
   #needFor(sectorSize: number): number {
     return WORKING_SET[sectorSize] ?? 2 * GiB;
+  }
+
+  /**
+   * Partitions a job proves side by side: the backend's lanes (its GPUs) as far as the memory budget
+   * left now holds their working sets, which the job's need then counts.
+   */
+  #lanesFor(id: string, sectorSize: number, backend: Backend): number {
+    const lanes = partitionLanes(sectorSize, backend.lanes ?? 1, this.opts.memoryBudget - this.#used());
+    const running = this.#running.get(id);
+    if (running) running.need += (lanes - 1) * (LANE_SET[sectorSize] ?? 0);
+    return lanes;
   }
 
   #used(): number {
@@ -580,6 +607,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
       let partitions = 0;
       const result = await runCommit2(input, {
         backend,
+        lanes: this.#lanesFor(id, job.request.sectorSize, backend),
         pool: this.opts.pool,
         miner: job.request.miner,
         // this content passed the check at admission (the job's id is its hash)

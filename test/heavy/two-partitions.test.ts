@@ -2,7 +2,8 @@
  * Heavy (npm run test:heavy): a Commit2 of two partitions (the oracle's 8-8-0 shape fixture, 6.2 M
  * constraints each) end to end on a two-thread pool, with test parameters made for that circuit: partition
  * 0 is proved while partition 1 is synthesized, first with the structure built by partition 0, then with
- * it cached; both proofs verify with rust-fil-proofs' public inputs. About 10 minutes on two cores.
+ * it cached, then with both partitions proved at once (two lanes, as over two GPUs); the proofs verify
+ * with rust-fil-proofs' public inputs. About 15 minutes on two cores.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,11 +32,17 @@ test('two partitions: each proved as its witness is ready, both verify', { skip:
   const want = oraclePublicInputs(dir);
   const pool = createSynthesisPool(2);
   try {
-    for (const run of ['structure built', 'structure cached']) {
+    for (const [run, lanes] of [
+      ['structure built', 1],
+      ['structure cached', 1],
+      // the two partitions proved side by side, as on a backend of two GPUs
+      ['structure cached, two lanes', 2],
+    ] as const) {
       const events: string[] = [];
       const result = await runCommit2(JSON.parse(input) as unknown, {
         backend,
         pool,
+        lanes,
         paramsPath: params.params,
         structureCache: join(work, 'structures'),
         onStage: (stage) => events.push(stage),

@@ -29,7 +29,7 @@ extern "C" {
         runtime: *mut i32,
         driver: *mut i32,
     ) -> CStatus;
-    pub fn c2_g1_table_new(capacity: usize, table: *mut *mut c_void) -> CStatus;
+    pub fn c2_g1_table_new(device: i32, capacity: usize, table: *mut *mut c_void) -> CStatus;
     pub fn c2_g1_table_upload(
         table: *mut c_void,
         at: usize,
@@ -37,7 +37,7 @@ extern "C" {
         n: usize,
     ) -> CStatus;
     pub fn c2_g1_table_free(table: *mut c_void);
-    pub fn c2_g2_table_new(capacity: usize, table: *mut *mut c_void) -> CStatus;
+    pub fn c2_g2_table_new(device: i32, capacity: usize, table: *mut *mut c_void) -> CStatus;
     pub fn c2_g2_table_upload(
         table: *mut c_void,
         at: usize,
@@ -68,20 +68,23 @@ extern "C" {
         out: *mut c_void,
     ) -> CStatus;
     pub fn c2_g1_msm_host(
+        device: i32,
         affines: *const c_void,
         scalars: *const c_void,
         n: usize,
         out: *mut c_void,
     ) -> CStatus;
     pub fn c2_g2_msm_host(
+        device: i32,
         affines: *const c_void,
         scalars: *const c_void,
         n: usize,
         out: *mut c_void,
     ) -> CStatus;
-    pub fn c2_ntt(values: *mut c_void, lg: u32, inverse: i32, coset: i32) -> CStatus;
+    pub fn c2_ntt(device: i32, values: *mut c_void, lg: u32, inverse: i32, coset: i32) -> CStatus;
     #[allow(clippy::too_many_arguments)]
     pub fn c2_quotient(
+        device: i32,
         out: *mut c_void,
         nout: usize,
         a: *const c_void,
@@ -95,7 +98,7 @@ extern "C" {
 
 /// What the glue exports for one group.
 pub trait GpuCurve: Curve {
-    unsafe fn table_new(capacity: usize, t: *mut *mut c_void) -> CStatus;
+    unsafe fn table_new(device: i32, capacity: usize, t: *mut *mut c_void) -> CStatus;
     unsafe fn table_upload(t: *mut c_void, at: usize, a: *const c_void, n: usize) -> CStatus;
     unsafe fn table_free(t: *mut c_void);
     #[allow(clippy::too_many_arguments)]
@@ -109,14 +112,20 @@ pub trait GpuCurve: Curve {
         n: usize,
         out: *mut c_void,
     ) -> CStatus;
-    unsafe fn msm_host(a: *const c_void, s: *const c_void, n: usize, out: *mut c_void) -> CStatus;
+    unsafe fn msm_host(
+        device: i32,
+        a: *const c_void,
+        s: *const c_void,
+        n: usize,
+        out: *mut c_void,
+    ) -> CStatus;
 }
 
 macro_rules! gpu_curve {
     ($t:ty, $new:ident, $up:ident, $free:ident, $msm:ident, $host:ident) => {
         impl GpuCurve for $t {
-            unsafe fn table_new(capacity: usize, t: *mut *mut c_void) -> CStatus {
-                $new(capacity, t)
+            unsafe fn table_new(device: i32, capacity: usize, t: *mut *mut c_void) -> CStatus {
+                $new(device, capacity, t)
             }
             unsafe fn table_upload(
                 t: *mut c_void,
@@ -142,12 +151,13 @@ macro_rules! gpu_curve {
                 $msm(t, start, span, ones, idx, sc, n, out)
             }
             unsafe fn msm_host(
+                device: i32,
                 a: *const c_void,
                 s: *const c_void,
                 n: usize,
                 out: *mut c_void,
             ) -> CStatus {
-                $host(a, s, n, out)
+                $host(device, a, s, n, out)
             }
         }
     };

@@ -1,7 +1,10 @@
 //! The CUDA backend's napi surface (feature `cuda`): device discovery, point tables mirrored in GPU
 //! memory, MSMs split as the CPU's are (zeros skipped, ones summed, the rest through Pippenger) but run
-//! by our glue over sppark (cuda/*.cu), and the NTT and quotient on sppark's NTT. Every GPU call holds
-//! one lock: sppark's per-device streams are shared, and one proof at a time saturates a GPU anyway.
+//! by our glue over sppark (cuda/*.cu), and the NTT and quotient on sppark's NTT. Every device found is
+//! used (CUDA_VISIBLE_DEVICES narrows them): a table is mirrored on each, and each call goes to the device
+//! with the fewest calls queued or running, where it holds that device's lock (sppark's per-device
+//! streams are shared; one kernel at a time saturates a GPU anyway). Partitions proved side by side then
+//! spread over the GPUs.
 //! A GPU failure rejects with a message starting "CUDA error" (the TS backend maps it to C2_GPU_FAILED);
 //! a bad input rejects as it does on the CPU.
 
@@ -16,7 +19,8 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use rayon::prelude::*;
 use std::ffi::{c_char, c_void, CStr};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 // links sppark's device list (select_gpu, all_gpus.cpp) that our glue calls; nothing Rust of it is used
 extern crate sppark;
 
@@ -26,7 +30,10 @@ const MAX_DEVICES: usize = 16;
 /// sppark's MAX_LG_DOMAIN_SIZE for BLS12-381.
 const MAX_LG: u32 = 28;
 
-static GPU: Mutex<()> = Mutex::new(());
+static GPUS: [Mutex<()>; MAX_DEVICES] = [const { Mutex::new(()) }; MAX_DEVICES];
+/// calls queued on or running on each device (Lease)
+static BUSY: [AtomicUsize; MAX_DEVICES] = [const { AtomicUsize::new(0) }; MAX_DEVICES];
+static DEVICES: OnceLock<usize> = OnceLock::new();
 
 fn message(s: &CStatus) -> String {
     unsafe { CStr::from_ptr(s.message.as_ptr()) }
@@ -42,9 +49,63 @@ fn check(s: CStatus) -> std::result::Result<(), String> {
     }
 }
 
-fn lock() -> std::sync::MutexGuard<'static, ()> {
+/// Devices the calls spread over: those c2_cuda_devices lists, or 1 where it lists none (the calls to
+/// device 0 then fail with the reason).
+pub(crate) fn device_count() -> usize {
+    *DEVICES.get_or_init(|| {
+        let mut devs = [EMPTY_DEVICE; MAX_DEVICES];
+        let (mut count, mut runtime, mut driver) = (0i32, 0i32, 0i32);
+        let s = {
+            let _g = lock(0);
+            unsafe {
+                c2_cuda_devices(
+                    devs.as_mut_ptr(),
+                    MAX_DEVICES as i32,
+                    &mut count,
+                    &mut runtime,
+                    &mut driver,
+                )
+            }
+        };
+        if s.code == 0 {
+            (count.max(1) as usize).min(MAX_DEVICES)
+        } else {
+            1
+        }
+    })
+}
+
+/// One device's lock.
+fn lock(device: usize) -> std::sync::MutexGuard<'static, ()> {
     // a panic while holding it leaves nothing half-done on our side: the lock only orders GPU calls
-    GPU.lock().unwrap_or_else(|p| p.into_inner())
+    GPUS[device].lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A call's claim on the least busy device, counted while it waits and runs. Taken before any table
+/// lock (it never blocks), so that the lock order stays host points, mirror, device.
+pub(crate) struct Lease {
+    pub device: usize,
+}
+
+impl Lease {
+    pub fn take() -> Lease {
+        let n = device_count();
+        let device = (0..n)
+            .min_by_key(|&d| BUSY[d].load(Ordering::Acquire))
+            .unwrap_or(0);
+        BUSY[device].fetch_add(1, Ordering::AcqRel);
+        Lease { device }
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'static, ()> {
+        lock(self.device)
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        BUSY[self.device].fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// r, little-endian 64-bit limbs: canonical scalars are below it.
@@ -114,9 +175,11 @@ pub fn cuda_ntt(values: Uint8Array, direction: NttDirection, coset: bool) -> Asy
                 return Ok(Vec::new());
             }
             let lg = log2_exact(n)?;
-            let _g = lock();
+            let lease = Lease::take();
+            let _g = lease.lock();
             check(unsafe {
                 c2_ntt(
+                    lease.device as i32,
                     v[0].as_mut_ptr() as *mut c_void,
                     lg,
                     inverse as i32,
@@ -147,9 +210,11 @@ pub fn cuda_quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array) -> AsyncTask<J
             let mut z = [0u8; FR_BYTES];
             fr::fr_to_le(&zinv, &mut z);
             let mut out = vec![0u8; (m - 1) * FR_BYTES];
-            let _g = lock();
+            let lease = Lease::take();
+            let _g = lease.lock();
             check(unsafe {
                 c2_quotient(
+                    lease.device as i32,
                     out.as_mut_ptr() as *mut c_void,
                     m - 1,
                     v[0].as_ptr() as *const c_void,
@@ -165,6 +230,15 @@ pub fn cuda_quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array) -> AsyncTask<J
     )
 }
 
+const EMPTY_DEVICE: Device = Device {
+    name: [0; 96],
+    major: 0,
+    minor: 0,
+    sm_count: 0,
+    total_mem: 0,
+    free_mem: 0,
+};
+
 fn cstr(b: &[c_char]) -> String {
     unsafe { CStr::from_ptr(b.as_ptr()) }
         .to_string_lossy()
@@ -174,17 +248,10 @@ fn cstr(b: &[c_char]) -> String {
 /// What the addon can drive: compiled with CUDA, the devices found, or why there are none.
 #[napi(js_name = "cudaInfo")]
 pub fn cuda_info() -> CudaInfo {
-    let mut devs = [Device {
-        name: [0; 96],
-        major: 0,
-        minor: 0,
-        sm_count: 0,
-        total_mem: 0,
-        free_mem: 0,
-    }; MAX_DEVICES];
+    let mut devs = [EMPTY_DEVICE; MAX_DEVICES];
     let (mut count, mut runtime, mut driver) = (0i32, 0i32, 0i32);
     let s = {
-        let _g = lock();
+        let _g = lock(0);
         unsafe {
             c2_cuda_devices(
                 devs.as_mut_ptr(),

@@ -1,8 +1,9 @@
-//! Point tables mirrored in GPU memory and the MSMs over them (napi class CudaTable).
+//! Point tables mirrored in GPU memory, one copy on each device, and the MSMs over them (napi class
+//! CudaTable).
 
 use super::ffi::GpuCurve;
 use super::split::split;
-use super::{check, lock, message, OUT_OF_MEMORY};
+use super::{check, device_count, lock, message, Lease, OUT_OF_MEMORY};
 use crate::curve::{Curve, G1, G2};
 use crate::{append_points, job, Job, Store, TableStore};
 use napi::bindgen_prelude::*;
@@ -11,8 +12,8 @@ use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// The GPU's copy of a table: allocated and filled on the first MSM, topped up with points appended
-/// since; `streamed` says why there is none (it did not fit) and MSMs stream the host copy instead.
+/// One GPU's copy of a table: allocated and filled on the first MSM there, topped up with points appended
+/// since; `streamed` says why there is none (it did not fit) and MSMs there stream the host copy instead.
 struct Mirror {
     handle: usize,
     capacity: usize,
@@ -20,12 +21,22 @@ struct Mirror {
     streamed: Option<String>,
 }
 
+impl Mirror {
+    const EMPTY: Mirror = Mirror {
+        handle: 0,
+        capacity: 0,
+        uploaded: 0,
+        streamed: None,
+    };
+}
+
 struct GpuStore<C: Curve> {
     host: Store<C>,
-    mirror: Mutex<Mirror>,
+    /// by device index
+    mirrors: Vec<Mutex<Mirror>>,
     capacity: usize,
-    /// every point is on the GPU and the host copy is gone (seal): appends are refused, `host.len` still
-    /// counts the points
+    /// every point is on every GPU and the host copy is gone (seal): appends are refused, `host.len`
+    /// still counts the points
     sealed: AtomicBool,
     /// the group's table_free, for Drop (which cannot ask for GpuCurve)
     free: unsafe fn(*mut c_void),
@@ -35,30 +46,28 @@ impl<C: GpuCurve> GpuStore<C> {
     fn new(capacity: usize) -> Arc<Self> {
         Arc::new(GpuStore {
             host: TableStore::new(capacity),
-            mirror: Mutex::new(Mirror {
-                handle: 0,
-                capacity: 0,
-                uploaded: 0,
-                streamed: None,
-            }),
+            mirrors: (0..device_count())
+                .map(|_| Mutex::new(Mirror::EMPTY))
+                .collect(),
             capacity,
             sealed: AtomicBool::new(false),
             free: C::table_free,
         })
     }
 
-    /// Uploads every point and frees the host copy (GPU memory then holds the only one); a table the GPU
-    /// cannot hold keeps it, to be streamed. True when resident.
+    /// Uploads every point to every GPU and frees the host copy (GPU memory then holds the only ones); a
+    /// table some GPU cannot hold keeps it, to be streamed there. True when resident on all.
     fn seal(&self) -> std::result::Result<bool, String> {
         let mut pts = self.host.write().map_err(|_| "table lock poisoned")?;
-        let mut m = self.mirror.lock().map_err(|_| "table lock poisoned")?;
         if self.sealed.load(Ordering::Acquire) {
             return Ok(true);
         }
-        let resident = {
-            let _g = lock();
-            self.sync(&mut m, &pts)?
-        };
+        let mut resident = true;
+        for (device, mirror) in self.mirrors.iter().enumerate() {
+            let mut m = mirror.lock().map_err(|_| "table lock poisoned")?;
+            let _g = lock(device);
+            resident &= self.sync(device, &mut m, &pts)?;
+        }
         if resident {
             *pts = Vec::new();
             self.sealed.store(true, Ordering::Release);
@@ -76,22 +85,24 @@ impl<C: GpuCurve> GpuStore<C> {
     }
 
     fn release(&self) {
-        let mut m = self.mirror.lock().unwrap_or_else(|p| p.into_inner());
-        if m.handle != 0 {
-            let _g = lock();
-            unsafe { C::table_free(m.handle as *mut c_void) };
+        for (device, mirror) in self.mirrors.iter().enumerate() {
+            let mut m = mirror.lock().unwrap_or_else(|p| p.into_inner());
+            if m.handle != 0 {
+                let _g = lock(device);
+                unsafe { C::table_free(m.handle as *mut c_void) };
+            }
+            *m = Mirror::EMPTY;
         }
-        *m = Mirror {
-            handle: 0,
-            capacity: 0,
-            uploaded: 0,
-            streamed: None,
-        };
     }
 
-    /// Brings the GPU copy up to the host's points (GPU lock held by the caller); false when the table
-    /// does not fit and is streamed.
-    fn sync(&self, m: &mut Mirror, pts: &[C::Affine]) -> std::result::Result<bool, String> {
+    /// Brings a device's copy up to the host's points (that device's lock held by the caller); false when
+    /// the table does not fit there and is streamed.
+    fn sync(
+        &self,
+        device: usize,
+        m: &mut Mirror,
+        pts: &[C::Affine],
+    ) -> std::result::Result<bool, String> {
         if m.streamed.is_some() {
             return Ok(false);
         }
@@ -107,7 +118,7 @@ impl<C: GpuCurve> GpuStore<C> {
         if m.handle == 0 {
             let cap = self.capacity.max(pts.len());
             let mut h: *mut c_void = std::ptr::null_mut();
-            let s = unsafe { C::table_new(cap, &mut h) };
+            let s = unsafe { C::table_new(device as i32, cap, &mut h) };
             if s.code == OUT_OF_MEMORY {
                 m.streamed = Some(message(&s));
                 return Ok(false);
@@ -136,11 +147,13 @@ impl<C: GpuCurve> GpuStore<C> {
 impl<C: Curve> Drop for GpuStore<C> {
     fn drop(&mut self) {
         let free = self.free;
-        let m = self.mirror.get_mut().unwrap_or_else(|p| p.into_inner());
-        if m.handle != 0 {
-            let _g = lock();
-            unsafe { free(m.handle as *mut c_void) };
-            m.handle = 0;
+        for (device, mirror) in self.mirrors.iter_mut().enumerate() {
+            let m = mirror.get_mut().unwrap_or_else(|p| p.into_inner());
+            if m.handle != 0 {
+                let _g = lock(device);
+                unsafe { free(m.handle as *mut c_void) };
+                m.handle = 0;
+            }
         }
     }
 }
@@ -152,7 +165,10 @@ fn msm_gpu<C: GpuCurve>(
     density: Option<&[u8]>,
 ) -> std::result::Result<Vec<u8>, String> {
     let pts = store.host.read().map_err(|_| "table lock poisoned")?;
-    let mut m = store.mirror.lock().map_err(|_| "table lock poisoned")?;
+    let lease = Lease::take();
+    let mut m = store.mirrors[lease.device]
+        .lock()
+        .map_err(|_| "table lock poisoned")?;
     let streamed = m.streamed.is_some();
     let s = split(scalars, density, streamed)?;
     // the count, not the host copy: a sealed table's points are on the GPU only
@@ -167,8 +183,8 @@ fn msm_gpu<C: GpuCurve>(
     if s.span == 0 {
         return Ok(C::proj_to_bytes(&out));
     }
-    let _g = lock();
-    if store.sync(&mut m, &pts)? {
+    let _g = lease.lock();
+    if store.sync(lease.device, &mut m, &pts)? {
         check(unsafe {
             C::msm(
                 m.handle as *mut c_void,
@@ -194,6 +210,7 @@ fn msm_gpu<C: GpuCurve>(
         };
         check(unsafe {
             C::msm_host(
+                lease.device as i32,
                 pts[start..].as_ptr() as *const c_void,
                 s.kept.as_ptr() as *const c_void,
                 s.span,
@@ -250,14 +267,20 @@ impl CudaTable {
         }
     }
 
-    /// Why the table is streamed from host memory, once an MSM found it does not fit; null otherwise.
+    /// Why the table is streamed from host memory (on some GPU), once an MSM or seal found it does not
+    /// fit there; null otherwise.
     #[napi(getter)]
     pub fn streamed(&self) -> Option<String> {
-        let m = match &self.tab {
-            Tab::G1(s) => s.mirror.lock().ok()?.streamed.clone(),
-            Tab::G2(s) => s.mirror.lock().ok()?.streamed.clone(),
-        };
-        m
+        fn why<C: Curve>(s: &GpuStore<C>) -> Option<String> {
+            s.mirrors
+                .iter()
+                .enumerate()
+                .find_map(|(d, m)| m.lock().ok()?.streamed.clone().map(|w| format!("GPU {d}: {w}")))
+        }
+        match &self.tab {
+            Tab::G1(s) => why(s),
+            Tab::G2(s) => why(s),
+        }
     }
 
     #[napi(ts_return_type = "Promise<Buffer>")]

@@ -110,7 +110,8 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
   // a table of the host's: a G2 table where G2 runs on the CPU
   const onHost = (t: PointTable): boolean => host !== undefined && !(t instanceof CudaTable);
   const d = info.devices[0]!; // probeCuda found at least one
-  const more = info.devices.length > 1 ? `, ${info.devices.length} GPUs (one used)` : '';
+  // every device is used: the addon mirrors each table on all and sends each call to the least busy
+  const more = info.devices.length > 1 ? `, ${info.devices.length} GPUs` : '';
   const g2Where = host ? ', G2 on the CPU' : '';
   return {
     name: `cuda (${d.name}, sm_${d.compute.replace('.', '')}, ${(d.totalMem / 2 ** 30).toFixed(0)} GiB${more}${g2Where})`,
@@ -118,6 +119,7 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
     // the constraints are evaluated on the CPU (and the G2 MSMs too with C2_CUDA_G2=cpu) while the GPU
     // runs MSMs
     schedule: 'overlap',
+    lanes: info.devices.length,
 
     newTable(group: Group, capacity: number): PointTable {
       if (!Number.isInteger(capacity) || capacity < 0 || capacity > 0xffffffff)
