@@ -58,6 +58,7 @@ const USAGE = `usage: c2prover <command> [options]
                                          verify proofs (192 bytes per partition); inputs: {"partitions": [[hex, ...], ...]}
 Environment: C2_BACKEND=cpu forces a backend; C2_BACKEND_BY_SIZE=32GiB=cuda,2KiB=cpu sets it per size; FIL_PROOFS_PARAMETER_CACHE holds the parameters;
 C2_STRUCTURE_CACHE holds the circuit structures (one per sector size, made by its first Commit2; empty: none);
+C2_CUDA_G2=gpu|cpu places the CUDA backend's G2 MSMs; C2_WEBGPU_FR_LAYOUT=limb16|limb13|word32 the WebGPU backend's Fr limbs;
 the service also reads C2_HOST, C2_PORT, C2_TOKEN, C2_DATA_DIR, C2_ALLOW_TEST_PARAMS=1, C2_MAX_QUEUED,
 C2_MAX_RUNNING, C2_MEMORY_BUDGET, C2_STORE, C2_NODE, C2_LEASE_S, C2_RESULT_RETENTION_HOURS, C2_BODY_LIMIT, C2_SHUTDOWN_GRACE_S, C2_GPU_RETRY_S, C2_LOG_LEVEL;
 submit and jobs read C2_URL and C2_TOKEN.`;

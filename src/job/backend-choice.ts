@@ -8,8 +8,10 @@
  *   each backend's fitted rates;
  * - else BACKEND_ORDER's first (CUDA, WebGPU, CPU).
  * After a GPU failure the failed backend is out for every size (the fallback, the CPU's, takes its sizes)
- * until it passes a self-test, tried C2_GPU_RETRY_S later and then backing off. Each choice says why, for
- * `c2prover info` and the job's log.
+ * until it passes a self-test. A first failure is tested at the next choice: one job's error (its out of
+ * memory) passes and the GPU keeps proving the other jobs, while the job it failed goes elsewhere
+ * (`avoid`); a dead device fails and stays out. A GPU that fails again before it proved a job is tested
+ * C2_GPU_RETRY_S later, then backing off. Each choice says why, for `c2prover info` and the job's log.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -72,8 +74,9 @@ export interface BackendChoiceOptions {
   /** Where a failed GPU backend's sizes go. */
   fallback?: Backend;
   /**
-   * A failed backend is self-tested again this long after its failure (C2_GPU_RETRY_S; default 5
-   * minutes), doubling after each failed test up to an hour; passing, it is used again.
+   * A failed backend is self-tested at the next choice after a first failure, else this long after it
+   * (C2_GPU_RETRY_S; default 5 minutes), doubling after each failed test up to an hour; passing, it is
+   * used again.
    */
   retryMs?: number;
   /** The self-test (default: selfTest against the fallback). */
@@ -91,6 +94,8 @@ const HOUR = 3_600_000;
 export class BackendChoice {
   readonly opts: BackendChoiceOptions;
   readonly #failed = new Map<Backend, Failure>();
+  /** Failures of each backend since it last proved a job. */
+  readonly #strikes = new Map<Backend, number>();
   readonly #chosen = new Map<string, Promise<Chosen>>();
   #testing: Promise<void> | undefined;
   /** Backends back in use after a failure, for the reason of the next choices. */
@@ -114,13 +119,14 @@ export class BackendChoice {
     });
   }
 
-  /** The backends still in use, best first. */
-  #usable(): Opened['backends'] {
+  /** The backends still in use, best first; without those in `avoid` unless nothing else is left. */
+  #usable(avoid?: ReadonlySet<Backend>): Opened['backends'] {
     const live = this.opts.opened.backends.filter((b) => !this.#failed.has(b.backend));
     const fb = this.opts.fallback;
     if (fb && !live.some((b) => b.backend === fb) && !this.#failed.has(fb))
       live.push({ kind: 'fallback', backend: fb });
-    return live;
+    const others = avoid?.size ? live.filter((b) => !avoid.has(b.backend)) : live;
+    return others.length ? others : live;
   }
 
   /** The backend jobs go to unless their size says otherwise: the best one still working. */
@@ -128,9 +134,17 @@ export class BackendChoice {
     return this.#usable()[0]!.backend;
   }
 
-  /** The backend for jobs of this size proved with this parameter file. */
-  async forJob(sectorSize: number, paramsFile: string): Promise<Chosen> {
+  /**
+   * The backend for jobs of this size proved with this parameter file; `avoid`: backends that failed this
+   * job (it is not sent back to them while another is left).
+   */
+  async forJob(sectorSize: number, paramsFile: string, avoid?: ReadonlySet<Backend>): Promise<Chosen> {
     await this.#retest();
+    if (avoid && this.#usable().some((b) => avoid.has(b.backend))) {
+      const c = await this.#choose(sectorSize, paramsFile, avoid);
+      const names = [...avoid].map((b) => b.name).join(', ');
+      return { ...c, why: `${c.why}; not ${names}, which failed this job` };
+    }
     const key = `${sectorSize}:${paramsFile}`;
     let c = this.#chosen.get(key);
     if (!c) {
@@ -141,8 +155,8 @@ export class BackendChoice {
     return c;
   }
 
-  async #choose(sectorSize: number, paramsFile: string): Promise<Chosen> {
-    const usable = this.#usable();
+  async #choose(sectorSize: number, paramsFile: string, avoid?: ReadonlySet<Backend>): Promise<Chosen> {
+    const usable = this.#usable(avoid);
     if (usable.length === 0) throw new Error('internal error: no backend left');
     const after = this.#failed.size
       ? ' (after a GPU failure)'
@@ -184,10 +198,21 @@ export class BackendChoice {
   failover(failed: Backend): boolean {
     if (this.#failed.has(failed)) return true;
     if (!this.opts.fallback || failed === this.opts.fallback) return false;
-    this.#failed.set(failed, { retryAt: Date.now() + this.#delay(0), tests: 0 });
+    const strikes = (this.#strikes.get(failed) ?? 0) + 1;
+    this.#strikes.set(failed, strikes);
+    // a first failure may be the job's own: tested at the next choice; again before a proof, it is not
+    this.#failed.set(
+      failed,
+      strikes === 1 ? { retryAt: 0, tests: 0 } : { retryAt: Date.now() + this.#delay(0), tests: 1 },
+    );
     this.#recovered.delete(failed);
     this.#chosen.clear();
     return true;
+  }
+
+  /** `backend` proved a job: a failure after this is a first one again. */
+  proved(backend: Backend): void {
+    this.#strikes.delete(backend);
   }
 
   #delay(tests: number): number {
@@ -210,10 +235,10 @@ export class BackendChoice {
           this.#chosen.clear();
           this.opts.log?.info({ backend: backend.name }, 'the failed GPU passed its self-test: back in use');
         } catch (e) {
-          f.tests++;
-          f.retryAt = Date.now() + this.#delay(f.tests);
+          const retryInMs = this.#delay(f.tests++);
+          f.retryAt = Date.now() + retryInMs;
           this.opts.log?.warn(
-            { backend: backend.name, err: (e as Error).message, retryInMs: this.#delay(f.tests) },
+            { backend: backend.name, err: (e as Error).message, retryInMs },
             'the failed GPU failed its self-test: still out',
           );
         }

@@ -61,6 +61,8 @@ const LANE_SET: Record<number, number> = {
   68719476736: 16 * GiB,
 };
 
+const AVOID_KEPT = 1024;
+
 /** Partitions of a job of this size proved at once on a backend of `lanes`, with `spare` bytes unbudgeted. */
 export function partitionLanes(sectorSize: number, lanes: number, spare: number): number {
   const extra = LANE_SET[sectorSize];
@@ -145,6 +147,8 @@ interface Running {
 export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   readonly node: string;
   readonly #running = new Map<string, Running>();
+  /** Backends that failed a job, which its retries here avoid (the oldest forgotten past AVOID_KEPT). */
+  readonly #avoid = new Map<string, Set<Backend>>();
   readonly #syncWaiters = new Map<string, number>();
   #accepting = true;
   #draining = false;
@@ -197,8 +201,12 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   }
 
   /** Takes a failed GPU backend out of use; false when there is nothing to move its jobs to. */
-  #failover(e: ProverError, failed: Backend): boolean {
+  #failover(id: string, e: ProverError, failed: Backend): boolean {
     if (!this.#choice.failover(failed)) return false;
+    // the job's retry goes elsewhere even if the GPU passes its self-test (the failure may be the job's)
+    const avoid = this.#avoid.get(id) ?? new Set<Backend>();
+    this.#avoid.set(id, avoid.add(failed));
+    if (this.#avoid.size > AVOID_KEPT) this.#avoid.delete(this.#avoid.keys().next().value!);
     this.opts.log.error(
       { from: failed.name, to: this.#choice.preferred.name, err: e.message },
       'the GPU failed: its jobs go to another backend until it passes a self-test',
@@ -594,7 +602,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         // the retry of a rejected proof starts from a freshly built structure
         rmSync(structureSlot(cacheDir, parseCommit2Input(input)).path, { force: true });
       }
-      const choice = await this.#choice.forJob(job.request.sectorSize, params.file);
+      const choice = await this.#choice.forJob(job.request.sectorSize, params.file, this.#avoid.get(id));
       const backend = choice.backend;
       chosen = backend;
       // the key loads (first job of a size) while the circuit is synthesized
@@ -647,6 +655,8 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         verified: true,
       };
       this.#avgMs = 0.7 * this.#avgMs + 0.3 * (performance.now() - t0);
+      this.#choice.proved(backend);
+      this.#avoid.delete(id);
       // only while this node still holds the job: a job taken back is proved to completion once, elsewhere
       const done = await this.#apply(id, { kind: 'Proved' }, { result: proof }, undefined, this.node);
       if (!done) this.opts.log.warn({ jobId: id }, 'proof dropped: the job was taken back from this node');
@@ -696,7 +706,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
       await this.#fail(id, { kind: 'ProofRejected', message: e.message, trace: e.stack });
       return;
     }
-    if (e instanceof ProverError && e.code === 'C2_GPU_FAILED' && backend && this.#failover(e, backend)) {
+    if (e instanceof ProverError && e.code === 'C2_GPU_FAILED' && backend && this.#failover(id, e, backend)) {
       await this.#fail(id, {
         kind: 'WorkerLost',
         message: `the GPU failed (${e.message}): proving again on the ${this.#choice.preferred.name} backend`,

@@ -133,14 +133,27 @@ test(
   },
 );
 
+/** The CPU backend as a GPU whose MSMs fail while `broken()` says so. */
+function flakyGpu(name: string, broken: () => boolean): Backend {
+  return {
+    ...cpu,
+    name,
+    msm: (table, start, scalars, density) =>
+      broken()
+        ? Promise.reject(new ProverError('C2_GPU_FAILED', 'GPU failure in a g1 MSM: device lost (test)'))
+        : cpu.msm(table, start, scalars, density),
+  };
+}
+
 test("a failed GPU's sizes go to the fallback, and the choice says why", async () => {
-  const gpu = { ...cpu, name: 'gpu (test)' };
+  const gpu = flakyGpu('gpu (test: dead)', () => true);
   const opened: Opened = { backends: [{ kind: 'cuda', backend: gpu }], skipped: [] };
   const choice = new BackendChoice({ opened, fallback: cpu });
   const first = await choice.forJob(2048, params);
   assert.equal(first.backend, gpu);
   assert.match(first.why, /^first in order; not measured here \(cuda, fallback\)/);
   assert.equal(choice.failover(gpu), true);
+  // the first failure is self-tested at once: a dead GPU fails it and stays out
   const after = await choice.forJob(2048, params);
   assert.equal(after.backend, cpu);
   assert.equal(after.why, 'the only backend (after a GPU failure)');
@@ -149,16 +162,36 @@ test("a failed GPU's sizes go to the fallback, and the choice says why", async (
   assert.equal(BackendChoice.only(cpu).failover(cpu), false);
 });
 
+test("one job's GPU failure: the GPU passes its self-test at once and proves the other jobs, not that one", async () => {
+  const gpu: Backend = { ...cpu, name: 'gpu (test: one job failed)' };
+  const opened: Opened = { backends: [{ kind: 'cuda', backend: gpu }], skipped: [] };
+  // a retry time longer than the test: only the first failure's test at once can bring it back
+  const choice = new BackendChoice({ opened, fallback: cpu, retryMs: 600_000 });
+  assert.equal(choice.failover(gpu), true);
+  const retry = await choice.forJob(2048, params, new Set([gpu]));
+  assert.equal(retry.backend, cpu, 'the job it failed goes elsewhere');
+  assert.match(retry.why, /; not gpu \(test: one job failed\), which failed this job$/);
+  const next = await choice.forJob(2048, params);
+  assert.equal(next.backend, gpu, 'the other jobs stay on the GPU');
+  assert.match(next.why, /a failed GPU back in use after its self-test/);
+  // failing again before it proved a job: out until the retry time
+  assert.equal(choice.failover(gpu), true);
+  assert.equal((await choice.forJob(2048, params)).backend, cpu);
+
+  // a proof in between makes the next failure a first one again
+  const other = new BackendChoice({ opened, fallback: cpu, retryMs: 600_000 });
+  other.failover(gpu);
+  assert.equal((await other.forJob(2048, params)).backend, gpu);
+  other.proved(gpu);
+  other.failover(gpu);
+  assert.equal((await other.forJob(2048, params)).backend, gpu);
+  // with nothing else left the job goes where it can
+  assert.equal((await BackendChoice.only(cpu).forJob(2048, params, new Set([cpu]))).backend, cpu);
+});
+
 test('a failed GPU is self-tested again after the retry time: failing it stays out, passing it proves again', async () => {
   let broken = true;
-  const gpu: Backend = {
-    ...cpu,
-    name: 'gpu (test: broken until mended)',
-    msm: (table, start, scalars, density) =>
-      broken
-        ? Promise.reject(new ProverError('C2_GPU_FAILED', 'GPU failure in a g1 MSM: device lost (test)'))
-        : cpu.msm(table, start, scalars, density),
-  };
+  const gpu = flakyGpu('gpu (test: broken until mended)', () => broken);
   const warned: string[] = [];
   const log = { info: () => undefined, warn: (o: object) => warned.push(JSON.stringify(o)) };
   const opened: Opened = { backends: [{ kind: 'cuda', backend: gpu }], skipped: [] };
@@ -169,7 +202,7 @@ test('a failed GPU is self-tested again after the retry time: failing it stays o
   assert.equal(still.backend, cpu, 'the self-test failed: the GPU stays out');
   assert.match(warned[0] ?? '', /device lost \(test\)/);
   broken = false;
-  await new Promise((r) => setTimeout(r, 10)); // the next test comes twice as late
+  await new Promise((r) => setTimeout(r, 10)); // the next test comes after the retry time
   const back = await choice.forJob(2048, params);
   assert.equal(back.backend, gpu);
   assert.match(back.why, /a failed GPU back in use after its self-test/);
