@@ -1,14 +1,17 @@
 // The constraint evaluation that feeds the quotient: out[r] = sum over row r's terms of coeff * w[col], one
-// thread a row of one of A, B, C (CSR, coefficients as indices into a small table). Needs fr.wgsl in front.
+// thread a row of one of A, B, C (CSR, coefficients as indices into a small table). Needs fr.wgsl in front,
+// and r1cs.ts's prelude: the witness bindings (`witness_0` ...; a witness larger than one binding is split
+// into parts of `params.witness_part` variables) and `load_witness`, which picks the part.
 // The witness w (inputs, ONE first, then aux) is canonical; the table is in Montgomery form, so one
-// Montgomery product gives the canonical term.
+// Montgomery product gives the canonical term. A dispatch covers a run of rows whose row pointers (rebased
+// to the run's first term), terms and out fit one binding each.
 
 struct Params {
   rows: u32,
   // threads per row of a 2D dispatch
   row: u32,
+  witness_part: u32,
   _pad0: u32,
-  _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -16,21 +19,12 @@ struct Params {
 @group(0) @binding(2) var<storage, read> cols: array<u32>;
 @group(0) @binding(3) var<storage, read> coeff_ids: array<u32>;
 @group(0) @binding(4) var<storage, read> coeffs: array<u32>;
-@group(0) @binding(5) var<storage, read> witness: array<u32>;
-@group(0) @binding(6) var<storage, read_write> out: array<u32>;
+@group(0) @binding(5) var<storage, read_write> out: array<u32>;
 
 fn load_coeff(i: u32) -> Fr {
   var w: array<u32, 8>;
   for (var k = 0u; k < 8u; k++) {
     w[k] = coeffs[i * 8u + k];
-  }
-  return fr_from_words(w);
-}
-
-fn load_witness(i: u32) -> Fr {
-  var w: array<u32, 8>;
-  for (var k = 0u; k < 8u; k++) {
-    w[k] = witness[i * 8u + k];
   }
   return fr_from_words(w);
 }

@@ -8,13 +8,15 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { R1cs, SparseMatrix } from '../../src/shared/r1cs.ts';
 import { createWebgpuBackend, frLayout } from '../../src/backends/webgpu/index.ts';
+import { WebgpuR1cs } from '../../src/backends/webgpu/r1cs.ts';
+import { oracleKernels } from '../../src/backends/borrow.ts';
 import { FR_MODULUS } from '../../src/shared/fr.ts';
 import { frVector } from '../../src/shared/fr-vector.ts';
 import { Rng, SEED, hex, nativeBackend } from '../support/backend-helpers.ts';
 import { testGpu } from '../support/webgpu.ts';
 
 const native = await nativeBackend();
-const { why } = await testGpu();
+const { gpu, why } = await testGpu();
 const skip = why ?? (!native ? 'native CPU backend not built' : false);
 
 function value(rng: Rng): bigint {
@@ -106,17 +108,75 @@ test(
       () => frLayout('limb12'),
       /C2_WEBGPU_FR_LAYOUT must be one of limb16, limb13, word32, got "limb12"/,
     );
-    const saved = { ...process.env };
+    const saved = [process.env.C2_WEBGPU_ALLOW_SOFTWARE, process.env.C2_WEBGPU_FR_LAYOUT] as const;
     process.env.C2_WEBGPU_ALLOW_SOFTWARE = '1';
     process.env.C2_WEBGPU_FR_LAYOUT = 'limb13';
     const b = createWebgpuBackend();
-    process.env = saved;
+    for (const [k, v] of [
+      ['C2_WEBGPU_ALLOW_SOFTWARE', saved[0]],
+      ['C2_WEBGPU_FR_LAYOUT', saved[1]],
+    ] as const)
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
     after(() => b.close());
     assert.match(b.name, /; Fr limb13\)$/);
     const { r1cs, inputs, aux } = system('webgpu-r1cs-layout', 300, 3, 211);
     assert.equal(
       hex(await b.quotientR1cs(r1cs, inputs, aux)),
       hex(await native!.quotientR1cs(r1cs, inputs, aux)),
+    );
+  },
+);
+
+test(
+  'past one binding: the witness in parts and the rows in runs, equal to the CPU; what cannot be bound does not fit',
+  { skip },
+  async () => {
+    const cpu = oracleKernels(native!);
+    // 64 variables a part and 16 rows a run (at most 128 terms): 508 constraints over 304 variables take 5
+    // parts and 32 runs a matrix, with rows of many terms between them
+    const r1cs = await WebgpuR1cs.create(gpu!, { bindingBytes: 512 * 4 });
+    assert.equal(r1cs.bindingBytes, 2048);
+    const { r1cs: sys, inputs, aux } = system('webgpu-r1cs-split', 508, 4, 300);
+    const wide = (m: SparseMatrix): SparseMatrix => {
+      // rows 3, 40 and 41 get 100 terms each (the run holding them ends early)
+      const rowPtr = [0];
+      const cols: number[] = [];
+      const ids: number[] = [];
+      for (let r = 0; r + 1 < m.rowPtr.length; r++) {
+        const many = r === 3 || r === 40 || r === 41;
+        const from = m.rowPtr[r]!;
+        const to = m.rowPtr[r + 1]!;
+        for (let k = 0; k < (many ? 100 : to - from); k++) {
+          cols.push(many ? (r * 7 + k * 13) % 304 : m.cols[from + k]!);
+          ids.push(many ? k % (m.coeffTable.length / 32) : m.coeffIds[from + k]!);
+        }
+        rowPtr.push(cols.length);
+      }
+      return {
+        ...m,
+        rowPtr: Uint32Array.from(rowPtr),
+        cols: Uint32Array.from(cols),
+        coeffIds: Uint32Array.from(ids),
+      };
+    };
+    const split = { ...sys, a: wide(sys.a), b: wide(sys.b) };
+    assert.equal(r1cs.fits(split, inputs, aux), true);
+    const got = await r1cs.evaluate(split, inputs, aux);
+    const want = await cpu.evaluateR1cs(split, inputs, aux);
+    for (const k of ['a', 'b', 'c'] as const) assert.equal(hex(got[k]), hex(want[k]), `${k}, seed ${SEED}`);
+
+    // a row of more terms than a binding holds, or more witness parts than the stage's bindings
+    const tiny = await WebgpuR1cs.create(gpu!, { bindingBytes: 64 * 4 });
+    assert.equal(tiny.fits(split, inputs, aux), false, 'a row of 100 terms in a binding of 64');
+    const few = await WebgpuR1cs.create(gpu!, { bindingBytes: 32 * 2 });
+    const vars = (inputs.length + aux.length) / 32;
+    assert.ok(Math.ceil(vars / 2) > few.maxWitnessParts);
+    const one = system('webgpu-r1cs-one-term', 20, 2, 30);
+    assert.equal(few.fits(one.r1cs, one.inputs, one.aux), false, `${vars} variables in parts of 2`);
+    await assert.rejects(
+      few.evaluate(one.r1cs, one.inputs, one.aux),
+      /needs 16 bindings, the adapter allows/,
     );
   },
 );

@@ -1,8 +1,9 @@
 /// <reference types="@webgpu/types" />
 /**
  * The WebGPU backend (Dawn): its own NTT and `quotient` (ntt.ts), G1 and G2 point tables and MSM (msm.ts),
- * and `quotientR1cs` (r1cs.ts evaluating the constraints, then the quotient; a system whose buffers exceed
- * one binding still goes to the CPU backend, borrow.ts, until the evaluation is split). pickBackend tries it after CUDA; it is made
+ * and `quotientR1cs` (r1cs.ts evaluating the constraints, its witness bound in parts past one binding,
+ * then the quotient; a witness needing more bindings than the adapter allows is evaluated on the CPU
+ * backend, borrow.ts). pickBackend tries it after CUDA; it is made
  * only when a child process (probe.ts) finds a hardware adapter, or a software one with
  * C2_WEBGPU_ALLOW_SOFTWARE=1, and otherwise fails with the reason `c2prover info` shows.
  */
@@ -101,7 +102,7 @@ export function createWebgpuBackend(): WebgpuBackend {
       return {
         gpu,
         ntt: await WebgpuNtt.create(gpu, { layout }),
-        r1cs: await WebgpuR1cs.create(gpu, layout),
+        r1cs: await WebgpuR1cs.create(gpu, { layout }),
         g1: await CurveMsm.create(gpu, 'g1'),
         g2: await CurveMsm.create(gpu, 'g2'),
       };
@@ -115,8 +116,8 @@ export function createWebgpuBackend(): WebgpuBackend {
       quotientR1cs: async (r1cs, inputs, aux) => {
         const o = await open();
         if (!o.r1cs.fits(r1cs, inputs, aux)) {
-          // a system past one binding: A, B, C evaluated on the CPU, the quotient still here (split over
-          // buffers where the domain is), as the CUDA backend does
+          // a witness past the bindings the adapter allows: A, B, C evaluated on the CPU, the quotient
+          // still here (split over buffers where the domain is), as the CUDA backend does
           const { a, b, c } = await oracleKernels(cpuBackend()).evaluateR1cs(r1cs, inputs, aux);
           return o.ntt.quotient(a, b, c);
         }

@@ -5,6 +5,11 @@
  * constraints, then the implied input constraints A = input i, B = C = 0, filled in here). The values go
  * back to the host and into WebgpuNtt.quotient, which uploads them again: a first version, one round trip
  * that a quotient taking device buffers would save.
+ *
+ * Within what the adapter grants: a witness larger than one storage binding (a 32GiB partition's is 4 GiB)
+ * is bound in parts, as many as the stage's storage buffers allow beside the kernel's five; the rows go in
+ * runs whose row pointers, terms and values each fit one binding. A system needing more witness parts
+ * than that does not `fit` and is evaluated on the CPU.
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
 import { firstNonCanonical } from './ntt.ts';
@@ -14,37 +19,98 @@ import { frValues, type FrVector } from '../../shared/fr-vector.ts';
 import type { R1cs, SparseMatrix } from '../../shared/r1cs.ts';
 
 const WORKGROUP = 64;
+/** Storage bindings of eval_rows besides the witness parts: row_ptr, cols, coeff_ids, coeffs, out. */
+const FIXED_STORAGE = 5;
+
+/** The witness bindings of `parts` parts and the load that picks a variable's part (r1cs.wgsl). */
+function witnessPrelude(parts: number): string {
+  const lines: string[] = [];
+  for (let k = 0; k < parts; k++)
+    lines.push(`@group(0) @binding(${6 + k}) var<storage, read> witness_${k}: array<u32>;`);
+  lines.push(
+    'fn load_witness(i: u32) -> Fr {',
+    '  let part = i / params.witness_part;',
+    '  let at = (i % params.witness_part) * 8u;',
+    '  var w: array<u32, 8>;',
+  );
+  for (let k = 0; k < parts; k++)
+    lines.push(
+      `  ${k ? 'else if' : 'if'} (part == ${k}u) { for (var j = 0u; j < 8u; j++) { w[j] = witness_${k}[at + j]; } }`,
+    );
+  lines.push('  return fr_from_words(w);', '}', '');
+  return lines.join('\n');
+}
+
+export interface R1csOptions {
+  layout?: FieldLayout;
+  /** Lowers the bytes one binding holds (tests: witness parts and row runs at small sizes). */
+  bindingBytes?: number;
+}
 
 export class WebgpuR1cs {
   readonly #gpu: GpuContext;
-  readonly #module: GPUShaderModule;
-  #pipeline?: Promise<GPUComputePipeline>;
+  readonly #layout: FieldLayout;
+  /** eval_rows by its number of witness parts */
+  readonly #pipelines = new Map<number, Promise<GPUComputePipeline>>();
   /** R mod r of the field layout: the coefficients go up times R. */
   readonly #r: bigint;
+  /** What one binding holds, a multiple of 32 bytes. */
+  readonly bindingBytes: number;
+  /** Witness parts the stage's storage buffers allow. */
+  readonly maxWitnessParts: number;
 
-  private constructor(gpu: GpuContext, module: GPUShaderModule, r: bigint) {
+  private constructor(gpu: GpuContext, layout: FieldLayout, bindingBytes: number) {
     this.#gpu = gpu;
-    this.#module = module;
-    this.#r = r;
+    this.#layout = layout;
+    this.#r = montgomeryR('fr', layout);
+    this.bindingBytes = bindingBytes;
+    this.maxWitnessParts = Math.max(0, gpu.limits.maxStorageBuffersPerShaderStage - FIXED_STORAGE);
   }
 
-  static async create(gpu: GpuContext, layout: FieldLayout = 'limb16'): Promise<WebgpuR1cs> {
-    const module = await compileModule(gpu.device, wgsl(fieldSource('fr', layout), 'r1cs.wgsl'));
-    return new WebgpuR1cs(gpu, module, montgomeryR('fr', layout));
+  static async create(gpu: GpuContext, options: R1csOptions = {}): Promise<WebgpuR1cs> {
+    const l = gpu.limits;
+    const max = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
+    const bytes = Math.floor(Math.min(max, options.bindingBytes ?? max) / FR_BYTES) * FR_BYTES;
+    if (bytes < FR_BYTES)
+      throw new RangeError(`bindingBytes must hold one scalar, got ${options.bindingBytes}`);
+    const r1cs = new WebgpuR1cs(gpu, options.layout ?? 'limb16', bytes);
+    await r1cs.#pipeline(1);
+    return r1cs;
+  }
+
+  #pipeline(parts: number): Promise<GPUComputePipeline> {
+    let p = this.#pipelines.get(parts);
+    if (!p) {
+      const code = wgsl(fieldSource('fr', this.#layout), 'r1cs.wgsl') + witnessPrelude(parts);
+      p = compileModule(this.#gpu.device, code).then((module) =>
+        this.#gpu.device.createComputePipelineAsync({
+          layout: 'auto',
+          compute: { module, entryPoint: 'eval_rows' },
+        }),
+      );
+      this.#pipelines.set(parts, p);
+      p.catch(() => this.#pipelines.delete(parts));
+    }
+    return p;
+  }
+
+  #witnessParts(numVars: number): number {
+    return Math.max(1, Math.ceil((numVars * FR_BYTES) / this.bindingBytes));
   }
 
   /**
-   * Whether the system's buffers fit one binding each; a larger one is left to the CPU until the
-   * evaluation is split.
+   * Whether the GPU can evaluate the system: its witness in as many parts as the stage allows, and every
+   * row's terms within one binding; otherwise the caller evaluates on the CPU.
    */
   fits(r1cs: R1cs, inputs: FrVector, aux: FrVector): boolean {
-    const max = Math.min(this.#gpu.limits.maxStorageBufferBindingSize, this.#gpu.limits.maxBufferSize);
-    const rows = (r1cs.numConstraints + 1) * FR_BYTES;
-    return (
-      inputs.length + aux.length <= max &&
-      rows <= max &&
-      [r1cs.a, r1cs.b, r1cs.c].every((m) => m.cols.byteLength <= max && m.rowPtr.byteLength <= max)
-    );
+    const numVars = (inputs.length + aux.length) / FR_BYTES;
+    if (this.#witnessParts(numVars) > this.maxWitnessParts) return false;
+    const maxTerms = this.bindingBytes / 4;
+    return [r1cs.a, r1cs.b, r1cs.c].every((m) => {
+      for (let r = 0; r + 1 < m.rowPtr.length; r++)
+        if (m.rowPtr[r + 1]! - m.rowPtr[r]! > maxTerms) return false;
+      return true;
+    });
   }
 
   #upload(bytes: ArrayBufferView): GPUBuffer {
@@ -61,38 +127,74 @@ export class WebgpuR1cs {
     return buf;
   }
 
-  async #rows(m: SparseMatrix, rows: number, witness: GPUBuffer): Promise<Uint8Array> {
+  /** The end of the run of rows from `start`: as many as fit one binding of values, pointers and terms. */
+  #runEnd(m: SparseMatrix, start: number, rows: number): number {
+    const perBinding = this.bindingBytes / 4;
+    let end = Math.min(rows, start + this.bindingBytes / FR_BYTES, start + perBinding - 1);
+    // the terms of [start, end) must fit too: the last row whose pointer is within reach
+    const limit = m.rowPtr[start]! + perBinding;
+    if (m.rowPtr[end]! > limit) {
+      let lo = start + 1;
+      let hi = end;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (m.rowPtr[mid]! <= limit) lo = mid;
+        else hi = mid - 1;
+      }
+      end = lo;
+    }
+    return end;
+  }
+
+  /** The values of `rows` rows of m into `into`, in runs of rows. */
+  async #rows(
+    m: SparseMatrix,
+    rows: number,
+    witness: GPUBuffer[],
+    part: number,
+    into: Uint8Array,
+  ): Promise<void> {
     const { device, limits } = this.#gpu;
-    if (rows === 0) return new Uint8Array(0);
-    this.#pipeline ??= device.createComputePipelineAsync({
-      layout: 'auto',
-      compute: { module: this.#module, entryPoint: 'eval_rows' },
-    });
-    const pipeline = await this.#pipeline;
+    const pipeline = await this.#pipeline(witness.length);
     // the coefficient table in Montgomery form: one product per term then gives canonical values
     const coeffs = frValues(m.coeffTable).map((c) => frToBytes((c * this.#r) % FR_MODULUS));
     const table = new Uint8Array(Math.max(1, coeffs.length) * FR_BYTES);
     coeffs.forEach((c, i) => table.set(c, i * FR_BYTES));
-    const bufs = [m.rowPtr, m.cols, m.coeffIds, table].map((a) => this.#upload(a));
-    const out = device.createBuffer({ size: rows * FR_BYTES, usage: USAGE.STORAGE | USAGE.COPY_SRC });
-    const groups = Math.ceil(rows / WORKGROUP);
-    const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
-    const uni = device.createBuffer({ size: 16, usage: USAGE.UNIFORM | USAGE.COPY_DST });
-    device.queue.writeBuffer(uni, 0, new Uint32Array([rows, x * WORKGROUP, 0, 0]));
-    const entries = [uni, ...bufs, witness, out].map((buffer, binding) => ({
-      binding,
-      resource: { buffer },
-    }));
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
-    pass.dispatchWorkgroups(x, Math.ceil(groups / x));
-    pass.end();
-    await submitChecked(device, enc);
-    const res = await readBuffer(device, out, rows * FR_BYTES);
-    for (const b of [...bufs, out, uni]) b.destroy();
-    return res;
+    const tableBuf = this.#upload(table);
+    try {
+      for (let start = 0; start < rows;) {
+        const end = this.#runEnd(m, start, rows);
+        const n = end - start;
+        const base = m.rowPtr[start]!;
+        const ptr = m.rowPtr.slice(start, end + 1).map((p) => p - base);
+        const terms = [m.cols, m.coeffIds].map((a) => a.subarray(base, m.rowPtr[end]!));
+        const bufs = [ptr, ...terms].map((a) => this.#upload(a));
+        const out = device.createBuffer({ size: n * FR_BYTES, usage: USAGE.STORAGE | USAGE.COPY_SRC });
+        const groups = Math.ceil(n / WORKGROUP);
+        const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
+        const uni = device.createBuffer({ size: 16, usage: USAGE.UNIFORM | USAGE.COPY_DST });
+        device.queue.writeBuffer(uni, 0, new Uint32Array([n, x * WORKGROUP, part, 0]));
+        const entries = [uni, ...bufs, tableBuf, out, ...witness].map((buffer, binding) => ({
+          binding,
+          resource: { buffer },
+        }));
+        try {
+          const enc = device.createCommandEncoder();
+          const pass = enc.beginComputePass();
+          pass.setPipeline(pipeline);
+          pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
+          pass.dispatchWorkgroups(x, Math.ceil(groups / x));
+          pass.end();
+          await submitChecked(device, enc);
+          into.set(await readBuffer(device, out, n * FR_BYTES), start * FR_BYTES);
+        } finally {
+          for (const b of [...bufs, out, uni]) b.destroy();
+        }
+        start = end;
+      }
+    } finally {
+      tableBuf.destroy();
+    }
   }
 
   /** A, B, C of every constraint, input constraints included (OracleKernels.evaluateR1cs's layout). */
@@ -131,19 +233,35 @@ export class WebgpuR1cs {
           );
       }
     }
-    const witnessBytes = new Uint8Array(inputs.length + aux.length);
-    witnessBytes.set(inputs);
-    witnessBytes.set(aux, inputs.length);
-    const witness = this.#upload(witnessBytes);
+    const parts = this.#witnessParts(numVars);
+    if (parts > this.maxWitnessParts)
+      throw new RangeError(
+        `quotientR1cs: a witness of ${numVars} variables needs ${parts} bindings, the adapter allows ${this.maxWitnessParts}`,
+      );
+    // the witness in parts of one binding each, cut from inputs and aux without joining them first
+    const part = this.bindingBytes / FR_BYTES;
+    const witness: GPUBuffer[] = [];
     const n = r1cs.numConstraints;
     const total = (n + r1cs.numInputs) * FR_BYTES;
     const [a, b, c] = [new Uint8Array(total), new Uint8Array(total), new Uint8Array(total)];
     try {
-      a.set(await this.#rows(r1cs.a, n, witness));
-      b.set(await this.#rows(r1cs.b, n, witness));
-      c.set(await this.#rows(r1cs.c, n, witness));
+      for (let k = 0; k < parts; k++) {
+        const from = k * part * FR_BYTES;
+        const to = Math.min((k + 1) * part, numVars) * FR_BYTES;
+        const bytes = new Uint8Array(to - from);
+        if (from < inputs.length) bytes.set(inputs.subarray(from, Math.min(to, inputs.length)));
+        if (to > inputs.length)
+          bytes.set(
+            aux.subarray(Math.max(from, inputs.length) - inputs.length, to - inputs.length),
+            Math.max(0, inputs.length - from),
+          );
+        witness.push(this.#upload(bytes));
+      }
+      await this.#rows(r1cs.a, n, witness, part, a);
+      await this.#rows(r1cs.b, n, witness, part, b);
+      await this.#rows(r1cs.c, n, witness, part, c);
     } finally {
-      witness.destroy();
+      for (const w of witness) w.destroy();
     }
     // the input constraints: A = input i, B = C = 0
     a.set(inputs, n * FR_BYTES);
