@@ -2,9 +2,8 @@
 // R = 2^260 / 2^390. A 13x13-bit product is 26 bits, and 2 * 30 of them plus a carry stay below 2^32, so
 // the Montgomery product adds a * b_i and m * p into its columns without carrying between them (one shift
 // a row, the carries resolved once at the end): fewer operations a step than field.wgsl's 16-bit CIOS, for
-// more steps. The layout of the best published WebGPU MSMs (ZPrize 2023); shaders.ts checks the column bound.
-
-alias Field = array<u32, FIELD_LIMBS>;
+// more steps. The layout of the best published WebGPU MSMs (ZPrize 2023); shaders.ts checks the column bound
+// and puts field-limbs.wgsl (select, add, sub) in front.
 
 fn field_from_words(w: array<u32, FIELD_WORDS>) -> Field {
   var a: Field;
@@ -31,57 +30,6 @@ fn field_to_words(a: Field) -> array<u32, FIELD_WORDS> {
     }
   }
   return w;
-}
-
-fn field_select(a: Field, b: Field, pick_b: u32) -> Field {
-  let mask = 0u - pick_b;
-  var out: Field;
-  for (var i = 0u; i < FIELD_LIMBS; i++) {
-    out[i] = (b[i] & mask) | (a[i] & ~mask);
-  }
-  return out;
-}
-
-fn field_reduce_once(a: Field) -> Field {
-  let p = FIELD_P;
-  var d: Field;
-  var borrow = 0u;
-  for (var i = 0u; i < FIELD_LIMBS; i++) {
-    let x = a[i] + 0x2000u - p[i] - borrow;
-    d[i] = x & 0x1fffu;
-    borrow = 1u - (x >> 13u);
-  }
-  return field_select(d, a, borrow);
-}
-
-fn field_add(a: Field, b: Field) -> Field {
-  var s: Field;
-  var c = 0u;
-  for (var i = 0u; i < FIELD_LIMBS; i++) {
-    let x = a[i] + b[i] + c;
-    s[i] = x & 0x1fffu;
-    c = x >> 13u;
-  }
-  return field_reduce_once(s);
-}
-
-fn field_sub(a: Field, b: Field) -> Field {
-  let p = FIELD_P;
-  var d: Field;
-  var borrow = 0u;
-  for (var i = 0u; i < FIELD_LIMBS; i++) {
-    let x = a[i] + 0x2000u - b[i] - borrow;
-    d[i] = x & 0x1fffu;
-    borrow = 1u - (x >> 13u);
-  }
-  var e: Field;
-  var c = 0u;
-  for (var i = 0u; i < FIELD_LIMBS; i++) {
-    let x = d[i] + p[i] + c;
-    e[i] = x & 0x1fffu;
-    c = x >> 13u;
-  }
-  return field_select(d, e, borrow);
 }
 
 // a * b / R mod p, a and b below p. Column j of t holds at most 2 (FIELD_LIMBS - 1 - j) products and one

@@ -1,15 +1,15 @@
 // A BLS12-381 field in Montgomery form for WGSL's u32-only integers: a template, instantiated per field by
 // src/backends/webgpu/shaders.ts (Fr: R = 2^256, 16 limbs; Fq: R = 2^384, 24 limbs), which puts `Field`,
 // `field_` and `FIELD_` to the field's names (Fr, fr_, FR_ / Fq, fq_, FQ_) and emits in front
-// FIELD_LIMBS, FIELD_WORDS, the modulus FIELD_P and FIELD_NPRIME = -p^-1 mod 2^16.
+// FIELD_LIMBS, FIELD_WORDS, FIELD_BITS (and its base and mask), the modulus FIELD_P and FIELD_NPRIME =
+// -p^-1 mod 2^16.
 //
-// Limbs are 16 bits wide, one per u32, little-endian. WGSL has no 64-bit integers and no mulhi, so a
-// 32x32 product would need four 16x16 partial products and carry juggling anyway; with 16-bit limbs one
+// Limbs are 16 bits wide, one per u32, little-endian; select, add and sub are field-limbs.wgsl's, put in
+// front. WGSL has no 64-bit integers and no mulhi, so a 32x32 product would need four 16x16 partial
+// products and carry juggling anyway (field-word32.wgsl, for comparison); with 16-bit limbs one
 // `t + a*b + c` step of CIOS is at most (2^16-1)^2 + 2(2^16-1) = 2^32-1 and never overflows, so every step
 // is a plain multiply-add with no branches or carry-detect compares. Buffers hold elements as FIELD_WORDS
 // u32 words (the canonical little-endian encoding read as words).
-
-alias Field = array<u32, FIELD_LIMBS>;
 
 fn field_from_words(w: array<u32, FIELD_WORDS>) -> Field {
   var a: Field;
@@ -26,61 +26,6 @@ fn field_to_words(a: Field) -> array<u32, FIELD_WORDS> {
     w[k] = a[2u * k] | (a[2u * k + 1u] << 16u);
   }
   return w;
-}
-
-// b where `pick_b` is 1, else a; by masks, since WGSL's select takes no arrays, and branch-free so that
-// the lanes of a workgroup stay in step.
-fn field_select(a: Field, b: Field, pick_b: u32) -> Field {
-  let mask = 0u - pick_b;
-  var out: Field;
-  for (var i = 0u; i < FIELD_LIMBS; i++) {
-    out[i] = (b[i] & mask) | (a[i] & ~mask);
-  }
-  return out;
-}
-
-// a - p when a >= p, else a; a < 2p.
-fn field_reduce_once(a: Field) -> Field {
-  let p = FIELD_P;
-  var d: Field;
-  var borrow = 0u;
-  for (var i = 0u; i < FIELD_LIMBS; i++) {
-    let x = a[i] + 0x10000u - p[i] - borrow;
-    d[i] = x & 0xffffu;
-    borrow = 1u - (x >> 16u);
-  }
-  return field_select(d, a, borrow);
-}
-
-fn field_add(a: Field, b: Field) -> Field {
-  // a + b < 2p < R: no carry out of the top limb
-  var s: Field;
-  var c = 0u;
-  for (var i = 0u; i < FIELD_LIMBS; i++) {
-    let x = a[i] + b[i] + c;
-    s[i] = x & 0xffffu;
-    c = x >> 16u;
-  }
-  return field_reduce_once(s);
-}
-
-fn field_sub(a: Field, b: Field) -> Field {
-  let p = FIELD_P;
-  var d: Field;
-  var borrow = 0u;
-  for (var i = 0u; i < FIELD_LIMBS; i++) {
-    let x = a[i] + 0x10000u - b[i] - borrow;
-    d[i] = x & 0xffffu;
-    borrow = 1u - (x >> 16u);
-  }
-  var e: Field;
-  var c = 0u;
-  for (var i = 0u; i < FIELD_LIMBS; i++) {
-    let x = d[i] + p[i] + c;
-    e[i] = x & 0xffffu;
-    c = x >> 16u;
-  }
-  return field_select(d, e, borrow);
 }
 
 // a * b / R mod p (CIOS). With a canonical and b = w*R (Montgomery form) this is the canonical a*w, so

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { z } from 'zod';
-import type { Backend, Group, PointTable } from './backend.ts';
+import type { Backend, Group } from './backend.ts';
 import { setupKernels } from './borrow.ts';
 import { frRandom } from '../shared/fr.ts';
 import { frVector } from '../shared/fr-vector.ts';
@@ -188,6 +188,11 @@ export function estimateProofMs(rates: BackendRates, work: ProofWork): number {
  * is used again, one that does not stays out (a sticky CUDA fault fails every call until a restart).
  */
 export async function selfTest(backend: Backend, reference: Backend): Promise<void> {
+  const same = async (what: string, run: (b: Backend) => Promise<Uint8Array>) => {
+    const [a, b] = await Promise.all([run(backend), run(reference)]);
+    if (!Buffer.from(a).equals(Buffer.from(b)))
+      throw new Error(`self-test: ${backend.name}'s ${what} differs from ${reference.name}'s`);
+  };
   const n = 64;
   for (const group of ['g1', 'g2'] as const) {
     const points = await samplePoints(reference, group, n);
@@ -195,20 +200,16 @@ export async function selfTest(backend: Backend, reference: Backend): Promise<vo
     // a 0 and a 1 among them: the backends' fast paths too
     scalars.fill(0, 0, 64);
     scalars[32] = 1;
-    const [mine, theirs] = [backend, reference].map((b) => b.newTable(group, n)) as [PointTable, PointTable];
-    try {
-      await backend.appendPoints(mine, points, false);
-      await reference.appendPoints(theirs, points, false);
-      const [a, b] = await Promise.all([backend.msm(mine, 0, scalars), reference.msm(theirs, 0, scalars)]);
-      if (Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0)
-        throw new Error(`self-test: ${backend.name}'s ${group} MSM differs from ${reference.name}'s`);
-    } finally {
-      backend.freeTable(mine);
-      reference.freeTable(theirs);
-    }
+    await same(`${group} MSM`, async (b) => {
+      const table = b.newTable(group, n);
+      try {
+        await b.appendPoints(table, points, false);
+        return await b.msm(table, 0, scalars);
+      } finally {
+        b.freeTable(table);
+      }
+    });
   }
   const v = sampleScalars(16, false);
-  const [a, b] = await Promise.all([backend.quotient(v, v, v), reference.quotient(v, v, v)]);
-  if (Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0)
-    throw new Error(`self-test: ${backend.name}'s quotient differs from ${reference.name}'s`);
+  await same('quotient', (b) => b.quotient(v, v, v));
 }

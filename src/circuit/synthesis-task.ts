@@ -79,43 +79,31 @@ export function synthesize({
   challenges,
 }: SynthesisTask): SynthesizedPartition {
   const t0 = performance.now();
-  if (challenges) {
-    const cs = new SynthesisCs({ auxCapacity: 1 << 20, witnessOnly: true });
-    const prefix = synthesizePartition(cs, job, partition, challenges);
-    return {
-      partition,
-      counts: counts(cs),
-      inputs: frVector(cs.inputs),
-      witness: cs.witness(),
-      slice: { challenges, prefix },
-      ms: performance.now() - t0,
-    };
-  }
-  if (known || witnessOnly) {
-    const cs = new SynthesisCs({ auxCapacity: (known?.numAux ?? 1 << 20) + 1, witnessOnly: true });
-    synthesizePartition(cs, job, partition);
-    const got = counts(cs);
-    if (!known || sameCounts(got, known)) {
-      return {
-        partition,
-        counts: got,
-        inputs: frVector(cs.inputs),
-        witness: cs.witness(),
-        ms: performance.now() - t0,
-      };
-    }
-    // Not the shape the caller thought: build the structure (below) for the caller to replace its own.
-  }
-  const cs = new SynthesisCs({ auxCapacity: 1 << 20 });
-  synthesizePartition(cs, job, partition);
-  return {
+  const result = (
+    cs: SynthesisCs,
+    extra: Pick<SynthesizedPartition, 'r1cs' | 'slice'>,
+  ): SynthesizedPartition => ({
     partition,
     counts: counts(cs),
     inputs: frVector(cs.inputs),
     witness: cs.witness(),
-    r1cs: cs.toR1cs(true),
+    ...extra,
     ms: performance.now() - t0,
-  };
+  });
+  if (challenges) {
+    const cs = new SynthesisCs({ auxCapacity: 1 << 20, witnessOnly: true });
+    const prefix = synthesizePartition(cs, job, partition, challenges);
+    return result(cs, { slice: { challenges, prefix } });
+  }
+  if (known || witnessOnly) {
+    const cs = new SynthesisCs({ auxCapacity: (known?.numAux ?? 1 << 20) + 1, witnessOnly: true });
+    synthesizePartition(cs, job, partition);
+    if (!known || sameCounts(counts(cs), known)) return result(cs, {});
+    // Not the shape the caller thought: build the structure (below) for the caller to replace its own.
+  }
+  const cs = new SynthesisCs({ auxCapacity: 1 << 20 });
+  synthesizePartition(cs, job, partition);
+  return result(cs, { r1cs: cs.toR1cs(true) });
 }
 
 /** piscina's entry point. The result is structured-cloned back (the structure is shared, the witness copied). */

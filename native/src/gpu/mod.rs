@@ -49,30 +49,41 @@ fn check(s: CStatus) -> std::result::Result<(), String> {
     }
 }
 
+/// What c2_cuda_devices answers: the status, the devices (sppark's list), the runtime and driver versions.
+struct Listing {
+    status: CStatus,
+    devices: Vec<Device>,
+    runtime: i32,
+    driver: i32,
+}
+
+fn list_devices() -> Listing {
+    let mut devs = [EMPTY_DEVICE; MAX_DEVICES];
+    let (mut count, mut runtime, mut driver) = (0i32, 0i32, 0i32);
+    let status = {
+        let _g = lock(0);
+        unsafe {
+            c2_cuda_devices(
+                devs.as_mut_ptr(),
+                MAX_DEVICES as i32,
+                &mut count,
+                &mut runtime,
+                &mut driver,
+            )
+        }
+    };
+    Listing {
+        status,
+        devices: devs[..(count.max(0) as usize).min(MAX_DEVICES)].to_vec(),
+        runtime,
+        driver,
+    }
+}
+
 /// Devices the calls spread over: those c2_cuda_devices lists, or 1 where it lists none (the calls to
 /// device 0 then fail with the reason).
 pub(crate) fn device_count() -> usize {
-    *DEVICES.get_or_init(|| {
-        let mut devs = [EMPTY_DEVICE; MAX_DEVICES];
-        let (mut count, mut runtime, mut driver) = (0i32, 0i32, 0i32);
-        let s = {
-            let _g = lock(0);
-            unsafe {
-                c2_cuda_devices(
-                    devs.as_mut_ptr(),
-                    MAX_DEVICES as i32,
-                    &mut count,
-                    &mut runtime,
-                    &mut driver,
-                )
-            }
-        };
-        if s.code == 0 {
-            (count.max(1) as usize).min(MAX_DEVICES)
-        } else {
-            1
-        }
-    })
+    *DEVICES.get_or_init(|| list_devices().devices.len().max(1))
 }
 
 /// One device's lock.
@@ -248,26 +259,15 @@ fn cstr(b: &[c_char]) -> String {
 /// What the addon can drive: compiled with CUDA, the devices found, or why there are none.
 #[napi(js_name = "cudaInfo")]
 pub fn cuda_info() -> CudaInfo {
-    let mut devs = [EMPTY_DEVICE; MAX_DEVICES];
-    let (mut count, mut runtime, mut driver) = (0i32, 0i32, 0i32);
-    let s = {
-        let _g = lock(0);
-        unsafe {
-            c2_cuda_devices(
-                devs.as_mut_ptr(),
-                MAX_DEVICES as i32,
-                &mut count,
-                &mut runtime,
-                &mut driver,
-            )
-        }
-    };
+    let l = list_devices();
+    let s = l.status;
     CudaInfo {
         compiled: true,
         archs: env!("C2_CUDA_ARCHS_BUILT").into(),
-        runtime_version: runtime,
-        driver_version: driver,
-        devices: devs[..count.max(0) as usize]
+        runtime_version: l.runtime,
+        driver_version: l.driver,
+        devices: l
+            .devices
             .iter()
             .map(|d| CudaDevice {
                 name: cstr(&d.name),

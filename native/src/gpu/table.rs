@@ -272,10 +272,13 @@ impl CudaTable {
     #[napi(getter)]
     pub fn streamed(&self) -> Option<String> {
         fn why<C: Curve>(s: &GpuStore<C>) -> Option<String> {
-            s.mirrors
-                .iter()
-                .enumerate()
-                .find_map(|(d, m)| m.lock().ok()?.streamed.clone().map(|w| format!("GPU {d}: {w}")))
+            s.mirrors.iter().enumerate().find_map(|(d, m)| {
+                m.lock()
+                    .ok()?
+                    .streamed
+                    .clone()
+                    .map(|w| format!("GPU {d}: {w}"))
+            })
         }
         match &self.tab {
             Tab::G1(s) => why(s),

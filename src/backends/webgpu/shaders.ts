@@ -31,10 +31,11 @@ function file(name: string): string {
 export const FIELD_LAYOUTS = ['limb16', 'limb13', 'word32'] as const;
 export type FieldLayout = (typeof FIELD_LAYOUTS)[number];
 
-const LAYOUTS: Record<FieldLayout, { bits: number; template: string }> = {
-  limb16: { bits: 16, template: 'field.wgsl' },
-  limb13: { bits: 13, template: 'field-limb13.wgsl' },
-  word32: { bits: 32, template: 'field-word32.wgsl' },
+/** Each layout's files, in order: the limb layouts share field-limbs.wgsl's select, add and sub. */
+const LAYOUTS: Record<FieldLayout, { bits: number; templates: string[] }> = {
+  limb16: { bits: 16, templates: ['field-limbs.wgsl', 'field.wgsl'] },
+  limb13: { bits: 13, templates: ['field-limbs.wgsl', 'field-limb13.wgsl'] },
+  word32: { bits: 32, templates: ['field-word32.wgsl'] },
 };
 
 const MODULI = { fr: FR_MODULUS, fq: FQ_MODULUS } as const;
@@ -66,7 +67,7 @@ function nprime(p: bigint, bits: number): bigint {
 }
 
 function instantiate(field: Field, layout: FieldLayout, ops: boolean): string {
-  const { bits, template } = LAYOUTS[layout];
+  const { bits, templates } = LAYOUTS[layout];
   const modulus = MODULI[field];
   const limbs = limbCount(field, layout);
   const mask = (1n << BigInt(bits)) - 1n;
@@ -82,12 +83,21 @@ function instantiate(field: Field, layout: FieldLayout, ops: boolean): string {
     `const ${upper}_WORDS = ${Math.ceil(bitLength(modulus) / 32)}u;`,
     `const ${upper}_P = array<u32, ${limbs}>(${words.join(', ')});`,
     `const ${upper}_NPRIME = 0x${nprime(modulus, bits).toString(16)}u;`,
+    // field-limbs.wgsl's: a limb's width, base and mask (word32 has no spare bits to carry in)
+    ...(bits < 32
+      ? [
+          `const ${upper}_BITS = ${bits}u;`,
+          `const ${upper}_BASE = 0x${(mask + 1n).toString(16)}u;`,
+          `const ${upper}_MASK = 0x${mask.toString(16)}u;`,
+        ]
+      : []),
     '',
   ].join('\n');
   return (
     (ops ? '' : prelude) +
     // the test kernels use only the template's interface, the same in every layout
-    file(ops ? 'field-ops.wgsl' : template)
+    (ops ? [file('field-ops.wgsl')] : templates.map(file))
+      .join('\n')
       .replace(/\bField\b/g, type)
       .replace(/\bfield_/g, `${field}_`)
       .replace(/\bFIELD_/g, `${upper}_`)
