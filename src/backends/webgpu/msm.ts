@@ -16,7 +16,8 @@
  * with noble: W points, a few hundred doublings.
  *
  * Known limits of this first version, for a GPU session to lift: the 0/1 split and the density walk run on
- * the host (O(n), no point work); the formulas are complete projective ones, not batch-affine; the window
+ * the host (one pass into typed arrays: ~100 ms for 2^22 scalars here, so about 25 ms of a 2^20 MSM, the
+ * whole of issue 10's budget there; a GPU scan and compaction is the way past it); the formulas are complete projective ones, not batch-affine; the window
  * width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT) until a GPU measures them.
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
@@ -354,36 +355,62 @@ export class CurveMsm {
       scalars.byteOffset % 4 === 0
         ? new Uint32Array(scalars.buffer, scalars.byteOffset, scalars.length / 4)
         : new Uint32Array(scalars.slice().buffer);
-    // per table buffer: the bases of ones, and the other scalars with their bases (buffer-local indices)
-    const parts = new Map<number, { ones: number[]; idx: number[]; scalars: number[] }>();
+    // one pass, in point order (so each table buffer's entries are one run): the bases of ones, and the
+    // other scalars' positions with their bases, buffer-local; zeros dropped
+    const ones = new Uint32Array(n);
+    const restIdx = new Uint32Array(n);
+    const restAt = new Uint32Array(n);
+    const runs: { b: number; ones: number; rest: number }[] = [];
+    let nOnes = 0;
+    let nRest = 0;
     let k = 0;
+    let b = -1;
+    let bufferEnd = 0;
     for (let i = 0; i < n; i++) {
       if (density && !density[i]) continue;
       const point = start + k++;
+      const w = 8 * i;
       // as the CPU backend: the digits cover 255 bits, so a scalar from 2^255 up is refused
-      if (words[8 * i + 7]! >>> 31) throw new RangeError(`msm: scalar ${i} is not reduced modulo r`);
-      let high = 0;
-      for (let j = 1; j < 8; j++) high |= words[8 * i + j]!;
-      const low = words[8 * i]!;
+      if (words[w + 7]! >>> 31) throw new RangeError(`msm: scalar ${i} is not reduced modulo r`);
+      const high =
+        words[w + 1]! |
+        words[w + 2]! |
+        words[w + 3]! |
+        words[w + 4]! |
+        words[w + 5]! |
+        words[w + 6]! |
+        words[w + 7]!;
+      const low = words[w]!;
       if (high === 0 && low === 0) continue;
-      const b = Math.floor(point / table.perBuffer);
-      let part = parts.get(b);
-      if (!part) parts.set(b, (part = { ones: [], idx: [], scalars: [] }));
+      if (point >= bufferEnd) {
+        b = Math.floor(point / table.perBuffer);
+        bufferEnd = (b + 1) * table.perBuffer;
+        runs.push({ b, ones: nOnes, rest: nRest });
+      }
       const local = point - b * table.perBuffer;
-      if (high === 0 && low === 1) part.ones.push(local);
+      if (high === 0 && low === 1) ones[nOnes++] = local;
       else {
-        part.idx.push(local);
-        part.scalars.push(i);
+        restIdx[nRest] = local;
+        restAt[nRest++] = i;
       }
     }
     if (start + k > table.length)
       throw new RangeError(`msm reads bases ${start}..${start + k} of a table of ${table.length}`);
     let total = zero(this.group);
-    for (const [b, part] of parts) {
-      const { buffer, scratch } = await this.#chunk(table, b);
+    for (const [r, run] of runs.entries()) {
+      const next = runs[r + 1] ?? { ones: nOnes, rest: nRest };
+      const { buffer, scratch } = await this.#chunk(table, run.b);
       try {
-        total = add(total, await this.#sumIndexed(buffer, Uint32Array.from(part.ones)));
-        total = add(total, await this.#pippenger(buffer, part.idx, part.scalars, words));
+        total = add(total, await this.#sumIndexed(buffer, ones.subarray(run.ones, next.ones)));
+        total = add(
+          total,
+          await this.#pippenger(
+            buffer,
+            restIdx.subarray(run.rest, next.rest),
+            restAt.subarray(run.rest, next.rest),
+            words,
+          ),
+        );
       } finally {
         if (scratch) buffer.destroy();
       }
@@ -449,8 +476,8 @@ export class CurveMsm {
   /** sum scalars[scalarAt[i]] * table[idx[i]] by Pippenger with signed digits. */
   async #pippenger(
     table: GPUBuffer,
-    idx: number[],
-    scalarAt: number[],
+    idx: Uint32Array,
+    scalarAt: Uint32Array,
     words: Uint32Array,
   ): Promise<CurvePoint> {
     const m = idx.length;
@@ -468,10 +495,7 @@ export class CurveMsm {
       const s = new Uint32Array((hi - lo) * 8);
       for (let i = lo; i < hi; i++)
         s.set(words.subarray(8 * scalarAt[i]!, 8 * scalarAt[i]! + 8), 8 * (i - lo));
-      total = add(
-        total,
-        await this.#pippengerBatch(table, Uint32Array.from(idx.slice(lo, hi)), s, c, windows, buckets),
-      );
+      total = add(total, await this.#pippengerBatch(table, idx.subarray(lo, hi), s, c, windows, buckets));
     }
     return total;
   }
