@@ -14,6 +14,7 @@ mod msm;
 mod ntt;
 mod pippenger;
 mod sparse;
+mod split;
 
 use curve::{Curve, G1, G2};
 use napi::bindgen_prelude::*;
@@ -384,6 +385,31 @@ impl NativeTable {
             }),
         )
     }
+}
+
+/// An MSM's scalars as the WebGPU MSM takes them, for a table of buffers of `per_buffer` points from base
+/// `start` (split::split_runs: the ones' and the rest's buffer-local bases per buffer, the rest gathered):
+/// the O(n) pass over the scalars, on every core instead of the event loop.
+#[napi(js_name = "msmSplitRuns", ts_return_type = "Promise<Buffer>")]
+pub fn msm_split_runs(
+    scalars: Uint8Array,
+    density: Option<Uint8Array>,
+    start: u32,
+    per_buffer: u32,
+) -> AsyncTask<Job> {
+    let has_density = density.is_some();
+    let mut bufs = vec![scalars];
+    if let Some(d) = density {
+        bufs.push(d);
+    }
+    job(
+        bufs,
+        vec![],
+        Box::new(move |b, _| {
+            let d = if has_density { Some(&b[1][..]) } else { None };
+            split::split_runs(&b[0], d, start as usize, per_buffer as usize)
+        }),
+    )
 }
 
 fn fixed<C: Curve>(base: &[u8], scalars: &[u8]) -> std::result::Result<Vec<u8>, String> {

@@ -9,7 +9,7 @@
 //! a bad input rejects as it does on the CPU.
 
 mod ffi;
-mod split;
+
 mod table;
 
 use crate::fr::{self, FR_BYTES};

@@ -2,9 +2,9 @@
 //! CudaTable).
 
 use super::ffi::GpuCurve;
-use super::split::split;
 use super::{check, device_count, lock, message, Lease, OUT_OF_MEMORY};
 use crate::curve::{Curve, G1, G2};
+use crate::split::split;
 use crate::{append_points, job, Job, Store, TableStore};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;

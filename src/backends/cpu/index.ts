@@ -44,6 +44,13 @@ export interface NativeAddon {
     w: Uint8Array,
   ): Promise<Uint8Array>;
   powers(base: Uint8Array, n: number, scale: Uint8Array): Promise<Uint8Array>;
+  /** The WebGPU MSM's split of its scalars (native/src/split.rs `split_runs`). */
+  msmSplitRuns(
+    scalars: Uint8Array,
+    density: Uint8Array | undefined,
+    start: number,
+    perBuffer: number,
+  ): Promise<Uint8Array>;
   threadCount(): number;
 }
 

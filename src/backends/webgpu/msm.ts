@@ -16,8 +16,8 @@
  * with noble: W points, a few hundred doublings.
  *
  * Known limits of this first version, for a GPU session to lift: the 0/1 split and the density walk run on
- * the host (one pass into typed arrays: ~100 ms for 2^22 scalars here, so about 25 ms of a 2^20 MSM, the
- * whole of issue 10's budget there; a GPU scan and compaction is the way past it); the formulas are complete projective ones, not batch-affine; the window
+ * the host (native/src/split.rs on every core, the rest's scalars gathered there; a GPU scan and
+ * compaction would spare the upload of the whole vector); the formulas are complete projective ones, not batch-affine; the window
  * width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT) until a GPU measures them.
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
@@ -36,6 +36,7 @@ import { FR_BYTES } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import type { Group, PointTable } from '../backend.ts';
 import { cpuBackend } from '../borrow.ts';
+import { loadAddon } from '../cpu/index.ts';
 
 /** Workgroup size of the kernels without point arithmetic (no register file to fit). */
 const PLAIN_GROUP = 64;
@@ -351,65 +352,35 @@ export class CurveMsm {
     const n = scalars.length / FR_BYTES;
     if (density && density.length < n)
       throw new RangeError(`density map of ${density.length} bytes for ${n} scalars`);
-    const words =
-      scalars.byteOffset % 4 === 0
-        ? new Uint32Array(scalars.buffer, scalars.byteOffset, scalars.length / 4)
-        : new Uint32Array(scalars.slice().buffer);
-    // one pass, in point order (so each table buffer's entries are one run): the bases of ones, and the
-    // other scalars' positions with their bases, buffer-local; zeros dropped
-    const ones = new Uint32Array(n);
-    const restIdx = new Uint32Array(n);
-    const restAt = new Uint32Array(n);
-    const runs: { b: number; ones: number; rest: number }[] = [];
-    let nOnes = 0;
-    let nRest = 0;
-    let k = 0;
-    let b = -1;
-    let bufferEnd = 0;
-    for (let i = 0; i < n; i++) {
-      if (density && !density[i]) continue;
-      const point = start + k++;
-      const w = 8 * i;
-      // as the CPU backend: the digits cover 255 bits, so a scalar from 2^255 up is refused
-      if (words[w + 7]! >>> 31) throw new RangeError(`msm: scalar ${i} is not reduced modulo r`);
-      const high =
-        words[w + 1]! |
-        words[w + 2]! |
-        words[w + 3]! |
-        words[w + 4]! |
-        words[w + 5]! |
-        words[w + 6]! |
-        words[w + 7]!;
-      const low = words[w]!;
-      if (high === 0 && low === 0) continue;
-      if (point >= bufferEnd) {
-        b = Math.floor(point / table.perBuffer);
-        bufferEnd = (b + 1) * table.perBuffer;
-        runs.push({ b, ones: nOnes, rest: nRest });
-      }
-      const local = point - b * table.perBuffer;
-      if (high === 0 && low === 1) ones[nOnes++] = local;
-      else {
-        restIdx[nRest] = local;
-        restAt[nRest++] = i;
-      }
+    // the O(n) pass (0/1/rest, the density map, per table buffer) on every core, in the addon
+    let split: Uint8Array;
+    try {
+      split = await loadAddon().msmSplitRuns(scalars, density?.subarray(0, n), start, table.perBuffer);
+    } catch (e) {
+      throw new RangeError((e as Error).message, { cause: e });
     }
-    if (start + k > table.length)
-      throw new RangeError(`msm reads bases ${start}..${start + k} of a table of ${table.length}`);
+    if (split.byteOffset % 4) split = split.slice();
+    const words = new Uint32Array(split.buffer, split.byteOffset, split.length / 4);
+    const [runCount, nOnes, nRest, span] = [words[0]!, words[1]!, words[2]!, words[3]!];
+    if (start + span > table.length)
+      throw new RangeError(`msm reads bases ${start}..${start + span} of a table of ${table.length}`);
+    let at = 4 + 3 * runCount;
+    const ones = words.subarray(at, (at += nOnes));
+    const restIdx = words.subarray(at, (at += nRest));
+    const restScalars = words.subarray(at, at + 8 * nRest);
     let total = zero(this.group);
-    for (const [r, run] of runs.entries()) {
-      const next = runs[r + 1] ?? { ones: nOnes, rest: nRest };
-      const { buffer, scratch } = await this.#chunk(table, run.b);
+    // run r: its table buffer, where its ones and its rest begin; a run ends where the next begins
+    const run = (r: number) =>
+      r < runCount ? [words[4 + 3 * r]!, words[5 + 3 * r]!, words[6 + 3 * r]!] : [0, nOnes, nRest];
+    for (let r = 0; r < runCount; r++) {
+      const [b, o, q] = run(r) as [number, number, number];
+      const [, o2, q2] = run(r + 1) as [number, number, number];
+      const { buffer, scratch } = await this.#chunk(table, b);
       try {
-        total = add(total, await this.#sumIndexed(buffer, ones.subarray(run.ones, next.ones)));
+        total = add(total, await this.#sumIndexed(buffer, ones.subarray(o, o2)));
         total = add(
           total,
-          await this.#pippenger(
-            buffer,
-            restIdx.subarray(run.rest, next.rest),
-            restAt.subarray(run.rest, next.rest),
-            words,
-          ),
+          await this.#pippenger(buffer, restIdx.subarray(q, q2), restScalars.subarray(8 * q, 8 * q2)),
         );
       } finally {
         if (scratch) buffer.destroy();
@@ -473,13 +444,8 @@ export class CurveMsm {
     }
   }
 
-  /** sum scalars[scalarAt[i]] * table[idx[i]] by Pippenger with signed digits. */
-  async #pippenger(
-    table: GPUBuffer,
-    idx: Uint32Array,
-    scalarAt: Uint32Array,
-    words: Uint32Array,
-  ): Promise<CurvePoint> {
+  /** sum scalar k * table[idx[k]] by Pippenger with signed digits; scalars 8 words each, in idx's order. */
+  async #pippenger(table: GPUBuffer, idx: Uint32Array, scalarWords: Uint32Array): Promise<CurvePoint> {
     const m = idx.length;
     if (m === 0) return zero(this.group);
     // on llvmpipe narrow windows, so that a segment's lo * R (2 (c - 1) additions) fits a thread's budget
@@ -492,10 +458,17 @@ export class CurveMsm {
     let total = zero(this.group);
     for (let lo = 0; lo < m; lo += batch) {
       const hi = Math.min(m, lo + batch);
-      const s = new Uint32Array((hi - lo) * 8);
-      for (let i = lo; i < hi; i++)
-        s.set(words.subarray(8 * scalarAt[i]!, 8 * scalarAt[i]! + 8), 8 * (i - lo));
-      total = add(total, await this.#pippengerBatch(table, idx.subarray(lo, hi), s, c, windows, buckets));
+      total = add(
+        total,
+        await this.#pippengerBatch(
+          table,
+          idx.subarray(lo, hi),
+          scalarWords.subarray(8 * lo, 8 * hi),
+          c,
+          windows,
+          buckets,
+        ),
+      );
     }
     return total;
   }
