@@ -175,6 +175,22 @@ fn job(bufs: Vec<Uint8Array>, u32s: Vec<Uint32Array>, run: Run) -> AsyncTask<Job
     })
 }
 
+/// A task over an MSM's scalars and its optional density map (one byte a scalar).
+pub(crate) fn scalar_job(
+    scalars: Uint8Array,
+    density: Option<Uint8Array>,
+    run: impl FnOnce(&[u8], Option<&[u8]>) -> std::result::Result<Vec<u8>, String> + Send + 'static,
+) -> AsyncTask<Job> {
+    let has_density = density.is_some();
+    let mut bufs = vec![scalars];
+    bufs.extend(density);
+    job(
+        bufs,
+        vec![],
+        Box::new(move |b, _| run(&b[0], if has_density { Some(&b[1][..]) } else { None })),
+    )
+}
+
 /// A table's points, and their count readable without the lock (so `length` never waits on an
 /// append or an MSM in flight).
 pub struct TableStore<C: Curve> {
@@ -368,22 +384,10 @@ impl NativeTable {
         density: Option<Uint8Array>,
     ) -> AsyncTask<Job> {
         let tab = self.tab.clone();
-        let has_density = density.is_some();
-        let mut bufs = vec![scalars];
-        if let Some(d) = density {
-            bufs.push(d);
-        }
-        job(
-            bufs,
-            vec![],
-            Box::new(move |b, _| {
-                let d = if has_density { Some(&b[1][..]) } else { None };
-                match &tab {
-                    Tab::G1(s) => msm_bytes::<G1>(s, start as usize, &b[0], d),
-                    Tab::G2(s) => msm_bytes::<G2>(s, start as usize, &b[0], d),
-                }
-            }),
-        )
+        scalar_job(scalars, density, move |sc, d| match &tab {
+            Tab::G1(s) => msm_bytes::<G1>(s, start as usize, sc, d),
+            Tab::G2(s) => msm_bytes::<G2>(s, start as usize, sc, d),
+        })
     }
 }
 
@@ -397,19 +401,9 @@ pub fn msm_split_runs(
     start: u32,
     per_buffer: u32,
 ) -> AsyncTask<Job> {
-    let has_density = density.is_some();
-    let mut bufs = vec![scalars];
-    if let Some(d) = density {
-        bufs.push(d);
-    }
-    job(
-        bufs,
-        vec![],
-        Box::new(move |b, _| {
-            let d = if has_density { Some(&b[1][..]) } else { None };
-            split::split_runs(&b[0], d, start as usize, per_buffer as usize)
-        }),
-    )
+    scalar_job(scalars, density, move |sc, d| {
+        split::split_runs(sc, d, start as usize, per_buffer as usize)
+    })
 }
 
 fn fixed<C: Curve>(base: &[u8], scalars: &[u8]) -> std::result::Result<Vec<u8>, String> {

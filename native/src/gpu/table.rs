@@ -5,7 +5,7 @@ use super::ffi::GpuCurve;
 use super::{check, device_count, lock, message, Lease, OUT_OF_MEMORY};
 use crate::curve::{Curve, G1, G2};
 use crate::split::split;
-use crate::{append_points, job, Job, Store, TableStore};
+use crate::{append_points, job, scalar_job, Job, Store, TableStore};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::ffi::c_void;
@@ -373,21 +373,9 @@ impl CudaTable {
         density: Option<Uint8Array>,
     ) -> AsyncTask<Job> {
         let tab = self.tab.clone();
-        let has_density = density.is_some();
-        let mut bufs = vec![scalars];
-        if let Some(d) = density {
-            bufs.push(d);
-        }
-        job(
-            bufs,
-            vec![],
-            Box::new(move |b, _| {
-                let d = if has_density { Some(&b[1][..]) } else { None };
-                match &tab {
-                    Tab::G1(s) => msm_gpu::<G1>(s, start as usize, &b[0], d),
-                    Tab::G2(s) => msm_gpu::<G2>(s, start as usize, &b[0], d),
-                }
-            }),
-        )
+        scalar_job(scalars, density, move |sc, d| match &tab {
+            Tab::G1(s) => msm_gpu::<G1>(s, start as usize, sc, d),
+            Tab::G2(s) => msm_gpu::<G2>(s, start as usize, sc, d),
+        })
     }
 }
