@@ -60,8 +60,8 @@ c2_status c2_ntt(int32_t device, void* values, uint32_t lg, int32_t inverse, int
 /* Groth16's H as bellperson computes it from a, b, c (n canonical values each, zero-padded on the GPU to
  * the domain of 2^lg): its first nout coefficients into out. zinv is 1/(g^m - 1), canonical, computed by
  * the caller. */
-c2_status c2_quotient(int32_t device, void* out, size_t nout, const void* a, const void* b, const void* c, size_t n, uint32_t lg,
-                      const void* zinv);
+c2_status c2_quotient(int32_t device, void* out, size_t nout, const void* a, const void* b, const void* c,
+                      size_t n, uint32_t lg, const void* zinv);
 
 #ifdef __cplusplus
 }

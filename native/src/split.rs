@@ -161,29 +161,25 @@ pub fn split_runs(
 ) -> std::result::Result<Vec<u8>, String> {
     let (span, parts) = blocks(scalars, density)?;
     let per = per_buffer.max(1);
-    // entries of either list whose base is below `limit` (both lists ascend, block after block)
-    let below = |list: fn(&Block) -> &Vec<u32>, limit: usize| -> usize {
-        parts
-            .iter()
-            .map(|p| list(p).partition_point(|&k| start + (k as usize) < limit))
-            .sum()
+    // the ones and the rest whose base is below `limit` (both lists ascend, block after block)
+    let below = |limit: usize| -> (usize, usize) {
+        let under = |list: &[u32]| list.partition_point(|&k| start + (k as usize) < limit);
+        parts.iter().fold((0, 0), |(o, r), p| {
+            (o + under(&p.ones), r + under(&p.rest_idx))
+        })
     };
-    fn ones_of(p: &Block) -> &Vec<u32> {
-        &p.ones
-    }
-    fn rest_of(p: &Block) -> &Vec<u32> {
-        &p.rest_idx
-    }
     let n_ones: usize = parts.iter().map(|p| p.ones.len()).sum();
     let n_rest: usize = parts.iter().map(|p| p.rest_idx.len()).sum();
     let mut runs: Vec<[u32; 3]> = Vec::new();
     if span > 0 && n_ones + n_rest > 0 {
+        // every entry's base is at least `start`, so the first buffer's entries begin at 0, 0
+        let mut from = (0, 0);
         for b in start / per..=(start + span - 1) / per {
-            let (o, r) = (below(ones_of, b * per), below(rest_of, b * per));
-            let (o2, r2) = (below(ones_of, (b + 1) * per), below(rest_of, (b + 1) * per));
-            if o2 > o || r2 > r {
-                runs.push([b as u32, o as u32, r as u32]);
+            let to = below((b + 1) * per);
+            if to != from {
+                runs.push([b as u32, from.0 as u32, from.1 as u32]);
             }
+            from = to;
         }
     }
     // buffer-local bases, converted block by block on every core

@@ -9,7 +9,6 @@
 //! a bad input rejects as it does on the CPU.
 
 mod ffi;
-
 mod table;
 
 use crate::fr::{self, FR_BYTES};

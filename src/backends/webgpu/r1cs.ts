@@ -107,6 +107,8 @@ export class WebgpuR1cs {
     if (this.#witnessParts(numVars) > this.maxWitnessParts) return false;
     const maxTerms = this.bindingBytes / 4;
     return [r1cs.a, r1cs.b, r1cs.c].every((m) => {
+      // no row can be longer than the whole matrix: the walk over every row only where one might be
+      if (m.cols.length <= maxTerms) return true;
       for (let r = 0; r + 1 < m.rowPtr.length; r++)
         if (m.rowPtr[r + 1]! - m.rowPtr[r]! > maxTerms) return false;
       return true;
