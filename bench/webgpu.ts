@@ -1,11 +1,11 @@
 /**
- * node bench/webgpu.ts [--allow-software] [--msm-only | --fields-only] [--max-log N] [--json FILE]:
+ * node bench/webgpu.ts [--allow-software] [--msm-only | --fields-only] [--max-log N] [--points LIST] [--json FILE]:
  * microbenchmarks of the WGSL kernels on this machine's WebGPU adapter. Fr and Fq Montgomery products per
  * second in each limb layout of the field template (chains of dependent products, so nothing is skipped),
  * and the NTT and quotient in each Fr layout beside the CPU backend's (`--fields-only` stops there); G1 and
- * G2 point additions per second, the MSM kernels' compile times (pipeline and first dispatch) and the MSM
- * beside the CPU backend's: random scalars, and a PoRep-shaped witness (98% 0/1). Every result is checked
- * (bigints, the CPU backend): a wrong one fails the run. `--json` writes the field, NTT and MSM rows. On
+ * G2 point additions per second (slot form), each point-kernel form's compile times (pipeline and first
+ * dispatch) and MSM beside the CPU backend's (benchForms): random scalars, and a PoRep-shaped witness (98%
+ * 0/1). Every result is checked (bigints, the CPU backend): a wrong one fails the run. `--json` writes the field, NTT and MSM rows. On
  * llvmpipe these are the CPU's SIMD lanes, not a GPU's: the layout is chosen on a GPU.
  */
 import { createCpuBackend } from '../src/backends/cpu/index.ts';
@@ -20,6 +20,7 @@ import type { Group } from '../src/backends/backend.ts';
 import { G1Point, G2Point } from '../src/backends/webgpu/curve-points.ts';
 import { CurveMsm } from '../src/backends/webgpu/msm.ts';
 import { PointOps } from '../src/backends/webgpu/point-ops.ts';
+import { type PointKernels, describePoints } from '../src/backends/webgpu/point-form.ts';
 import { FR_MODULUS, frInv, frRandom } from '../src/shared/fr.ts';
 import { frVector } from '../src/shared/fr-vector.ts';
 
@@ -56,20 +57,19 @@ if (!msmOnly) await fields();
 if (!msmOnly) await ntts();
 const rows: Row[] = [];
 if (!fieldsOnly) for (const group of ['g1', 'g2'] as Group[]) await points(group);
-const json = arg('--json');
-if (json)
-  await writeFile(
-    json,
-    JSON.stringify(
-      { adapter: gpu.description, software: gpu.software, fields: fieldRows, ntt: nttRows, rows },
-      null,
-      2,
-    ),
-  );
-if (json && fieldRows.length) await writeFile(json.replace(/\.json$/, '') + '.md', layoutTable());
+await save();
 gpu.close();
 
-/** The layouts side by side: each chain length's products per second, and the NTT and quotient. */
+/** Writes the rows so far (after each MSM size too: a run cut by its budget keeps what it measured). */
+async function save(): Promise<void> {
+  const json = arg('--json');
+  if (!json) return;
+  const doc = { adapter: gpu.description, software: gpu.software, fields: fieldRows, ntt: nttRows, rows };
+  await writeFile(json, JSON.stringify(doc, null, 2));
+  if (fieldRows.length || rows.length) await writeFile(json.replace(/\.json$/, '') + '.md', layoutTable());
+}
+
+/** The layouts side by side: each chain length's products per second, the NTT and quotient, the MSM forms. */
 function layoutTable(): string {
   const md = [
     `# The field template's limb layouts on ${gpu.description}${gpu.software ? ' (software)' : ''}`,
@@ -94,6 +94,21 @@ function layoutTable(): string {
     md.push(
       `| ${r.layout} | 2^${r.log2} | ${r.nttS.toFixed(4)} | ${r.cpuNttS.toFixed(4)} | ${r.quotientS.toFixed(4)} | ${r.cpuQuotientS.toFixed(4)} |`,
     );
+  // the point-kernel forms side by side: C2_WEBGPU_POINTS / C2_WEBGPU_FQ_LAYOUT's default is picked here
+  md.push(
+    '',
+    '| group | size | witness | points | MSM s | speed vs slots | CPU s |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const r of rows) {
+    const slots = rows.find(
+      (b) =>
+        b.group === r.group && b.log2 === r.log2 && b.witness === r.witness && b.points === 'points slots',
+    );
+    md.push(
+      `| ${r.group} | 2^${r.log2} | ${r.witness} | ${r.points} | ${r.webgpuS.toFixed(4)} | ${slots ? (slots.webgpuS / r.webgpuS).toFixed(2) : ''} | ${r.cpuS.toFixed(4)} |`,
+    );
+  }
   return md.join('\n') + '\n';
 }
 
@@ -197,11 +212,41 @@ async function ntts(): Promise<void> {
 
 interface Row {
   group: Group;
+  /** The point kernels' form (describePoints). */
+  points: string;
   log2: number;
   witness: string;
   webgpuS: number;
   cpuS: number;
   firstS: number;
+}
+
+const MSM_ENTRIES = [
+  'to_montgomery',
+  'scalar_digits',
+  'bucket_scatter',
+  'sum_entries',
+  'sum_partials',
+  'window_segments',
+] as const;
+
+/**
+ * The point-kernel forms to time: `--points slots,registers-word32,registers-limb16` (any of them), else
+ * all three on a GPU and the slot form alone on a software adapter (the registers form's kernels take
+ * llvmpipe minutes to compile).
+ */
+function benchForms(): PointKernels[] {
+  const all: Record<string, PointKernels> = {
+    slots: { form: 'slots', fq: 'word32' },
+    'registers-word32': { form: 'registers', fq: 'word32' },
+    'registers-limb16': { form: 'registers', fq: 'limb16' },
+  };
+  const names = (arg('--points') ?? (gpu.software ? 'slots' : Object.keys(all).join(','))).split(',');
+  return names.map((n) => {
+    const k = all[n];
+    if (!k) throw new Error(`--points takes ${Object.keys(all).join(', ')}, got ${JSON.stringify(n)}`);
+    return k;
+  });
 }
 
 async function points(group: Group): Promise<void> {
@@ -218,20 +263,19 @@ async function points(group: Group): Promise<void> {
     `${group} add: ${threads} threads x ${iters}: ${s.toFixed(3)}s ${((threads * iters) / Math.max(s - base, 1e-9) / 1e6).toFixed(4)} M/s`,
   );
 
-  const msm = await CurveMsm.create(gpu, group);
-  for (const entry of [
-    'to_montgomery',
-    'scalar_digits',
-    'bucket_scatter',
-    'sum_entries',
-    'sum_partials',
-    'window_segments',
-  ] as const) {
-    const t0 = performance.now();
-    await msm.pipeline(entry);
-    console.log(
-      `${group} compile ${entry}: ${(performance.now() - t0).toFixed(0)} ms (pipeline; the JIT may wait for the first dispatch)`,
-    );
+  // every form's kernels, compiled up front (the compile times are a figure of their own)
+  const forms: { name: string; msm: CurveMsm }[] = [];
+  for (const k of benchForms()) {
+    const name = describePoints(k);
+    const msm = await CurveMsm.create(gpu, group, { points: k });
+    for (const entry of MSM_ENTRIES) {
+      const t0 = performance.now();
+      await msm.pipeline(entry);
+      console.log(
+        `${group} ${name} compile ${entry}: ${(performance.now() - t0).toFixed(0)} ms (pipeline; the JIT may wait for the first dispatch)`,
+      );
+    }
+    forms.push({ name, msm });
   }
   // G2 points are twice the bytes and its additions three times the work: two sizes fewer
   const maxLog = Number(arg('--max-log') ?? (gpu.software ? 8 : 26)) - (group === 'g2' ? 2 : 0);
@@ -251,30 +295,36 @@ async function points(group: Group): Promise<void> {
     const bytes = new Uint8Array(size * n);
     for (let at = 0; at < n; at += distinct)
       bytes.set(base1.subarray(0, size * Math.min(distinct, n - at)), size * at);
-    const tg = msm.newTable(n);
-    const t0 = performance.now();
-    await msm.appendPoints(tg, bytes, false);
-    const uploadS = (performance.now() - t0) / 1000;
     const tc = cpu.newTable(group, n);
     await cpu.appendPoints(tc, bytes, false);
-    for (const bits of [false, true]) {
-      const sc = sampleScalars(n, bits);
-      const f0 = performance.now();
-      const got = await msm.msm(tg, 0, sc);
-      const firstS = (performance.now() - f0) / 1000;
-      const g = await time(() => msm.msm(tg, 0, sc));
-      const c = await time(() => cpu.msm(tc, 0, sc));
-      const want = await cpu.msm(tc, 0, sc);
-      const ok = Buffer.from(got).equals(Buffer.from(want));
-      // a wrong sum fails the run, not just its line
-      if (!ok) process.exitCode = 1;
-      const witness = bits ? 'porep (98% 0/1)' : 'random';
-      rows.push({ group, log2: log, witness, webgpuS: g, cpuS: c, firstS });
-      console.log(
-        `${group} msm 2^${log} ${witness}: webgpu ${g.toFixed(3)}s (first ${firstS.toFixed(3)}s, upload ${uploadS.toFixed(3)}s), cpu ${c.toFixed(4)}s${ok ? '' : ' MISMATCH'}`,
-      );
+    const witnesses = [false, true].map((bits) => ({ bits, sc: sampleScalars(n, bits) }));
+    const cpuRuns = [];
+    for (const w of witnesses)
+      cpuRuns.push({ c: await time(() => cpu.msm(tc, 0, w.sc)), want: await cpu.msm(tc, 0, w.sc) });
+    // one form's table on the GPU at a time: the largest sizes hold one
+    for (const { name, msm } of forms) {
+      const tg = msm.newTable(n);
+      const t0 = performance.now();
+      await msm.appendPoints(tg, bytes, false);
+      const uploadS = (performance.now() - t0) / 1000;
+      for (const [i, { bits, sc }] of witnesses.entries()) {
+        const { c, want } = cpuRuns[i]!;
+        const f0 = performance.now();
+        const got = await msm.msm(tg, 0, sc);
+        const firstS = (performance.now() - f0) / 1000;
+        const g = await time(() => msm.msm(tg, 0, sc));
+        const ok = Buffer.from(got).equals(Buffer.from(want));
+        // a wrong sum fails the run, not just its line
+        if (!ok) process.exitCode = 1;
+        const witness = bits ? 'porep (98% 0/1)' : 'random';
+        rows.push({ group, points: name, log2: log, witness, webgpuS: g, cpuS: c, firstS });
+        console.log(
+          `${group} msm 2^${log} ${witness} (${name}): webgpu ${g.toFixed(3)}s (first ${firstS.toFixed(3)}s, upload ${uploadS.toFixed(3)}s), cpu ${c.toFixed(4)}s${ok ? '' : ' MISMATCH'}`,
+        );
+      }
+      msm.freeTable(tg);
     }
-    msm.freeTable(tg);
     cpu.freeTable(tc);
+    await save();
   }
 }

@@ -9,12 +9,14 @@
  *
  * Sizes are kept to at most 100 scalars (G1) and 40 (G2): llvmpipe adds about 10^4 G1 points a second on
  * two cores, G2 about a third of that, so these take seconds each. Compiling the six kernels of a group
- * is most of this file's time on a cold Mesa cache (5-10 s a point kernel).
+ * is most of this file's time on a cold Mesa cache: 5-10 s a slot-form point kernel, a minute or more a
+ * registers-form one (the G1 registers test takes about 5.5 minutes cold on two cores).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { openGpu } from '../../src/backends/webgpu/device.ts';
 import { CurveMsm, type GpuTable } from '../../src/backends/webgpu/msm.ts';
+import type { PointFqLayout } from '../../src/backends/webgpu/point-form.ts';
 import type { Group, PointTable } from '../../src/backends/backend.ts';
 import { FR_MODULUS } from '../../src/shared/fr.ts';
 import { frVector } from '../../src/shared/fr-vector.ts';
@@ -180,6 +182,38 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
       await assert.rejects(msm.appendPoints(t, bad, true));
       await assert.rejects(msm.appendPoints(t, new Uint8Array(95), false), RangeError);
       msm.freeTable(t);
+    });
+  }
+
+  // The registers form (straight-line formulas over locals, what a GPU runs): each of its point kernels
+  // takes llvmpipe a minute or more to compile on two cores, so CI runs G1 on word32 Fq (the GPU's
+  // default); G2 and limb16 run on a GPU (bench/device/run.sh) and with C2_HEAVY=1.
+  const forms: [Group, PointFqLayout][] = [['g1', 'word32']];
+  if (process.env.C2_HEAVY === '1' || gpu?.software === false)
+    forms.push(['g2', 'word32'], ['g1', 'limb16'], ['g2', 'limb16']);
+  for (const [group, fq] of forms) {
+    test(`${group}, registers form on ${fq} Fq: mixed and edge scalars, split table, chunks and segments of 3`, async () => {
+      const msm = await CurveMsm.create(gpu!, group, {
+        bufferPoints: 7,
+        chunk: 3,
+        segment: 3,
+        points: { form: 'registers', fq },
+      });
+      const rng = new Rng(`webgpu-msm-registers-${group}-${fq}`);
+      const G = group === 'g1' ? G1 : G2;
+      const P = G.BASE.multiply(rng.fr());
+      const n = group === 'g1' ? 40 : 20;
+      // identity, repeated and opposite bases among random ones
+      const special = [identity(group), P.toBytes(false), P.toBytes(false), P.negate().toBytes(false)];
+      const t = await tables(msm, concat([...special, await randomPoints(native!, group, rng, n - 4)]));
+      await same(msm, t, 0, mixedScalars(rng, n));
+      await same(msm, t, 0, Array(n).fill(1n)); // the 0/1 sum: P + P, P + -P, identities
+      await same(msm, t, 0, Array(n).fill(rng.fr())); // every point in the same buckets
+      await same(msm, t, 1, [3n, 3n, 3n]); // 3P + 3P - 3P through Pippenger
+      await same(msm, t, 5, rng.frs(n - 5));
+      const density = Uint8Array.from({ length: n }, (_, i) => (i % 3 === 1 ? 0 : 1));
+      await same(msm, t, 0, mixedScalars(rng, n), density);
+      msm.freeTable(t[0]);
     });
   }
 

@@ -167,6 +167,64 @@ function limbs(x: bigint): string {
   return `Fq(${out.join(', ')})`;
 }
 
+const words = (x: bigint): string =>
+  `array<u32, 12>(${Array.from({ length: 12 }, (_, i) => `0x${((x >> BigInt(32 * i)) & 0xffffffffn).toString(16)}u`).join(', ')})`;
+
+/**
+ * A program as one straight-line WGSL function over locals (`fn name(p: Pt, q: Pt) -> Pt`, q only for an
+ * addition): each slot a program uses is a local Fq, the result P's slots. The registers form of
+ * shaders/curve-registers.wgsl: the GPU's compiler keeps the locals in registers and sees every operand,
+ * where the interpreter reads each from workgroup memory by number.
+ */
+function straightLine(name: string, program: Instruction[], group: Group, withQ: boolean): string {
+  const s = slots(group);
+  const n = 3 * s.w;
+  const used = new Set<number>();
+  for (const { op, d, a, b } of program)
+    used
+      .add(d)
+      .add(a)
+      .add(op === COPY ? a : b);
+  const init = (k: number): string => {
+    if (k < s.P + n) return `p[${k - s.P}]`;
+    if (withQ && k >= s.Q && k < s.Q + n) return `q[${k - s.Q}]`;
+    if (k >= s.b3 && k < s.b3 + s.w) return 'fq_from_words(FQ_B3_WORDS)';
+    return 'Fq()';
+  };
+  const call = ['fq_mont_mul', 'fq_add', 'fq_sub'];
+  return [
+    `fn ${name}(p: Pt${withQ ? ', q: Pt' : ''}) -> Pt {`,
+    ...[...used].sort((x, y) => x - y).map((k) => `  var s${k} = ${init(k)};`),
+    ...program.map(({ op, d, a, b }) =>
+      op === COPY ? `  s${d} = s${a};` : `  s${d} = ${call[op]}(s${a}, s${b});`,
+    ),
+    `  return Pt(${Array.from({ length: n }, (_, c) => `s${s.P + c}`).join(', ')});`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The registers form's prelude for `group` (after an Fq layout of R = 2^384: limb16 or word32): the
+ * workgroup size, Pt, the constants as canonical words of their Montgomery forms, and the addition and
+ * doubling as straight-line functions `pt_add(p, q)` and `pt_double(p)`.
+ */
+export function registerPrelude(group: Group, workgroup: number): string {
+  const { add, double } = programs(group);
+  const w = COORD_FQ[group];
+  return [
+    `const PT_GROUP = ${workgroup}u;`,
+    `const PT_W = ${w}u;`,
+    `alias Pt = array<Fq, ${3 * w}>;`,
+    `const FQ_ONE_WORDS = ${words(MONT_R)};`,
+    `const FQ_B3_WORDS = ${words((B3 * MONT_R) % FQ_MODULUS)};`,
+    `const FQ_R2_WORDS = ${words((MONT_R * MONT_R) % FQ_MODULUS)};`,
+    '',
+    straightLine('pt_add', add, group, true),
+    straightLine('pt_double', double, group, false),
+  ].join('\n');
+}
+
 /**
  * WGSL constants of the point shaders of `group`: slots, workgroup size, programs
  * (op | d << 8 | a << 16 | b << 24) and Fq values.

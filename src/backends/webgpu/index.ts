@@ -16,6 +16,7 @@ import { type GpuContext, openGpu } from './device.ts';
 import { CurveMsm } from './msm.ts';
 import { WebgpuNtt } from './ntt.ts';
 import { webgpuPoints } from './points.ts';
+import { describePoints, pointKernels } from './point-form.ts';
 import { WebgpuR1cs } from './r1cs.ts';
 import type { ProbeResult } from './probe.ts';
 import { FIELD_LAYOUTS, type FieldLayout } from './shaders.ts';
@@ -88,6 +89,7 @@ export function frLayout(value = process.env.C2_WEBGPU_FR_LAYOUT): FieldLayout {
 export function createWebgpuBackend(): WebgpuBackend {
   const { description, software, limits } = probeWebgpu();
   const layout = frLayout();
+  const points = pointKernels(software);
   // the device is opened on first use: the factory is synchronous, and a backend never used costs nothing;
   // a software adapter the probe found was allowed then, so it is later too
   let opened:
@@ -103,12 +105,12 @@ export function createWebgpuBackend(): WebgpuBackend {
         gpu,
         ntt: await WebgpuNtt.create(gpu, { layout }),
         r1cs: await WebgpuR1cs.create(gpu, { layout }),
-        g1: await CurveMsm.create(gpu, 'g1'),
-        g2: await CurveMsm.create(gpu, 'g2'),
+        g1: await CurveMsm.create(gpu, 'g1', { points }),
+        g2: await CurveMsm.create(gpu, 'g2', { points }),
       };
     }));
   // a layout other than the default names itself: a measured profile is of the kernels it timed
-  const label = `webgpu (${description}${software ? ', software' : ''}${describeLimits(limits)}${layout === 'limb16' ? '' : `; Fr ${layout}`})`;
+  const label = `webgpu (${description}${software ? ', software' : ''}${describeLimits(limits)}${layout === 'limb16' ? '' : `; Fr ${layout}`}; ${describePoints(points)})`;
   const own = withCpuKernels(label, {
     points: webgpuPoints(async (group) => (await open())[group]),
     quotient: {

@@ -1,6 +1,8 @@
 /// <reference types="@webgpu/types" />
 /**
- * G1 and G2 point tables on the GPU and the MSM over them (shaders/msm.wgsl), one instance a group.
+ * G1 and G2 point tables on the GPU and the MSM over them (shaders/msm-common.wgsl and the point kernels of
+ * the form point-form.ts picks: msm-registers.wgsl on a GPU, msm.wgsl's slot form on llvmpipe), one
+ * instance a group.
  *
  * A table is affine Montgomery points in GPU buffers of at most `bufferPoints` points each (what one storage
  * binding and one buffer may hold), kept on the GPU between proofs; a table the GPU has no memory for is
@@ -21,7 +23,6 @@
  * width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT) until a GPU measures them.
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
-import { slotGroup } from './curve-program.ts';
 import {
   type CurvePoint,
   UNCOMPRESSED_BYTES,
@@ -31,7 +32,7 @@ import {
   projectiveWords,
   zero,
 } from './curve-points.ts';
-import { curveSource } from './point-ops.ts';
+import { type PointKernels, pointKernels, pointModule } from './point-form.ts';
 import { FR_BYTES } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import type { Group, PointTable } from '../backend.ts';
@@ -130,6 +131,8 @@ export interface MsmOptions {
   segment?: number;
   /** Streams every table (tests); otherwise only a table the GPU has no memory for is streamed. */
   stream?: boolean;
+  /** The point kernels' form; defaults to pointKernels' choice for the adapter. */
+  points?: PointKernels;
 }
 
 export class CurveMsm {
@@ -175,9 +178,12 @@ export class CurveMsm {
   }
 
   static async create(gpu: GpuContext, group: Group, options: MsmOptions = {}): Promise<CurveMsm> {
-    const wg = slotGroup(gpu.limits, group);
-    const module = await compileModule(gpu.device, curveSource(group, wg, 'msm.wgsl'));
-    return new CurveMsm(gpu, group, module, wg, options);
+    const points = options.points ?? pointKernels(gpu.software);
+    const { code, workgroup } = pointModule(group, points, gpu.limits, {
+      slots: ['msm-common.wgsl', 'msm.wgsl'],
+      registers: ['msm-common.wgsl', 'msm-registers.wgsl'],
+    });
+    return new CurveMsm(gpu, group, await compileModule(gpu.device, code), workgroup, options);
   }
 
   /** Compiles (once) and returns an entry point's pipeline. */

@@ -5,14 +5,8 @@
  */
 import type { Group } from '../backend.ts';
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
-import { curvePrelude, slotGroup } from './curve-program.ts';
 import { type CurvePoint, fromProjectiveWords, projectiveWords, toProjectiveWords } from './curve-points.ts';
-import { wgsl } from './shaders.ts';
-
-/** A point module: Fq, the group's constants and programs, the slot file and the interpreter, then `files`. */
-export function curveSource(group: Group, workgroup: number, ...files: string[]): string {
-  return wgsl('fq.wgsl') + curvePrelude(group, workgroup) + wgsl('fq-slots.wgsl', 'curve.wgsl', ...files);
-}
+import { pointModule } from './point-form.ts';
 
 export class PointOps {
   readonly group: Group;
@@ -29,9 +23,12 @@ export class PointOps {
   }
 
   static async create(gpu: GpuContext, group: Group): Promise<PointOps> {
-    const wg = slotGroup(gpu.limits, group);
-    const module = await compileModule(gpu.device, curveSource(group, wg, 'point-ops.wgsl'));
-    return new PointOps(gpu, group, module, wg);
+    // the slot form (its kernels read and write the slot file)
+    const { code, workgroup } = pointModule(group, { form: 'slots', fq: 'word32' }, gpu.limits, {
+      slots: ['point-ops.wgsl'],
+      registers: [],
+    });
+    return new PointOps(gpu, group, await compileModule(gpu.device, code), workgroup);
   }
 
   /** Compiles an entry point now (the tests and the benchmark time it). */

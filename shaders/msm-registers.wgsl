@@ -1,0 +1,156 @@
+// The MSM kernels of msm.wgsl in the registers form (curve-registers.wgsl): the same entry points and
+// steps, points by value. src/backends/webgpu/msm.ts runs either form. Needs curve-registers.wgsl and
+// what it needs in front, then msm-common.wgsl.
+
+// Table point i: (x : y : 1), or (0 : 1 : 0) for the all-zero identity.
+fn load_affine(i: u32) -> Pt {
+  var p: Pt;
+  var any = 0u;
+  for (var c = 0u; c < AFFINE_FQ; c++) {
+    var w: array<u32, 12>;
+    for (var k = 0u; k < 12u; k++) {
+      w[k] = table[(i * AFFINE_FQ + c) * 12u + k];
+      any |= w[k];
+    }
+    p[c] = fq_from_words(w);
+  }
+  if (any == 0u) {
+    return pt_identity();
+  }
+  p[2u * PT_W] = fq_one();
+  return p;
+}
+
+fn load_projective(i: u32) -> Pt {
+  var p: Pt;
+  for (var c = 0u; c < POINT_FQ; c++) {
+    var w: array<u32, 12>;
+    for (var k = 0u; k < 12u; k++) {
+      w[k] = sums_in[(i * POINT_FQ + c) * 12u + k];
+    }
+    p[c] = fq_from_words(w);
+  }
+  return p;
+}
+
+fn store_projective(i: u32, p: Pt) {
+  for (var c = 0u; c < POINT_FQ; c++) {
+    let w = fq_to_words(p[c]);
+    for (var k = 0u; k < 12u; k++) {
+      sums_out[(i * POINT_FQ + c) * 12u + k] = w[k];
+    }
+  }
+}
+
+// table_out[base + i] = raw[i] in Montgomery form (x * R^2 / R); the identity's zeros stay zero.
+@compute @workgroup_size(PT_GROUP)
+fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = thread(gid);
+  if (i >= params.count) {
+    return;
+  }
+  let r2 = fq_from_words(FQ_R2_WORDS);
+  for (var c = 0u; c < AFFINE_FQ; c++) {
+    var w: array<u32, 12>;
+    for (var k = 0u; k < 12u; k++) {
+      w[k] = raw[(i * AFFINE_FQ + c) * 12u + k];
+    }
+    let m = fq_to_words(fq_mont_mul(fq_from_words(w), r2));
+    for (var k = 0u; k < 12u; k++) {
+      table_out[((params.base + i) * AFFINE_FQ + c) * 12u + k] = m[k];
+    }
+  }
+}
+
+// sums_out[t] = sum of the table points of entries[offsets[t] .. offsets[t + 1]) (the sign bit negates).
+@compute @workgroup_size(PT_GROUP)
+fn sum_entries(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = thread(gid);
+  if (t >= params.count) {
+    return;
+  }
+  var acc = pt_identity();
+  for (var e = offsets[t]; e < offsets[t + 1u]; e++) {
+    let entry = entries[e];
+    var q = load_affine(entry & ~SIGN);
+    if ((entry & SIGN) != 0u) {
+      q = pt_negate(q);
+    }
+    acc = pt_add(acc, q);
+  }
+  store_projective(t, acc);
+}
+
+// Segment t = (w, s) of window w's buckets lo + 1 .. hi: T + lo * R as msm.wgsl's window_segments, with one
+// call site each of the addition and the doubling (the step picks their operands).
+@compute @workgroup_size(PT_GROUP)
+fn window_segments(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = thread(gid);
+  if (t >= params.count) {
+    return;
+  }
+  var sum_r = pt_identity();
+  var sum_t = pt_identity();
+  var acc = pt_identity();
+  let w = t / params.segments;
+  let top = params.buckets - 1u;
+  let lo = min((t % params.segments) * params.segment, top);
+  let hi = min(lo + params.segment, top);
+  let running = 2u * (hi - lo);
+  let bits = 32u - countLeadingZeros(lo);
+  let steps = running + 2u * bits + 1u;
+  for (var k = 0u; k < steps; k++) {
+    var x = acc;
+    var y = pt_identity();
+    var doubling = false;
+    if (k < running) {
+      if ((k & 1u) == 0u) {
+        // R += bucket
+        x = sum_r;
+        y = load_projective(w * params.buckets + hi - k / 2u);
+      } else {
+        // T += R
+        x = sum_t;
+        y = sum_r;
+      }
+    } else {
+      let j = k - running;
+      if (j == 2u * bits) {
+        // lo * R + T
+        y = sum_t;
+      } else if ((j & 1u) == 0u) {
+        doubling = true;
+      } else if (((lo >> (bits - 1u - j / 2u)) & 1u) == 1u) {
+        y = sum_r;
+      }
+    }
+    var r: Pt;
+    if (doubling) {
+      r = pt_double(x);
+    } else {
+      r = pt_add(x, y);
+    }
+    if (k >= running) {
+      acc = r;
+    } else if ((k & 1u) == 0u) {
+      sum_r = r;
+    } else {
+      sum_t = r;
+    }
+  }
+  store_projective(t, acc);
+}
+
+// sums_out[t] = sum of projective sums_in[offsets[t] .. offsets[t + 1]): the next level of sum_entries.
+@compute @workgroup_size(PT_GROUP)
+fn sum_partials(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = thread(gid);
+  if (t >= params.count) {
+    return;
+  }
+  var acc = pt_identity();
+  for (var j = offsets[t]; j < offsets[t + 1u]; j++) {
+    acc = pt_add(acc, load_projective(j));
+  }
+  store_projective(t, acc);
+}
