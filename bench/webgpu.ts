@@ -40,6 +40,15 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
+// (before the top-level awaits below: they call points(), which reads it)
+const MSM_ENTRIES = [
+  'to_montgomery',
+  'scalar_digits',
+  'bucket_scatter',
+  'sum_entries',
+  'sum_partials',
+  'window_segments',
+] as const;
 const msmOnly = process.argv.includes('--msm-only');
 const cpu = createCpuBackend();
 
@@ -72,9 +81,9 @@ async function save(): Promise<void> {
 /** The layouts side by side: each chain length's products per second, the NTT and quotient, the MSM forms. */
 function layoutTable(): string {
   const md = [
-    `# The field template's limb layouts on ${gpu.description}${gpu.software ? ' (software)' : ''}`,
+    `# The WGSL kernels' limb layouts and point forms on ${gpu.description}${gpu.software ? ' (software)' : ''}`,
     '',
-    `\`node bench/webgpu.ts --fields-only\`, ${new Date().toISOString().slice(0, 10)}; every result checked (bigints, the CPU backend).`,
+    `\`node bench/webgpu.ts\`, ${new Date().toISOString().slice(0, 10)}; every result checked (bigints, the CPU backend).`,
     '',
     '| field | layout | threads x chain | M products/s | vs limb16 |',
     '| --- | --- | --- | --- | --- |',
@@ -220,15 +229,6 @@ interface Row {
   cpuS: number;
   firstS: number;
 }
-
-const MSM_ENTRIES = [
-  'to_montgomery',
-  'scalar_digits',
-  'bucket_scatter',
-  'sum_entries',
-  'sum_partials',
-  'window_segments',
-] as const;
 
 /**
  * The point-kernel forms to time: `--points slots,registers-word32,registers-limb16` (any of them), else

@@ -41,6 +41,25 @@ fn thread(gid: vec3<u32>) -> u32 {
 const AFFINE_FQ = 2u * PT_W;
 const POINT_FQ = 3u * PT_W;
 
+// Segment t of window_segments: window w's buckets lo + 1 .. hi, summed in `running` steps (R += bucket,
+// T += R by turns), then lo * R + T by double-and-add over lo's `bits` bits: `steps` in all.
+struct Segment {
+  w: u32,
+  lo: u32,
+  hi: u32,
+  running: u32,
+  bits: u32,
+  steps: u32,
+}
+
+fn segment_of(t: u32) -> Segment {
+  let top = params.buckets - 1u;
+  let lo = min((t % params.segments) * params.segment, top);
+  let hi = min(lo + params.segment, top);
+  let bits = 32u - countLeadingZeros(lo);
+  return Segment(t / params.segments, lo, hi, 2u * (hi - lo), bits, 2u * (hi - lo) + 2u * bits + 1u);
+}
+
 // The signed digits of scalar i, window-major (digits[w * count + i] = |d| | sign), and the bucket sizes.
 @compute @workgroup_size(64)
 fn scalar_digits(@builtin(global_invocation_id) gid: vec3<u32>) {

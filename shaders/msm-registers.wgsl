@@ -92,35 +92,29 @@ fn window_segments(@builtin(global_invocation_id) gid: vec3<u32>) {
   var sum_r = pt_identity();
   var sum_t = pt_identity();
   var acc = pt_identity();
-  let w = t / params.segments;
-  let top = params.buckets - 1u;
-  let lo = min((t % params.segments) * params.segment, top);
-  let hi = min(lo + params.segment, top);
-  let running = 2u * (hi - lo);
-  let bits = 32u - countLeadingZeros(lo);
-  let steps = running + 2u * bits + 1u;
-  for (var k = 0u; k < steps; k++) {
+  let seg = segment_of(t);
+  for (var k = 0u; k < seg.steps; k++) {
     var x = acc;
     var y = pt_identity();
     var doubling = false;
-    if (k < running) {
+    if (k < seg.running) {
       if ((k & 1u) == 0u) {
         // R += bucket
         x = sum_r;
-        y = load_projective(w * params.buckets + hi - k / 2u);
+        y = load_projective(seg.w * params.buckets + seg.hi - k / 2u);
       } else {
         // T += R
         x = sum_t;
         y = sum_r;
       }
     } else {
-      let j = k - running;
-      if (j == 2u * bits) {
-        // lo * R + T
+      let j = k - seg.running;
+      if (j == 2u * seg.bits) {
+        // seg.lo * R + T
         y = sum_t;
       } else if ((j & 1u) == 0u) {
         doubling = true;
-      } else if (((lo >> (bits - 1u - j / 2u)) & 1u) == 1u) {
+      } else if (((seg.lo >> (seg.bits - 1u - j / 2u)) & 1u) == 1u) {
         y = sum_r;
       }
     }
@@ -130,7 +124,7 @@ fn window_segments(@builtin(global_invocation_id) gid: vec3<u32>) {
     } else {
       r = pt_add(x, y);
     }
-    if (k >= running) {
+    if (k >= seg.running) {
       acc = r;
     } else if ((k & 1u) == 0u) {
       sum_r = r;

@@ -107,20 +107,14 @@ fn window_segments(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local
   pt_init();
   pt_set_identity(PT_A);
   pt_set_identity(PT_B);
-  let w = t / params.segments;
-  let top = params.buckets - 1u;
-  let lo = min((t % params.segments) * params.segment, top);
-  let hi = min(lo + params.segment, top);
-  let running = 2u * (hi - lo);
-  let bits = 32u - countLeadingZeros(lo);
-  let steps = running + 2u * bits + 1u;
-  for (var k = 0u; k < steps; k++) {
+  let seg = segment_of(t);
+  for (var k = 0u; k < seg.steps; k++) {
     var start = PT_ADD_START;
     var end = PT_ADD_END;
-    if (k < running) {
+    if (k < seg.running) {
       if ((k & 1u) == 0u) {
         // R (A) += bucket
-        load_projective(PT_Q, w * params.buckets + hi - k / 2u);
+        load_projective(PT_Q, seg.w * params.buckets + seg.hi - k / 2u);
         pt_copy(PT_P, PT_A);
       } else {
         // T (B) += R
@@ -128,24 +122,24 @@ fn window_segments(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local
         pt_copy(PT_P, PT_B);
       }
     } else {
-      if (k == running) {
+      if (k == seg.running) {
         pt_set_identity(PT_P);
       }
-      let j = k - running;
-      if (j == 2u * bits) {
-        // P = lo * R + T
+      let j = k - seg.running;
+      if (j == 2u * seg.bits) {
+        // P = seg.lo * R + T
         pt_copy(PT_Q, PT_B);
       } else if ((j & 1u) == 0u) {
         start = PT_DOUBLE_START;
         end = PT_DOUBLE_END;
-      } else if (((lo >> (bits - 1u - j / 2u)) & 1u) == 1u) {
+      } else if (((seg.lo >> (seg.bits - 1u - j / 2u)) & 1u) == 1u) {
         pt_copy(PT_Q, PT_A);
       } else {
         pt_set_identity(PT_Q);
       }
     }
     pt_run(start, end);
-    if (k < running) {
+    if (k < seg.running) {
       pt_copy(select(PT_A, PT_B, (k & 1u) == 1u), PT_P);
     }
   }
