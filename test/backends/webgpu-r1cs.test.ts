@@ -119,7 +119,7 @@ test(
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     after(() => b.close());
-    assert.match(b.name, /; Fr limb13\)$/);
+    assert.match(b.name, /; Fr limb13; points slots\)$/);
     const { r1cs, inputs, aux } = system('webgpu-r1cs-layout', 300, 3, 211);
     assert.equal(
       hex(await b.quotientR1cs(r1cs, inputs, aux)),
