@@ -161,14 +161,18 @@ export function slotGroup(limits: GPUSupportedLimits, group: Group): number {
   return Math.max(1, Math.min(64, fit, limits.maxComputeInvocationsPerWorkgroup));
 }
 
-function limbs(x: bigint): string {
-  const out: string[] = [];
-  for (let i = 0; i < FQ_LIMBS; i++) out.push(`0x${((x >> BigInt(16 * i)) & 0xffffn).toString(16)}u`);
-  return `Fq(${out.join(', ')})`;
+/**
+ * x as `count` WGSL u32 literals of `bits` bits each, least significant first (here, not in shaders.ts,
+ * which imports this module's constants).
+ */
+export function u32Literals(x: bigint, bits: number, count: number): string[] {
+  const mask = (1n << BigInt(bits)) - 1n;
+  return Array.from({ length: count }, (_, i) => `0x${((x >> BigInt(bits * i)) & mask).toString(16)}u`);
 }
 
-const words = (x: bigint): string =>
-  `array<u32, 12>(${Array.from({ length: 12 }, (_, i) => `0x${((x >> BigInt(32 * i)) & 0xffffffffn).toString(16)}u`).join(', ')})`;
+const limbs = (x: bigint): string => `Fq(${u32Literals(x, 16, FQ_LIMBS).join(', ')})`;
+
+const words = (x: bigint): string => `array<u32, 12>(${u32Literals(x, 32, 12).join(', ')})`;
 
 /**
  * A program as one straight-line WGSL function over locals (`fn name(p: Pt, q: Pt) -> Pt`, q only for an

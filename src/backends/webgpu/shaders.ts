@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FR_MODULUS } from '../../shared/fr.ts';
-import { FQ_MODULUS } from './curve-program.ts';
+import { FQ_MODULUS, u32Literals } from './curve-program.ts';
 
 const DIR = new URL('../../../shaders/', import.meta.url);
 
@@ -73,10 +73,7 @@ function instantiate(field: Field, layout: FieldLayout, ops: boolean): string {
   const mask = (1n << BigInt(bits)) - 1n;
   const upper = field.toUpperCase();
   const type = upper[0] + field.slice(1);
-  const words = Array.from(
-    { length: limbs },
-    (_, i) => `0x${((modulus >> BigInt(bits * i)) & mask).toString(16)}u`,
-  );
+  const words = u32Literals(modulus, bits, limbs);
   // the constants go with the field, not again with its test kernels
   const prelude = [
     `const ${upper}_LIMBS = ${limbs}u;`,
