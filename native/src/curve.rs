@@ -60,6 +60,12 @@ pub trait Curve: 'static {
     fn f_sub(a: &Self::F, b: &Self::F) -> Self::F;
     /// a^-1 (zero maps to zero).
     fn f_inv(a: &Self::F) -> Self::F;
+    /// Fq per coordinate: 1 in G1, 2 in G2.
+    const COORD_FQ: usize;
+    /// A coordinate from Montgomery-form Fq as little-endian bytes (blst's own limbs; Fq2 c0 first).
+    fn f_from_mont_le(bytes: &[u8]) -> Self::F;
+    /// The point whose blst (Jacobian) coordinates are x, y, z.
+    fn from_jacobian(x: Self::F, y: Self::F, z: Self::F) -> Self::Proj;
 
     fn proj_to_bytes(p: &Self::Proj) -> Vec<u8> {
         let mut out = vec![0u8; Self::BYTES];
@@ -118,6 +124,13 @@ macro_rules! impl_curve {
                 let mut r = <$f>::default();
                 unsafe { $finv(&mut r, a) };
                 r
+            }
+            const COORD_FQ: usize = <$f as MontLe>::FQ;
+            fn f_from_mont_le(bytes: &[u8]) -> $f {
+                <$f>::from_mont_le(bytes)
+            }
+            fn from_jacobian(x: $f, y: $f, z: $f) -> $proj {
+                Self::Proj { x, y, z }
             }
 
             #[inline]
@@ -305,6 +318,34 @@ impl FromXy<blst_fp2> for blst_p2_affine {
     #[inline(always)]
     fn from_xy(x: blst_fp2, y: blst_fp2) -> Self {
         blst_p2_affine { x, y }
+    }
+}
+
+/// Fq and Fq2 from Montgomery-form little-endian bytes: blst keeps Fq as 6 little-endian u64 limbs in
+/// Montgomery form (R = 2^384), so the bytes are its limbs as they are.
+trait MontLe {
+    const FQ: usize;
+    fn from_mont_le(bytes: &[u8]) -> Self;
+}
+impl MontLe for blst_fp {
+    const FQ: usize = 1;
+    fn from_mont_le(bytes: &[u8]) -> Self {
+        let mut f = blst_fp::default();
+        for (limb, b) in f.l.iter_mut().zip(bytes[..48].chunks_exact(8)) {
+            *limb = u64::from_le_bytes(b.try_into().unwrap());
+        }
+        f
+    }
+}
+impl MontLe for blst_fp2 {
+    const FQ: usize = 2;
+    fn from_mont_le(bytes: &[u8]) -> Self {
+        blst_fp2 {
+            fp: [
+                blst_fp::from_mont_le(&bytes[..48]),
+                blst_fp::from_mont_le(&bytes[48..96]),
+            ],
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod fixed;
 mod fr;
 #[cfg(feature = "cuda")]
 mod gpu;
+mod homogeneous;
 mod msm;
 mod ntt;
 mod pippenger;
@@ -404,6 +405,20 @@ pub fn msm_split_runs(
     scalar_job(scalars, density, move |sc, d| {
         split::split_runs(sc, d, start as usize, per_buffer as usize)
     })
+}
+
+/// sum of 2^exps[i] * P_i over the WebGPU kernels' projective sums (homogeneous, Montgomery Fq words as
+/// bytes), uncompressed: Pippenger's window combination and the sum of an MSM's parts. Synchronous: a
+/// few hundred points at most, well under a millisecond.
+#[napi(js_name = "sumPow2")]
+pub fn sum_pow2(group: String, points: Uint8Array, exps: Uint32Array) -> Result<Buffer> {
+    let r = match group.as_str() {
+        "g1" => homogeneous::sum_pow2::<G1>(&points, &exps),
+        "g2" => homogeneous::sum_pow2::<G2>(&points, &exps),
+        _ => Err(format!("unknown group {group:?}")),
+    };
+    r.map(Buffer::from)
+        .map_err(|msg| Error::new(Status::InvalidArg, msg))
 }
 
 fn fixed<C: Curve>(base: &[u8], scalars: &[u8]) -> std::result::Result<Vec<u8>, String> {

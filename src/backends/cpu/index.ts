@@ -51,6 +51,11 @@ export interface NativeAddon {
     start: number,
     perBuffer: number,
   ): Promise<Uint8Array>;
+  /**
+   * sum of 2^exps[i] * P_i over the WebGPU kernels' projective sums (homogeneous, Montgomery Fq words),
+   * uncompressed and checked in the group (native/src/homogeneous.rs); synchronous, for a few hundred points.
+   */
+  sumPow2(group: Group, points: Uint8Array, exps: Uint32Array): Uint8Array;
   threadCount(): number;
 }
 
