@@ -18,7 +18,7 @@ import { writeFile } from 'node:fs/promises';
 import { sampleScalars } from '../src/backends/profile.ts';
 import type { Group } from '../src/backends/backend.ts';
 import { G1Point, G2Point } from '../src/backends/webgpu/curve-points.ts';
-import { CurveMsm } from '../src/backends/webgpu/msm.ts';
+import { CurveMsm, MSM_ENTRIES } from '../src/backends/webgpu/msm.ts';
 import { PointOps } from '../src/backends/webgpu/point-ops.ts';
 import { type PointKernels, describePoints } from '../src/backends/webgpu/point-form.ts';
 import { FR_MODULUS, frInv, frRandom } from '../src/shared/fr.ts';
@@ -40,15 +40,6 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-// (before the top-level awaits below: they call points(), which reads it)
-const MSM_ENTRIES = [
-  'to_montgomery',
-  'scalar_digits',
-  'bucket_scatter',
-  'sum_entries',
-  'sum_partials',
-  'window_segments',
-] as const;
 const msmOnly = process.argv.includes('--msm-only');
 const cpu = createCpuBackend();
 

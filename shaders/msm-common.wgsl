@@ -17,6 +17,8 @@ struct Params {
   segment: u32,
   segments: u32,
   base: u32,
+  chunk: u32,
+  runs: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -31,6 +33,9 @@ struct Params {
 @group(0) @binding(9) var<storage, read> sums_in: array<u32>;
 @group(0) @binding(10) var<storage, read_write> sums_out: array<u32>;
 @group(0) @binding(11) var<storage, read_write> table_out: array<u32>;
+@group(0) @binding(12) var<storage, read> starts: array<u32>;
+@group(0) @binding(13) var<storage, read_write> scan_out: array<u32>;
+@group(0) @binding(14) var<storage, read_write> scan_sums: array<u32>;
 
 const SIGN = 0x80000000u;
 
@@ -58,6 +63,105 @@ fn segment_of(t: u32) -> Segment {
   let hi = min(lo + params.segment, top);
   let bits = 32u - countLeadingZeros(lo);
   return Segment(t / params.segments, lo, hi, 2u * (hi - lo), bits, 2u * (hi - lo) + 2u * bits + 1u);
+}
+
+// Chunk t of a level of run sums (sum_entries, sum_partials): run r's items offsets[r] .. offsets[r + 1]
+// cut in chunks of params.chunk, run r's chunks from starts[r] on (every run has one, an empty run an empty
+// one), starts[params.runs] chunks in all. The dispatch is sized by a bound; the threads past the end have
+// no chunk (live false).
+struct Chunk {
+  lo: u32,
+  hi: u32,
+  live: bool,
+}
+
+fn chunk_of(t: u32) -> Chunk {
+  if (t >= starts[params.runs]) {
+    return Chunk(0u, 0u, false);
+  }
+  // the run r with starts[r] <= t < starts[r + 1]: starts increase strictly
+  var lo = 0u;
+  var hi = params.runs;
+  while (hi - lo > 1u) {
+    let mid = (lo + hi) / 2u;
+    if (starts[mid] <= t) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  let first = offsets[lo] + (t - starts[lo]) * params.chunk;
+  return Chunk(first, min(first + params.chunk, offsets[lo + 1u]), true);
+}
+
+// An exclusive scan over params.count values in blocks of SCAN_BLOCK, a workgroup a block (scan_blocks: the
+// block's scan into scan_out, its total into scan_sums), the block totals scanned the same way and added
+// back (scan_add). The values are offsets[i] (params.chunk 0: bucket sizes into bucket offsets) or run i's
+// chunk count for the next level of run sums (its last value 0, so that scan_out ends with the total).
+const SCAN_BLOCK = 256u;
+var<workgroup> scan_tile: array<u32, 64>;
+
+fn scan_value(i: u32) -> u32 {
+  if (i >= params.count) {
+    return 0u;
+  }
+  if (params.chunk == 0u) {
+    return offsets[i];
+  }
+  if (i + 1u == params.count) {
+    return 0u;
+  }
+  return max(1u, (offsets[i + 1u] - offsets[i] + params.chunk - 1u) / params.chunk);
+}
+
+@compute @workgroup_size(64)
+fn scan_blocks(
+  @builtin(local_invocation_index) li: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+) {
+  let block = wid.y * groups.x + wid.x;
+  // a two-dimensional dispatch may have a few workgroups past the last block (uniform: the whole group)
+  if (block * SCAN_BLOCK >= params.count) {
+    return;
+  }
+  let first = block * SCAN_BLOCK + li * 4u;
+  var v: array<u32, 4>;
+  var own = 0u;
+  for (var k = 0u; k < 4u; k++) {
+    v[k] = own;
+    own += scan_value(first + k);
+  }
+  // inclusive scan of the threads' totals in the tile (Hillis-Steele: 6 steps for 64 threads)
+  scan_tile[li] = own;
+  workgroupBarrier();
+  for (var d = 1u; d < 64u; d <<= 1u) {
+    var x = scan_tile[li];
+    if (li >= d) {
+      x += scan_tile[li - d];
+    }
+    workgroupBarrier();
+    scan_tile[li] = x;
+    workgroupBarrier();
+  }
+  let before = scan_tile[li] - own;
+  for (var k = 0u; k < 4u; k++) {
+    if (first + k < params.count) {
+      scan_out[first + k] = before + v[k];
+    }
+  }
+  if (li == 63u) {
+    scan_sums[block] = scan_tile[63u];
+  }
+}
+
+@compute @workgroup_size(64)
+fn scan_add(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = thread(gid);
+  if (i >= params.count) {
+    return;
+  }
+  scan_out[i] += scan_sums[i / SCAN_BLOCK];
 }
 
 // The signed digits of scalar i, window-major (digits[w * count + i] = |d| | sign), and the bucket sizes.
@@ -98,8 +202,9 @@ fn scalar_digits(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-// Scalar i's point (idx[i], with the digit's sign) into each window's bucket at the cursor, which starts at
-// the bucket's offset: a counting sort.
+// Scalar i's point (idx[i], with the digit's sign) into each window's bucket: bucket b's entries are
+// offsets[b] .. offsets[b] + size, the cursor counting its size (scalar_digits' count) down: a counting
+// sort.
 @compute @workgroup_size(64)
 fn bucket_scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = thread(gid);
@@ -111,8 +216,8 @@ fn bucket_scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
     let e = digits[w * params.count + i];
     let b = e & ~SIGN;
     if (b != 0u) {
-      let at = atomicAdd(&cursor[w * params.buckets + b], 1u);
-      entries[at] = point | (e & SIGN);
+      let bucket = w * params.buckets + b;
+      entries[offsets[bucket] + atomicSub(&cursor[bucket], 1u) - 1u] = point | (e & SIGN);
     }
   }
 }

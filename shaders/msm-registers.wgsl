@@ -62,15 +62,19 @@ fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-// sums_out[t] = sum of the table points of entries[offsets[t] .. offsets[t + 1]) (the sign bit negates).
+// sums_out[t] = sum of the table points of chunk t's entries (the sign bit negates).
 @compute @workgroup_size(PT_GROUP)
 fn sum_entries(@builtin(global_invocation_id) gid: vec3<u32>) {
   let t = thread(gid);
   if (t >= params.count) {
     return;
   }
+  let chunk = chunk_of(t);
+  if (!chunk.live) {
+    return;
+  }
   var acc = pt_identity();
-  for (var e = offsets[t]; e < offsets[t + 1u]; e++) {
+  for (var e = chunk.lo; e < chunk.hi; e++) {
     let entry = entries[e];
     var q = load_affine(entry & ~SIGN);
     if ((entry & SIGN) != 0u) {
@@ -135,15 +139,19 @@ fn window_segments(@builtin(global_invocation_id) gid: vec3<u32>) {
   store_projective(t, acc);
 }
 
-// sums_out[t] = sum of projective sums_in[offsets[t] .. offsets[t + 1]): the next level of sum_entries.
+// sums_out[t] = sum of the projective sums_in of chunk t: the next level of sum_entries.
 @compute @workgroup_size(PT_GROUP)
 fn sum_partials(@builtin(global_invocation_id) gid: vec3<u32>) {
   let t = thread(gid);
   if (t >= params.count) {
     return;
   }
+  let chunk = chunk_of(t);
+  if (!chunk.live) {
+    return;
+  }
   var acc = pt_identity();
-  for (var j = offsets[t]; j < offsets[t + 1u]; j++) {
+  for (var j = chunk.lo; j < chunk.hi; j++) {
     acc = pt_add(acc, load_projective(j));
   }
   store_projective(t, acc);

@@ -68,19 +68,23 @@ fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_i
   }
 }
 
-// sums_out[t] = sum of the table points of entries[offsets[t] .. offsets[t + 1]) (the sign bit negates):
-// one thread a chunk of a bucket, or of the 0/1 scalars' bases; a bucket's chunks are summed by
-// sum_partials, so that a bucket that skewed scalars fill is not one thread's work.
+// sums_out[t] = sum of the table points of chunk t's entries (the sign bit negates): one thread a chunk
+// of a bucket, or of the 0/1 scalars' bases; a bucket's chunks are summed by sum_partials, so that a
+// bucket that skewed scalars fill is not one thread's work.
 @compute @workgroup_size(FS_GROUP)
 fn sum_entries(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = thread(gid);
   if (t >= params.count) {
     return;
   }
+  let chunk = chunk_of(t);
+  if (!chunk.live) {
+    return;
+  }
   fs_bind(li);
   pt_init();
   pt_set_identity(PT_P);
-  for (var e = offsets[t]; e < offsets[t + 1u]; e++) {
+  for (var e = chunk.lo; e < chunk.hi; e++) {
     let entry = entries[e];
     load_affine(PT_Q, entry & ~SIGN);
     if ((entry & SIGN) != 0u) {
@@ -146,17 +150,21 @@ fn window_segments(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local
   store_projective(t, PT_P);
 }
 
-// sums_out[t] = sum of projective sums_in[offsets[t] .. offsets[t + 1]): the next level of sum_entries.
+// sums_out[t] = sum of the projective sums_in of chunk t: the next level of sum_entries.
 @compute @workgroup_size(FS_GROUP)
 fn sum_partials(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = thread(gid);
   if (t >= params.count) {
     return;
   }
+  let chunk = chunk_of(t);
+  if (!chunk.live) {
+    return;
+  }
   fs_bind(li);
   pt_init();
   pt_set_identity(PT_P);
-  for (var j = offsets[t]; j < offsets[t + 1u]; j++) {
+  for (var j = chunk.lo; j < chunk.hi; j++) {
     load_projective(PT_Q, j);
     pt_add();
   }

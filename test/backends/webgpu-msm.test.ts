@@ -5,7 +5,8 @@
  * start offsets, tables split over buffers of 7 points (the split size lowered so that MSMs cross it), and
  * bucket sums chunked small (so that skewed buckets are summed over several levels), window sums in small
  * segments (lo * R + T each), and a streamed table (kept on the host, put on the GPU by each MSM; what a
- * table the GPU has no memory for becomes).
+ * table the GPU has no memory for becomes). The GPU scan behind the bucket offsets and the chunk starts is
+ * checked on its own at sizes that take one, two and three levels of blocks.
  *
  * Sizes are kept to at most 100 scalars (G1) and 40 (G2): llvmpipe adds about 10^4 G1 points a second on
  * two cores, G2 about a third of that, so these take seconds each. Compiling the six kernels of a group
@@ -216,6 +217,30 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
       msm.freeTable(t[0]);
     });
   }
+
+  test('the GPU scan: bucket offsets and chunk starts over one, two and three levels of blocks', async () => {
+    const msm = await CurveMsm.create(gpu!, 'g1');
+    const rng = new Rng('webgpu-msm-scan');
+    const exclusive = (v: number[]) => {
+      let at = 0;
+      return v.map((x) => ((at += x), at - x));
+    };
+    // one block is 256 values: 257 needs a second level, 70001 a third
+    for (const n of [1, 2, 255, 256, 257, 4099, 70001]) {
+      const values = Array.from({ length: n }, () => (rng.int(5) === 0 ? 0 : rng.int(4096)));
+      assert.deepEqual(Array.from(await msm.scan(Uint32Array.from(values))), exclusive(values), `n ${n}`);
+      // run offsets (empty runs among them) into the next level's chunk starts, chunks of 3
+      const offsets = exclusive(values.map((v) => v % 10));
+      const chunks = offsets.map((o, i) =>
+        i + 1 < n ? Math.max(1, Math.ceil((offsets[i + 1]! - o) / 3)) : 0,
+      );
+      assert.deepEqual(
+        Array.from(await msm.scan(Uint32Array.from(offsets), 3)),
+        exclusive(chunks),
+        `chunks, n ${n}`,
+      );
+    }
+  });
 
   test('a lost device fails the MSM with the reason', async () => {
     const own = await openGpu({ allowSoftware: true });

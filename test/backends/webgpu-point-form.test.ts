@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describePoints, pointKernels, pointModule } from '../../src/backends/webgpu/point-form.ts';
+import { MSM_ENTRIES, MSM_FILES } from '../../src/backends/webgpu/msm.ts';
 
 const limits = (storage: number, invocations: number) =>
   ({
@@ -37,33 +38,21 @@ test('a software adapter takes the slot form, a GPU the registers form on word32
 });
 
 test('each form builds its own module: the slot file bounds the slot form, not the registers form', () => {
-  const files = {
-    slots: ['msm-common.wgsl', 'msm.wgsl'],
-    registers: ['msm-common.wgsl', 'msm-registers.wgsl'],
-  };
   const small = limits(32768, 256);
-  const slots = pointModule('g1', { form: 'slots', fq: 'word32' }, small, files);
-  const registers = pointModule('g1', { form: 'registers', fq: 'word32' }, small, files);
-  const g2 = pointModule('g2', { form: 'slots', fq: 'word32' }, small, files);
+  const slots = pointModule('g1', { form: 'slots', fq: 'word32' }, small, MSM_FILES);
+  const registers = pointModule('g1', { form: 'registers', fq: 'word32' }, small, MSM_FILES);
+  const g2 = pointModule('g2', { form: 'slots', fq: 'word32' }, small, MSM_FILES);
   assert.ok(slots.workgroup < 64 && g2.workgroup < slots.workgroup, `${slots.workgroup} ${g2.workgroup}`);
   assert.equal(registers.workgroup, 64);
   assert.equal(
-    pointModule('g1', { form: 'registers', fq: 'word32' }, limits(32768, 32), files).workgroup,
+    pointModule('g1', { form: 'registers', fq: 'word32' }, limits(32768, 32), MSM_FILES).workgroup,
     32,
   );
   for (const { code } of [slots, registers])
-    for (const entry of [
-      'to_montgomery',
-      'scalar_digits',
-      'bucket_scatter',
-      'sum_entries',
-      'sum_partials',
-      'window_segments',
-    ])
-      assert.match(code, new RegExp(`fn ${entry}\\(`), entry);
+    for (const entry of MSM_ENTRIES) assert.match(code, new RegExp(`fn ${entry}\\(`), entry);
   assert.match(registers.code, /fn pt_add\(/);
   assert.match(slots.code, /var<workgroup> fs:/);
   assert.doesNotMatch(registers.code, /var<workgroup> fs:/);
-  const limb16 = pointModule('g1', { form: 'registers', fq: 'limb16' }, small, files);
+  const limb16 = pointModule('g1', { form: 'registers', fq: 'limb16' }, small, MSM_FILES);
   assert.notEqual(limb16.code, registers.code);
 });

@@ -7,20 +7,21 @@
  * A table is affine Montgomery points in GPU buffers of at most `bufferPoints` points each (what one storage
  * binding and one buffer may hold), kept on the GPU between proofs; a table the GPU has no memory for is
  * streamed (its words on the host, a buffer's worth put on the GPU by each MSM). An MSM is split by buffer
- * and each part is independent, the parts' sums added on the host. Within a part, as supraseal splits a PoRep witness: the bases of scalars 1 are
- * summed by levels of chunked additions (#sumRuns), scalars 0 are dropped, and the rest go through
- * Pippenger with signed digits: digits and bucket sizes on the GPU (scalar_digits), the offsets as a prefix
- * sum of the sizes on the host, a counting sort into buckets on the GPU (bucket_scatter), the buckets'
- * points summed in chunks of at most `chunk` points a thread and the chunks summed level by level
- * (sum_entries, sum_partials: skewed scalars that fill one bucket cost levels, not one long thread), the
- * windows' running-sum reductions in segments of at most `segment` buckets a thread (window_segments; the
- * segments summed by sum_partials), and the windows' Horner combination (c doublings each) on the host
- * with noble: W points, a few hundred doublings.
+ * and each part is independent. Within a part, as supraseal splits a PoRep witness: the bases of scalars 1
+ * are summed by levels of chunked additions (#sumRuns), scalars 0 are dropped, and the rest go through
+ * Pippenger with signed digits, all on the GPU in one submission: digits and bucket sizes (scalar_digits),
+ * the bucket offsets as a scan of the sizes (scan_blocks, scan_add), a counting sort into buckets
+ * (bucket_scatter), the buckets' points summed in chunks of at most `chunk` points a thread and the chunks
+ * summed level by level (sum_entries, sum_partials: skewed scalars that fill one bucket cost levels, not
+ * one long thread), the windows' running-sum reductions in segments of at most `segment` buckets a thread
+ * (window_segments; the segments summed by sum_partials). Only the window sums come back: their Horner
+ * combination (c doublings each) and the parts' sum are blst's on the host (sumPow2: a few hundred
+ * doublings, well under a millisecond, and the result checked in the group).
  *
- * Known limits of this first version, for a GPU session to lift: the 0/1 split and the density walk run on
- * the host (native/src/split.rs on every core, the rest's scalars gathered there; a GPU scan and
- * compaction would spare the upload of the whole vector); the formulas are complete projective ones, not batch-affine; the window
- * width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT) until a GPU measures them.
+ * Known limits, for a GPU session to lift: the 0/1 split and the density walk run on the host
+ * (native/src/split.rs on every core, the rest's scalars gathered there; a GPU scan and compaction would
+ * spare the upload of the whole vector); the formulas are complete projective ones, not batch-affine; the
+ * window width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT) until a GPU measures them.
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
 import {
@@ -51,8 +52,18 @@ const SEGMENT = 64;
  */
 const SOFTWARE_MAX_ADDS: Record<Group, number> = { g1: 96, g2: 24 };
 
-type Entry =
-  'to_montgomery' | 'scalar_digits' | 'bucket_scatter' | 'sum_entries' | 'sum_partials' | 'window_segments';
+/** The MSM module's entry points, and those that do point arithmetic (run in the form's workgroups). */
+export const MSM_ENTRIES = [
+  'to_montgomery',
+  'scalar_digits',
+  'scan_blocks',
+  'scan_add',
+  'bucket_scatter',
+  'sum_entries',
+  'sum_partials',
+  'window_segments',
+] as const;
+type Entry = (typeof MSM_ENTRIES)[number];
 
 const POINT_KERNELS: ReadonlySet<Entry> = new Set([
   'to_montgomery',
@@ -61,13 +72,34 @@ const POINT_KERNELS: ReadonlySet<Entry> = new Set([
   'window_segments',
 ]);
 
+/** The shader files of each form's MSM module, in order. */
+export const MSM_FILES = {
+  slots: ['msm-common.wgsl', 'msm.wgsl'],
+  registers: ['msm-common.wgsl', 'msm-registers.wgsl'],
+};
+
+/** Values a block of scan_blocks scans (64 threads, 4 each). */
+const SCAN_BLOCK = 256;
+
 interface Params {
+  /** The kernel's item count; the dispatch's thread count unless given. */
+  count?: number;
   windows?: number;
   bits?: number;
   buckets?: number;
   base?: number;
   segment?: number;
   segments?: number;
+  chunk?: number;
+  runs?: number;
+}
+
+/** One kernel's dispatch over `threads` threads with its parameters and buffers (binding number: buffer). */
+interface Dispatch {
+  entry: Entry;
+  threads: number;
+  params: Params;
+  bind: Partial<Record<number, GPUBuffer>>;
 }
 
 /** Binding numbers of msm.wgsl. */
@@ -83,6 +115,9 @@ const B = {
   sumsIn: 9,
   sumsOut: 10,
   tableOut: 11,
+  starts: 12,
+  scanOut: 13,
+  scanSums: 14,
 } as const;
 
 /**
@@ -161,7 +196,8 @@ export class CurveMsm {
     this.#projectiveBytes = projectiveWords(group) * 4;
     this.#maxBinding = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
     this.maxAdds = gpu.software ? SOFTWARE_MAX_ADDS[group] : Infinity;
-    this.chunk = Math.max(1, Math.min(options.chunk ?? CHUNK, this.maxAdds));
+    // a chunk of 1 would never shorten a run
+    this.chunk = Math.max(2, Math.min(options.chunk ?? CHUNK, this.maxAdds));
     this.segment = Math.max(1, options.segment ?? SEGMENT);
     this.stream = options.stream ?? false;
     this.bufferPoints = Math.max(
@@ -172,10 +208,7 @@ export class CurveMsm {
 
   static async create(gpu: GpuContext, group: Group, options: MsmOptions = {}): Promise<CurveMsm> {
     const points = options.points ?? pointKernels(gpu.software);
-    const { code, workgroup } = pointModule(group, points, gpu.limits, {
-      slots: ['msm-common.wgsl', 'msm.wgsl'],
-      registers: ['msm-common.wgsl', 'msm-registers.wgsl'],
-    });
+    const { code, workgroup } = pointModule(group, points, gpu.limits, MSM_FILES);
     return new CurveMsm(gpu, group, await compileModule(gpu.device, code), workgroup, options);
   }
 
@@ -206,45 +239,58 @@ export class CurveMsm {
   }
 
   /** Runs one kernel over `threads` threads and waits for it. */
-  async #run(
-    entry: Entry,
-    threads: number,
-    params: Params,
-    bind: Partial<Record<number, GPUBuffer>>,
-  ): Promise<void> {
-    if (threads === 0) return;
+  #run(entry: Entry, threads: number, params: Params, bind: Dispatch['bind']): Promise<void> {
+    return this.#submit([{ entry, threads, params, bind }]);
+  }
+
+  /**
+   * Records the dispatches in one compute pass, in order (WebGPU makes each see the writes of those before),
+   * submits it and waits: an MSM's steps from the digits to the window sums are one submission, with no
+   * read-back and no host work between them.
+   */
+  async #submit(dispatches: readonly Dispatch[]): Promise<void> {
     const { device, limits } = this.#gpu;
-    const wg = POINT_KERNELS.has(entry) ? this.#group : PLAIN_GROUP;
-    const groups = Math.ceil(threads / wg);
-    const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
-    const y = Math.ceil(groups / x);
-    const uni = device.createBuffer({ size: 32, usage: USAGE.UNIFORM | USAGE.COPY_DST });
-    device.queue.writeBuffer(
-      uni,
-      0,
-      new Uint32Array([
-        threads,
-        x * wg,
-        params.windows ?? 0,
-        params.bits ?? 0,
-        params.buckets ?? 0,
-        params.segment ?? 0,
-        params.segments ?? 0,
-        params.base ?? 0,
-      ]),
-    );
-    const pipeline = await this.pipeline(entry);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uni } }];
-    for (const [binding, buffer] of Object.entries(bind))
-      entries.push({ binding: Number(binding), resource: { buffer: buffer! } });
+    const uniforms: GPUBuffer[] = [];
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
-    pass.dispatchWorkgroups(x, y);
-    pass.end();
-    await submitChecked(device, enc);
-    uni.destroy();
+    try {
+      for (const { entry, threads, params, bind } of dispatches) {
+        if (threads === 0) continue;
+        const wg = POINT_KERNELS.has(entry) ? this.#group : PLAIN_GROUP;
+        const groups = Math.ceil(threads / wg);
+        const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
+        const y = Math.ceil(groups / x);
+        const uni = device.createBuffer({ size: 48, usage: USAGE.UNIFORM | USAGE.COPY_DST });
+        uniforms.push(uni);
+        device.queue.writeBuffer(
+          uni,
+          0,
+          new Uint32Array([
+            params.count ?? threads,
+            x * wg,
+            params.windows ?? 0,
+            params.bits ?? 0,
+            params.buckets ?? 0,
+            params.segment ?? 0,
+            params.segments ?? 0,
+            params.base ?? 0,
+            params.chunk ?? 0,
+            params.runs ?? 0,
+          ]),
+        );
+        const pipeline = await this.pipeline(entry);
+        const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uni } }];
+        for (const [binding, buffer] of Object.entries(bind))
+          entries.push({ binding: Number(binding), resource: { buffer: buffer! } });
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
+        pass.dispatchWorkgroups(x, y);
+      }
+      pass.end();
+      await submitChecked(device, enc);
+    } finally {
+      for (const u of uniforms) u.destroy();
+    }
   }
 
   async #read(buffer: GPUBuffer, bytes: number): Promise<Uint32Array> {
@@ -413,56 +459,106 @@ export class CurveMsm {
 
   /** The projective sum of the table points at `idx` (the bases of the scalars 1): one run of #sumRuns. */
   async #sumIndexed(table: GPUBuffer, idx: Uint32Array): Promise<Uint32Array> {
-    const entries = this.#upload(idx);
-    const sums = await this.#sumRuns({ table, entries }, [idx.length]);
-    entries.destroy();
-    const words = await this.#read(sums, this.#projectiveBytes);
-    sums.destroy();
-    return words;
+    const temp: GPUBuffer[] = [];
+    try {
+      const entries = this.#upload(idx);
+      const offsets = this.#upload(Uint32Array.of(0, idx.length));
+      temp.push(entries, offsets);
+      const d: Dispatch[] = [];
+      const run = { runs: 1, items: idx.length, longest: idx.length };
+      const sums = this.#sumRuns(d, temp, { table, entries }, offsets, run);
+      temp.push(sums);
+      await this.#submit(d);
+      return await this.#read(sums, this.#projectiveBytes);
+    } finally {
+      for (const b of temp) b.destroy();
+    }
   }
 
   /**
-   * One projective point a run: the sums of the table points of consecutive runs of `entries`, run r
-   * `counts[r]` entries long (a bucket, or the 0/1 scalars' bases). Each run is cut in chunks of at most
-   * `chunk` entries, one thread a chunk (sum_entries), and the chunks of a run summed the same way, level
-   * by level (sum_partials), until one point a run is left: a run that skewed scalars make long costs
-   * levels, not one thread's serial loop.
+   * Records the sums of runs of items, run r the items offsets[r] .. offsets[r + 1] (a bucket's entries, the
+   * 0/1 scalars' bases, a window's segment sums), and returns the buffer that will hold run r's projective
+   * sum at r. Level by level: each run cut in chunks of at most `chunk` items, a thread a chunk (sum_entries
+   * on table points through entries, sum_partials on sums), the chunks' starts a scan of their counts on
+   * the GPU, and a level's chunk sums the next level's items, until every run is one chunk: a run that
+   * skewed scalars make long costs levels, not one long thread. The host knows only bounds (runs, items,
+   * the longest run): a level's dispatch is sized by them and its threads past the last chunk do nothing.
    */
-  async #sumRuns(
+  #sumRuns(
+    d: Dispatch[],
+    temp: GPUBuffer[],
     source: { table: GPUBuffer; entries: GPUBuffer } | { partials: GPUBuffer },
-    counts: ArrayLike<number>,
-  ): Promise<GPUBuffer> {
-    let sizes = Array.from(counts);
-    // the first level reads table points through entries, or the caller's partial sums (which it keeps)
-    const table = 'table' in source ? source.table : undefined;
+    offsets: GPUBuffer,
+    { runs, items, longest }: { runs: number; items: number; longest: number },
+  ): GPUBuffer {
+    const chunk = this.chunk;
     let input = 'table' in source ? source.entries : source.partials;
     for (let level = 0; ; level++) {
-      // chunk offsets over the input, every run at least one chunk (an empty run sums to the identity)
-      const offsets: number[] = [];
-      const next: number[] = [];
-      let at = 0;
-      for (const size of sizes) {
-        const chunks = Math.max(1, Math.ceil(size / this.chunk));
-        for (let k = 0; k < chunks; k++) offsets.push(at + Math.min(size, k * this.chunk));
-        next.push(chunks);
-        at += size;
-      }
-      offsets.push(at);
-      const offsetBuf = this.#upload(Uint32Array.from(offsets));
-      const out = this.#buffer((offsets.length - 1) * this.#projectiveBytes);
-      if (level === 0 && table) {
-        const bind = { [B.table]: table, [B.entries]: input, [B.offsets]: offsetBuf, [B.sumsOut]: out };
-        await this.#run('sum_entries', offsets.length - 1, {}, bind);
-      } else {
-        const bind = { [B.sumsIn]: input, [B.offsets]: offsetBuf, [B.sumsOut]: out };
-        await this.#run('sum_partials', offsets.length - 1, {}, bind);
-        if (level > 0) input.destroy();
-      }
-      offsetBuf.destroy();
-      if (next.every((n) => n === 1)) return out;
-      sizes = next;
+      const starts = this.#buffer((runs + 1) * 4);
+      this.#scan(d, temp, offsets, runs + 1, chunk, starts);
+      // every run has a chunk, and at most ceil(items / chunk) more than one
+      const bound = runs + Math.ceil(items / chunk);
+      const out = this.#buffer(bound * this.#projectiveBytes);
+      const p = { chunk, runs };
+      const bind: Dispatch['bind'] = { [B.offsets]: offsets, [B.starts]: starts, [B.sumsOut]: out };
+      if (level === 0 && 'table' in source)
+        d.push({
+          entry: 'sum_entries',
+          threads: bound,
+          params: p,
+          bind: { ...bind, [B.table]: source.table, [B.entries]: input },
+        });
+      else d.push({ entry: 'sum_partials', threads: bound, params: p, bind: { ...bind, [B.sumsIn]: input } });
+      temp.push(starts);
+      // one chunk a run: chunk r is run r, and out the runs' sums
+      if (longest <= chunk) return out;
+      temp.push(out);
+      longest = Math.ceil(longest / chunk);
+      items = bound;
       input = out;
+      offsets = starts;
     }
+  }
+
+  /**
+   * The GPU scan #sumRuns and the bucket offsets use, on its own (tests): the exclusive scan of `values`
+   * (chunk 0), or, with chunk > 0, of the chunk counts of the runs values[i] .. values[i + 1] (0 last).
+   */
+  async scan(values: Uint32Array, chunk = 0): Promise<Uint32Array> {
+    const temp: GPUBuffer[] = [];
+    try {
+      const input = this.#upload(values);
+      const out = this.#buffer(values.byteLength);
+      temp.push(input, out);
+      const d: Dispatch[] = [];
+      this.#scan(d, temp, input, values.length, chunk, out);
+      await this.#submit(d);
+      return await this.#read(out, values.byteLength);
+    } finally {
+      for (const b of temp) b.destroy();
+    }
+  }
+
+  /**
+   * Records the exclusive scan of n values into out (n words): offsets[i] (chunk 0) or run i's chunk count
+   * (the last value 0, so that out[n - 1] is the total). A level of scan_blocks, the block totals scanned
+   * the same way, and scan_add: log_256 n levels.
+   */
+  #scan(d: Dispatch[], temp: GPUBuffer[], input: GPUBuffer, n: number, chunk: number, out: GPUBuffer): void {
+    const blocks = Math.ceil(n / SCAN_BLOCK);
+    const sums = this.#buffer(blocks * 4);
+    temp.push(sums);
+    d.push({
+      entry: 'scan_blocks',
+      threads: blocks * PLAIN_GROUP,
+      params: { count: n, chunk },
+      bind: { [B.offsets]: input, [B.scanOut]: out, [B.scanSums]: sums },
+    });
+    if (blocks === 1) return;
+    const scanned = this.#buffer(blocks * 4);
+    temp.push(scanned);
+    this.#scan(d, temp, sums, blocks, 0, scanned);
+    d.push({ entry: 'scan_add', threads: n, params: {}, bind: { [B.scanOut]: out, [B.scanSums]: scanned } });
   }
 
   /**
@@ -505,45 +601,77 @@ export class CurveMsm {
   ): Promise<Uint32Array> {
     const m = idx.length;
     const p = { windows, bits: c, buckets };
-    const scalarBuf = this.#upload(scalarWords);
-    const idxBuf = this.#upload(idx);
-    const digits = this.#buffer(windows * m * 4);
-    const nb = windows * buckets;
-    const cursor = this.#buffer(nb * 4);
-    await this.#run('scalar_digits', m, p, {
-      [B.scalars]: scalarBuf,
-      [B.digits]: digits,
-      [B.cursor]: cursor,
-    });
-    const counts = await this.#read(cursor, nb * 4);
-    const offsets = new Uint32Array(nb + 1);
-    for (let t = 0; t < nb; t++) offsets[t + 1] = offsets[t]! + counts[t]!;
-    this.#gpu.device.queue.writeBuffer(cursor, 0, offsets, 0, nb);
-    const entries = this.#buffer(offsets[nb]! * 4);
-    await this.#run('bucket_scatter', m, p, {
-      [B.idx]: idxBuf,
-      [B.digits]: digits,
-      [B.cursor]: cursor,
-      [B.entries]: entries,
-    });
-    const bucketSums = await this.#sumRuns({ table, entries }, counts);
-    // a window's buckets in segments of `segment`, one thread each, then the segments summed
-    const top = buckets - 1;
-    // a thread adds 2 segment + 2 (c - 1) + 1 times: kept within its budget
-    const budget = Math.floor((this.maxAdds - 2 * (c - 1) - 1) / 2);
-    const segment = Math.max(1, Math.min(this.segment, top, budget));
-    const segments = Math.ceil(top / segment);
-    const parts = this.#buffer(windows * segments * this.#projectiveBytes);
-    await this.#run(
-      'window_segments',
-      windows * segments,
-      { ...p, segment, segments },
-      { [B.sumsIn]: bucketSums, [B.sumsOut]: parts },
-    );
-    const windowSums = await this.#sumRuns({ partials: parts }, new Array<number>(windows).fill(segments));
-    parts.destroy();
-    const w = await this.#read(windowSums, windows * this.#projectiveBytes);
-    for (const b of [scalarBuf, idxBuf, digits, cursor, entries, bucketSums, windowSums]) b.destroy();
-    return w;
+    const temp: GPUBuffer[] = [];
+    const buffer = (size: number) => {
+      const b = this.#buffer(size);
+      temp.push(b);
+      return b;
+    };
+    const upload = (words: Uint32Array) => {
+      const b = this.#upload(words);
+      temp.push(b);
+      return b;
+    };
+    try {
+      const scalars = upload(scalarWords);
+      const nb = windows * buckets;
+      const digits = buffer(windows * m * 4);
+      // the bucket sizes, and a last word 0: their scan ends with the total
+      const cursor = buffer((nb + 1) * 4);
+      const offsets = buffer((nb + 1) * 4);
+      // at most one entry a scalar a window
+      const entries = buffer(windows * m * 4);
+      const d: Dispatch[] = [
+        {
+          entry: 'scalar_digits',
+          threads: m,
+          params: p,
+          bind: { [B.scalars]: scalars, [B.digits]: digits, [B.cursor]: cursor },
+        },
+      ];
+      this.#scan(d, temp, cursor, nb + 1, 0, offsets);
+      d.push({
+        entry: 'bucket_scatter',
+        threads: m,
+        params: p,
+        bind: {
+          [B.idx]: upload(idx),
+          [B.digits]: digits,
+          [B.cursor]: cursor,
+          [B.offsets]: offsets,
+          [B.entries]: entries,
+        },
+      });
+      const bucketSums = this.#sumRuns(d, temp, { table, entries }, offsets, {
+        runs: nb,
+        items: windows * m,
+        longest: m,
+      });
+      temp.push(bucketSums);
+      // a window's buckets in segments of `segment`, one thread each, then the segments summed
+      const top = buckets - 1;
+      // a thread adds 2 segment + 2 (c - 1) + 1 times: kept within its budget
+      const budget = Math.floor((this.maxAdds - 2 * (c - 1) - 1) / 2);
+      const segment = Math.max(1, Math.min(this.segment, top, budget));
+      const segments = Math.ceil(top / segment);
+      const parts = buffer(windows * segments * this.#projectiveBytes);
+      d.push({
+        entry: 'window_segments',
+        threads: windows * segments,
+        params: { ...p, segment, segments },
+        bind: { [B.sumsIn]: bucketSums, [B.sumsOut]: parts },
+      });
+      const windowStarts = upload(Uint32Array.from({ length: windows + 1 }, (_, w) => w * segments));
+      const windowSums = this.#sumRuns(d, temp, { partials: parts }, windowStarts, {
+        runs: windows,
+        items: windows * segments,
+        longest: segments,
+      });
+      temp.push(windowSums);
+      await this.#submit(d);
+      return await this.#read(windowSums, windows * this.#projectiveBytes);
+    } finally {
+      for (const b of temp) b.destroy();
+    }
   }
 }
