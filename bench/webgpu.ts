@@ -3,10 +3,11 @@
  * microbenchmarks of the WGSL kernels on this machine's WebGPU adapter. Fr and Fq Montgomery products per
  * second in each limb layout of the field template (chains of dependent products, so nothing is skipped),
  * and the NTT and quotient in each Fr layout beside the CPU backend's (`--fields-only` stops there); G1 and
- * G2 point additions per second (slot form), each point-kernel form's compile times (pipeline and first
- * dispatch) and MSM beside the CPU backend's (benchForms): random scalars, and a PoRep-shaped witness (98%
- * 0/1). Every result is checked (bigints, the CPU backend): a wrong one fails the run. `--json` writes the field, NTT and MSM rows. On
- * llvmpipe these are the CPU's SIMD lanes, not a GPU's: the layout is chosen on a GPU.
+ * G2 point additions per second and compile times (pipeline and first dispatch) of each point-kernel
+ * form, and MSM beside the CPU backend's (benchForms): random scalars, and a PoRep-shaped witness (98%
+ * 0/1). Every result is checked (bigints, noble, the CPU backend): a wrong one fails the run. `--json`
+ * writes the field, NTT, addition and MSM rows. On llvmpipe these are the CPU's SIMD lanes, not a GPU's:
+ * the layout is chosen on a GPU.
  */
 import { createCpuBackend } from '../src/backends/cpu/index.ts';
 import { openGpu } from '../src/backends/webgpu/device.ts';
@@ -56,6 +57,14 @@ const nttRows: {
 if (!msmOnly) await fields();
 if (!msmOnly) await ntts();
 const rows: Row[] = [];
+const addRows: {
+  group: Group;
+  points: string;
+  threads: number;
+  iters: number;
+  seconds: number;
+  addsPerS: number;
+}[] = [];
 if (!fieldsOnly) for (const group of ['g1', 'g2'] as Group[]) await points(group);
 await save();
 gpu.close();
@@ -64,7 +73,14 @@ gpu.close();
 async function save(): Promise<void> {
   const json = arg('--json');
   if (!json) return;
-  const doc = { adapter: gpu.description, software: gpu.software, fields: fieldRows, ntt: nttRows, rows };
+  const doc = {
+    adapter: gpu.description,
+    software: gpu.software,
+    fields: fieldRows,
+    ntt: nttRows,
+    adds: addRows,
+    rows,
+  };
   await writeFile(json, JSON.stringify(doc, null, 2));
   if (fieldRows.length || rows.length) await writeFile(json.replace(/\.json$/, '') + '.md', layoutTable());
 }
@@ -94,6 +110,9 @@ function layoutTable(): string {
     md.push(
       `| ${r.layout} | 2^${r.log2} | ${r.nttS.toFixed(4)} | ${r.cpuNttS.toFixed(4)} | ${r.quotientS.toFixed(4)} | ${r.cpuQuotientS.toFixed(4)} |`,
     );
+  md.push('', '| group | points | threads x chain | M additions/s |', '| --- | --- | --- | --- |');
+  for (const r of addRows)
+    md.push(`| ${r.group} | ${r.points} | ${r.threads} x ${r.iters} | ${(r.addsPerS / 1e6).toFixed(3)} |`);
   // the point-kernel forms side by side: C2_WEBGPU_POINTS / C2_WEBGPU_FQ_LAYOUT's default is picked here
   md.push(
     '',
@@ -242,17 +261,27 @@ function benchForms(): PointKernels[] {
 
 async function points(group: Group): Promise<void> {
   const G = group === 'g1' ? G1Point : G2Point;
-  const ops = await PointOps.create(gpu, group);
   const threads = gpu.software ? 256 : 1 << 18;
   // distinct points are costly to make on the host: 2^10 of them, repeated
   const few = Array.from({ length: 1024 }, (_, i) => G.BASE.multiply(BigInt(i + 2)));
   const pts = Array.from({ length: threads }, (_, i) => few[i % few.length]!);
   const iters = gpu.software ? 16 : 256;
-  const s = await time(() => ops.addChain(pts, pts, iters));
-  const base = await time(() => ops.addChain(pts, pts, 0));
-  console.log(
-    `${group} add: ${threads} threads x ${iters}: ${s.toFixed(3)}s ${((threads * iters) / Math.max(s - base, 1e-9) / 1e6).toFixed(4)} M/s`,
-  );
+  // each form's additions per second: a chain of dependent additions a thread, less the dispatch alone
+  for (const k of benchForms()) {
+    const name = describePoints(k);
+    const ops = await PointOps.create(gpu, group, k);
+    const s = await time(() => ops.addChain(pts, pts, iters));
+    const base = await time(() => ops.addChain(pts, pts, 0));
+    // a + iters * a, checked on the first distinct points
+    const got = await ops.addChain(pts.slice(0, 4), pts.slice(0, 4), iters);
+    const ok = got.every((p, i) => p.toHex() === few[i]!.multiply(BigInt(iters + 1)).toHex());
+    if (!ok) process.exitCode = 1;
+    const addsPerS = (threads * iters) / Math.max(s - base, 1e-9);
+    addRows.push({ group, points: name, threads, iters, seconds: s, addsPerS });
+    console.log(
+      `${group} add (${name}): ${threads} threads x ${iters}: ${s.toFixed(3)}s ${(addsPerS / 1e6).toFixed(4)} M/s${ok ? '' : ' MISMATCH'}`,
+    );
+  }
 
   // every form's kernels, compiled up front (the compile times are a figure of their own)
   const forms: { name: string; msm: CurveMsm }[] = [];

@@ -1,17 +1,5 @@
-// Point kernels for the tests and the microbenchmark; needs curve.wgsl and what it needs in front. Points in
-// and out are projective, 3 * PT_W Fq of 12 little-endian u32 words (X, Y, Z, Montgomery form).
-
-struct Params {
-  count: u32,
-  iters: u32,
-  _pad0: u32,
-  _pad1: u32,
-}
-
-@group(0) @binding(0) var<storage, read> a_in: array<u32>;
-@group(0) @binding(1) var<storage, read> b_in: array<u32>;
-@group(0) @binding(2) var<storage, read_write> out: array<u32>;
-@group(0) @binding(3) var<uniform> params: Params;
+// The point kernels of the tests and the microbenchmark on the slot file; needs curve.wgsl and what it
+// needs, and point-ops-common.wgsl, in front.
 
 fn load_a(p: u32, i: u32) {
   for (var c = 0u; c < 3u * PT_W; c++) {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { Group } from '../../src/backends/backend.ts';
 import { FQ_MODULUS, interpret, programs, slots } from '../../src/backends/webgpu/curve-program.ts';
 import { PointOps } from '../../src/backends/webgpu/point-ops.ts';
+import { POINT_FQ_LAYOUTS } from '../../src/backends/webgpu/point-form.ts';
 import { type CurvePoint, G1Point, G2Point, zero } from '../../src/backends/webgpu/curve-points.ts';
 import { frRandom } from '../../src/shared/fr.ts';
 import { testGpu } from '../support/webgpu.ts';
@@ -77,18 +78,38 @@ for (const group of groups) {
   });
 
   test(`${group}: WGSL add and double equal noble, edge cases included`, { skip: why ?? false }, async () => {
-    const ops = await PointOps.create(gpu!, group);
-    const [a, b] = cases(group, group === 'g1' ? 6 : 3);
-    let t0 = performance.now();
-    const out = await ops.ops(a, b);
-    console.log(`${group} pt_ops: first run (with the JIT) ${(performance.now() - t0).toFixed(0)} ms`);
-    for (let i = 0; i < a.length; i++) {
-      assert.ok(eq(out[2 * i]!, add(a[i]!, b[i]!)), `add ${i}`);
-      assert.ok(eq(out[2 * i + 1]!, a[i]!.double()), `double ${i}`);
-    }
-    t0 = performance.now();
-    const chain = await ops.addChain(a.slice(0, 8), b.slice(0, 8), 5);
-    console.log(`${group} pt_add_chain: first run (with the JIT) ${(performance.now() - t0).toFixed(0)} ms`);
-    for (let i = 0; i < 8; i++) assert.ok(eq(chain[i]!, add(a[i]!, b[i]!.multiply(5n))), `chain ${i}`);
+    await addAndDouble(await PointOps.create(gpu!, group));
   });
 }
+
+/** The kernels' add, double and add chain against noble. */
+async function addAndDouble(ops: PointOps): Promise<void> {
+  const group = ops.group;
+  const [a, b] = cases(group, group === 'g1' ? 6 : 3);
+  let t0 = performance.now();
+  const out = await ops.ops(a, b);
+  console.log(`${group} pt_ops: first run (with the JIT) ${(performance.now() - t0).toFixed(0)} ms`);
+  for (let i = 0; i < a.length; i++) {
+    assert.ok(eq(out[2 * i]!, add(a[i]!, b[i]!)), `add ${i}`);
+    assert.ok(eq(out[2 * i + 1]!, a[i]!.double()), `double ${i}`);
+  }
+  t0 = performance.now();
+  const chain = await ops.addChain(a.slice(0, 8), b.slice(0, 8), 5);
+  console.log(`${group} pt_add_chain: first run (with the JIT) ${(performance.now() - t0).toFixed(0)} ms`);
+  for (let i = 0; i < 8; i++) assert.ok(eq(chain[i]!, add(a[i]!, b[i]!.multiply(5n))), `chain ${i}`);
+}
+
+// The registers form's kernels (what a GPU runs; the MSM's are tested in webgpu-msm.test.ts): WGSL checked
+// for every group and Fq layout (the module is validated when it is made, compiled per kernel later); run
+// on a GPU and with C2_HEAVY=1 only, as llvmpipe takes minutes to compile each of these kernels.
+const run = process.env.C2_HEAVY === '1' || gpu?.software === false;
+for (const group of groups)
+  for (const fq of POINT_FQ_LAYOUTS)
+    test(
+      `${group}, registers form on ${fq} Fq: ${run ? 'add and double equal noble' : 'its WGSL is valid'}`,
+      { skip: why ?? false },
+      async () => {
+        const ops = await PointOps.create(gpu!, group, { form: 'registers', fq });
+        if (run) await addAndDouble(ops);
+      },
+    );

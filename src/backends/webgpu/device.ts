@@ -146,16 +146,32 @@ export async function submitChecked(device: GPUDevice, encoder: GPUCommandEncode
 }
 
 /** A read-back of `size` bytes of `src`. */
-export async function readBuffer(device: GPUDevice, src: GPUBuffer, size: number): Promise<Uint8Array> {
-  const staging = device.createBuffer({ size, usage: USAGE.MAP_READ | USAGE.COPY_DST });
-  const enc = device.createCommandEncoder();
-  enc.copyBufferToBuffer(src, 0, staging, 0, size);
-  await submitChecked(device, enc);
-  await staging.mapAsync(MAP_READ);
-  const out = new Uint8Array(staging.getMappedRange().slice(0));
-  staging.unmap();
-  staging.destroy();
-  return out;
+export function readBuffer(device: GPUDevice, src: GPUBuffer, size: number): Promise<Uint8Array> {
+  return readBuffers(device, [{ buffer: src, size }]);
+}
+
+/** The first `size` bytes of each buffer, one after the other: one copy, one submission, one mapping. */
+export async function readBuffers(
+  device: GPUDevice,
+  parts: readonly { buffer: GPUBuffer; size: number }[],
+): Promise<Uint8Array> {
+  const total = parts.reduce((n, p) => n + p.size, 0);
+  const staging = device.createBuffer({ size: Math.max(total, 4), usage: USAGE.MAP_READ | USAGE.COPY_DST });
+  try {
+    const enc = device.createCommandEncoder();
+    let at = 0;
+    for (const { buffer, size } of parts) {
+      enc.copyBufferToBuffer(buffer, 0, staging, at, size);
+      at += size;
+    }
+    await submitChecked(device, enc);
+    await staging.mapAsync(MAP_READ);
+    const out = new Uint8Array(staging.getMappedRange(0, total).slice(0));
+    staging.unmap();
+    return out;
+  } finally {
+    staging.destroy();
+  }
 }
 
 /** A shader module, failing with the WGSL compiler's messages when the source does not compile. */

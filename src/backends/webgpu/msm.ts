@@ -23,7 +23,7 @@
  * spare the upload of the whole vector); the formulas are complete projective ones, not batch-affine; the
  * window width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT) until a GPU measures them.
  */
-import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
+import { type GpuContext, USAGE, compileModule, readBuffer, readBuffers, submitChecked } from './device.ts';
 import {
   UNCOMPRESSED_BYTES,
   affineWords,
@@ -100,6 +100,16 @@ interface Dispatch {
   threads: number;
   params: Params;
   bind: Partial<Record<number, GPUBuffer>>;
+}
+
+/**
+ * One submission in the making: its dispatches, the buffers to free once it is done, and the projective
+ * sums it leaves (a buffer's first exps.length points, point i to be counted 2^exps[i] times).
+ */
+interface Recording {
+  d: Dispatch[];
+  temp: GPUBuffer[];
+  sums: { buffer: GPUBuffer; exps: number[] }[];
 }
 
 /** Binding numbers of msm.wgsl. */
@@ -414,7 +424,7 @@ export class CurveMsm {
     const restIdx = words.subarray(at, (at += nRest));
     const restScalars = words.subarray(at, at + 8 * nRest);
     // the parts' projective sums, each to be counted 2^exp times (a window w of c bits: w * c)
-    const sums: Uint32Array[] = [];
+    const sums: Uint8Array[] = [];
     const exps: number[] = [];
     // run r: its table buffer, where its ones and its rest begin; a run ends where the next begins
     const run = (r: number) =>
@@ -422,71 +432,78 @@ export class CurveMsm {
     for (let r = 0; r < runCount; r++) {
       const [b, o, q] = run(r) as [number, number, number];
       const [, o2, q2] = run(r + 1) as [number, number, number];
+      // a run is one submission and one read: its table buffer (streamed: put on the GPU for it) is
+      // the only one it holds
+      const rec: Recording = { d: [], temp: [], sums: [] };
       const { buffer, scratch } = await this.#chunk(table, b);
+      if (scratch) rec.temp.push(buffer);
       try {
-        if (o2 > o) {
-          sums.push(await this.#sumIndexed(buffer, ones.subarray(o, o2)));
-          exps.push(0);
-        }
-        await this.#pippenger(
-          buffer,
-          restIdx.subarray(q, q2),
-          restScalars.subarray(8 * q, 8 * q2),
-          sums,
-          exps,
+        if (o2 > o) this.#recordOnes(rec, buffer, ones.subarray(o, o2));
+        this.#recordPippenger(rec, buffer, restIdx.subarray(q, q2), restScalars.subarray(8 * q, 8 * q2));
+        if (rec.sums.length === 0) continue;
+        await this.#submit(rec.d);
+        const bytes = this.#projectiveBytes;
+        sums.push(
+          await readBuffers(
+            this.#gpu.device,
+            rec.sums.map((s) => ({ buffer: s.buffer, size: s.exps.length * bytes })),
+          ),
         );
+        exps.push(...rec.sums.flatMap((s) => s.exps));
       } finally {
-        if (scratch) buffer.destroy();
+        for (const t of rec.temp) t.destroy();
       }
     }
     return this.#combine(sums, exps);
   }
 
-  /** sum of 2^exps[i] * sums[i] by blst on the host: a few hundred points, well under a millisecond. */
-  #combine(sums: Uint32Array[], exps: number[]): Uint8Array {
-    const words = new Uint32Array(sums.reduce((n, s) => n + s.length, 0));
+  /** sum of 2^exps[i] * P_i by blst on the host (P_i the points of `sums`, in order): well under 1 ms. */
+  #combine(sums: Uint8Array[], exps: number[]): Uint8Array {
+    const bytes = new Uint8Array(sums.reduce((n, s) => n + s.length, 0));
     let at = 0;
     for (const s of sums) {
-      words.set(s, at);
+      bytes.set(s, at);
       at += s.length;
     }
     try {
-      return loadAddon().sumPow2(this.group, new Uint8Array(words.buffer), Uint32Array.from(exps));
+      return loadAddon().sumPow2(this.group, bytes, Uint32Array.from(exps));
     } catch (e) {
       throw new Error(`WebGPU ${this.group} MSM: ${(e as Error).message}`, { cause: e });
     }
   }
 
-  /** The projective sum of the table points at `idx` (the bases of the scalars 1): one run of #sumRuns. */
-  async #sumIndexed(table: GPUBuffer, idx: Uint32Array): Promise<Uint32Array> {
-    const temp: GPUBuffer[] = [];
-    try {
-      const entries = this.#upload(idx);
-      const offsets = this.#upload(Uint32Array.of(0, idx.length));
-      temp.push(entries, offsets);
-      const d: Dispatch[] = [];
-      const run = { runs: 1, items: idx.length, longest: idx.length };
-      const sums = this.#sumRuns(d, temp, { table, entries }, offsets, run);
-      temp.push(sums);
-      await this.#submit(d);
-      return await this.#read(sums, this.#projectiveBytes);
-    } finally {
-      for (const b of temp) b.destroy();
-    }
+  #recordBuffer(rec: Recording, size: number): GPUBuffer {
+    const b = this.#buffer(size);
+    rec.temp.push(b);
+    return b;
+  }
+
+  #recordUpload(rec: Recording, words: Uint32Array): GPUBuffer {
+    const b = this.#upload(words);
+    rec.temp.push(b);
+    return b;
+  }
+
+  /** Records the sum of the table points at `idx` (the bases of the scalars 1): one run of #sumRuns. */
+  #recordOnes(rec: Recording, table: GPUBuffer, idx: Uint32Array): void {
+    const entries = this.#recordUpload(rec, idx);
+    const offsets = this.#recordUpload(rec, Uint32Array.of(0, idx.length));
+    const run = { runs: 1, items: idx.length, longest: idx.length };
+    const sum = this.#sumRuns(rec, { table, entries }, offsets, run);
+    rec.sums.push({ buffer: sum, exps: [0] });
   }
 
   /**
    * Records the sums of runs of items, run r the items offsets[r] .. offsets[r + 1] (a bucket's entries, the
-   * 0/1 scalars' bases, a window's segment sums), and returns the buffer that will hold run r's projective
-   * sum at r. Level by level: each run cut in chunks of at most `chunk` items, a thread a chunk (sum_entries
+   * 0/1 scalars' bases, a window's segment sums), and returns the buffer (one of rec's) that will hold run
+   * r's projective sum at r. Level by level: each run cut in chunks of at most `chunk` items, a thread a chunk (sum_entries
    * on table points through entries, sum_partials on sums), the chunks' starts a scan of their counts on
    * the GPU, and a level's chunk sums the next level's items, until every run is one chunk: a run that
    * skewed scalars make long costs levels, not one long thread. The host knows only bounds (runs, items,
    * the longest run): a level's dispatch is sized by them and its threads past the last chunk do nothing.
    */
   #sumRuns(
-    d: Dispatch[],
-    temp: GPUBuffer[],
+    rec: Recording,
     source: { table: GPUBuffer; entries: GPUBuffer } | { partials: GPUBuffer },
     offsets: GPUBuffer,
     { runs, items, longest }: { runs: number; items: number; longest: number },
@@ -494,25 +511,29 @@ export class CurveMsm {
     const chunk = this.chunk;
     let input = 'table' in source ? source.entries : source.partials;
     for (let level = 0; ; level++) {
-      const starts = this.#buffer((runs + 1) * 4);
-      this.#scan(d, temp, offsets, runs + 1, chunk, starts);
+      const starts = this.#recordBuffer(rec, (runs + 1) * 4);
+      this.#scan(rec, offsets, runs + 1, chunk, starts);
       // every run has a chunk, and at most ceil(items / chunk) more than one
       const bound = runs + Math.ceil(items / chunk);
-      const out = this.#buffer(bound * this.#projectiveBytes);
+      const out = this.#recordBuffer(rec, bound * this.#projectiveBytes);
       const p = { chunk, runs };
       const bind: Dispatch['bind'] = { [B.offsets]: offsets, [B.starts]: starts, [B.sumsOut]: out };
       if (level === 0 && 'table' in source)
-        d.push({
+        rec.d.push({
           entry: 'sum_entries',
           threads: bound,
           params: p,
           bind: { ...bind, [B.table]: source.table, [B.entries]: input },
         });
-      else d.push({ entry: 'sum_partials', threads: bound, params: p, bind: { ...bind, [B.sumsIn]: input } });
-      temp.push(starts);
+      else
+        rec.d.push({
+          entry: 'sum_partials',
+          threads: bound,
+          params: p,
+          bind: { ...bind, [B.sumsIn]: input },
+        });
       // one chunk a run: chunk r is run r, and out the runs' sums
       if (longest <= chunk) return out;
-      temp.push(out);
       longest = Math.ceil(longest / chunk);
       items = bound;
       input = out;
@@ -525,17 +546,14 @@ export class CurveMsm {
    * (chunk 0), or, with chunk > 0, of the chunk counts of the runs values[i] .. values[i + 1] (0 last).
    */
   async scan(values: Uint32Array, chunk = 0): Promise<Uint32Array> {
-    const temp: GPUBuffer[] = [];
+    const rec: Recording = { d: [], temp: [], sums: [] };
     try {
-      const input = this.#upload(values);
-      const out = this.#buffer(values.byteLength);
-      temp.push(input, out);
-      const d: Dispatch[] = [];
-      this.#scan(d, temp, input, values.length, chunk, out);
-      await this.#submit(d);
+      const out = this.#recordBuffer(rec, values.byteLength);
+      this.#scan(rec, this.#recordUpload(rec, values), values.length, chunk, out);
+      await this.#submit(rec.d);
       return await this.#read(out, values.byteLength);
     } finally {
-      for (const b of temp) b.destroy();
+      for (const b of rec.temp) b.destroy();
     }
   }
 
@@ -544,34 +562,31 @@ export class CurveMsm {
    * (the last value 0, so that out[n - 1] is the total). A level of scan_blocks, the block totals scanned
    * the same way, and scan_add: log_256 n levels.
    */
-  #scan(d: Dispatch[], temp: GPUBuffer[], input: GPUBuffer, n: number, chunk: number, out: GPUBuffer): void {
+  #scan(rec: Recording, input: GPUBuffer, n: number, chunk: number, out: GPUBuffer): void {
     const blocks = Math.ceil(n / SCAN_BLOCK);
-    const sums = this.#buffer(blocks * 4);
-    temp.push(sums);
-    d.push({
+    const sums = this.#recordBuffer(rec, blocks * 4);
+    rec.d.push({
       entry: 'scan_blocks',
       threads: blocks * PLAIN_GROUP,
       params: { count: n, chunk },
       bind: { [B.offsets]: input, [B.scanOut]: out, [B.scanSums]: sums },
     });
     if (blocks === 1) return;
-    const scanned = this.#buffer(blocks * 4);
-    temp.push(scanned);
-    this.#scan(d, temp, sums, blocks, 0, scanned);
-    d.push({ entry: 'scan_add', threads: n, params: {}, bind: { [B.scanOut]: out, [B.scanSums]: scanned } });
+    const scanned = this.#recordBuffer(rec, blocks * 4);
+    this.#scan(rec, sums, blocks, 0, scanned);
+    rec.d.push({
+      entry: 'scan_add',
+      threads: n,
+      params: {},
+      bind: { [B.scanOut]: out, [B.scanSums]: scanned },
+    });
   }
 
   /**
-   * sum scalar k * table[idx[k]] by Pippenger with signed digits (scalars 8 words each, in idx's order),
-   * as window sums pushed to `sums` with their exponents (window w: w * c) to `exps`.
+   * Records sum scalar k * table[idx[k]] by Pippenger with signed digits (scalars 8 words each, in idx's
+   * order): its window sums, window w to be counted 2^(w c) times.
    */
-  async #pippenger(
-    table: GPUBuffer,
-    idx: Uint32Array,
-    scalarWords: Uint32Array,
-    sums: Uint32Array[],
-    exps: number[],
-  ): Promise<void> {
+  #recordPippenger(rec: Recording, table: GPUBuffer, idx: Uint32Array, scalarWords: Uint32Array): void {
     const m = idx.length;
     if (m === 0) return;
     // on llvmpipe narrow windows, so that a segment's lo * R (2 (c - 1) additions) fits a thread's budget
@@ -583,95 +598,84 @@ export class CurveMsm {
     const batch = Math.max(1, Math.floor(this.#maxBinding / (4 * windows)));
     for (let lo = 0; lo < m; lo += batch) {
       const hi = Math.min(m, lo + batch);
-      const w = idx.subarray(lo, hi);
-      sums.push(
-        await this.#pippengerBatch(table, w, scalarWords.subarray(8 * lo, 8 * hi), c, windows, buckets),
+      const sums = this.#recordBatch(
+        rec,
+        table,
+        idx.subarray(lo, hi),
+        scalarWords.subarray(8 * lo, 8 * hi),
+        c,
+        windows,
+        buckets,
       );
-      for (let i = 0; i < windows; i++) exps.push(i * c);
+      rec.sums.push({ buffer: sums, exps: Array.from({ length: windows }, (_, w) => w * c) });
     }
   }
 
-  async #pippengerBatch(
+  /** Records one batch of #recordPippenger; returns the buffer its window sums will be in. */
+  #recordBatch(
+    rec: Recording,
     table: GPUBuffer,
     idx: Uint32Array,
     scalarWords: Uint32Array,
     c: number,
     windows: number,
     buckets: number,
-  ): Promise<Uint32Array> {
+  ): GPUBuffer {
     const m = idx.length;
     const p = { windows, bits: c, buckets };
-    const temp: GPUBuffer[] = [];
-    const buffer = (size: number) => {
-      const b = this.#buffer(size);
-      temp.push(b);
-      return b;
-    };
-    const upload = (words: Uint32Array) => {
-      const b = this.#upload(words);
-      temp.push(b);
-      return b;
-    };
-    try {
-      const scalars = upload(scalarWords);
-      const nb = windows * buckets;
-      const digits = buffer(windows * m * 4);
-      // the bucket sizes, and a last word 0: their scan ends with the total
-      const cursor = buffer((nb + 1) * 4);
-      const offsets = buffer((nb + 1) * 4);
-      // at most one entry a scalar a window
-      const entries = buffer(windows * m * 4);
-      const d: Dispatch[] = [
-        {
-          entry: 'scalar_digits',
-          threads: m,
-          params: p,
-          bind: { [B.scalars]: scalars, [B.digits]: digits, [B.cursor]: cursor },
-        },
-      ];
-      this.#scan(d, temp, cursor, nb + 1, 0, offsets);
-      d.push({
-        entry: 'bucket_scatter',
-        threads: m,
-        params: p,
-        bind: {
-          [B.idx]: upload(idx),
-          [B.digits]: digits,
-          [B.cursor]: cursor,
-          [B.offsets]: offsets,
-          [B.entries]: entries,
-        },
-      });
-      const bucketSums = this.#sumRuns(d, temp, { table, entries }, offsets, {
-        runs: nb,
-        items: windows * m,
-        longest: m,
-      });
-      temp.push(bucketSums);
-      // a window's buckets in segments of `segment`, one thread each, then the segments summed
-      const top = buckets - 1;
-      // a thread adds 2 segment + 2 (c - 1) + 1 times: kept within its budget
-      const budget = Math.floor((this.maxAdds - 2 * (c - 1) - 1) / 2);
-      const segment = Math.max(1, Math.min(this.segment, top, budget));
-      const segments = Math.ceil(top / segment);
-      const parts = buffer(windows * segments * this.#projectiveBytes);
-      d.push({
-        entry: 'window_segments',
-        threads: windows * segments,
-        params: { ...p, segment, segments },
-        bind: { [B.sumsIn]: bucketSums, [B.sumsOut]: parts },
-      });
-      const windowStarts = upload(Uint32Array.from({ length: windows + 1 }, (_, w) => w * segments));
-      const windowSums = this.#sumRuns(d, temp, { partials: parts }, windowStarts, {
-        runs: windows,
-        items: windows * segments,
-        longest: segments,
-      });
-      temp.push(windowSums);
-      await this.#submit(d);
-      return await this.#read(windowSums, windows * this.#projectiveBytes);
-    } finally {
-      for (const b of temp) b.destroy();
-    }
+    const scalars = this.#recordUpload(rec, scalarWords);
+    const nb = windows * buckets;
+    const digits = this.#recordBuffer(rec, windows * m * 4);
+    // the bucket sizes, and a last word 0: their scan ends with the total
+    const cursor = this.#recordBuffer(rec, (nb + 1) * 4);
+    const offsets = this.#recordBuffer(rec, (nb + 1) * 4);
+    // at most one entry a scalar a window
+    const entries = this.#recordBuffer(rec, windows * m * 4);
+    rec.d.push({
+      entry: 'scalar_digits',
+      threads: m,
+      params: p,
+      bind: { [B.scalars]: scalars, [B.digits]: digits, [B.cursor]: cursor },
+    });
+    this.#scan(rec, cursor, nb + 1, 0, offsets);
+    rec.d.push({
+      entry: 'bucket_scatter',
+      threads: m,
+      params: p,
+      bind: {
+        [B.idx]: this.#recordUpload(rec, idx),
+        [B.digits]: digits,
+        [B.cursor]: cursor,
+        [B.offsets]: offsets,
+        [B.entries]: entries,
+      },
+    });
+    const bucketSums = this.#sumRuns(rec, { table, entries }, offsets, {
+      runs: nb,
+      items: windows * m,
+      longest: m,
+    });
+    // a window's buckets in segments of `segment`, one thread each, then the segments summed
+    const top = buckets - 1;
+    // a thread adds 2 segment + 2 (c - 1) + 1 times: kept within its budget
+    const budget = Math.floor((this.maxAdds - 2 * (c - 1) - 1) / 2);
+    const segment = Math.max(1, Math.min(this.segment, top, budget));
+    const segments = Math.ceil(top / segment);
+    const parts = this.#recordBuffer(rec, windows * segments * this.#projectiveBytes);
+    rec.d.push({
+      entry: 'window_segments',
+      threads: windows * segments,
+      params: { ...p, segment, segments },
+      bind: { [B.sumsIn]: bucketSums, [B.sumsOut]: parts },
+    });
+    const windowStarts = this.#recordUpload(
+      rec,
+      Uint32Array.from({ length: windows + 1 }, (_, w) => w * segments),
+    );
+    return this.#sumRuns(rec, { partials: parts }, windowStarts, {
+      runs: windows,
+      items: windows * segments,
+      longest: segments,
+    });
   }
 }

@@ -1,12 +1,13 @@
 /// <reference types="@webgpu/types" />
 /**
- * The WGSL point formulas run elementwise (shaders/point-ops.wgsl), for their tests and the
- * microbenchmark: the additions and doublings the MSM is built from, checked on their own, in G1 or G2.
+ * The WGSL point formulas run elementwise (shaders/point-ops.wgsl on the slot file,
+ * shaders/point-ops-registers.wgsl in registers), for their tests and the microbenchmark: the additions
+ * and doublings the MSM is built from, checked on their own, in G1 or G2, in either point-kernel form.
  */
 import type { Group } from '../backend.ts';
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
 import { type CurvePoint, fromProjectiveWords, projectiveWords, toProjectiveWords } from './curve-points.ts';
-import { pointModule } from './point-form.ts';
+import { type PointKernels, pointModule } from './point-form.ts';
 
 export class PointOps {
   readonly group: Group;
@@ -22,11 +23,14 @@ export class PointOps {
     this.#workgroup = workgroup;
   }
 
-  static async create(gpu: GpuContext, group: Group): Promise<PointOps> {
-    // the slot form (its kernels read and write the slot file)
-    const { code, workgroup } = pointModule(group, { form: 'slots', fq: 'word32' }, gpu.limits, {
-      slots: ['point-ops.wgsl'],
-      registers: [],
+  static async create(
+    gpu: GpuContext,
+    group: Group,
+    points: PointKernels = { form: 'slots', fq: 'word32' },
+  ): Promise<PointOps> {
+    const { code, workgroup } = pointModule(group, points, gpu.limits, {
+      slots: ['point-ops-common.wgsl', 'point-ops.wgsl'],
+      registers: ['point-ops-common.wgsl', 'point-ops-registers.wgsl'],
     });
     return new PointOps(gpu, group, await compileModule(gpu.device, code), workgroup);
   }
