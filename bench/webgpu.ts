@@ -1,13 +1,15 @@
 /**
- * node bench/webgpu.ts [--allow-software] [--msm-only | --fields-only] [--max-log N] [--points LIST] [--json FILE]:
+ * node bench/webgpu.ts [--allow-software] [--msm-only | --fields-only | --sweep] [--max-log N] [--points LIST]
+ * [--json FILE]:
  * microbenchmarks of the WGSL kernels on this machine's WebGPU adapter. Fr and Fq Montgomery products per
  * second in each limb layout of the field template (chains of dependent products, so nothing is skipped),
  * and the NTT and quotient in each Fr layout beside the CPU backend's (`--fields-only` stops there); G1 and
  * G2 point additions per second and compile times (pipeline and first dispatch) of each point-kernel
  * form, and MSM beside the CPU backend's (benchForms): random scalars, and a PoRep-shaped witness (98%
- * 0/1). Every result is checked (bigints, noble, the CPU backend): a wrong one fails the run. `--json`
- * writes the field, NTT, addition and MSM rows. On llvmpipe these are the CPU's SIMD lanes, not a GPU's:
- * the layout is chosen on a GPU.
+ * 0/1). `--sweep` instead times one G1 MSM over window widths, chunk and segment sizes (sweep()). Every
+ * result is checked (bigints, noble, the CPU backend): a wrong one fails the run. `--json` writes the
+ * field, NTT, addition, MSM and sweep rows. On llvmpipe these are the CPU's SIMD lanes, not a GPU's: the
+ * layout is chosen on a GPU.
  */
 import { createCpuBackend } from '../src/backends/cpu/index.ts';
 import { openGpu } from '../src/backends/webgpu/device.ts';
@@ -42,6 +44,7 @@ const arg = (name: string) => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const msmOnly = process.argv.includes('--msm-only');
+const sweepOnly = process.argv.includes('--sweep');
 const cpu = createCpuBackend();
 
 const fieldsOnly = process.argv.includes('--fields-only');
@@ -54,8 +57,8 @@ const nttRows: {
   quotientS: number;
   cpuQuotientS: number;
 }[] = [];
-if (!msmOnly) await fields();
-if (!msmOnly) await ntts();
+if (!msmOnly && !sweepOnly) await fields();
+if (!msmOnly && !sweepOnly) await ntts();
 const rows: Row[] = [];
 const addRows: {
   group: Group;
@@ -65,7 +68,16 @@ const addRows: {
   seconds: number;
   addsPerS: number;
 }[] = [];
-if (!fieldsOnly) for (const group of ['g1', 'g2'] as Group[]) await points(group);
+const sweepRows: {
+  log2: number;
+  points: string;
+  windowBits: number;
+  chunk: number;
+  segment: number;
+  s: number;
+}[] = [];
+if (sweepOnly) await sweep();
+else if (!fieldsOnly) for (const group of ['g1', 'g2'] as Group[]) await points(group);
 await save();
 gpu.close();
 
@@ -80,9 +92,11 @@ async function save(): Promise<void> {
     ntt: nttRows,
     adds: addRows,
     rows,
+    sweep: sweepRows,
   };
   await writeFile(json, JSON.stringify(doc, null, 2));
-  if (fieldRows.length || rows.length) await writeFile(json.replace(/\.json$/, '') + '.md', layoutTable());
+  if (fieldRows.length || rows.length || sweepRows.length)
+    await writeFile(json.replace(/\.json$/, '') + '.md', layoutTable());
 }
 
 /** The layouts side by side: each chain length's products per second, the NTT and quotient, the MSM forms. */
@@ -113,6 +127,16 @@ function layoutTable(): string {
   md.push('', '| group | points | threads x chain | M additions/s |', '| --- | --- | --- | --- |');
   for (const r of addRows)
     md.push(`| ${r.group} | ${r.points} | ${r.threads} x ${r.iters} | ${(r.addsPerS / 1e6).toFixed(3)} |`);
+  // the sweep's configurations, fastest first: CHUNK, SEGMENT and windowBits in msm.ts are picked here
+  md.push(
+    '',
+    '| size | points | window bits | chunk | segment | G1 MSM s |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  for (const r of [...sweepRows].sort((x, y) => x.s - y.s))
+    md.push(
+      `| 2^${r.log2} | ${r.points} | ${r.windowBits} | ${r.chunk} | ${r.segment} | ${r.s.toFixed(4)} |`,
+    );
   // the point-kernel forms side by side: C2_WEBGPU_POINTS / C2_WEBGPU_FQ_LAYOUT's default is picked here
   md.push(
     '',
@@ -227,6 +251,49 @@ async function ntts(): Promise<void> {
       nttRows.push({ layout, log2: log, nttS: g, cpuNttS: c, quotientS: gq, cpuQuotientS: cq });
     }
   }
+}
+
+/**
+ * `--sweep`: the G1 MSM of 2^min(20, --max-log) random scalars in the first of benchForms() over window
+ * widths, chunk and segment sizes (the defaults in msm.ts are guesses until a GPU measures them), every sum
+ * checked against the CPU backend's.
+ */
+async function sweep(): Promise<void> {
+  const k = benchForms()[0]!;
+  const log = Math.min(20, Number(arg('--max-log') ?? (gpu.software ? 6 : 20)));
+  const n = 2 ** log;
+  const msm = await CurveMsm.create(gpu, 'g1', { points: k });
+  const distinct = Math.min(n, 1 << 12);
+  const few = await cpu.fixedBaseMul(
+    'g1',
+    G1Point.BASE.toBytes(false),
+    frVector(Array.from({ length: distinct }, () => frRandom() || 1n)),
+  );
+  const bytes = new Uint8Array(96 * n);
+  for (let at = 0; at < n; at += distinct)
+    bytes.set(few.subarray(0, 96 * Math.min(distinct, n - at)), 96 * at);
+  const tc = cpu.newTable('g1', n);
+  await cpu.appendPoints(tc, bytes, false);
+  const tg = msm.newTable(n);
+  await msm.appendPoints(tg, bytes, false);
+  const sc = sampleScalars(n, false);
+  const want = Buffer.from(await cpu.msm(tc, 0, sc));
+  const widths = gpu.software ? [3, 4, 5] : [11, 12, 13, 14, 15, 16];
+  for (const windowBits of widths)
+    for (const chunk of [16, 64, 256])
+      for (const segment of [32, 128]) {
+        const tuned = msm.tuned({ windowBits, chunk, segment });
+        const ok = Buffer.from(await tuned.msm(tg, 0, sc)).equals(want);
+        if (!ok) process.exitCode = 1;
+        const s = await time(() => tuned.msm(tg, 0, sc));
+        sweepRows.push({ log2: log, points: describePoints(k), windowBits, chunk, segment, s });
+        console.log(
+          `g1 msm 2^${log} (${describePoints(k)}) c ${windowBits} chunk ${chunk} segment ${segment}: ${s.toFixed(4)}s${ok ? '' : ' MISMATCH'}`,
+        );
+      }
+  await save();
+  msm.freeTable(tg);
+  cpu.freeTable(tc);
 }
 
 interface Row {

@@ -167,6 +167,8 @@ export interface MsmOptions {
   chunk?: number;
   /** Buckets a thread reduces at most in the window sums (tests lower it). */
   segment?: number;
+  /** The window width c of every MSM; by default windowBits of its size (the benchmark sweeps it). */
+  windowBits?: number;
   /** Streams every table (tests); otherwise only a table the GPU has no memory for is streamed. */
   stream?: boolean;
   /** The point kernels' form; defaults to pointKernels' choice for the adapter. */
@@ -178,10 +180,12 @@ export class CurveMsm {
   readonly #gpu: GpuContext;
   readonly #module: GPUShaderModule;
   readonly #group: number;
-  readonly #pipelines = new Map<Entry, Promise<GPUComputePipeline>>();
+  readonly #pipelines: Map<Entry, Promise<GPUComputePipeline>>;
+  readonly #options: MsmOptions;
   readonly bufferPoints: number;
   readonly chunk: number;
   readonly segment: number;
+  readonly windowBits: number | undefined;
   /** Point additions one thread may make in one dispatch (llvmpipe's loop limit; no limit on a GPU). */
   readonly maxAdds: number;
   readonly stream: boolean;
@@ -197,8 +201,11 @@ export class CurveMsm {
     module: GPUShaderModule,
     workgroup: number,
     options: MsmOptions,
+    pipelines = new Map<Entry, Promise<GPUComputePipeline>>(),
   ) {
     this.#gpu = gpu;
+    this.#options = options;
+    this.#pipelines = pipelines;
     this.group = group;
     this.#module = module;
     this.#group = workgroup;
@@ -209,6 +216,9 @@ export class CurveMsm {
     // a chunk of 1 would never shorten a run
     this.chunk = Math.max(2, Math.min(options.chunk ?? CHUNK, this.maxAdds));
     this.segment = Math.max(1, options.segment ?? SEGMENT);
+    if (options.windowBits !== undefined && !(options.windowBits >= 2 && options.windowBits <= 16))
+      throw new RangeError(`windowBits must be 2..16, got ${options.windowBits}`);
+    this.windowBits = options.windowBits;
     this.stream = options.stream ?? false;
     this.bufferPoints = Math.max(
       1,
@@ -220,6 +230,21 @@ export class CurveMsm {
     const points = options.points ?? pointKernels(gpu.software);
     const { code, workgroup } = pointModule(group, points, gpu.limits, MSM_FILES);
     return new CurveMsm(gpu, group, await compileModule(gpu.device, code), workgroup, options);
+  }
+
+  /**
+   * The same kernels (module and pipelines shared, nothing compiled again) with other chunk, segment and
+   * window sizes: what the benchmark sweeps. Tables of either serve both.
+   */
+  tuned(options: Pick<MsmOptions, 'chunk' | 'segment' | 'windowBits'>): CurveMsm {
+    return new CurveMsm(
+      this.#gpu,
+      this.group,
+      this.#module,
+      this.#group,
+      { ...this.#options, ...options },
+      this.#pipelines,
+    );
   }
 
   /** Compiles (once) and returns an entry point's pipeline. */
@@ -590,7 +615,7 @@ export class CurveMsm {
     const m = idx.length;
     if (m === 0) return;
     // on llvmpipe narrow windows, so that a segment's lo * R (2 (c - 1) additions) fits a thread's budget
-    const c = Math.min(windowBits(m), this.maxAdds === Infinity ? 16 : 8);
+    const c = Math.min(this.windowBits ?? windowBits(m), this.maxAdds === Infinity ? 16 : 8);
     // c * windows >= 256 bits, so the top digit (scalars < r < 2^255) takes no carry out
     const windows = Math.floor(255 / c) + 1;
     const buckets = (1 << (c - 1)) + 1;
