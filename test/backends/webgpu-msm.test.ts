@@ -218,6 +218,21 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
     });
   }
 
+  test('tuned: other window widths, chunks and segments over the same kernels give the same sums', async () => {
+    const msm = await CurveMsm.create(gpu!, 'g1');
+    const rng = new Rng('webgpu-msm-tuned');
+    const t = await tables(msm, await randomPoints(native!, 'g1', rng, 40));
+    const scalars = mixedScalars(rng, 40);
+    for (const [windowBits, chunk, segment] of [
+      [2, 2, 1],
+      [3, 5, 2],
+      [7, 96, 64],
+    ] as const)
+      await same(msm.tuned({ windowBits, chunk, segment }), t, 0, scalars);
+    assert.throws(() => msm.tuned({ windowBits: 17 }), /windowBits must be 2\.\.16/);
+    msm.freeTable(t[0]);
+  });
+
   test('the GPU scan: bucket offsets and chunk starts over one, two and three levels of blocks', async () => {
     const msm = await CurveMsm.create(gpu!, 'g1');
     const rng = new Rng('webgpu-msm-scan');
