@@ -1,16 +1,5 @@
-// Field kernels for tests and the microbenchmark, a template as field.wgsl is (instantiated after it).
-
-struct Params {
-  count: u32,
-  iters: u32,
-  _pad0: u32,
-  _pad1: u32,
-}
-
-@group(0) @binding(0) var<storage, read> a_in: array<u32>;
-@group(0) @binding(1) var<storage, read> b_in: array<u32>;
-@group(0) @binding(2) var<storage, read_write> out: array<u32>;
-@group(0) @binding(3) var<uniform> params: Params;
+// Field kernels for tests and the microbenchmark, a template as field.wgsl is (instantiated after it);
+// needs elementwise.wgsl.
 
 fn load_a(i: u32) -> Field {
   var w: array<u32, FIELD_WORDS>;

@@ -19,6 +19,7 @@ struct Params {
   base: u32,
   chunk: u32,
   runs: u32,
+  direct: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -202,7 +203,7 @@ fn scalar_digits(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-// Scalar i's point (idx[i], with the digit's sign) into each window's bucket: bucket b's entries are
+// Scalar i's point (idx[i], or base + i; with the digit's sign) into each window's bucket: bucket b's entries are
 // offsets[b] .. offsets[b] + size, the cursor counting its size (scalar_digits' count) down: a counting
 // sort.
 @compute @workgroup_size(64)
@@ -211,7 +212,11 @@ fn bucket_scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i >= params.count) {
     return;
   }
-  let point = idx[i];
+  // scalar i's base: listed, or (a dense MSM's scalars as they are) params.base + i
+  var point = params.base + i;
+  if (params.direct == 0u) {
+    point = idx[i];
+  }
   for (var w = 0u; w < params.windows; w++) {
     let e = digits[w * params.count + i];
     let b = e & ~SIGN;

@@ -1,5 +1,5 @@
 // The point kernels of point-ops.wgsl in the registers form (curve-registers.wgsl): the same entry points,
-// bindings and results. Needs curve-registers.wgsl and what it needs, and point-ops-common.wgsl, in front.
+// bindings and results. Needs curve-registers.wgsl and what it needs, and elementwise.wgsl, in front.
 
 fn load_point(from_b: bool, i: u32) -> Pt {
   var p: Pt;

@@ -1,5 +1,5 @@
 // The point kernels of the tests and the microbenchmark on the slot file; needs curve.wgsl and what it
-// needs, and point-ops-common.wgsl, in front.
+// needs, and elementwise.wgsl, in front.
 
 fn load_a(p: u32, i: u32) {
   for (var c = 0u; c < 3u * PT_W; c++) {

@@ -38,7 +38,7 @@ export class FrOps {
   }
 
   static async #create(gpu: GpuContext, field: 'fr' | 'fq', layout: FieldLayout): Promise<FrOps> {
-    const code = wgsl(fieldSource(field, layout), `${field}-ops.wgsl`);
+    const code = wgsl(fieldSource(field, layout), 'elementwise.wgsl', `${field}-ops.wgsl`);
     return new FrOps(gpu, await compileModule(gpu.device, code), field, layout);
   }
 

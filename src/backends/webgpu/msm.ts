@@ -92,6 +92,8 @@ interface Params {
   segments?: number;
   chunk?: number;
   runs?: number;
+  /** bucket_scatter: scalar i's base is base + i (a dense MSM), not idx[i]. */
+  direct?: boolean;
 }
 
 /** One kernel's dispatch over `threads` threads with its parameters and buffers (binding number: buffer). */
@@ -100,6 +102,20 @@ interface Dispatch {
   threads: number;
   params: Params;
   bind: Partial<Record<number, GPUBuffer>>;
+}
+
+/** The split's form where the scalars are read as they are (native/src/split.rs DENSE). */
+const SPLIT_DENSE = 1;
+
+/**
+ * One table buffer's share of an MSM: the bases of its scalars 1, and the rest's bases (listed, or base,
+ * base + 1, .. for a dense MSM) with their scalars (8 words each).
+ */
+interface Part {
+  buffer: number;
+  ones: Uint32Array;
+  points: Uint32Array | { base: number; count: number };
+  scalars: Uint32Array;
 }
 
 /**
@@ -311,6 +327,7 @@ export class CurveMsm {
             params.base ?? 0,
             params.chunk ?? 0,
             params.runs ?? 0,
+            params.direct ? 1 : 0,
           ]),
         );
         const pipeline = await this.pipeline(entry);
@@ -441,30 +458,48 @@ export class CurveMsm {
     }
     if (split.byteOffset % 4) split = split.slice();
     const words = new Uint32Array(split.buffer, split.byteOffset, split.length / 4);
-    const [runCount, nOnes, nRest, span] = [words[0]!, words[1]!, words[2]!, words[3]!];
+    const [form, slots, runCount, nOnes, nRest, span] = [0, 1, 2, 3, 4, 5].map((k) => words[k]!) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     if (start + span > table.length)
       throw new RangeError(`msm reads bases ${start}..${start + span} of a table of ${table.length}`);
-    let at = 4 + 3 * runCount;
-    const ones = words.subarray(at, (at += nOnes));
-    const restIdx = words.subarray(at, (at += nRest));
-    const restScalars = words.subarray(at, at + 8 * nRest);
+    const parts = form === SPLIT_DENSE ? this.#denseParts(table, start, scalars) : [];
+    if (form !== SPLIT_DENSE) {
+      let at = 6 + 3 * slots;
+      const ones = words.subarray(at, (at += nOnes));
+      const restIdx = words.subarray(at, (at += nRest));
+      const restScalars = words.subarray(at, at + 8 * nRest);
+      // run r: its table buffer, where its ones and its rest begin; a run ends where the next begins
+      const run = (r: number) =>
+        r < runCount ? [words[6 + 3 * r]!, words[7 + 3 * r]!, words[8 + 3 * r]!] : [0, nOnes, nRest];
+      for (let r = 0; r < runCount; r++) {
+        const [b, o, q] = run(r) as [number, number, number];
+        const [, o2, q2] = run(r + 1) as [number, number, number];
+        parts.push({
+          buffer: b,
+          ones: ones.subarray(o, o2),
+          points: restIdx.subarray(q, q2),
+          scalars: restScalars.subarray(8 * q, 8 * q2),
+        });
+      }
+    }
     // the parts' projective sums, each to be counted 2^exp times (a window w of c bits: w * c)
     const sums: Uint8Array[] = [];
     const exps: number[] = [];
-    // run r: its table buffer, where its ones and its rest begin; a run ends where the next begins
-    const run = (r: number) =>
-      r < runCount ? [words[4 + 3 * r]!, words[5 + 3 * r]!, words[6 + 3 * r]!] : [0, nOnes, nRest];
-    for (let r = 0; r < runCount; r++) {
-      const [b, o, q] = run(r) as [number, number, number];
-      const [, o2, q2] = run(r + 1) as [number, number, number];
-      // a run is one submission and one read: its table buffer (streamed: put on the GPU for it) is
+    for (const part of parts) {
+      // a part is one submission and one read: its table buffer (streamed: put on the GPU for it) is
       // the only one it holds
       const rec: Recording = { d: [], temp: [], sums: [] };
-      const { buffer, scratch } = await this.#chunk(table, b);
+      const { buffer, scratch } = await this.#chunk(table, part.buffer);
       if (scratch) rec.temp.push(buffer);
       try {
-        if (o2 > o) this.#recordOnes(rec, buffer, ones.subarray(o, o2));
-        this.#recordPippenger(rec, buffer, restIdx.subarray(q, q2), restScalars.subarray(8 * q, 8 * q2));
+        if (part.ones.length) this.#recordOnes(rec, buffer, part.ones);
+        this.#recordPippenger(rec, buffer, part.points, part.scalars);
         if (rec.sums.length === 0) continue;
         await this.#submit(rec.d);
         const bytes = this.#projectiveBytes;
@@ -480,6 +515,30 @@ export class CurveMsm {
       }
     }
     return this.#combine(sums, exps);
+  }
+
+  /** A dense MSM's parts: the scalars as they are, cut where the table's buffers are. */
+  #denseParts(table: GpuTable, start: number, scalars: FrVector): Part[] {
+    const n = scalars.length / FR_BYTES;
+    const all =
+      scalars.byteOffset % 4
+        ? new Uint32Array(scalars.slice().buffer)
+        : new Uint32Array(scalars.buffer, scalars.byteOffset, 8 * n);
+    const per = table.perBuffer;
+    const parts: Part[] = [];
+    for (let lo = 0; lo < n;) {
+      const b = Math.floor((start + lo) / per);
+      const hi = Math.min(n, (b + 1) * per - start);
+      const base = start + lo - b * per;
+      parts.push({
+        buffer: b,
+        ones: new Uint32Array(0),
+        points: { base, count: hi - lo },
+        scalars: all.subarray(8 * lo, 8 * hi),
+      });
+      lo = hi;
+    }
+    return parts;
   }
 
   /** sum of 2^exps[i] * P_i by blst on the host (P_i the points of `sums`, in order): well under 1 ms. */
@@ -611,8 +670,8 @@ export class CurveMsm {
    * Records sum scalar k * table[idx[k]] by Pippenger with signed digits (scalars 8 words each, in idx's
    * order): its window sums, window w to be counted 2^(w c) times.
    */
-  #recordPippenger(rec: Recording, table: GPUBuffer, idx: Uint32Array, scalarWords: Uint32Array): void {
-    const m = idx.length;
+  #recordPippenger(rec: Recording, table: GPUBuffer, points: Part['points'], scalarWords: Uint32Array): void {
+    const m = points instanceof Uint32Array ? points.length : points.count;
     if (m === 0) return;
     // on llvmpipe narrow windows, so that a segment's lo * R (2 (c - 1) additions) fits a thread's budget
     const c = Math.min(this.windowBits ?? windowBits(m), this.maxAdds === Infinity ? 16 : 8);
@@ -626,7 +685,7 @@ export class CurveMsm {
       const sums = this.#recordBatch(
         rec,
         table,
-        idx.subarray(lo, hi),
+        points instanceof Uint32Array ? points.subarray(lo, hi) : { base: points.base + lo, count: hi - lo },
         scalarWords.subarray(8 * lo, 8 * hi),
         c,
         windows,
@@ -640,13 +699,14 @@ export class CurveMsm {
   #recordBatch(
     rec: Recording,
     table: GPUBuffer,
-    idx: Uint32Array,
+    points: Part['points'],
     scalarWords: Uint32Array,
     c: number,
     windows: number,
     buckets: number,
   ): GPUBuffer {
-    const m = idx.length;
+    const listed = points instanceof Uint32Array;
+    const m = listed ? points.length : points.count;
     const p = { windows, bits: c, buckets };
     const scalars = this.#recordUpload(rec, scalarWords);
     const nb = windows * buckets;
@@ -666,9 +726,10 @@ export class CurveMsm {
     rec.d.push({
       entry: 'bucket_scatter',
       threads: m,
-      params: p,
+      params: listed ? p : { ...p, direct: true, base: points.base },
       bind: {
-        [B.idx]: this.#recordUpload(rec, idx),
+        // a dense MSM's kernel reads no list, but its binding needs a buffer
+        [B.idx]: this.#recordUpload(rec, listed ? points : new Uint32Array(4)),
         [B.digits]: digits,
         [B.cursor]: cursor,
         [B.offsets]: offsets,

@@ -29,8 +29,8 @@ export class PointOps {
     points: PointKernels = { form: 'slots', fq: 'word32' },
   ): Promise<PointOps> {
     const { code, workgroup } = pointModule(group, points, gpu.limits, {
-      slots: ['point-ops-common.wgsl', 'point-ops.wgsl'],
-      registers: ['point-ops-common.wgsl', 'point-ops-registers.wgsl'],
+      slots: ['elementwise.wgsl', 'point-ops.wgsl'],
+      registers: ['elementwise.wgsl', 'point-ops-registers.wgsl'],
     });
     return new PointOps(gpu, group, await compileModule(gpu.device, code), workgroup);
   }

@@ -1,6 +1,5 @@
-// What the point kernels of the tests and the microbenchmark share in either form (point-ops.wgsl on the
-// slot file, point-ops-registers.wgsl in registers): points in and out are projective, 3 * PT_W Fq of 12
-// little-endian u32 words (X, Y, Z, Montgomery form). Needs PT_W in front.
+// What the elementwise kernels of the tests and the microbenchmarks share (field-ops.wgsl, point-ops.wgsl,
+// point-ops-registers.wgsl): out[i] from a_in[i] and b_in[i] for i < count, chains `iters` long.
 
 struct Params {
   count: u32,

@@ -1,0 +1,171 @@
+/**
+ * The addon's host steps of the WebGPU MSM, against JS references. sumPow2 (native/src/homogeneous.rs):
+ * sum of 2^e_i * P_i over projective points in the kernels' layout (homogeneous X : Y : Z, Montgomery Fq
+ * words), against noble, with random Z (the same point in many representations), identities among them,
+ * and exponents as Pippenger's windows give them and in any order. msmSplitRuns (native/src/split.rs):
+ * the ones and the rest per table buffer, density maps compacted, against the same split written in JS;
+ * the dense form where 0/1 scalars are few; an unreduced scalar an error naming it.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FQ_MODULUS } from '../../src/backends/webgpu/curve-program.ts';
+import { type CurvePoint, toProjectiveWords } from '../../src/backends/webgpu/curve-points.ts';
+import type { Group } from '../../src/backends/backend.ts';
+import { G1, G2, Rng, SEED, hex } from '../support/backend-helpers.ts';
+import { frVector } from '../../src/shared/fr-vector.ts';
+
+const addon = await import('../../src/backends/cpu/index.ts')
+  .then((m) => m.loadAddon())
+  .catch((e: Error) => {
+    if (process.env.CI) throw e;
+    return undefined;
+  });
+
+type Pt = CurvePoint & {
+  add(p: CurvePoint): CurvePoint;
+  multiply(k: bigint): CurvePoint;
+  X: unknown;
+  Y: unknown;
+  Z: unknown;
+};
+
+const groups: [Group, typeof G1 | typeof G2][] = [
+  ['g1', G1],
+  ['g2', G2],
+];
+
+/** p with its coordinates scaled by a random non-zero lambda (noble keeps the Z it is given). */
+function rescaled(P: typeof G1 | typeof G2, p: CurvePoint, rng: Rng): CurvePoint {
+  const q = p as Pt;
+  if (q.is0()) return p;
+  const l = (rng.fr() % (FQ_MODULUS - 1n)) + 1n;
+  const scale = (c: unknown): unknown =>
+    typeof c === 'bigint'
+      ? (c * l) % FQ_MODULUS
+      : { c0: ((c as { c0: bigint }).c0 * l) % FQ_MODULUS, c1: ((c as { c1: bigint }).c1 * l) % FQ_MODULUS };
+  return new (P as unknown as new (x: unknown, y: unknown, z: unknown) => CurvePoint)(
+    scale(q.X),
+    scale(q.Y),
+    scale(q.Z),
+  );
+}
+
+function bytes(words: Uint32Array): Uint8Array {
+  return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+}
+
+describe(`sumPow2 (seed ${SEED})`, { skip: !addon && 'native CPU backend not built' }, () => {
+  for (const [group, P] of groups) {
+    test(`${group}: windows, plain sums and identities equal noble's`, () => {
+      const rng = new Rng(`sum-pow2-${group}`);
+      const n = 20;
+      const points = Array.from({ length: n }, (_, i) =>
+        i % 7 === 3 ? P.ZERO : P.BASE.multiply(rng.fr() || 1n),
+      );
+      // Pippenger's windows of 13 bits (0, 13, .., 247) and some plain sums, shuffled
+      const exps = points.map((_, i) => (i < 20 - 4 ? (i % 20) * 13 : 0));
+      for (let i = n - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [exps[i], exps[j]] = [exps[j]!, exps[i]!];
+      }
+      let want = P.ZERO as CurvePoint;
+      points.forEach((p, i) => {
+        want = (want as Pt).add((p as Pt).multiply(1n << BigInt(exps[i]!)) as CurvePoint);
+      });
+      const words = toProjectiveWords(
+        group,
+        points.map((p) => rescaled(P, p, rng)),
+      );
+      const got = addon!.sumPow2(group, bytes(words), Uint32Array.from(exps));
+      assert.equal(hex(got), hex(want.toBytes(false)));
+    });
+
+    test(`${group}: no points is the identity; a wrong point is an error, not a result`, () => {
+      const none = addon!.sumPow2(group, new Uint8Array(0), new Uint32Array(0));
+      assert.equal(hex(none), hex(P.ZERO.toBytes(false)));
+      const words = toProjectiveWords(group, [P.BASE as CurvePoint]);
+      words[3]! ^= 1;
+      assert.throws(
+        () => addon!.sumPow2(group, bytes(words), Uint32Array.of(5)),
+        /not a point of the prime-order group/,
+      );
+      assert.throws(() => addon!.sumPow2(group, bytes(words), Uint32Array.of(0, 1)), /bytes for 2/);
+    });
+  }
+});
+
+const words = (b: Uint8Array) => Array.from(new Uint32Array(b.slice().buffer));
+
+/**
+ * The split in JS: [form, slots, runs, ones, rest, span], the run slots, the ones, the rest and the rest's
+ * scalars; or the dense form's header alone.
+ */
+function splitRuns(scalars: bigint[], density: Uint8Array | undefined, start: number, per: number): number[] {
+  const kept = scalars.filter((_, i) => !density || density[i]);
+  const span = kept.length;
+  const ones: number[] = [];
+  const rest: number[] = [];
+  kept.forEach((s, k) => (s === 1n ? ones.push(k) : s !== 0n && rest.push(k)));
+  // few 0/1 and no map: the dense form, the header alone
+  if (!density && 8 * (span - rest.length) <= span) return [1, 0, 0, ones.length, rest.length, span];
+  const slots = span ? Math.floor((start + span - 1) / per) - Math.floor(start / per) + 1 : 0;
+  const runs: number[] = [];
+  const below = (list: number[], limit: number) => list.filter((k) => start + k < limit).length;
+  let from = [0, 0];
+  if (ones.length + rest.length)
+    for (let b = Math.floor(start / per); b <= Math.floor((start + span - 1) / per); b++) {
+      const to = [below(ones, (b + 1) * per), below(rest, (b + 1) * per)];
+      if (to[0] !== from[0] || to[1] !== from[1]) runs.push(b, from[0]!, from[1]!);
+      from = to;
+    }
+  const local = (k: number) => (start + k) % per;
+  const restWords = words(frVector(rest.map((k) => kept[k]!)));
+  return [
+    0,
+    slots,
+    runs.length / 3,
+    ones.length,
+    rest.length,
+    span,
+    ...runs,
+    ...new Array<number>(3 * slots - runs.length).fill(0),
+    ...ones.map(local),
+    ...rest.map(local),
+    ...restWords,
+  ];
+}
+
+describe(`msmSplitRuns (seed ${SEED})`, { skip: !addon && 'native CPU backend not built' }, () => {
+  test('0/1-heavy scalars split per table buffer, with and without a density map, equal the JS split', async () => {
+    const rng = new Rng('split-runs');
+    for (const n of [1, 5, 40, 300]) {
+      const scalars = Array.from({ length: n }, () => [0n, 1n, 1n, 0n, rng.fr()][rng.int(5)]!);
+      const density = Uint8Array.from({ length: n }, () => rng.int(3) && 1);
+      for (const [start, per] of [
+        [0, 1 << 20],
+        [3, 7],
+        [10, 16],
+      ] as const)
+        for (const d of [undefined, density]) {
+          const got = await addon!.msmSplitRuns(frVector(scalars), d, start, per);
+          assert.deepEqual(words(got), splitRuns(scalars, d, start, per), `n ${n} start ${start} per ${per}`);
+        }
+    }
+  });
+
+  test('few 0/1 scalars and no density map: the dense form, the scalars read as they are', async () => {
+    const rng = new Rng('split-dense');
+    const scalars = [...rng.frs(70), 0n, 1n, 0n];
+    const got = words(await addon!.msmSplitRuns(frVector(scalars), undefined, 5, 16));
+    assert.deepEqual(got, [1, 0, 0, 1, 70, 73]);
+    // a map makes it the lists, whatever the scalars
+    const all = new Uint8Array(73).fill(1);
+    assert.equal(words(await addon!.msmSplitRuns(frVector(scalars), all, 5, 16))[0], 0);
+  });
+
+  test('a scalar with its top bit set is an error naming it', async () => {
+    const v = frVector([1n, 2n, 3n]);
+    v[2 * 32 + 31] = 0x80;
+    await assert.rejects(addon!.msmSplitRuns(v, undefined, 0, 16), /scalar 2 is not reduced/);
+  });
+});
