@@ -92,15 +92,16 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
     const big = group === 'g1' ? 100 : 40;
     for (const bufferPoints of [undefined, 7]) {
       // with the table split, chunks of 3 points and window segments of 3 buckets: bucket sums over
-      // several levels of sum_partials, window sums as lo * R + T over segments
+      // several levels of sum_partials, window sums as lo * R + T over segments; Pippenger batches of 5
+      // scalars, each submitted before the next
       const label = bufferPoints
-        ? `table split every ${bufferPoints} points, chunks and segments of 3`
+        ? `table split every ${bufferPoints} points, chunks and segments of 3, batches of 5`
         : 'one buffer';
       test(`${group}, ${label}: sizes 0, 1, 2, 33, ${big} with mixed scalars, offsets`, async () => {
         const msm = await CurveMsm.create(
           gpu!,
           group,
-          bufferPoints ? { bufferPoints, chunk: 3, segment: 3 } : {},
+          bufferPoints ? { bufferPoints, chunk: 3, segment: 3, batch: 5 } : {},
         );
         const rng = new Rng(`webgpu-msm-sizes-${group}-${label}`);
         const pts = await randomPoints(native!, group, rng, big);

@@ -185,6 +185,8 @@ export interface MsmOptions {
   segment?: number;
   /** The window width c of every MSM; by default windowBits of its size (the benchmark sweeps it). */
   windowBits?: number;
+  /** Scalars a Pippenger batch takes at most; by default what one binding holds (tests lower it). */
+  batch?: number;
   /** Streams every table (tests); otherwise only a table the GPU has no memory for is streamed. */
   stream?: boolean;
   /** The point kernels' form; defaults to pointKernels' choice for the adapter. */
@@ -202,6 +204,7 @@ export class CurveMsm {
   readonly chunk: number;
   readonly segment: number;
   readonly windowBits: number | undefined;
+  readonly batch: number;
   /** Point additions one thread may make in one dispatch (llvmpipe's loop limit; no limit on a GPU). */
   readonly maxAdds: number;
   readonly stream: boolean;
@@ -235,6 +238,7 @@ export class CurveMsm {
     if (options.windowBits !== undefined && !(options.windowBits >= 2 && options.windowBits <= 16))
       throw new RangeError(`windowBits must be 2..16, got ${options.windowBits}`);
     this.windowBits = options.windowBits;
+    this.batch = Math.max(1, options.batch ?? Infinity);
     this.stream = options.stream ?? false;
     this.bufferPoints = Math.max(
       1,
@@ -496,12 +500,11 @@ export class CurveMsm {
       // the only one it holds
       const rec: Recording = { d: [], temp: [], sums: [] };
       const { buffer, scratch } = await this.#chunk(table, part.buffer);
-      if (scratch) rec.temp.push(buffer);
       try {
         if (part.ones.length) this.#recordOnes(rec, buffer, part.ones);
-        this.#recordPippenger(rec, buffer, part.points, part.scalars);
+        await this.#recordPippenger(rec, buffer, part.points, part.scalars);
         if (rec.sums.length === 0) continue;
-        await this.#submit(rec.d);
+        await this.#flush(rec);
         const bytes = this.#projectiveBytes;
         sums.push(
           await readBuffers(
@@ -512,9 +515,22 @@ export class CurveMsm {
         exps.push(...rec.sums.flatMap((s) => s.exps));
       } finally {
         for (const t of rec.temp) t.destroy();
+        if (scratch) buffer.destroy();
       }
     }
     return this.#combine(sums, exps);
+  }
+
+  /**
+   * Submits what `rec` holds and waits, then frees its buffers but those of its sums, which stay for the
+   * read: a part of many batches holds one batch's buffers at a time.
+   */
+  async #flush(rec: Recording): Promise<void> {
+    await this.#submit(rec.d);
+    rec.d.length = 0;
+    const keep = new Set(rec.sums.map((s) => s.buffer));
+    for (const b of rec.temp) if (!keep.has(b)) b.destroy();
+    rec.temp = [...keep];
   }
 
   /** A dense MSM's parts: the scalars as they are, cut where the table's buffers are. */
@@ -668,9 +684,15 @@ export class CurveMsm {
 
   /**
    * Records sum scalar k * table[idx[k]] by Pippenger with signed digits (scalars 8 words each, in idx's
-   * order): its window sums, window w to be counted 2^(w c) times.
+   * order): its window sums, window w to be counted 2^(w c) times. Batches of at most `batch` scalars, each
+   * but the last submitted before the next is recorded.
    */
-  #recordPippenger(rec: Recording, table: GPUBuffer, points: Part['points'], scalarWords: Uint32Array): void {
+  async #recordPippenger(
+    rec: Recording,
+    table: GPUBuffer,
+    points: Part['points'],
+    scalarWords: Uint32Array,
+  ): Promise<void> {
     const m = points instanceof Uint32Array ? points.length : points.count;
     if (m === 0) return;
     // on llvmpipe narrow windows, so that a segment's lo * R (2 (c - 1) additions) fits a thread's budget
@@ -679,7 +701,7 @@ export class CurveMsm {
     const windows = Math.floor(255 / c) + 1;
     const buckets = (1 << (c - 1)) + 1;
     // digits and entries hold windows * batch words: batches keep them within one binding
-    const batch = Math.max(1, Math.floor(this.#maxBinding / (4 * windows)));
+    const batch = Math.max(1, Math.min(this.batch, Math.floor(this.#maxBinding / (4 * windows))));
     for (let lo = 0; lo < m; lo += batch) {
       const hi = Math.min(m, lo + batch);
       const sums = this.#recordBatch(
@@ -692,6 +714,8 @@ export class CurveMsm {
         buckets,
       );
       rec.sums.push({ buffer: sums, exps: Array.from({ length: windows }, (_, w) => w * c) });
+      // the next batch's buffers in place of this one's
+      if (hi < m) await this.#flush(rec);
     }
   }
 
