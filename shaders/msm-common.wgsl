@@ -47,6 +47,29 @@ fn thread(gid: vec3<u32>) -> u32 {
 const AFFINE_FQ = 2u * PT_W;
 const POINT_FQ = 3u * PT_W;
 
+// Table point i's Fq in slot c (x then y, c0 first) from its uncompressed encoding as uploaded (raw): each
+// Fq 48 bytes big-endian, G1 x || y, G2 x.c1 || x.c0 || y.c1 || y.c0, the zcash flags in the top three bits
+// of the first byte; as canonical little-endian words. The GPU reads the encoding as it is, so that a
+// table's upload costs the host no conversion.
+fn raw_fq(i: u32, c: u32) -> array<u32, 12> {
+  let first = i * AFFINE_FQ * 12u + (c / PT_W) * PT_W * 12u + (PT_W - 1u - c % PT_W) * 12u;
+  var w: array<u32, 12>;
+  for (var k = 0u; k < 12u; k++) {
+    // word k holds the Fq's bytes 44 - 4k .. 47 - 4k, big-endian
+    var v = raw[first + 11u - k];
+    if (first + 11u - k == i * AFFINE_FQ * 12u) {
+      v &= 0xffffff1fu;
+    }
+    w[k] = (v >> 24u) | ((v >> 8u) & 0xff00u) | ((v << 8u) & 0xff0000u) | (v << 24u);
+  }
+  return w;
+}
+
+// Whether table point i's encoding has the infinity flag (its words are then the identity's zeros).
+fn raw_infinity(i: u32) -> bool {
+  return (raw[i * AFFINE_FQ * 12u] & 0x40u) != 0u;
+}
+
 // Segment t of window_segments: window w's buckets lo + 1 .. hi, summed in `running` steps (R += bucket,
 // T += R by turns), then lo * R + T by double-and-add over lo's `bits` bits: `steps` in all.
 struct Segment {

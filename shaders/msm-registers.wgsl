@@ -42,7 +42,7 @@ fn store_projective(i: u32, p: Pt) {
   }
 }
 
-// table_out[base + i] = raw[i] in Montgomery form (x * R^2 / R); the identity's zeros stay zero.
+// table_out[base + i] = raw point i in Montgomery form (x * R^2 / R); the identity all zero.
 @compute @workgroup_size(PT_GROUP)
 fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = thread(gid);
@@ -50,12 +50,12 @@ fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>) {
     return;
   }
   let r2 = fq_from_words(FQ_R2_WORDS);
+  let infinity = raw_infinity(i);
   for (var c = 0u; c < AFFINE_FQ; c++) {
-    var w: array<u32, 12>;
-    for (var k = 0u; k < 12u; k++) {
-      w[k] = raw[(i * AFFINE_FQ + c) * 12u + k];
+    var m = fq_to_words(fq_mont_mul(fq_from_words(raw_fq(i, c)), r2));
+    if (infinity) {
+      m = array<u32, 12>();
     }
-    let m = fq_to_words(fq_mont_mul(fq_from_words(w), r2));
     for (var k = 0u; k < 12u; k++) {
       table_out[((params.base + i) * AFFINE_FQ + c) * 12u + k] = m[k];
     }

@@ -43,7 +43,7 @@ fn store_projective(i: u32, p: u32) {
   }
 }
 
-// table_out[base + i] = raw[i] in Montgomery form (x * R^2 / R); the identity's zeros stay zero.
+// table_out[base + i] = raw point i in Montgomery form (x * R^2 / R); the identity all zero.
 @compute @workgroup_size(FS_GROUP)
 fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = thread(gid);
@@ -55,15 +55,17 @@ fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_i
   for (var k = 0u; k < 24u; k++) {
     fs[fb + 24u + k] = r2[k];
   }
+  let infinity = raw_infinity(i);
   for (var c = 0u; c < AFFINE_FQ; c++) {
+    let w = raw_fq(i, c);
     for (var k = 0u; k < 12u; k++) {
-      let w = raw[(i * AFFINE_FQ + c) * 12u + k];
-      fs[fb + 2u * k] = w & 0xffffu;
-      fs[fb + 2u * k + 1u] = w >> 16u;
+      fs[fb + 2u * k] = w[k] & 0xffffu;
+      fs[fb + 2u * k + 1u] = w[k] >> 16u;
     }
     fs_mul(0u, 0u, 1u);
     for (var k = 0u; k < 12u; k++) {
-      table_out[((params.base + i) * AFFINE_FQ + c) * 12u + k] = fs[fb + 2u * k] | (fs[fb + 2u * k + 1u] << 16u);
+      let m = fs[fb + 2u * k] | (fs[fb + 2u * k + 1u] << 16u);
+      table_out[((params.base + i) * AFFINE_FQ + c) * 12u + k] = select(m, 0u, infinity);
     }
   }
 }

@@ -69,34 +69,3 @@ export function fromProjectiveWords(group: Group, words: Uint32Array): CurvePoin
   }
   return out;
 }
-
-/**
- * Uncompressed points (bellperson's: G1 x || y, G2 x.c1 || x.c0 || y.c1 || y.c0, each Fq 48 bytes
- * big-endian, zcash flags in the top bits of the first byte) as affine canonical words in slot order (c0
- * first), the identity all zero; the device turns them into Montgomery form.
- */
-export function affineWordsFromUncompressed(group: Group, bytes: Uint8Array): Uint32Array {
-  const size = UNCOMPRESSED_BYTES[group];
-  const per = affineWords(group);
-  // byte offset of each slot-order Fq within the encoding
-  const at = group === 'g1' ? [0, 48] : [48, 0, 144, 96];
-  const n = bytes.length / size;
-  const out = new Uint32Array(n * per);
-  for (let i = 0; i < n; i++) {
-    const p = size * i;
-    // the infinity flag: the encoding is otherwise zero and the table's identity is all zero
-    if (bytes[p]! & 0x40) continue;
-    at.forEach((off, c) => {
-      const base = p + off;
-      const w = i * per + FQ_WORDS * c;
-      for (let k = 0; k < FQ_WORDS; k++) {
-        // word k holds bytes 44-4k .. 47-4k of the Fq (big-endian); the flags sit in the encoding's byte 0
-        const e = base + 47 - 4 * k;
-        let b0 = bytes[e - 3]!;
-        if (e - 3 === p) b0 &= 0x1f;
-        out[w + k] = ((b0 << 24) | (bytes[e - 2]! << 16) | (bytes[e - 1]! << 8) | bytes[e]!) >>> 0;
-      }
-    });
-  }
-  return out;
-}
