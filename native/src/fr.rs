@@ -22,6 +22,37 @@ pub fn fr_one() -> blst_fr {
     fr_from_u64(1)
 }
 
+/// The modulus r, little-endian limbs: a scalar is canonical iff it is below.
+pub const R: [u64; 4] = [
+    0xffff_ffff_0000_0001,
+    0x53bd_a402_fffe_5bfe,
+    0x3339_d808_09a1_d805,
+    0x73ed_a753_299d_7d48,
+];
+
+/// Whether little-endian limbs are below r, comparing from the top limb.
+#[inline]
+pub fn below_r(l: &[u64; 4]) -> bool {
+    l.iter().rev().cmp(R.iter().rev()) == std::cmp::Ordering::Less
+}
+
+/// The first scalar of a vector that is not below r, looked for on every core.
+pub fn first_non_canonical(b: &[u8]) -> Option<usize> {
+    b.par_chunks(CHUNK * FR_BYTES)
+        .enumerate()
+        .filter_map(|(ci, chunk)| {
+            chunk
+                .chunks_exact(FR_BYTES)
+                .position(|s| {
+                    let limb =
+                        |k: usize| u64::from_le_bytes(s[8 * k..8 * k + 8].try_into().unwrap());
+                    !below_r(&[limb(0), limb(1), limb(2), limb(3)])
+                })
+                .map(|i| ci * CHUNK + i)
+        })
+        .min()
+}
+
 /// Decodes a canonical scalar; None if it is not below r.
 #[inline]
 pub fn fr_from_le(b: &[u8]) -> Option<blst_fr> {

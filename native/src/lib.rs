@@ -407,6 +407,28 @@ pub fn msm_split_runs(
     })
 }
 
+/// Resolves when every scalar of `values` is canonical (below r), else rejects naming the first that is
+/// not, as "{what}: scalar {i} is not reduced modulo r": the WebGPU kernels' input check, on every core.
+#[napi(js_name = "checkFr", ts_return_type = "Promise<Buffer>")]
+pub fn check_fr(values: Uint8Array, what: String) -> AsyncTask<Job> {
+    job(
+        vec![values],
+        vec![],
+        Box::new(move |b, _| {
+            if b[0].len() % fr::FR_BYTES != 0 {
+                return Err(format!(
+                    "{what}: {} bytes is not a whole number of scalars",
+                    b[0].len()
+                ));
+            }
+            match fr::first_non_canonical(&b[0]) {
+                Some(i) => Err(format!("{what}: scalar {i} is not reduced modulo r")),
+                None => Ok(Vec::new()),
+            }
+        }),
+    )
+}
+
 /// sum of 2^exps[i] * P_i over the WebGPU kernels' projective sums (homogeneous, Montgomery Fq words as
 /// bytes), uncompressed: Pippenger's window combination and the sum of an MSM's parts. Synchronous: a
 /// few hundred points at most, well under a millisecond.

@@ -202,13 +202,7 @@ pub fn linear_combine(
     Ok(va)
 }
 
-/// The modulus r, little-endian limbs: a witness value is canonical iff it is below.
-const R: [u64; 4] = [
-    0xffff_ffff_0000_0001,
-    0x53bd_a402_fffe_5bfe,
-    0x3339_d808_09a1_d805,
-    0x73ed_a753_299d_7d48,
-];
+use fr::R;
 
 #[inline]
 fn limbs(b: &[u8]) -> blst_fr {
@@ -303,8 +297,7 @@ impl<'a> Witness<'a> {
                         .enumerate()
                     {
                         let f = limbs(v);
-                        // canonical iff below r, comparing from the top limb
-                        if f.l.iter().rev().cmp(R.iter().rev()) != std::cmp::Ordering::Less {
+                        if !fr::below_r(&f.l) {
                             return Some(ch * CHUNK + i);
                         }
                         *c = match f.l {

@@ -12,7 +12,7 @@
  * than that does not `fit` and is evaluated on the CPU.
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
-import { firstNonCanonical } from './ntt.ts';
+import { checkCanonical } from './ntt.ts';
 import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES, FR_MODULUS, frToBytes } from '../../shared/fr.ts';
 import { frValues, type FrVector } from '../../shared/fr-vector.ts';
@@ -211,8 +211,7 @@ export class WebgpuR1cs {
     ] as const) {
       if (v.length % FR_BYTES !== 0)
         throw new RangeError(`quotientR1cs ${name}: ${v.length} bytes is not a whole number of scalars`);
-      const bad = firstNonCanonical(v);
-      if (bad >= 0) throw new RangeError(`quotientR1cs ${name}: scalar ${bad} is not reduced modulo r`);
+      await checkCanonical(v, `quotientR1cs ${name}`);
     }
     const numVars = (inputs.length + aux.length) / FR_BYTES;
     for (const [name, m] of [
