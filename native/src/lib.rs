@@ -407,6 +407,22 @@ pub fn msm_split_runs(
     })
 }
 
+/// Resolves when a matrix's shape is sound for `num_cols` columns (sparse.rs `check`: offsets monotone and
+/// covering the terms, columns and coefficient ids in range), else rejects saying where: the bounds the
+/// WebGPU R1CS kernel relies on, checked on every core.
+#[napi(js_name = "checkCsr", ts_return_type = "Promise<Buffer>")]
+pub fn check_csr(matrix: CsrMatrix, num_cols: u32) -> AsyncTask<Job> {
+    let (idx, table) = csr_parts(matrix);
+    job(
+        vec![table],
+        idx.into(),
+        Box::new(move |b, u| {
+            let m = &csrs(u)[0];
+            sparse::check(m, num_cols as usize, b[0].len() / fr::FR_BYTES).map(|_| Vec::new())
+        }),
+    )
+}
+
 /// Resolves when every scalar of `values` is canonical (below r), else rejects naming the first that is
 /// not, as "{what}: scalar {i} is not reduced modulo r": the WebGPU kernels' input check, on every core.
 #[napi(js_name = "checkFr", ts_return_type = "Promise<Buffer>")]

@@ -52,7 +52,7 @@ fn accumulate(acc: &mut blst_fr, c: &Coeff, v: &blst_fr) {
 
 /// Shape checks: offsets monotone and covering the terms, every column below `num_cols`, every
 /// coefficient id inside the table.
-fn check(m: &Csr, num_cols: usize, table_len: usize) -> Result<usize, String> {
+pub fn check(m: &Csr, num_cols: usize, table_len: usize) -> Result<usize, String> {
     let rows = m
         .row_ptr
         .len()

@@ -56,6 +56,8 @@ export interface NativeAddon {
    * uncompressed and checked in the group (native/src/homogeneous.rs); synchronous, for a few hundred points.
    */
   sumPow2(group: Group, points: Uint8Array, exps: Uint32Array): Uint8Array;
+  /** Rejects saying where a matrix is malformed for `numCols` columns (native/src/sparse.rs `check`). */
+  checkCsr(matrix: SparseMatrix, numCols: number): Promise<Uint8Array>;
   /** Rejects naming the first scalar not below r, as "{what}: scalar i is not reduced modulo r". */
   checkFr(values: Uint8Array, what: string): Promise<Uint8Array>;
   threadCount(): number;

@@ -13,6 +13,7 @@
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
 import { checkCanonical } from './ntt.ts';
+import { loadAddon } from '../cpu/index.ts';
 import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES, FR_MODULUS, frToBytes } from '../../shared/fr.ts';
 import { frValues, type FrVector } from '../../shared/fr-vector.ts';
@@ -121,10 +122,14 @@ export class WebgpuR1cs {
       usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC,
     });
     if (bytes.byteLength) {
-      // writeBuffer wants a multiple of 4 bytes from a plain ArrayBuffer (a SharedArrayBuffer is copied)
-      const copy = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
-      copy.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      this.#gpu.device.queue.writeBuffer(buf, 0, copy);
+      // writeBuffer wants a multiple of 4 bytes from a plain ArrayBuffer: a SharedArrayBuffer (the
+      // synthesis workers' vectors) or a ragged length is copied, anything else goes as it is
+      let view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (bytes.buffer instanceof SharedArrayBuffer || bytes.byteLength % 4) {
+        view = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
+        view.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      }
+      this.#gpu.device.queue.writeBuffer(buf, 0, view);
     }
     return buf;
   }
@@ -223,15 +228,12 @@ export class WebgpuR1cs {
         throw new RangeError(
           `quotientR1cs: ${name} has ${m.rowPtr.length - 1} rows, the R1CS ${r1cs.numConstraints} constraints`,
         );
-      // what the GPU must not read out of bounds, checked here as the CPU backend checks it
-      const coeffs = m.coeffTable.length / FR_BYTES;
-      for (let k = 0; k < m.cols.length; k++) {
-        if (m.cols[k]! >= numVars)
-          throw new RangeError(`quotientR1cs: ${name} term ${k} reads column ${m.cols[k]} of ${numVars}`);
-        if (m.coeffIds[k]! >= coeffs)
-          throw new RangeError(
-            `quotientR1cs: ${name} term ${k} has coefficient ${m.coeffIds[k]} of ${coeffs}`,
-          );
+      // what the GPU must not read out of bounds, checked as the CPU backend checks it (on every core:
+      // a JS loop over a 32GiB partition's terms took seconds)
+      try {
+        await loadAddon().checkCsr(m, numVars);
+      } catch (e) {
+        throw new RangeError(`quotientR1cs: ${name} ${(e as Error).message}`, { cause: e });
       }
     }
     const parts = this.#witnessParts(numVars);
