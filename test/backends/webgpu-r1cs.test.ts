@@ -9,6 +9,8 @@ import { after, describe, test } from 'node:test';
 import type { R1cs, SparseMatrix } from '../../src/shared/r1cs.ts';
 import { createWebgpuBackend, frLayout } from '../../src/backends/webgpu/index.ts';
 import { WebgpuR1cs } from '../../src/backends/webgpu/r1cs.ts';
+import { WebgpuNtt } from '../../src/backends/webgpu/ntt.ts';
+import { readBuffers } from '../../src/backends/webgpu/device.ts';
 import { oracleKernels } from '../../src/backends/borrow.ts';
 import { FR_MODULUS } from '../../src/shared/fr.ts';
 import { frVector } from '../../src/shared/fr-vector.ts';
@@ -178,5 +180,37 @@ test(
       few.evaluate(one.r1cs, one.inputs, one.aux),
       /needs 16 bindings, the adapter allows/,
     );
+  },
+);
+
+test(
+  'into the quotient on the GPU: A, B, C written into device vectors split in parts, the quotient equal to the CPU',
+  { skip },
+  async () => {
+    // runs of 16 rows and parts of 64 elements: runs and the input rows straddle the parts; n = 304 values,
+    // a domain of 512 in 8 parts (the split quotient)
+    const r1cs = await WebgpuR1cs.create(gpu!, { bindingBytes: 512 * 4 });
+    const ntt = await WebgpuNtt.create(gpu!, { partElements: 64 });
+    const { r1cs: sys, inputs, aux } = system('webgpu-r1cs-into', 300, 4, 200);
+    const want = await oracleKernels(native!).evaluateR1cs(sys, inputs, aux);
+    const q = ntt.quotientSpace(304);
+    assert.equal(q.a.buffers.length, 8);
+    await r1cs.evaluateInto(sys, inputs, aux, q);
+    for (const k of ['a', 'b', 'c'] as const) {
+      const v = q[k];
+      const got = await readBuffers(
+        gpu!.device,
+        v.buffers.map((buffer) => ({ buffer, size: v.per * 32 })),
+      );
+      assert.equal(hex(got.subarray(0, 304 * 32)), hex(want[k]), `${k}, seed ${SEED}`);
+      assert.ok(
+        got.subarray(304 * 32).every((x) => x === 0),
+        `${k} zero past n`,
+      );
+    }
+    assert.equal(hex(await ntt.quotientOf(q)), hex(await native!.quotient(want.a, want.b, want.c)));
+    const wrong = ntt.quotientSpace(300);
+    await assert.rejects(r1cs.evaluateInto(sys, inputs, aux, wrong), /a quotient of 300 values/);
+    ntt.freeQuotient(wrong);
   },
 );

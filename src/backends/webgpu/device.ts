@@ -7,6 +7,7 @@
  * slower than the CPU backend. Tests opt in with `allowSoftware` or C2_WEBGPU_ALLOW_SOFTWARE=1.
  */
 import { ProverError } from '../../shared/errors.ts';
+import { FR_BYTES } from '../../shared/fr.ts';
 
 /** Buffer usage and map flags, fixed by the WebGPU spec (Dawn's globals are not installed on globalThis). */
 export const USAGE = {
@@ -143,6 +144,53 @@ export async function submitChecked(device: GPUDevice, encoder: GPUCommandEncode
   if (err) throw new Error(`WebGPU validation: ${err.message}`);
   await Promise.race([device.queue.onSubmittedWorkDone(), device.lost]);
   checkDevice(device);
+}
+
+/**
+ * A vector of Fr on the GPU: `per` elements a buffer (the last may hold fewer), so that one longer than a
+ * binding is split over several. What the R1CS evaluation writes and the quotient reads, so that A, B and
+ * C never go through the host.
+ */
+export interface DeviceVector {
+  buffers: GPUBuffer[];
+  per: number;
+}
+
+/** The pieces of elements [at, at + count) of `v`: buffer, element offset in it, length; in order. */
+function pieces(v: DeviceVector, at: number, count: number): [GPUBuffer, number, number][] {
+  const out: [GPUBuffer, number, number][] = [];
+  for (let i = at; i < at + count;) {
+    const k = Math.floor(i / v.per);
+    const len = Math.min(at + count - i, (k + 1) * v.per - i);
+    out.push([v.buffers[k]!, i - k * v.per, len]);
+    i += len;
+  }
+  return out;
+}
+
+/** Records a copy of `count` elements from `src` (from element `from`) into `v` at element `at`. */
+export function copyToVector(
+  enc: GPUCommandEncoder,
+  src: GPUBuffer,
+  from: number,
+  v: DeviceVector,
+  at: number,
+  count: number,
+): void {
+  let done = 0;
+  for (const [b, off, len] of pieces(v, at, count)) {
+    enc.copyBufferToBuffer(src, (from + done) * FR_BYTES, b, off * FR_BYTES, len * FR_BYTES);
+    done += len;
+  }
+}
+
+/** Writes host elements (32 bytes each) into `v` from element `at`. */
+export function writeVector(device: GPUDevice, v: DeviceVector, at: number, bytes: Uint8Array): void {
+  let done = 0;
+  for (const [b, off, len] of pieces(v, at, bytes.length / FR_BYTES)) {
+    device.queue.writeBuffer(b, off * FR_BYTES, bytes.subarray(done * FR_BYTES, (done + len) * FR_BYTES));
+    done += len;
+  }
 }
 
 /** A read-back of `size` bytes of `src`. */

@@ -2,8 +2,8 @@
 /**
  * The WebGPU backend (Dawn): its own NTT and `quotient` (ntt.ts), G1 and G2 point tables and MSM (msm.ts),
  * and `quotientR1cs` (r1cs.ts evaluating the constraints, its witness bound in parts past one binding,
- * then the quotient; a witness needing more bindings than the adapter allows is evaluated on the CPU
- * backend, borrow.ts). pickBackend tries it after CUDA; it is made
+ * into the quotient's vectors on the GPU, then the quotient; a witness needing more bindings than the
+ * adapter allows is evaluated on the CPU backend, borrow.ts). pickBackend tries it after CUDA; it is made
  * only when a child process (probe.ts) finds a hardware adapter, or a software one with
  * C2_WEBGPU_ALLOW_SOFTWARE=1, and otherwise fails with the reason `c2prover info` shows.
  */
@@ -123,8 +123,15 @@ export function createWebgpuBackend(): WebgpuBackend {
           const { a, b, c } = await oracleKernels(cpuBackend()).evaluateR1cs(r1cs, inputs, aux);
           return o.ntt.quotient(a, b, c);
         }
-        const { a, b, c } = await o.r1cs.evaluate(r1cs, inputs, aux);
-        return o.ntt.quotient(a, b, c);
+        // A, B, C evaluated into the quotient's vectors on the GPU: they never come back to the host
+        const q = o.ntt.quotientSpace(r1cs.numConstraints + r1cs.numInputs);
+        try {
+          await o.r1cs.evaluateInto(r1cs, inputs, aux, q);
+        } catch (e) {
+          o.ntt.freeQuotient(q);
+          throw e;
+        }
+        return o.ntt.quotientOf(q);
       },
     },
   });

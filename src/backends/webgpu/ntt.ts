@@ -10,7 +10,15 @@
  * part, stages within a part run per part, stages across parts pair two parts per dispatch, and the
  * twiddles come from two tables (low and high powers: n / 2 of them may not fit one binding either).
  */
-import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
+import {
+  type DeviceVector,
+  type GpuContext,
+  USAGE,
+  compileModule,
+  readBuffer,
+  submitChecked,
+  writeVector,
+} from './device.ts';
 import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES, FR_MODULUS, frInv, frPow, frToBytes, mod } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
@@ -66,6 +74,16 @@ const ENTRIES: readonly Entry[] = [
 
 /** A vector on the device: one buffer, or parts of `part` elements each (above one binding). */
 type Vec = GPUBuffer[];
+
+/** A quotient's inputs on the device (WebgpuNtt.quotientSpace): n values, domain m = 2^logM. */
+export interface QuotientSpace {
+  n: number;
+  m: number;
+  logM: number;
+  a: DeviceVector;
+  b: DeviceVector;
+  c: DeviceVector;
+}
 
 /** The twiddles of a split transform: tw[t] = lo[t mod L] * hi[t / L], L = 2^logL. */
 interface SplitTwiddles {
@@ -384,6 +402,27 @@ export class WebgpuNtt {
   }
 
   /**
+   * Zeroed device vectors A, B, C for a quotient of n values (n = the constraints and inputs), m the domain
+   * (n rounded up to a power of two): one buffer each, or parts of partSize where m is past one buffer.
+   * The R1CS evaluation writes them (WebgpuR1cs.evaluateInto), `quotientOf` reads them: nothing goes
+   * through the host. The caller frees them with `freeQuotient` (quotientOf does).
+   */
+  quotientSpace(n: number): QuotientSpace {
+    let m = 1;
+    while (m < n) m *= 2;
+    const logM = this.#checkSize(m);
+    const vector = (): DeviceVector =>
+      m > this.partSize
+        ? { buffers: this.#parts(m), per: this.partSize }
+        : { buffers: [this.#buffer(m * FR_BYTES)], per: m };
+    return { n, m, logM, a: vector(), b: vector(), c: vector() };
+  }
+
+  freeQuotient(q: QuotientSpace): void {
+    for (const v of [q.a, q.b, q.c]) for (const b of v.buffers) b.destroy();
+  }
+
+  /**
    * QuotientKernels.quotient on the device, as native/src/ntt.rs computes it: each of A, B, C to the coset
    * (iNTT, times g^i / m, NTT), (A*B - C) / Z there, back (iNTT, times g^-i / m); the first m - 1
    * coefficients.
@@ -400,21 +439,34 @@ export class WebgpuNtt {
     ] as const)
       await checkCanonical(v, `quotient ${name}`);
     const n = a.length / FR_BYTES;
-    let m = 1;
-    while (m < n) m *= 2;
-    if (m === 1) return new Uint8Array(0);
-    const logM = this.#checkSize(m);
-    if (m > this.partSize) return this.#quotientSplit(a, b, c, m, logM);
-    const bytes = m * FR_BYTES;
+    if (n <= 1) return new Uint8Array(0);
     // zero padding to m: buffers are created zeroed
-    const [A, B, C] = [a, b, c].map((v) => {
-      const buf = this.#buffer(bytes);
-      if (v.length) this.#gpu.device.queue.writeBuffer(buf, 0, v);
-      return buf;
-    }) as [GPUBuffer, GPUBuffer, GPUBuffer];
-    const S = this.#buffer(bytes);
+    const q = this.quotientSpace(n);
+    for (const [v, host] of [
+      [q.a, a],
+      [q.b, b],
+      [q.c, c],
+    ] as const)
+      writeVector(this.#gpu.device, v, 0, host);
+    return this.quotientOf(q);
+  }
+
+  /** The quotient of device vectors made by quotientSpace (canonical values, zero past n); frees them. */
+  async quotientOf(q: QuotientSpace): Promise<FrVector> {
+    try {
+      if (q.m === 1) return new Uint8Array(0);
+      const [A, B, C] = [q.a.buffers, q.b.buffers, q.c.buffers];
+      if (q.m > this.partSize) return await this.#quotientSplit(A, B, C, q.m, q.logM);
+      return await this.#quotientOne(A[0]!, B[0]!, C[0]!, q.m, q.logM);
+    } finally {
+      this.freeQuotient(q);
+    }
+  }
+
+  async #quotientOne(A: GPUBuffer, B: GPUBuffer, C: GPUBuffer, m: number, logM: number): Promise<FrVector> {
+    const S = this.#buffer(m * FR_BYTES);
     const plan = new Plan(this.#gpu.limits, this.#r);
-    const temps: GPUBuffer[] = [A, B, C, S];
+    const temps: GPUBuffer[] = [S];
     const fwd = this.#twiddles(plan, logM, 'forward', temps);
     const inv = this.#twiddles(plan, logM, 'inverse', temps);
     const g = GENERATOR;
@@ -434,19 +486,21 @@ export class WebgpuNtt {
     plan.add('pointwise', m, { logN: logM, factor: (zInv * this.#r) % FR_MODULUS }, { 0: A, 2: B, 3: C });
     plan.transform(A, S, inv, m, logM);
     plan.add('coset_scale', m, { logN: logM, factor: mInv }, { 0: S, 3: gInvSq });
-    await this.#run(plan);
-    const out = await readBuffer(this.#gpu.device, S, (m - 1) * FR_BYTES);
-    for (const buf of temps) buf.destroy();
-    return out;
+    try {
+      await this.#run(plan);
+      return await readBuffer(this.#gpu.device, S, (m - 1) * FR_BYTES);
+    } finally {
+      for (const buf of temps) buf.destroy();
+    }
   }
 
   /** quotient over parts, for a domain larger than one buffer: the same steps, each per part. */
-  async #quotientSplit(a: FrVector, b: FrVector, c: FrVector, m: number, logM: number): Promise<FrVector> {
+  async #quotientSplit(A: Vec, B: Vec, C: Vec, m: number, logM: number): Promise<FrVector> {
     const part = this.partSize;
     const logB = Math.log2(part);
-    const [A, B, C, S] = [a, b, c, undefined].map((v) => this.#parts(m, v)) as [Vec, Vec, Vec, Vec];
+    const S = this.#parts(m);
     const plan = new Plan(this.#gpu.limits, this.#r);
-    const temps: GPUBuffer[] = [...A, ...B, ...C, ...S];
+    const temps: GPUBuffer[] = [...S];
     const fwd = this.#splitTwiddles(plan, logM, 'forward', temps);
     const inv = this.#splitTwiddles(plan, logM, 'inverse', temps);
     const g = GENERATOR;
@@ -474,9 +528,11 @@ export class WebgpuNtt {
     );
     plan.transformSplit(A, S, inv, logM, logB);
     coset(gInvSq);
-    await this.#run(plan);
-    const out = await this.#readParts(S, (m - 1) * FR_BYTES);
-    for (const buf of temps) buf.destroy();
-    return out;
+    try {
+      await this.#run(plan);
+      return await this.#readParts(S, (m - 1) * FR_BYTES);
+    } finally {
+      for (const buf of temps) buf.destroy();
+    }
   }
 }

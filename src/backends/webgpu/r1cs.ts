@@ -2,17 +2,26 @@
 /**
  * The constraint evaluation of QuotientKernels.quotientR1cs on the GPU (shaders/r1cs.wgsl): A, B, C of
  * every constraint on a witness, one thread a row, laid out as bellperson's prover does (the circuit's
- * constraints, then the implied input constraints A = input i, B = C = 0, filled in here). The values go
- * back to the host and into WebgpuNtt.quotient, which uploads them again: a first version, one round trip
- * that a quotient taking device buffers would save.
+ * constraints, then the implied input constraints A = input i, B = C = 0, filled in here). For the
+ * quotient the values stay on the GPU (evaluateInto: WebgpuNtt.quotientSpace's vectors, then quotientOf);
+ * `evaluate` reads them back (the oracle's layout, for tests).
  *
  * Within what the adapter grants: a witness larger than one storage binding (a 32GiB partition's is 4 GiB)
  * is bound in parts, as many as the stage's storage buffers allow beside the kernel's five; the rows go in
  * runs whose row pointers, terms and values each fit one binding. A system needing more witness parts
  * than that does not `fit` and is evaluated on the CPU.
  */
-import { type GpuContext, USAGE, compileModule, readBuffer, submitChecked } from './device.ts';
-import { checkCanonical } from './ntt.ts';
+import {
+  type DeviceVector,
+  type GpuContext,
+  USAGE,
+  compileModule,
+  copyToVector,
+  readBuffer,
+  submitChecked,
+  writeVector,
+} from './device.ts';
+import { type QuotientSpace, checkCanonical } from './ntt.ts';
 import { loadAddon } from '../cpu/index.ts';
 import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES, FR_MODULUS, frToBytes } from '../../shared/fr.ts';
@@ -153,13 +162,13 @@ export class WebgpuR1cs {
     return end;
   }
 
-  /** The values of `rows` rows of m into `into`, in runs of rows. */
+  /** The values of `rows` rows of m into `into` (host bytes, or a device vector), in runs of rows. */
   async #rows(
     m: SparseMatrix,
     rows: number,
     witness: GPUBuffer[],
     part: number,
-    into: Uint8Array,
+    into: Uint8Array | DeviceVector,
   ): Promise<void> {
     const { device, limits } = this.#gpu;
     const pipeline = await this.#pipeline(witness.length);
@@ -192,8 +201,13 @@ export class WebgpuR1cs {
           pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
           pass.dispatchWorkgroups(x, Math.ceil(groups / x));
           pass.end();
-          await submitChecked(device, enc);
-          into.set(await readBuffer(device, out, n * FR_BYTES), start * FR_BYTES);
+          if (into instanceof Uint8Array) {
+            await submitChecked(device, enc);
+            into.set(await readBuffer(device, out, n * FR_BYTES), start * FR_BYTES);
+          } else {
+            copyToVector(enc, out, 0, into, start, n);
+            await submitChecked(device, enc);
+          }
         } finally {
           for (const b of [...bufs, out, uni]) b.destroy();
         }
@@ -210,6 +224,33 @@ export class WebgpuR1cs {
     inputs: FrVector,
     aux: FrVector,
   ): Promise<{ a: FrVector; b: FrVector; c: FrVector }> {
+    const total = (r1cs.numConstraints + r1cs.numInputs) * FR_BYTES;
+    const [a, b, c] = [new Uint8Array(total), new Uint8Array(total), new Uint8Array(total)];
+    await this.#evaluate(r1cs, inputs, aux, [a, b, c]);
+    // the input constraints: A = input i, B = C = 0
+    a.set(inputs, r1cs.numConstraints * FR_BYTES);
+    return { a, b, c };
+  }
+
+  /**
+   * The same values written into a quotient's device vectors (WebgpuNtt.quotientSpace of the constraints
+   * and inputs, zeroed): A, B, C stay on the GPU for the quotient, not read back and uploaded again.
+   */
+  async evaluateInto(r1cs: R1cs, inputs: FrVector, aux: FrVector, q: QuotientSpace): Promise<void> {
+    if (q.n !== r1cs.numConstraints + r1cs.numInputs)
+      throw new RangeError(
+        `evaluateInto: a quotient of ${q.n} values for ${r1cs.numConstraints} constraints and ${r1cs.numInputs} inputs`,
+      );
+    await this.#evaluate(r1cs, inputs, aux, [q.a, q.b, q.c]);
+    writeVector(this.#gpu.device, q.a, r1cs.numConstraints, inputs);
+  }
+
+  async #evaluate(
+    r1cs: R1cs,
+    inputs: FrVector,
+    aux: FrVector,
+    into: [Uint8Array | DeviceVector, Uint8Array | DeviceVector, Uint8Array | DeviceVector],
+  ): Promise<void> {
     for (const [name, v] of [
       ['inputs', inputs],
       ['aux', aux],
@@ -245,8 +286,6 @@ export class WebgpuR1cs {
     const part = this.bindingBytes / FR_BYTES;
     const witness: GPUBuffer[] = [];
     const n = r1cs.numConstraints;
-    const total = (n + r1cs.numInputs) * FR_BYTES;
-    const [a, b, c] = [new Uint8Array(total), new Uint8Array(total), new Uint8Array(total)];
     try {
       for (let k = 0; k < parts; k++) {
         const from = k * part * FR_BYTES;
@@ -260,14 +299,11 @@ export class WebgpuR1cs {
           );
         witness.push(this.#upload(bytes));
       }
-      await this.#rows(r1cs.a, n, witness, part, a);
-      await this.#rows(r1cs.b, n, witness, part, b);
-      await this.#rows(r1cs.c, n, witness, part, c);
+      await this.#rows(r1cs.a, n, witness, part, into[0]);
+      await this.#rows(r1cs.b, n, witness, part, into[1]);
+      await this.#rows(r1cs.c, n, witness, part, into[2]);
     } finally {
       for (const w of witness) w.destroy();
     }
-    // the input constraints: A = input i, B = C = 0
-    a.set(inputs, n * FR_BYTES);
-    return { a, b, c };
   }
 }
