@@ -231,6 +231,11 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
     ] as const)
       await same(msm.tuned({ windowBits, chunk, segment }), t, 0, scalars);
     assert.throws(() => msm.tuned({ windowBits: 17 }), /windowBits must be 2\.\.16/);
+    // a dense MSM uploads its scalars as they are: from a SharedArrayBuffer (synthesis workers') too
+    const dense = frVector(rng.frs(40));
+    const shared = new Uint8Array(new SharedArrayBuffer(dense.length));
+    shared.set(dense);
+    assert.equal(hex(await msm.msm(t[0], 0, shared)), hex(await native!.msm(t[1], 0, dense)));
     msm.freeTable(t[0]);
   });
 
