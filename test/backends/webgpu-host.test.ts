@@ -13,6 +13,7 @@ import { type CurvePoint, toProjectiveWords } from '../../src/backends/webgpu/cu
 import type { Group } from '../../src/backends/backend.ts';
 import { G1, G2, Rng, SEED, hex } from '../support/backend-helpers.ts';
 import { frVector } from '../../src/shared/fr-vector.ts';
+import { msmParts } from '../../src/backends/webgpu/msm-parts.ts';
 
 const addon = await import('../../src/backends/cpu/index.ts')
   .then((m) => m.loadAddon())
@@ -167,5 +168,59 @@ describe(`msmSplitRuns (seed ${SEED})`, { skip: !addon && 'native CPU backend no
     const v = frVector([1n, 2n, 3n]);
     v[2 * 32 + 31] = 0x80;
     await assert.rejects(addon!.msmSplitRuns(v, undefined, 0, 16), /scalar 2 is not reduced/);
+  });
+});
+
+describe(`msmParts (seed ${SEED})`, { skip: !addon && 'native CPU backend not built' }, () => {
+  // a part's terms as (table base, scalar): what the MSM sums, whatever the form
+  const terms = (parts: Awaited<ReturnType<typeof msmParts>>, per: number): [number, bigint][] =>
+    parts.flatMap((p) => {
+      const scalar = (j: number) =>
+        Array.from(p.scalars.subarray(8 * j, 8 * j + 8)).reduceRight((x, w) => (x << 32n) | BigInt(w), 0n);
+      const bases =
+        p.points instanceof Uint32Array
+          ? Array.from(p.points)
+          : Array.from({ length: p.points.count }, (_, j) => (p.points as { base: number }).base + j);
+      return [
+        ...Array.from(p.ones, (k) => [p.buffer * per + k, 1n] as [number, bigint]),
+        ...bases.map((k, j) => [p.buffer * per + k, scalar(j)] as [number, bigint]),
+      ];
+    });
+
+  test('both forms give each buffer its terms: the bases of every non-zero scalar, with it', async () => {
+    const rng = new Rng('msm-parts');
+    for (const dense of [false, true])
+      for (const [start, per] of [
+        [0, 1 << 20],
+        [3, 7],
+        [13, 5],
+      ] as const) {
+        const n = 60;
+        const scalars = Array.from({ length: n }, () =>
+          !dense && rng.int(2) ? BigInt(rng.int(2)) : rng.fr(),
+        );
+        const parts = await msmParts(frVector(scalars), undefined, start, {
+          perBuffer: per,
+          length: start + n,
+        });
+        assert.equal(
+          parts.every((p) => p.points instanceof Uint32Array),
+          !dense,
+          `form, dense ${dense}`,
+        );
+        const want = scalars.flatMap((x, i) => (x === 0n ? [] : [[start + i, x] as [number, bigint]]));
+        assert.deepEqual(
+          terms(parts, per).sort((x, y) => x[0] - y[0]),
+          want,
+          `dense ${dense} start ${start} per ${per}`,
+        );
+      }
+  });
+
+  test('bases past the table are an error', async () => {
+    await assert.rejects(
+      msmParts(frVector([5n, 6n]), undefined, 9, { perBuffer: 4, length: 10 }),
+      /msm reads bases 9..11 of a table of 10/,
+    );
   });
 });

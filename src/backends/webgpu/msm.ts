@@ -25,6 +25,7 @@
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, readBuffers, submitChecked } from './device.ts';
 import { UNCOMPRESSED_BYTES, affineWords, projectiveWords } from './curve-points.ts';
+import { type Part, msmParts } from './msm-parts.ts';
 import { type PointKernels, pointKernels, pointModule } from './point-form.ts';
 import { FR_BYTES } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
@@ -97,20 +98,6 @@ interface Dispatch {
   threads: number;
   params: Params;
   bind: Partial<Record<number, GPUBuffer>>;
-}
-
-/** The split's form where the scalars are read as they are (native/src/split.rs DENSE). */
-const SPLIT_DENSE = 1;
-
-/**
- * One table buffer's share of an MSM: the bases of its scalars 1, and the rest's bases (listed, or base,
- * base + 1, .. for a dense MSM) with their scalars (8 words each).
- */
-interface Part {
-  buffer: number;
-  ones: Uint32Array;
-  points: Uint32Array | { base: number; count: number };
-  scalars: Uint32Array;
 }
 
 /**
@@ -453,45 +440,7 @@ export class CurveMsm {
     const n = scalars.length / FR_BYTES;
     if (density && density.length < n)
       throw new RangeError(`density map of ${density.length} bytes for ${n} scalars`);
-    // the O(n) pass (0/1/rest, the density map, per table buffer) on every core, in the addon
-    let split: Uint8Array;
-    try {
-      split = await loadAddon().msmSplitRuns(scalars, density?.subarray(0, n), start, table.perBuffer);
-    } catch (e) {
-      throw new RangeError((e as Error).message, { cause: e });
-    }
-    if (split.byteOffset % 4) split = split.slice();
-    const words = new Uint32Array(split.buffer, split.byteOffset, split.length / 4);
-    const [form, slots, runCount, nOnes, nRest, span] = [0, 1, 2, 3, 4, 5].map((k) => words[k]!) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    if (start + span > table.length)
-      throw new RangeError(`msm reads bases ${start}..${start + span} of a table of ${table.length}`);
-    const parts = form === SPLIT_DENSE ? this.#denseParts(table, start, scalars) : [];
-    if (form !== SPLIT_DENSE) {
-      let at = 6 + 3 * slots;
-      const ones = words.subarray(at, (at += nOnes));
-      const restIdx = words.subarray(at, (at += nRest));
-      const restScalars = words.subarray(at, at + 8 * nRest);
-      // run r: its table buffer, where its ones and its rest begin; a run ends where the next begins
-      const run = (r: number) =>
-        r < runCount ? [words[6 + 3 * r]!, words[7 + 3 * r]!, words[8 + 3 * r]!] : [0, nOnes, nRest];
-      for (let r = 0; r < runCount; r++) {
-        const [b, o, q] = run(r) as [number, number, number];
-        const [, o2, q2] = run(r + 1) as [number, number, number];
-        parts.push({
-          buffer: b,
-          ones: ones.subarray(o, o2),
-          points: restIdx.subarray(q, q2),
-          scalars: restScalars.subarray(8 * q, 8 * q2),
-        });
-      }
-    }
+    const parts = await msmParts(scalars, density?.subarray(0, n), start, table);
     // the parts' projective sums, each to be counted 2^exp times (a window w of c bits: w * c)
     const sums: Uint8Array[] = [];
     const exps: number[] = [];
@@ -531,30 +480,6 @@ export class CurveMsm {
     const keep = new Set(rec.sums.map((s) => s.buffer));
     for (const b of rec.temp) if (!keep.has(b)) b.destroy();
     rec.temp = [...keep];
-  }
-
-  /** A dense MSM's parts: the scalars as they are, cut where the table's buffers are. */
-  #denseParts(table: GpuTable, start: number, scalars: FrVector): Part[] {
-    const n = scalars.length / FR_BYTES;
-    const all =
-      scalars.byteOffset % 4
-        ? new Uint32Array(scalars.slice().buffer)
-        : new Uint32Array(scalars.buffer, scalars.byteOffset, 8 * n);
-    const per = table.perBuffer;
-    const parts: Part[] = [];
-    for (let lo = 0; lo < n;) {
-      const b = Math.floor((start + lo) / per);
-      const hi = Math.min(n, (b + 1) * per - start);
-      const base = start + lo - b * per;
-      parts.push({
-        buffer: b,
-        ones: new Uint32Array(0),
-        points: { base, count: hi - lo },
-        scalars: all.subarray(8 * lo, 8 * hi),
-      });
-      lo = hi;
-    }
-    return parts;
   }
 
   /** sum of 2^exps[i] * P_i by blst on the host (P_i the points of `sums`, in order): well under 1 ms. */
