@@ -226,9 +226,9 @@ fn scalar_digits(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-// Scalar i's point (idx[i], or base + i; with the digit's sign) into each window's bucket: bucket b's entries are
-// offsets[b] .. offsets[b] + size, the cursor counting its size (scalar_digits' count) down: a counting
-// sort.
+// Scalar i's point (idx[i], or base + i; with the digit's sign) into each window's bucket: bucket b's
+// entries are offsets[b] .. offsets[b] + size, the cursor counting its size (scalar_digits' count) down: a
+// counting sort.
 @compute @workgroup_size(64)
 fn bucket_scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = thread(gid);

@@ -18,10 +18,11 @@
  * combination (c doublings each) and the parts' sum are blst's on the host (sumPow2: a few hundred
  * doublings, well under a millisecond, and the result checked in the group).
  *
- * Known limits, for a GPU session to lift: the 0/1 split and the density walk run on the host
- * (native/src/split.rs on every core, the rest's scalars gathered there; a GPU scan and compaction would
- * spare the upload of the whole vector); the formulas are complete projective ones, not batch-affine; the
- * window width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT) until a GPU measures them.
+ * The 0/1 split and the density walk run on the host (msm-parts.ts: native/src/split.rs on every core; a
+ * dense vector goes up as it is, the rest's scalars of a PoRep witness gathered: less to upload than the
+ * whole). Known limits, for a GPU session to lift: the formulas are complete projective ones, not
+ * batch-affine or XYZZ; the window width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT)
+ * until a GPU measures them (bench/webgpu.ts --sweep).
  */
 import { type GpuContext, USAGE, compileModule, readBuffer, readBuffers, submitChecked } from './device.ts';
 import { UNCOMPRESSED_BYTES, affineWords, projectiveWords } from './curve-points.ts';
@@ -110,7 +111,7 @@ interface Recording {
   sums: { buffer: GPUBuffer; exps: number[] }[];
 }
 
-/** Binding numbers of msm.wgsl. */
+/** Binding numbers of msm-common.wgsl. */
 const B = {
   table: 1,
   raw: 2,
