@@ -626,8 +626,13 @@ export class CurveMsm {
     // c * windows >= 256 bits, so the top digit (scalars < r < 2^255) takes no carry out
     const windows = Math.floor(255 / c) + 1;
     const buckets = (1 << (c - 1)) + 1;
-    // digits and entries hold windows * batch words: batches keep them within one binding
-    const batch = Math.max(1, Math.min(this.batch, Math.floor(this.#maxBinding / (4 * windows))));
+    // batches keep within one binding the digits and entries (windows * batch words) and the bucket sums'
+    // first level (a projective point a chunk: every bucket's, and windows * batch / chunk more)
+    const nb = windows * buckets;
+    const level = Math.floor(
+      ((Math.floor(this.#maxBinding / this.#projectiveBytes) - nb - 1) * this.chunk) / windows,
+    );
+    const batch = Math.max(1, Math.min(this.batch, Math.floor(this.#maxBinding / (4 * windows)), level));
     for (let lo = 0; lo < m; lo += batch) {
       const hi = Math.min(m, lo + batch);
       const sums = this.#recordBatch(
