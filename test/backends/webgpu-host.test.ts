@@ -4,7 +4,8 @@
  * words), against noble, with random Z (the same point in many representations), identities among them,
  * and exponents as Pippenger's windows give them and in any order. msmSplitRuns (native/src/split.rs):
  * the ones and the rest per table buffer, density maps compacted, against the same split written in JS;
- * the dense form where 0/1 scalars are few; an unreduced scalar an error naming it.
+ * the dense form where 0/1 scalars are few; an unreduced scalar an error naming it. msmParts
+ * (msm-parts.ts): in either form, each table buffer gets the terms the scalars make. None needs a GPU.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
