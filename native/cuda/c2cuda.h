@@ -44,7 +44,9 @@ void c2_g2_table_free(void* table);
 /*
  * sum over the span [start, start + span) of the table: the bases whose bit is set in `ones` (one bit per
  * base of the span, 32 per word) plus sum_k rest_scalars[k] * base[start + rest_idx[k]] (canonical
- * little-endian scalars). The result is a Jacobian point in blst's layout (blst_p1 / blst_p2).
+ * little-endian scalars). With rest_idx NULL, nrest is the span and rest_scalars are the span's own
+ * scalars in order (a dense MSM: no positions, nothing gathered). The result is a Jacobian point in blst's
+ * layout (blst_p1 / blst_p2).
  */
 c2_status c2_g1_msm(void* table, size_t start, size_t span, const uint32_t* ones, const uint32_t* rest_idx,
                     const void* rest_scalars, size_t nrest, void* out);

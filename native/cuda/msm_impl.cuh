@@ -6,7 +6,7 @@
 // span of it is split as a PoRep witness asks: the bases of the scalars equal to one are summed by
 // sppark's bitmap-driven batch addition, those of the other non-zero scalars are gathered (their index
 // list comes from the host) into a scratch run and handed to sppark's Pippenger with their scalars;
-// zeros cost nothing. The two sums are added on the host, where sppark's point types are blst's.
+// zeros cost nothing. A dense MSM (no index list) hands the span itself to Pippenger. The two sums are added on the host, where sppark's point types are blst's.
 #include "glue.cuh"
 #include <msm/pippenger.cuh>
 #include <vector>
@@ -108,18 +108,25 @@ extern "C" c2_status C2_FN(msm)(void* handle, size_t start, size_t span, const u
             result.add(sum);
         }
         if (nrest) {
-            dev_ptr_t<uint32_t> d_idx{nrest, gpu};
-            dev_ptr_t<affine_t::mem_t> d_run{nrest, gpu};
-            gpu.HtoD(&d_idx[0], rest_idx, nrest);
-            size_t threads = nrest * WORDS;
-            gather<<<(unsigned)((threads + 255) / 256), 256, 0, gpu>>>(
-                (uint4*)&d_run[0], (const uint4*)base, &d_idx[0], nrest);
-            CUDA_OK(cudaGetLastError());
-            gpu.sync();
+            // with no positions the rest is the whole span in order (a dense MSM): its bases are the
+            // table's own, nothing gathered
+            if (!rest_idx && nrest != span) return c2_fail(C2_CUDA_E_HOST, "dense MSM of a partial span");
+            dev_ptr_t<uint32_t> d_idx{rest_idx ? nrest : 0, gpu};
+            dev_ptr_t<affine_t::mem_t> d_run{rest_idx ? nrest : 0, gpu};
+            const affine_t::mem_t* run = base;
+            if (rest_idx) {
+                gpu.HtoD(&d_idx[0], rest_idx, nrest);
+                size_t threads = nrest * WORDS;
+                gather<<<(unsigned)((threads + 255) / 256), 256, 0, gpu>>>(
+                    (uint4*)&d_run[0], (const uint4*)base, &d_idx[0], nrest);
+                CUDA_OK(cudaGetLastError());
+                gpu.sync();
+                run = &d_run[0];
+            }
             point_t rest;
             msm_t<bucket_t, point_t, affine_t, scalar_t> msm{nullptr, nrest};
             // a device pointer of affine_t itself: with mem_t, sppark's forwarding overload recurses
-            RustError err = msm.invoke(rest, dev_ptr_t<affine_t>{(affine_t*)&d_run[0], nrest}, nrest,
+            RustError err = msm.invoke(rest, dev_ptr_t<affine_t>{(affine_t*)run, nrest}, nrest,
                                        static_cast<const scalar_t*>(rest_scalars), false);
             if (err.code != 0) {
                 c2_status s = c2_fail(err.code, err.message ? err.message : "sppark's MSM failed");

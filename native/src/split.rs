@@ -1,21 +1,23 @@
-//! An MSM's scalars sorted the way the GPU backends take them, in one parallel pass: the ones, the
-//! positions and values of the other non-zero scalars, zeros dropped; density maps compacted as the
-//! CPU's msm does. The CUDA glue takes the ones as a bitmap (`split`), the WebGPU MSM as index lists per
-//! table buffer (`split_runs`).
+//! An MSM's scalars sorted the way the GPU backends take them, in two parallel passes (each block's
+//! counts, then each block writes straight into its own slices of the output): the ones, the positions
+//! and values of the other non-zero scalars, zeros dropped; density maps compacted as the CPU's msm does.
+//! Where there is no density map and few 0/1 scalars, both backends read the scalars as they are (the
+//! dense form), which spares gathering them. The CUDA glue takes the ones as a bitmap (`split`), the
+//! WebGPU MSM as index lists per table buffer (`split_runs`).
 
 use crate::fr::FR_BYTES;
 use rayon::prelude::*;
 
-/// The scalars of one MSM sorted as the CUDA glue takes them, positions relative to `start`.
+/// The scalars of one MSM sorted as the CUDA glue takes them, positions relative to `start`. A dense
+/// split has no lists: the glue reads the caller's scalars, bases `start + i`.
 #[cfg(feature = "cuda")]
 pub struct Split {
     pub span: usize,
+    pub dense: bool,
+    /// one bit per base of the span, empty when no scalar is one
     pub ones: Vec<u32>,
-    pub any_one: bool,
     pub rest_idx: Vec<u32>,
     pub rest_scalars: Vec<u8>,
-    /// every kept scalar in order, for the streamed form
-    pub kept: Vec<u8>,
 }
 
 const BLOCK: usize = 1 << 14;
@@ -98,15 +100,34 @@ impl<'a> Blocks<'a> {
     }
 }
 
-fn check(bad: impl Iterator<Item = Option<usize>>) -> std::result::Result<(), String> {
-    match bad.flatten().next() {
+/// Pass one: each block's count of ones and of the rest; an unreduced scalar is an error naming it.
+fn counts(blocks: &Blocks) -> std::result::Result<Vec<(usize, usize)>, String> {
+    let counts: Vec<(Option<usize>, usize, usize)> = (0..blocks.len())
+        .into_par_iter()
+        .map(|b| {
+            let (mut ones, mut rest) = (0, 0);
+            let bad = blocks.walk(b, |class, _, _| {
+                ones += (class == 1) as usize;
+                rest += (class == 2) as usize;
+            });
+            (bad, ones, rest)
+        })
+        .collect();
+    match counts.iter().find_map(|c| c.0) {
         Some(i) => Err(format!("msm: scalar {i} is not reduced modulo r")),
-        None => Ok(()),
+        None => Ok(counts.into_iter().map(|c| (c.1, c.2)).collect()),
     }
 }
 
+/// Whether the MSM reads its scalars as they are. A 0 or 1 costs Pippenger one addition at most, as the
+/// ones' sum does: gathering pays only where they are many (the uploads: 32 bytes a scalar as it is, a
+/// bit or 4 bytes a one and 36 a rest gathered).
+fn dense(density: Option<&[u8]>, span: usize, n_rest: usize) -> bool {
+    density.is_none() && 8 * (span - n_rest) <= span
+}
+
 /// `buf` cut in consecutive slices of the given sizes (which sum to its length).
-fn slices(mut buf: &mut [u8], sizes: impl Iterator<Item = usize>) -> Vec<&mut [u8]> {
+fn slices<T>(mut buf: &mut [T], sizes: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
     sizes
         .map(|n| {
             let (head, rest) = std::mem::take(&mut buf).split_at_mut(n);
@@ -116,77 +137,113 @@ fn slices(mut buf: &mut [u8], sizes: impl Iterator<Item = usize>) -> Vec<&mut [u
         .collect()
 }
 
-/// The CUDA glue's form: the ones as a bitmap over the span, the rest's positions and scalars, and with
-/// `keep_all` every kept scalar (the streamed form).
-#[cfg(feature = "cuda")]
-pub fn split(
-    scalars: &[u8],
-    density: Option<&[u8]>,
-    keep_all: bool,
-) -> std::result::Result<Split, String> {
-    let blocks = Blocks::new(scalars, density)?;
-    let span = blocks.span();
-    // each block's ones, and its rest's positions and scalars
-    struct Part {
-        bad: Option<usize>,
-        ones: Vec<u32>,
-        idx: Vec<u32>,
-        scalars: Vec<u8>,
-    }
-    let parts: Vec<Part> = (0..blocks.len())
-        .into_par_iter()
-        .map(|b| {
-            let (mut ones, mut idx, mut scalars) = (Vec::new(), Vec::new(), Vec::new());
-            let bad = blocks.walk(b, |class, k, s| match class {
+/// Pass two: each block writes its ones' and its rest's kept positions (little-endian u32) and its rest's
+/// scalars into its own slices of `ones`, `rest` and `scalars`, sized by `counts`.
+fn fill(
+    blocks: &Blocks,
+    counts: &[(usize, usize)],
+    ones: &mut [u8],
+    rest: &mut [u8],
+    scalars: &mut [u8],
+) {
+    let ones = slices(ones, counts.iter().map(|c| 4 * c.0));
+    let rest = slices(rest, counts.iter().map(|c| 4 * c.1));
+    let scalars = slices(scalars, counts.iter().map(|c| FR_BYTES * c.1));
+    ones.into_par_iter()
+        .zip(rest)
+        .zip(scalars)
+        .enumerate()
+        .for_each(|(b, ((o, r), sc))| {
+            let (mut io, mut ir) = (0, 0);
+            blocks.walk(b, |class, k, s| match class {
                 0 => {}
-                1 => ones.push(k as u32),
+                1 => {
+                    o[4 * io..4 * io + 4].copy_from_slice(&(k as u32).to_le_bytes());
+                    io += 1;
+                }
                 _ => {
-                    idx.push(k as u32);
-                    scalars.extend_from_slice(s);
+                    r[4 * ir..4 * ir + 4].copy_from_slice(&(k as u32).to_le_bytes());
+                    sc[FR_BYTES * ir..FR_BYTES * (ir + 1)].copy_from_slice(s);
+                    ir += 1;
                 }
             });
-            Part {
-                bad,
-                ones,
-                idx,
-                scalars,
-            }
-        })
-        .collect();
-    check(parts.iter().map(|p| p.bad))?;
-    let mut bitmap = vec![0u32; span.div_ceil(32)];
-    let mut any_one = false;
-    for p in &parts {
-        for &k in &p.ones {
-            bitmap[(k / 32) as usize] |= 1 << (k % 32);
-            any_one = true;
-        }
-    }
-    let (mut rest_idx, mut rest_scalars) = (Vec::new(), Vec::new());
-    for p in &parts {
-        rest_idx.extend_from_slice(&p.idx);
-        rest_scalars.extend_from_slice(&p.scalars);
-    }
-    let kept = if !keep_all {
-        Vec::new()
-    } else if let Some(d) = density {
-        let mut v = Vec::with_capacity(span * FR_BYTES);
-        for (i, s) in scalars.chunks_exact(FR_BYTES).enumerate() {
-            if d[i] != 0 {
-                v.extend_from_slice(s);
-            }
-        }
-        v
-    } else {
-        scalars.to_vec()
-    };
-    Ok(Split {
+        });
+}
+
+#[cfg(all(feature = "cuda", not(target_endian = "little")))]
+compile_error!("the CUDA glue's split writes u32 words as little-endian bytes");
+
+/// u32 words as their bytes, which on the little-endian hosts we build for are their LE encodings.
+#[cfg(feature = "cuda")]
+fn words_as_bytes(w: &mut [u32]) -> &mut [u8] {
+    // SAFETY: u8 has no alignment and no invalid values; the length covers the same memory
+    unsafe { std::slice::from_raw_parts_mut(w.as_mut_ptr() as *mut u8, std::mem::size_of_val(w)) }
+}
+
+/// The CUDA glue's form: the ones as a bitmap over the span, the rest's positions and scalars; or dense.
+#[cfg(feature = "cuda")]
+pub fn split(scalars: &[u8], density: Option<&[u8]>) -> std::result::Result<Split, String> {
+    let blocks = Blocks::new(scalars, density)?;
+    let span = blocks.span();
+    let counts = counts(&blocks)?;
+    let n_ones: usize = counts.iter().map(|c| c.0).sum();
+    let n_rest: usize = counts.iter().map(|c| c.1).sum();
+    let mut s = Split {
         span,
-        ones: bitmap,
-        any_one,
-        rest_idx,
-        rest_scalars,
-        kept,
+        dense: dense(density, span, n_rest),
+        ones: Vec::new(),
+        rest_idx: Vec::new(),
+        rest_scalars: Vec::new(),
+    };
+    if s.dense {
+        return Ok(s);
+    }
+    let mut positions = vec![0u32; n_ones];
+    s.rest_idx = vec![0u32; n_rest];
+    s.rest_scalars = vec![0u8; n_rest * FR_BYTES];
+    fill(
+        &blocks,
+        &counts,
+        words_as_bytes(&mut positions),
+        words_as_bytes(&mut s.rest_idx),
+        &mut s.rest_scalars,
+    );
+    if n_ones > 0 {
+        // the positions ascend: each run of bitmap words sets the bits of its own range of them
+        const WORDS: usize = 1 << 12;
+        s.ones = vec![0u32; span.div_ceil(32)];
+        s.ones
+            .par_chunks_mut(WORDS)
+            .enumerate()
+            .for_each(|(c, words)| {
+                let (lo, hi) = (c * WORDS * 32, (c * WORDS + words.len()) * 32);
+                let from = positions.partition_point(|&k| (k as usize) < lo);
+                for &k in positions[from..].iter().take_while(|&&k| (k as usize) < hi) {
+                    words[(k as usize - lo) / 32] |= 1 << (k % 32);
+                }
+            });
+    }
+    Ok(s)
+}
+
+/// The scalars the density map keeps, in order (the streamed form's input), checked as `split` checks
+/// them; without a map, the scalars themselves.
+#[cfg(feature = "cuda")]
+pub fn kept<'a>(
+    scalars: &'a [u8],
+    density: Option<&[u8]>,
+) -> std::result::Result<std::borrow::Cow<'a, [u8]>, String> {
+    counts(&Blocks::new(scalars, density)?)?;
+    Ok(match density {
+        None => std::borrow::Cow::Borrowed(scalars),
+        Some(d) => std::borrow::Cow::Owned(
+            scalars
+                .chunks_exact(FR_BYTES)
+                .zip(d)
+                .filter(|(_, &k)| k != 0)
+                .flat_map(|(s, _)| s.iter().copied())
+                .collect(),
+        ),
     })
 }
 
@@ -194,9 +251,7 @@ pub fn split(
 /// u32 words [form, slots, runs, ones, rest, span], then `slots` run slots of which the first `runs` are
 /// used (a table buffer that has entries, in order: its buffer and where its ones and its rest begin), then
 /// the ones' buffer-local bases, the rest's buffer-local bases, and the rest's scalars (8 words each).
-/// Form 1 (DENSE) has nothing after the header: without a density map and with few 0/1 scalars the MSM
-/// reads the scalars as they are, which spares gathering them (for a dense vector, a fresh copy of it whose
-/// page faults alone cost more than the pass).
+/// Form 1 (DENSE) has nothing after the header: the MSM reads the scalars as they are.
 pub const LISTS: u32 = 0;
 pub const DENSE: u32 = 1;
 
@@ -209,31 +264,16 @@ pub fn split_runs(
     let blocks = Blocks::new(scalars, density)?;
     let span = blocks.span();
     let per = per_buffer.max(1);
-    // two passes on every core, nothing gathered twice: each block's counts, then each block writes its
-    // ones' and rest's positions and its scalars straight into its own slices of the output
-    let counts: Vec<(Option<usize>, usize, usize)> = (0..blocks.len())
-        .into_par_iter()
-        .map(|b| {
-            let (mut ones, mut rest) = (0, 0);
-            let bad = blocks.walk(b, |class, _, _| {
-                ones += (class == 1) as usize;
-                rest += (class == 2) as usize;
-            });
-            (bad, ones, rest)
-        })
-        .collect();
-    check(counts.iter().map(|c| c.0))?;
-    let n_ones: usize = counts.iter().map(|c| c.1).sum();
-    let n_rest: usize = counts.iter().map(|c| c.2).sum();
+    let counts = counts(&blocks)?;
+    let n_ones: usize = counts.iter().map(|c| c.0).sum();
+    let n_rest: usize = counts.iter().map(|c| c.1).sum();
     let header = |form: u32, slots: usize, runs: usize| {
         [form as usize, slots, runs, n_ones, n_rest, span]
             .into_iter()
             .flat_map(|w| (w as u32).to_le_bytes())
             .collect::<Vec<u8>>()
     };
-    // a 0 or 1 costs Pippenger one addition at most, as the ones' sum does: gathering pays only where
-    // they are many (the uploads: 32 bytes a scalar as it is, 4 a one and 36 a rest gathered)
-    if density.is_none() && 8 * (span - n_rest) <= span {
+    if dense(density, span, n_rest) {
         return Ok(header(DENSE, 0, 0));
     }
     // as many run slots as buffers the span touches; the lists after them, at once in the output
@@ -249,29 +289,7 @@ pub fn split_runs(
     {
         let (ones_out, tail) = lists.split_at_mut(4 * n_ones);
         let (rest_out, scalars_out) = tail.split_at_mut(4 * n_rest);
-        let ones_out = slices(ones_out, counts.iter().map(|c| 4 * c.1));
-        let rest_out = slices(rest_out, counts.iter().map(|c| 4 * c.2));
-        let scalars_out = slices(scalars_out, counts.iter().map(|c| FR_BYTES * c.2));
-        ones_out
-            .into_par_iter()
-            .zip(rest_out)
-            .zip(scalars_out)
-            .enumerate()
-            .for_each(|(b, ((o, r), sc))| {
-                let (mut io, mut ir) = (0, 0);
-                blocks.walk(b, |class, k, s| match class {
-                    0 => {}
-                    1 => {
-                        o[4 * io..4 * io + 4].copy_from_slice(&(k as u32).to_le_bytes());
-                        io += 1;
-                    }
-                    _ => {
-                        r[4 * ir..4 * ir + 4].copy_from_slice(&(k as u32).to_le_bytes());
-                        sc[FR_BYTES * ir..FR_BYTES * (ir + 1)].copy_from_slice(s);
-                        ir += 1;
-                    }
-                });
-            });
+        fill(&blocks, &counts, ones_out, rest_out, scalars_out);
     }
     let (ones, rest) = lists[..4 * (n_ones + n_rest)].split_at(4 * n_ones);
     let position =

@@ -4,7 +4,8 @@
 use super::ffi::GpuCurve;
 use super::{check, device_count, lock, message, Lease, OUT_OF_MEMORY};
 use crate::curve::{Curve, G1, G2};
-use crate::split::split;
+use crate::msm::scalar_count;
+use crate::split::{kept, split};
 use crate::{append_points, job, scalar_job, Job, Store, TableStore};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -169,54 +170,73 @@ fn msm_gpu<C: GpuCurve>(
     let mut m = store.mirrors[lease.device]
         .lock()
         .map_err(|_| "table lock poisoned")?;
+    // a streamed table takes every kept scalar as it is: no split (which would be redone after sync)
     let streamed = m.streamed.is_some();
-    let s = split(scalars, density, streamed)?;
+    let s = if streamed {
+        None
+    } else {
+        Some(split(scalars, density)?)
+    };
+    let span = match &s {
+        Some(s) => s.span,
+        None => scalar_count(scalars, density)?,
+    };
     // the count, not the host copy: a sealed table's points are on the GPU only
     let len = store.host.len.load(Ordering::Acquire);
-    if s.span > 0 && (start > len || s.span > len - start) {
+    if span > 0 && (start > len || span > len - start) {
         return Err(format!(
             "msm: needs bases [{start}, {}) but the table holds {len}",
-            start + s.span
+            start + span
         ));
     }
     let mut out = C::Proj::default();
-    if s.span == 0 {
+    if span == 0 {
         return Ok(C::proj_to_bytes(&out));
     }
     let _g = lease.lock();
-    if store.sync(lease.device, &mut m, &pts)? {
-        check(unsafe {
-            C::msm(
-                m.handle as *mut c_void,
-                start,
-                s.span,
-                if s.any_one {
-                    s.ones.as_ptr()
-                } else {
-                    std::ptr::null()
-                },
-                s.rest_idx.as_ptr(),
-                s.rest_scalars.as_ptr() as *const c_void,
-                s.rest_idx.len(),
-                &mut out as *mut C::Proj as *mut c_void,
-            )
-        })?;
-    } else {
-        // the table became streamed during sync: the split did not keep every scalar
-        let s = if s.kept.is_empty() {
-            split(scalars, density, true)?
-        } else {
-            s
-        };
-        check(unsafe {
-            C::msm_host(
-                lease.device as i32,
-                pts[start..].as_ptr() as *const c_void,
-                s.kept.as_ptr() as *const c_void,
-                s.span,
-                &mut out as *mut C::Proj as *mut c_void,
-            )
-        })?;
+    match (store.sync(lease.device, &mut m, &pts)?, &s) {
+        (true, Some(s)) => {
+            // a dense split is the caller's scalars with no positions: the glue reads bases start + i
+            let (ones, idx, rest, nrest) = if s.dense {
+                (std::ptr::null(), std::ptr::null(), scalars.as_ptr(), s.span)
+            } else {
+                (
+                    if s.ones.is_empty() {
+                        std::ptr::null()
+                    } else {
+                        s.ones.as_ptr()
+                    },
+                    s.rest_idx.as_ptr(),
+                    s.rest_scalars.as_ptr(),
+                    s.rest_idx.len(),
+                )
+            };
+            check(unsafe {
+                C::msm(
+                    m.handle as *mut c_void,
+                    start,
+                    s.span,
+                    ones,
+                    idx,
+                    rest as *const c_void,
+                    nrest,
+                    &mut out as *mut C::Proj as *mut c_void,
+                )
+            })?;
+        }
+        _ => {
+            // streamed, or the table became so during sync
+            let kept = kept(scalars, density)?;
+            check(unsafe {
+                C::msm_host(
+                    lease.device as i32,
+                    pts[start..].as_ptr() as *const c_void,
+                    kept.as_ptr() as *const c_void,
+                    span,
+                    &mut out as *mut C::Proj as *mut c_void,
+                )
+            })?;
+        }
     }
     Ok(C::proj_to_bytes(&out))
 }

@@ -47,6 +47,8 @@ export interface CudaAddon {
   CudaTable: new (group: Group, capacity: number) => CudaTableHandle;
   cudaNtt(values: Uint8Array, direction: NttDirection, coset: boolean): Promise<Uint8Array>;
   cudaQuotient(a: Uint8Array, b: Uint8Array, c: Uint8Array): Promise<Uint8Array>;
+  /** The glue's split of an MSM's scalars as bytes (native/src/gpu/mod.rs `cuda_split`), for its tests. */
+  cudaSplit(scalars: Uint8Array, density?: Uint8Array): Promise<Uint8Array>;
 }
 
 /** How to get an addon with CUDA code in it, for every message that finds none. */

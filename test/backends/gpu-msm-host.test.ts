@@ -1,11 +1,13 @@
 /**
- * The addon's host steps of the WebGPU MSM, against JS references. sumPow2 (native/src/homogeneous.rs):
- * sum of 2^e_i * P_i over projective points in the kernels' layout (homogeneous X : Y : Z, Montgomery Fq
- * words), against noble, with random Z (the same point in many representations), identities among them,
- * and exponents as Pippenger's windows give them and in any order. msmSplitRuns (native/src/split.rs):
- * the ones and the rest per table buffer, density maps compacted, against the same split written in JS;
- * the dense form where 0/1 scalars are few; an unreduced scalar an error naming it. msmParts
- * (msm-parts.ts): in either form, each table buffer gets the terms the scalars make. None needs a GPU.
+ * The addon's host steps of the GPU MSMs, against JS references. sumPow2 (native/src/homogeneous.rs):
+ * sum of 2^e_i * P_i over projective points in the WebGPU kernels' layout (homogeneous X : Y : Z,
+ * Montgomery Fq words), against noble, with random Z (the same point in many representations), identities
+ * among them, and exponents as Pippenger's windows give them and in any order. The scalars' split
+ * (native/src/split.rs) in both backends' forms against the same split written in JS: msmSplitRuns (the
+ * WebGPU MSM's ones and rest per table buffer) and cudaSplit (the CUDA glue's bitmap of ones and rest),
+ * density maps compacted; the dense form where 0/1 scalars are few; an unreduced scalar an error naming
+ * it. msmParts (msm-parts.ts): in either form, each table buffer gets the terms the scalars make. None
+ * needs a GPU.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -15,6 +17,7 @@ import type { Group } from '../../src/backends/backend.ts';
 import { G1, G2, Rng, SEED, hex } from '../support/backend-helpers.ts';
 import { frVector } from '../../src/shared/fr-vector.ts';
 import { msmParts } from '../../src/backends/webgpu/msm-parts.ts';
+import { cudaAddon, cudaInfo } from '../../src/backends/cuda/addon.ts';
 
 const addon = await import('../../src/backends/cpu/index.ts')
   .then((m) => m.loadAddon())
@@ -98,18 +101,25 @@ describe(`sumPow2 (seed ${SEED})`, { skip: !addon && 'native CPU backend not bui
 
 const words = (b: Uint8Array) => Array.from(new Uint32Array(b.slice().buffer));
 
-/**
- * The split in JS: [form, slots, runs, ones, rest, span], the run slots, the ones, the rest and the rest's
- * scalars; or the dense form's header alone.
- */
-function splitRuns(scalars: bigint[], density: Uint8Array | undefined, start: number, per: number): number[] {
+/** The scalars' split in JS: the kept ones' and rest's positions, and whether the MSM reads them as they are. */
+function sorted(scalars: bigint[], density: Uint8Array | undefined) {
   const kept = scalars.filter((_, i) => !density || density[i]);
   const span = kept.length;
   const ones: number[] = [];
   const rest: number[] = [];
   kept.forEach((s, k) => (s === 1n ? ones.push(k) : s !== 0n && rest.push(k)));
-  // few 0/1 and no map: the dense form, the header alone
-  if (!density && 8 * (span - rest.length) <= span) return [1, 0, 0, ones.length, rest.length, span];
+  // few 0/1 and no map: the dense form
+  const dense = !density && 8 * (span - rest.length) <= span;
+  return { kept, span, ones, rest, dense, restWords: words(frVector(rest.map((k) => kept[k]!))) };
+}
+
+/**
+ * The WebGPU form in JS: [form, slots, runs, ones, rest, span], the run slots, the ones, the rest and the
+ * rest's scalars; or the dense form's header alone.
+ */
+function splitRuns(scalars: bigint[], density: Uint8Array | undefined, start: number, per: number): number[] {
+  const { span, ones, rest, dense, restWords } = sorted(scalars, density);
+  if (dense) return [1, 0, 0, ones.length, rest.length, span];
   const slots = span ? Math.floor((start + span - 1) / per) - Math.floor(start / per) + 1 : 0;
   const runs: number[] = [];
   const below = (list: number[], limit: number) => list.filter((k) => start + k < limit).length;
@@ -121,7 +131,6 @@ function splitRuns(scalars: bigint[], density: Uint8Array | undefined, start: nu
       from = to;
     }
   const local = (k: number) => (start + k) % per;
-  const restWords = words(frVector(rest.map((k) => kept[k]!)));
   return [
     0,
     slots,
@@ -169,6 +178,52 @@ describe(`msmSplitRuns (seed ${SEED})`, { skip: !addon && 'native CPU backend no
     const v = frVector([1n, 2n, 3n]);
     v[2 * 32 + 31] = 0x80;
     await assert.rejects(addon!.msmSplitRuns(v, undefined, 0, 16), /scalar 2 is not reduced/);
+  });
+});
+
+/** The CUDA form in JS: [dense, span, bitmap words, rest], the ones' bitmap, the rest and its scalars. */
+function cudaSplit(scalars: bigint[], density: Uint8Array | undefined): number[] {
+  const { span, ones, rest, dense, restWords } = sorted(scalars, density);
+  if (dense) return [1, span, 0, 0];
+  const bitmap = ones.length ? new Array<number>(Math.ceil(span / 32)).fill(0) : [];
+  for (const k of ones) bitmap[k >> 5]! |= 1 << (k & 31);
+  return [0, span, bitmap.length, rest.length, ...bitmap.map((w) => w >>> 0), ...rest, ...restWords];
+}
+
+// CI builds the addon with CUDA (C2_CUDA_COMPILED): there this suite must run
+const cuda = addon && cudaInfo().compiled ? cudaAddon() : undefined;
+const noCuda = !cuda && !process.env.C2_CUDA_COMPILED && 'addon built without CUDA';
+
+describe(`cudaSplit (seed ${SEED})`, { skip: noCuda }, () => {
+  test('0/1-heavy scalars, with and without a density map, at sizes across bitmap words, equal the JS split', async () => {
+    const rng = new Rng('cuda-split');
+    // 2^17 + 3 crosses the parallel fill's bitmap runs (2^12 words) and the scalar blocks (2^14)
+    for (const n of [1, 31, 33, 300, (1 << 17) + 3]) {
+      const scalars = Array.from({ length: n }, () => [0n, 1n, 1n, 0n, 2n, rng.fr()][rng.int(6)]!);
+      const density = Uint8Array.from({ length: n }, () => rng.int(3) && 1);
+      for (const d of [undefined, density]) {
+        const got = words(await cuda!.cudaSplit(frVector(scalars), d));
+        assert.deepEqual(got, cudaSplit(scalars, d), `n ${n} density ${!!d}`);
+      }
+    }
+  });
+
+  test('no ones gives no bitmap; few 0/1 and no map is dense; a map makes it the lists', async () => {
+    const rng = new Rng('cuda-split-dense');
+    const scalars = [...rng.frs(70), 0n, 1n, 0n];
+    assert.deepEqual(words(await cuda!.cudaSplit(frVector(scalars))), [1, 73, 0, 0]);
+    const all = new Uint8Array(73).fill(1);
+    assert.deepEqual(words(await cuda!.cudaSplit(frVector(scalars), all)), cudaSplit(scalars, all));
+    const noOnes = [0n, 0n, 5n, 0n];
+    assert.deepEqual(words(await cuda!.cudaSplit(frVector(noOnes))), cudaSplit(noOnes, undefined));
+    assert.equal(cudaSplit(noOnes, undefined)[2], 0);
+  });
+
+  test('a scalar with its top bit set, or a density map of the wrong length, is an error', async () => {
+    const v = frVector([1n, 2n, 3n]);
+    v[1 * 32 + 31] = 0x80;
+    await assert.rejects(cuda!.cudaSplit(v), /scalar 1 is not reduced/);
+    await assert.rejects(cuda!.cudaSplit(frVector([1n]), new Uint8Array(2)), /density map has 2 entries/);
   });
 });
 
