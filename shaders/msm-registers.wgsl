@@ -21,6 +21,25 @@ fn load_affine(i: u32) -> Pt {
   return p;
 }
 
+// Whether a is zero (the layouts keep values reduced).
+fn fq_is_zero(a: Fq) -> bool {
+  let words = fq_to_words(a);
+  var any = 0u;
+  for (var k = 0u; k < 12u; k++) {
+    any |= words[k];
+  }
+  return any == 0u;
+}
+
+// Whether the PT_W slots of s from c are zero.
+fn xs_is_zero(s: Xs, c: u32) -> bool {
+  var zero = true;
+  for (var w = 0u; w < PT_W; w++) {
+    zero = zero && fq_is_zero(s[c + w]);
+  }
+  return zero;
+}
+
 fn load_projective(i: u32) -> Pt {
   var p: Pt;
   for (var c = 0u; c < POINT_FQ; c++) {
@@ -62,7 +81,9 @@ fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-// sums_out[t] = sum of the table points of chunk t's entries (the sign bit negates).
+// sums_out[t] = sum of the table points of chunk t's entries (the sign bit negates), kept in XYZZ
+// coordinates in the slot file s (curve-program.ts) and made projective at the end; `live` is false while
+// the sum is the identity.
 @compute @workgroup_size(PT_GROUP)
 fn sum_entries(@builtin(global_invocation_id) gid: vec3<u32>) {
   let t = thread(gid);
@@ -73,14 +94,52 @@ fn sum_entries(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (!chunk.live) {
     return;
   }
-  var acc = pt_identity();
+  var s: Xs;
+  var live = false;
   for (var e = chunk.lo; e < chunk.hi; e++) {
     let entry = entries[e];
     var q = load_affine(entry & ~SIGN);
+    // Z's first component is zero for the identity alone (one otherwise)
+    if (fq_is_zero(q[2u * PT_W])) {
+      continue;
+    }
     if ((entry & SIGN) != 0u) {
       q = pt_negate(q);
     }
-    acc = pt_add(acc, q);
+    for (var w = 0u; w < PT_W; w++) {
+      s[SLOT_X2 + w] = q[w];
+      s[SLOT_Y2 + w] = q[PT_W + w];
+    }
+    if (!live) {
+      // the first point: (x, y, 1, 1)
+      for (var w = 0u; w < PT_W; w++) {
+        s[SLOT_X1 + w] = q[w];
+        s[SLOT_Y1 + w] = q[PT_W + w];
+        s[SLOT_Z1 + w] = Fq();
+        s[SLOT_W1 + w] = Fq();
+      }
+      s[SLOT_Z1] = fq_one();
+      s[SLOT_W1] = fq_one();
+      live = true;
+      continue;
+    }
+    s = xyzz_add(s);
+    if (!xs_is_zero(s, SLOT_XYZZ_P)) {
+      s = xyzz_rest(s);
+    } else if (xs_is_zero(s, SLOT_XYZZ_R)) {
+      // the same point again
+      s = xyzz_double(s);
+    } else {
+      // its opposite: the identity
+      live = false;
+    }
+  }
+  var acc = pt_identity();
+  if (live) {
+    s = xyzz_out(s);
+    for (var c = 0u; c < 3u * PT_W; c++) {
+      acc[c] = s[SLOT_X1 + c];
+    }
   }
   store_projective(t, acc);
 }

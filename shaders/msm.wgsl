@@ -2,8 +2,9 @@
 // each calls pt_run once, so that llvmpipe compiles the interpreter once. Needs curve.wgsl and what it
 // needs in front, then msm-common.wgsl (layouts, bindings, the digits and the sort).
 
-// Slots from p on from table point i: (x : y : 1), or (0 : 1 : 0) for the all-zero identity.
-fn load_affine(p: u32, i: u32) {
+// Slots from p on from table point i: (x : y : 1), or (0 : 1 : 0) for the all-zero identity; false for
+// the identity.
+fn load_affine(p: u32, i: u32) -> bool {
   var any = 0u;
   for (var c = 0u; c < AFFINE_FQ; c++) {
     for (var k = 0u; k < 12u; k++) {
@@ -14,13 +15,20 @@ fn load_affine(p: u32, i: u32) {
     }
   }
   if (any == 0u) {
-    pt_set_coord_one(p + PT_W);
-    for (var w = 0u; w < PT_W; w++) {
-      fs_zero(p + 2u * PT_W + w);
-    }
-  } else {
-    pt_set_coord_one(p + 2u * PT_W);
+    pt_set_identity(p);
+    return false;
   }
+  pt_set_coord_one(p + 2u * PT_W);
+  return true;
+}
+
+// Whether coordinate slots c (PT_W of them) are zero.
+fn coord_is_zero(c: u32) -> bool {
+  var zero = true;
+  for (var w = 0u; w < PT_W; w++) {
+    zero = zero && fs_is_zero(c + w);
+  }
+  return zero;
 }
 
 fn load_projective(p: u32, i: u32) {
@@ -72,7 +80,9 @@ fn to_montgomery(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_i
 
 // sums_out[t] = sum of the table points of chunk t's entries (the sign bit negates): one thread a chunk
 // of a bucket, or of the 0/1 scalars' bases; a bucket's chunks are summed by sum_partials, so that a
-// bucket that skewed scalars fill is not one thread's work.
+// bucket that skewed scalars fill is not one thread's work. The sum is kept in XYZZ coordinates (P's X, Y,
+// Z as X, Y, ZZ and W1 as ZZZ; curve-program.ts) and made projective at the end, in one more pass of the
+// loop: its steps are pt_run's one call site. `live` is false while the sum is the identity.
 @compute @workgroup_size(FS_GROUP)
 fn sum_entries(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = thread(gid);
@@ -85,14 +95,52 @@ fn sum_entries(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_inv
   }
   fs_bind(li);
   pt_init();
-  pt_set_identity(PT_P);
-  for (var e = chunk.lo; e < chunk.hi; e++) {
-    let entry = entries[e];
-    load_affine(PT_Q, entry & ~SIGN);
-    if ((entry & SIGN) != 0u) {
-      pt_negate(PT_Q);
+  var live = false;
+  for (var e = chunk.lo; e <= chunk.hi; e++) {
+    var start = PT_XYZZ_OUT_START;
+    var end = PT_XYZZ_OUT_END;
+    var steps = 1u;
+    if (e < chunk.hi) {
+      let entry = entries[e];
+      if (!load_affine(PT_Q, entry & ~SIGN)) {
+        continue;
+      }
+      if ((entry & SIGN) != 0u) {
+        pt_negate(PT_Q);
+      }
+      if (!live) {
+        // the first point: (x, y, 1, 1)
+        pt_copy(PT_P, PT_Q);
+        pt_set_coord_one(SLOT_W1);
+        live = true;
+        continue;
+      }
+      start = PT_XYZZ_ADD_START;
+      end = PT_XYZZ_ADD_END;
+      steps = 2u;
+    } else if (!live) {
+      break;
     }
-    pt_add();
+    for (var step = 0u; step < steps; step++) {
+      pt_run(start, end);
+      if (step + 1u < steps) {
+        if (!coord_is_zero(SLOT_XYZZ_P)) {
+          start = PT_XYZZ_REST_START;
+          end = PT_XYZZ_REST_END;
+        } else if (coord_is_zero(SLOT_XYZZ_R)) {
+          // the same point again
+          start = PT_XYZZ_DOUBLE_START;
+          end = PT_XYZZ_DOUBLE_END;
+        } else {
+          // its opposite: the identity
+          live = false;
+          break;
+        }
+      }
+    }
+  }
+  if (!live) {
+    pt_set_identity(PT_P);
   }
   store_projective(t, PT_P);
 }

@@ -1,14 +1,15 @@
 /**
  * The WGSL point formulas (shaders/curve.wgsl on fq-slots.wgsl, programs from curve-program.ts, Fq2
  * expanded for G2) against noble: complete projective addition and doubling on random points, the identity
- * on either side, P + P, P + (-P), points with Z != 1, in G1 and G2; and their compile time on this adapter.
+ * on either side, P + P, P + (-P), points with Z != 1, in G1 and G2, and the XYZZ steps of a bucket's sum
+ * with the kernels' branch between them; and their compile time on this adapter.
  * On a cold Mesa cache llvmpipe takes ~5 s (G1) and ~10 s (G2) to compile a kernel with the interpreter,
  * warm well under a second: this file runs in ~20-40 s cold.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Group } from '../../src/backends/backend.ts';
-import { FQ_MODULUS, interpret, programs, slots } from '../../src/backends/webgpu/curve-program.ts';
+import { FQ_MODULUS, interpret, modq, programs, slots } from '../../src/backends/webgpu/curve-program.ts';
 import { PointOps } from '../../src/backends/webgpu/point-ops.ts';
 import { POINT_FQ_LAYOUTS } from '../../src/backends/webgpu/point-form.ts';
 import { type CurvePoint, G1Point, G2Point, zero } from '../../src/backends/webgpu/curve-points.ts';
@@ -74,6 +75,53 @@ for (const group of groups) {
       const n = 3 * s.w;
       assert.ok(eq(point(group, regs.slice(0, n)), add(a[i]!, b[i]!)), `add ${i}`);
       assert.ok(eq(point(group, d.slice(0, n)), a[i]!.double()), `double ${i}`);
+    }
+  });
+
+  test(`${group}: the XYZZ steps of a bucket's sum are the group law, their branch cases included (bigint interpreter)`, () => {
+    const s = slots(group);
+    const p = programs(group);
+    const n = 3 * s.w;
+    const coords = (c: unknown) => fqs(c as bigint | Fq2);
+    for (let i = 0; i < 4; i++) {
+      const P = random(group);
+      const Q = random(group);
+      // P as XYZZ with ZZ = l^2, ZZZ = l^3 for a random l: the steps must not assume ZZ = 1
+      const l = (frRandom() % (FQ_MODULUS - 1n)) + 1n;
+      const [l2, l3] = [modq(l * l), modq(l * l * l)];
+      const { x, y } = P.toAffine();
+      for (const [q, want] of [
+        [Q, add(P, Q)],
+        [P, P.double()],
+        [P.negate(), zero(group)],
+      ] as const) {
+        const regs = new Array<bigint>(s.count).fill(0n);
+        const put = (at: number, v: bigint[]) => v.forEach((c, k) => (regs[at + k] = c));
+        put(
+          s.variable('X1'),
+          coords(x).map((c) => modq(c * l2)),
+        );
+        put(
+          s.variable('Y1'),
+          coords(y).map((c) => modq(c * l3)),
+        );
+        put(s.variable('Z1'), [l2, 0n].slice(0, s.w));
+        put(s.w1, [l3, 0n].slice(0, s.w));
+        const a = q.toAffine();
+        put(s.variable('X2'), coords(a.x));
+        put(s.variable('Y2'), coords(a.y));
+        // the kernels' branch: P = 0 is the same point (R = 0) or its opposite
+        interpret(p.xyzzAdd, regs);
+        const isZero = (at: number) => regs.slice(at, at + s.w).every((c) => c === 0n);
+        if (!isZero(s.xyzzP)) interpret(p.xyzzRest, regs);
+        else if (isZero(s.xyzzR)) interpret(p.xyzzDouble, regs);
+        else {
+          assert.ok(eq(want, zero(group)), `only P + -P is the identity (${i})`);
+          continue;
+        }
+        interpret(p.xyzzOut, regs);
+        assert.ok(eq(point(group, regs.slice(0, n)), want), `xyzz ${i}`);
+      }
     }
   });
 

@@ -11,6 +11,12 @@
  * Montgomery form (R = 2^384). The formulas are Renes, Costello and Batina's complete ones for a = 0
  * ("Complete addition formulas for prime order elliptic curves", 2015, algorithms 7 and 9): no case of P, Q
  * (identity, P = Q, P = -Q) needs a branch, which keeps the lanes of a workgroup together.
+ *
+ * A bucket's table points are summed in XYZZ coordinates instead (X, Y, ZZ, ZZZ with x = X/ZZ, y = Y/ZZZ,
+ * ZZ^3 = ZZZ^2; W1 holds ZZZ): adding an affine point costs 8 products and 2 squarings (add-2008-s's mixed
+ * form) where the complete formula takes 12 and two by 3b. That formula is not complete: its first part
+ * gives P = U2 - X1 and R = S2 - Y1, and the kernel branches on them (P = 0: the same point, doubled from
+ * affine, or its opposite, the identity), which real bases make rare.
  */
 import type { Group } from '../backend.ts';
 
@@ -36,8 +42,8 @@ export const R_INV = fqPow(MONT_R, FQ_MODULUS - 2n);
 /** Fq slots a coordinate takes: 1 for G1 (Fq), 2 for G2 (Fq2). */
 export const COORD_FQ: Record<Group, number> = { g1: 1, g2: 2 };
 
-/** The formulas' field variables, in slot order: P, Q, the result, temporaries and 3b. */
-const VARS = ['X1', 'Y1', 'Z1', 'X2', 'Y2', 'Z2', 'X3', 'Y3', 'Z3', 't0', 't1', 't2', 't3', 't4', 'b3'];
+/** The formulas' field variables, in slot order: P, Q, the result, temporaries, 3b and XYZZ's ZZZ. */
+const VARS = ['X1', 'Y1', 'Z1', 'X2', 'Y2', 'Z2', 'X3', 'Y3', 'Z3', 't0', 't1', 't2', 't3', 't4', 'b3', 'W1'];
 
 /** Slot numbers of a group: curve.wgsl's PT_P, PT_Q, ... are emitted from these. */
 export function slots(group: Group) {
@@ -57,6 +63,11 @@ export function slots(group: Group) {
     P: 0,
     Q: 3 * w,
     b3: VARS.indexOf('b3') * w,
+    /** XYZZ's ZZZ, after P's X, Y, ZZ */
+    w1: VARS.indexOf('W1') * w,
+    /** where the XYZZ addition's first part leaves P and R */
+    xyzzP: VARS.indexOf('t0') * w,
+    xyzzR: VARS.indexOf('t1') * w,
     zero,
     A: zero + 1,
     B: zero + 1 + 3 * w,
@@ -94,6 +105,30 @@ Z3 = t1 * Z3; t1 = t2 + t2; t2 = t1 + t2
 t0 = t0 - t2; Y3 = t0 * Y3; Y3 = X3 + Y3
 t1 = X1 * Y1; X3 = t0 * t1; X3 = X3 + X3
 X1 = X3; Y1 = Y3; Z1 = Z3`;
+
+/** XYZZ (X1, Y1, ZZ = Z1, ZZZ = W1) += affine (X2, Y2), first part: t0 = P = U2 - X1, t1 = R = S2 - Y1. */
+const XYZZ_ADD_FORMULA = `
+t0 = X2 * Z1; t1 = Y2 * W1; t0 = t0 - X1; t1 = t1 - Y1`;
+
+/** The rest where P != 0: 6 products and 2 squarings. */
+const XYZZ_REST_FORMULA = `
+t2 = t0 * t0; t3 = t0 * t2; t4 = X1 * t2
+Z1 = Z1 * t2; W1 = W1 * t3
+X3 = t1 * t1; X3 = X3 - t3; X3 = X3 - t4; X3 = X3 - t4
+t4 = t4 - X3; t4 = t1 * t4; t3 = Y1 * t3
+Y1 = t4 - t3; X1 = X3`;
+
+/** XYZZ = 2 * affine (X2, Y2), for P = Q (mdbl-2008-s-1, a = 0): 4 products and 2 squarings. */
+const XYZZ_DOUBLE_FORMULA = `
+t0 = Y2 + Y2; t1 = t0 * t0; t2 = t0 * t1; t3 = X2 * t1
+t4 = X2 * X2; X3 = t4 + t4; t4 = X3 + t4
+X3 = t4 * t4; X3 = X3 - t3; X3 = X3 - t3
+t3 = t3 - X3; t3 = t4 * t3; Y3 = t2 * Y2
+Y1 = t3 - Y3; X1 = X3; Z1 = t1; W1 = t2`;
+
+/** XYZZ (not the identity) as homogeneous projective: (X ZZZ : Y ZZ : ZZ ZZZ). */
+const XYZZ_OUT_FORMULA = `
+t0 = X1 * W1; t1 = Y1 * Z1; Z1 = Z1 * W1; X1 = t0; Y1 = t1`;
 
 export interface Instruction {
   op: number;
@@ -138,7 +173,14 @@ export function assemble(source: string, group: Group): Instruction[] {
 export const programs = (group: Group) => ({
   add: assemble(ADD_FORMULA, group),
   double: assemble(DOUBLE_FORMULA, group),
+  xyzzAdd: assemble(XYZZ_ADD_FORMULA, group),
+  xyzzRest: assemble(XYZZ_REST_FORMULA, group),
+  xyzzDouble: assemble(XYZZ_DOUBLE_FORMULA, group),
+  xyzzOut: assemble(XYZZ_OUT_FORMULA, group),
 });
+
+/** A program's name as its WGSL constants': xyzzRest -> XYZZ_REST. */
+const constName = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
 
 /**
  * Runs a program on bigint slots (canonical values, no Montgomery form needed since every operation is
@@ -209,23 +251,63 @@ function straightLine(name: string, program: Instruction[], group: Group, withQ:
 }
 
 /**
+ * A program as a straight-line WGSL function over the whole slot file by value (`fn name(s: Xs) -> Xs`):
+ * the XYZZ steps, between which the kernel branches on slots that the next step reads. Constant indices
+ * only, so the compiler keeps the slots it touches in registers.
+ */
+function stateLine(name: string, program: Instruction[]): string {
+  const call = ['fq_mont_mul', 'fq_add', 'fq_sub'];
+  return [
+    `fn ${name}(s: Xs) -> Xs {`,
+    '  var r = s;',
+    ...program.map(({ op, d, a, b }) =>
+      op === COPY ? `  r[${d}] = r[${a}];` : `  r[${d}] = ${call[op]}(r[${a}], r[${b}]);`,
+    ),
+    '  return r;',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The XYZZ programs' names, in their order in PT_PROGRAM after the addition and doubling. */
+const XYZZ = ['xyzzAdd', 'xyzzRest', 'xyzzDouble', 'xyzzOut'] as const;
+
+/** The slot numbers both forms' XYZZ code names, as WGSL constants. */
+function xyzzSlots(group: Group): string[] {
+  const s = slots(group);
+  return [
+    `const SLOT_X1 = ${s.variable('X1')}u;`,
+    `const SLOT_Y1 = ${s.variable('Y1')}u;`,
+    `const SLOT_Z1 = ${s.variable('Z1')}u;`,
+    `const SLOT_W1 = ${s.w1}u;`,
+    `const SLOT_X2 = ${s.variable('X2')}u;`,
+    `const SLOT_Y2 = ${s.variable('Y2')}u;`,
+    `const SLOT_XYZZ_P = ${s.xyzzP}u;`,
+    `const SLOT_XYZZ_R = ${s.xyzzR}u;`,
+  ];
+}
+
+/**
  * The registers form's prelude for `group` (after an Fq layout of R = 2^384: limb16 or word32): the
  * workgroup size, Pt, the constants as canonical words of their Montgomery forms, and the addition and
  * doubling as straight-line functions `pt_add(p, q)` and `pt_double(p)`.
  */
 export function registerPrelude(group: Group, workgroup: number): string {
-  const { add, double } = programs(group);
+  const p = programs(group);
   const w = COORD_FQ[group];
   return [
     `const PT_GROUP = ${workgroup}u;`,
     `const PT_W = ${w}u;`,
     `alias Pt = array<Fq, ${3 * w}>;`,
+    `alias Xs = array<Fq, ${slots(group).zero}>;`,
+    ...xyzzSlots(group),
     `const FQ_ONE_WORDS = ${words(MONT_R)};`,
     `const FQ_B3_WORDS = ${words((B3 * MONT_R) % FQ_MODULUS)};`,
     `const FQ_R2_WORDS = ${words((MONT_R * MONT_R) % FQ_MODULUS)};`,
     '',
-    straightLine('pt_add', add, group, true),
-    straightLine('pt_double', double, group, false),
+    straightLine('pt_add', p.add, group, true),
+    straightLine('pt_double', p.double, group, false),
+    ...XYZZ.map((name) => stateLine(constName(name).toLowerCase(), p[name])),
   ].join('\n');
 }
 
@@ -235,8 +317,18 @@ export function registerPrelude(group: Group, workgroup: number): string {
  */
 export function curvePrelude(group: Group, workgroup: number): string {
   const s = slots(group);
-  const { add, double } = programs(group);
-  const words = [...add, ...double].map((i) => `${(i.op | (i.d << 8) | (i.a << 16) | (i.b << 24)) >>> 0}u`);
+  const p = programs(group);
+  const names = ['add', 'double', ...XYZZ] as const;
+  const all = names.flatMap((name) => p[name]);
+  const words = all.map((i) => `${(i.op | (i.d << 8) | (i.a << 16) | (i.b << 24)) >>> 0}u`);
+  // each program's range of PT_PROGRAM: PT_ADD_START, PT_ADD_END, ...
+  let at = 0;
+  const ranges = names.flatMap((name) => {
+    const c = constName(name);
+    const r = [`const PT_${c}_START = ${at}u;`, `const PT_${c}_END = ${at + p[name].length}u;`];
+    at += p[name].length;
+    return r;
+  });
   return [
     `const FQ_SLOTS = ${s.count}u;`,
     `const FS_GROUP = ${workgroup}u;`,
@@ -248,10 +340,8 @@ export function curvePrelude(group: Group, workgroup: number): string {
     `const SLOT_B3 = ${s.b3}u;`,
     `const SLOT_ZERO = ${s.zero}u;`,
     `const PT_PROGRAM = array<u32, ${words.length}>(${words.join(', ')});`,
-    `const PT_ADD_START = 0u;`,
-    `const PT_ADD_END = ${add.length}u;`,
-    `const PT_DOUBLE_START = ${add.length}u;`,
-    `const PT_DOUBLE_END = ${words.length}u;`,
+    ...ranges,
+    ...xyzzSlots(group),
     `const FQ_ONE_MONT = ${limbs(MONT_R)};`,
     `const FQ_B3_MONT = ${limbs((B3 * MONT_R) % FQ_MODULUS)};`,
     `const FQ_R2_MONT = ${limbs((MONT_R * MONT_R) % FQ_MODULUS)};`,
