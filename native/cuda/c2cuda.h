@@ -65,6 +65,24 @@ c2_status c2_ntt(int32_t device, void* values, uint32_t lg, int32_t inverse, int
 c2_status c2_quotient(int32_t device, void* out, size_t nout, const void* a, const void* b, const void* c,
                       size_t n, uint32_t lg, const void* zinv);
 
+/* One of A, B, C in CSR form (src/shared/r1cs.ts's SparseMatrix): rows + 1 offsets, each term's variable
+ * (inputs then aux) and its index into the table of ncoeffs canonical coefficients. The caller checked
+ * the offsets, columns and indices against the witness and the table. */
+typedef struct {
+    const uint32_t* row_ptr;
+    const uint32_t* cols;
+    const uint32_t* coeff_ids;
+    const void* coeffs;
+    size_t ncoeffs;
+} c2_csr;
+
+/* c2_quotient with A, B, C evaluated on the GPU from the R1CS mats[3] (rows constraints each) and its
+ * witness (ninputs and naux canonical values), the input constraints appended as bellperson does (A = the
+ * input, B = C = 0): only the structure and the witness cross the bus, not three domain vectors. */
+c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, const c2_csr* mats, size_t rows,
+                           const void* inputs, size_t ninputs, const void* aux, size_t naux, uint32_t lg,
+                           const void* zinv);
+
 #ifdef __cplusplus
 }
 #endif

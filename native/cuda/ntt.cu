@@ -1,6 +1,8 @@
-// NTTs and Groth16's quotient on sppark's NTT. Our vectors are canonical on the host (bellperson's file
-// encoding); sppark's fr_t is Montgomery, so our own two kernels convert on the GPU on the way in and out.
-// sppark's coset is that of its group_gen, 7: BLS12-381 Fr's multiplicative generator, bellperson's too.
+// NTTs and Groth16's quotient on sppark's NTT, and the quotient straight from an R1CS (its A, B, C
+// evaluated on the GPU by our own kernel: sppark has no sparse products). Our vectors are canonical on the
+// host (bellperson's file encoding); sppark's fr_t is Montgomery, so our own two kernels convert on the GPU
+// on the way in and out. sppark's coset is that of its group_gen, 7: BLS12-381 Fr's multiplicative
+// generator, bellperson's too. One translation unit: sppark's NTT headers define its twiddle tables.
 #define FEATURE_BLS12_381
 #include <ff/bls12-381.hpp>
 #include <ntt/ntt.cuh>
@@ -27,13 +29,74 @@ __global__ void combine(fr_t* a, const fr_t* b, const fr_t* c, const fr_t* zinv,
     if (i < n) { fr_t x = a[i] * b[i]; x -= c[i]; a[i] = x * *zinv; }
 }
 
+// One row of a CSR matrix a thread, in Montgomery form: out[r] = sum_k coeffs[ids[k]] * w[cols[k]]. The
+// coefficient table is small (~1500 values for PoRep) and stays in cache; a product costs far less than
+// the gathered witness value it multiplies, so bits and unit coefficients take no branch of their own.
+__global__ void eval_rows(fr_t* out, const uint32_t* row_ptr, const uint32_t* cols, const uint32_t* ids,
+                          const fr_t* coeffs, const fr_t* w, size_t rows)
+{
+    size_t r = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (r >= rows) return;
+    fr_t acc;
+    acc.zero();
+    for (uint32_t k = row_ptr[r], end = row_ptr[r + 1]; k < end; k++) acc += coeffs[ids[k]] * w[cols[k]];
+    out[r] = acc;
+}
+
 inline unsigned blocks(size_t n) { return (unsigned)((n + 255) / 256); }
+
+void montgomery(stream_t& s, fr_t* v, size_t n)
+{
+    if (!n) return;
+    to_mont<<<blocks(n), 256, 0, s>>>(v, n);
+    CUDA_OK(cudaGetLastError());
+}
+
+// out[0, rows) = the matrix times the witness w (Montgomery, on the GPU). Its index arrays and table go
+// up in one allocation each, freed in stream order once the kernel has read them, so one matrix's
+// structure at a time is on the GPU.
+void evaluate(stream_t& s, fr_t* out, const c2_csr& m, size_t rows, const fr_t* w)
+{
+    if (!rows) return;
+    size_t terms = m.row_ptr[rows];
+    dev_ptr_t<uint32_t> idx{rows + 1 + 2 * terms, s};
+    uint32_t *row_ptr = &idx[0], *cols = &idx[rows + 1], *ids = &idx[rows + 1 + terms];
+    s.HtoD(row_ptr, m.row_ptr, rows + 1);
+    s.HtoD(cols, m.cols, terms);
+    s.HtoD(ids, m.coeff_ids, terms);
+    dev_ptr_t<fr_t> k{m.ncoeffs ? m.ncoeffs : 1, s};
+    s.HtoD(&k[0], m.coeffs, m.ncoeffs);
+    montgomery(s, &k[0], m.ncoeffs);
+    eval_rows<<<blocks(rows), 256, 0, s>>>(out, row_ptr, cols, ids, &k[0], w, rows);
+    CUDA_OK(cudaGetLastError());
+}
 
 void transform(stream_t& s, fr_t* d, uint32_t lg, bool inverse, bool coset)
 {
     NTT::Base_dev_ptr(s, d, lg, NTT::InputOutputOrder::NN,
                       inverse ? NTT::Direction::inverse : NTT::Direction::forward,
                       coset ? NTT::Type::coset : NTT::Type::standard);
+}
+
+// H from A, B, C (Montgomery, zero-padded to 2^lg) and 1/Z (dz): to the coset, combined, back to
+// coefficients, the first nout canonical coefficients copied out.
+void finish_quotient(stream_t& s, void* out, size_t nout, fr_t* da, fr_t* db, fr_t* dc, const fr_t* dz,
+                     uint32_t lg)
+{
+    size_t m = (size_t)1 << lg;
+    if (lg) {
+        for (fr_t* v : {da, db, dc}) {
+            transform(s, v, lg, true, false);  // evaluations on the domain to coefficients
+            transform(s, v, lg, false, true);  // coefficients to evaluations on the coset
+        }
+    }
+    combine<<<blocks(m), 256, 0, s>>>(da, db, dc, dz, m);
+    CUDA_OK(cudaGetLastError());
+    if (lg) transform(s, da, lg, true, true);  // back to coefficients
+    from_mont<<<blocks(m), 256, 0, s>>>(da, m);
+    CUDA_OK(cudaGetLastError());
+    if (nout) s.DtoH(static_cast<fr_t*>(out), da, nout);
+    s.sync();
 }
 
 } // namespace
@@ -75,21 +138,43 @@ extern "C" c2_status c2_quotient(int32_t device, void* out, size_t nout, const v
         gpu.HtoD(db, b, n);
         gpu.HtoD(dc, c, n);
         gpu.HtoD(dz, zinv, 1);
-        to_mont<<<blocks(3 * m + 1), 256, 0, gpu>>>(da, 3 * m + 1);
-        CUDA_OK(cudaGetLastError());
-        if (lg) {
-            for (fr_t* v : {da, db, dc}) {
-                transform(gpu, v, lg, true, false);  // evaluations on the domain to coefficients
-                transform(gpu, v, lg, false, true);  // coefficients to evaluations on the coset
-            }
+        montgomery(gpu, da, 3 * m + 1);
+        finish_quotient(gpu, out, nout, da, db, dc, dz, lg);
+        return c2_ok();
+    })
+}
+
+extern "C" c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, const c2_csr* mats, size_t rows,
+                                      const void* inputs, size_t ninputs, const void* aux, size_t naux,
+                                      uint32_t lg, const void* zinv)
+{
+    if (lg > MAX_LG_DOMAIN_SIZE) return c2_fail(C2_CUDA_E_HOST, "NTT domain larger than sppark's maximum");
+    size_t m = (size_t)1 << lg;
+    if (rows + ninputs > m || nout > m)
+        return c2_fail(C2_CUDA_E_HOST, "constraints and inputs do not fit the domain");
+    C2_GUARD("quotient", {
+        C2_SELECT_GPU(gpu, device);
+        dev_ptr_t<fr_t> d{3 * m + 1, gpu};
+        fr_t *da = &d[0], *db = &d[m], *dc = &d[2 * m], *dz = &d[3 * m];
+        CUDA_OK(cudaMemsetAsync(da, 0, 3 * m * sizeof(fr_t), gpu));
+        gpu.HtoD(dz, zinv, 1);
+        montgomery(gpu, dz, 1);
+        {
+            // the witness, inputs then aux as the matrices' columns number them, freed before the NTTs
+            size_t nvars = ninputs + naux;
+            dev_ptr_t<fr_t> w{nvars ? nvars : 1, gpu};
+            gpu.HtoD(&w[0], inputs, ninputs);
+            gpu.HtoD(&w[ninputs], aux, naux);
+            montgomery(gpu, &w[0], nvars);
+            evaluate(gpu, da, mats[0], rows, &w[0]);
+            evaluate(gpu, db, mats[1], rows, &w[0]);
+            evaluate(gpu, dc, mats[2], rows, &w[0]);
+            // the input constraints bellperson appends: A = input i, B = C = 0
+            if (ninputs)
+                CUDA_OK(cudaMemcpyAsync(da + rows, &w[0], ninputs * sizeof(fr_t), cudaMemcpyDeviceToDevice,
+                                        gpu));
         }
-        combine<<<blocks(m), 256, 0, gpu>>>(da, db, dc, dz, m);
-        CUDA_OK(cudaGetLastError());
-        if (lg) transform(gpu, da, lg, true, true);  // back to coefficients
-        from_mont<<<blocks(m), 256, 0, gpu>>>(da, m);
-        CUDA_OK(cudaGetLastError());
-        if (nout) gpu.DtoH(static_cast<fr_t*>(out), da, nout);
-        gpu.sync();
+        finish_quotient(gpu, out, nout, da, db, dc, dz, lg);
         return c2_ok();
     })
 }

@@ -69,7 +69,7 @@ impl Task for Job {
 }
 
 /// CSR matrices kept as (row_ptr, cols, coeff_ids) triples of u32 arrays inside a Job.
-fn csrs(u: &[Uint32Array]) -> Vec<sparse::Csr<'_>> {
+pub(crate) fn csrs(u: &[Uint32Array]) -> Vec<sparse::Csr<'_>> {
     u.chunks_exact(3)
         .map(|c| sparse::Csr {
             row_ptr: &c[0],
@@ -157,7 +157,7 @@ fn csr_parts(m: CsrMatrix) -> ([Uint32Array; 3], Uint8Array) {
 }
 
 /// The 9 index arrays (A, B, C in order) and the 3 tables of an R1CS, as a Job holds them.
-fn r1cs_parts(r: R1csMatrices) -> (Vec<Uint32Array>, Vec<Uint8Array>) {
+pub(crate) fn r1cs_parts(r: R1csMatrices) -> (Vec<Uint32Array>, Vec<Uint8Array>) {
     let mut u32s = Vec::with_capacity(9);
     let mut tables = Vec::with_capacity(3);
     for m in [r.a, r.b, r.c] {

@@ -377,6 +377,13 @@ fn prepare<'a>(
     Ok((w, prepared, rows))
 }
 
+/// What `evaluate` and `R1csEval` check first (the witness canonical, the tables, the matrices against
+/// both and each other), for an evaluation made elsewhere (the GPU's): its errors, and the constraint count.
+#[cfg_attr(not(feature = "cuda"), allow(dead_code))]
+pub fn check_r1cs(mats: [(&Csr, &[u8]); 3], inputs: &[u8], aux: &[u8]) -> Result<usize, String> {
+    prepare(mats, inputs, aux).map(|(_, _, rows)| rows)
+}
+
 /// A, B, C of an R1CS on a witness (inputs then aux), as bellperson's prover lays them out: one Fr per
 /// constraint, then one per input for the input constraints (A = the input, B = C = 0). `out` holds the
 /// three result buffers, each (constraints + inputs) * 32 bytes; every byte of them is written.

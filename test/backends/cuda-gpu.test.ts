@@ -32,6 +32,7 @@ import {
   randomPoints,
 } from '../support/backend-helpers.ts';
 import { sampleCircuit } from '../support/circuits.ts';
+import { randomR1cs, rejectsBadR1cs } from '../support/random-r1cs.ts';
 
 const cpu = await nativeBackend();
 let reason: string | undefined;
@@ -208,19 +209,45 @@ describe('cuda ntt and quotient vs cpu', { skip }, () => {
   });
 });
 
+describe('cuda quotientR1cs vs cpu', { skip }, () => {
+  // constraints + inputs on both sides of a power of two, empty systems, and one past 2^14
+  for (const [rows, numInputs, numAux] of [
+    [0, 1, 0],
+    [1, 1, 1],
+    [508, 4, 300],
+    [510, 3, 211],
+    [9000, 20, 5000],
+    [(1 << 14) - 7, 7, 3000],
+    [(1 << 14) + 5, 2, 20000],
+  ] as const) {
+    test(`${rows} constraints, ${numInputs} inputs, ${numAux} aux`, async () => {
+      const { r1cs, inputs, aux } = randomR1cs(`cuda-r1cs-${rows}`, rows, numInputs, numAux, rows % 2 === 0);
+      const want = await cpu!.quotientR1cs(r1cs, inputs, aux);
+      const got = await cuda!.quotientR1cs(r1cs, inputs, aux);
+      assert.equal(got.length, want.length);
+      assert.equal(hex(got), hex(want), `seed ${SEED}`);
+    });
+  }
+
+  test('rejects what the CPU rejects, with its reasons', () =>
+    rejectsBadR1cs((r, i, a) => cuda!.quotientR1cs(r, i, a), 'cuda-r1cs-bad'));
+});
+
 describe('cuda memory', { skip }, () => {
-  test('GPU memory does not grow from one round of MSMs, NTTs and quotients to the next', async () => {
+  test('GPU memory does not grow from one round of MSMs, NTTs, quotients and quotientR1cs to the next', async () => {
     const { cudaInfo } = await import('../../src/backends/cuda/addon.ts');
     const free = () => cudaInfo().devices[0]!.freeMem;
     const rng = new Rng('cuda-memory');
     const pts = await randomPoints(cpu!, 'g1', rng, 1 << 12);
     const t = cuda!.newTable('g1', 1 << 12);
     await cuda!.appendPoints(t, pts, false);
+    const sys = randomR1cs('cuda-memory-r1cs', 5000, 3, 4000);
     const round = async () => {
       await cuda!.msm(t, 0, frVector(mixed(rng, 1 << 12)));
       const v = frVector(rng.frs(1 << 14));
       await cuda!.ntt(v, 'forward');
       await cuda!.quotient(v, v, v);
+      await cuda!.quotientR1cs(sys.r1cs, sys.inputs, sys.aux);
     };
     await round(); // the table's upload and sppark's per-device state stay: measure after them
     const after1 = free();

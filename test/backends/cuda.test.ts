@@ -9,10 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { NoBackendError, pickBackend } from '../../src/backends/index.ts';
-import { cudaInfo } from '../../src/backends/cuda/addon.ts';
+import { cudaAddon, cudaInfo } from '../../src/backends/cuda/addon.ts';
 import { cudaVersion, g2Placement, gpuFailure, probeCuda } from '../../src/backends/cuda/index.ts';
 import { ProverError } from '../../src/shared/errors.ts';
 import { nativeBackend } from '../support/backend-helpers.ts';
+import { randomR1cs, rejectsBadR1cs } from '../support/random-r1cs.ts';
 
 const native = await nativeBackend();
 const info = native ? cudaInfo() : undefined;
@@ -69,6 +70,17 @@ test(
         e.code === 'C2_BACKEND_UNAVAILABLE' &&
         /cuda: (addon built without CUDA|no CUDA device)/.test(e.message),
     );
+  },
+);
+
+test(
+  "cudaQuotientR1cs with no GPU: a bad R1CS gets the CPU's reason before any GPU call, a good one CUDA's error",
+  { skip: !info?.compiled || !noGpu },
+  async () => {
+    const n = cudaAddon();
+    await rejectsBadR1cs((r, i, a) => n.cudaQuotientR1cs(r, i, a), 'cuda-r1cs-nogpu', false);
+    const { r1cs, inputs, aux } = randomR1cs('cuda-r1cs-nogpu', 50, 2, 40);
+    await assert.rejects(n.cudaQuotientR1cs(r1cs, inputs, aux), /^Error: CUDA error -?\d+: quotient/);
   },
 );
 

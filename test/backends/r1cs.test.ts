@@ -7,72 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { SparseMatrix, R1cs } from '../../src/shared/r1cs.ts';
-import { FR_MODULUS } from '../../src/shared/fr.ts';
-import { frVector } from '../../src/shared/fr-vector.ts';
-import { Rng, SEED, hex, nativeBackend, reference } from '../support/backend-helpers.ts';
+import { SEED, hex, nativeBackend, reference } from '../support/backend-helpers.ts';
+import { randomR1cs, rejectsBadR1cs } from '../support/random-r1cs.ts';
 
 const native = await nativeBackend();
-
-function shared<T extends Uint8Array | Uint32Array>(a: T): T {
-  const s = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
-  s.set(a as never);
-  return s;
-}
-
-function randomValue(rng: Rng): bigint {
-  const k = rng.int(10);
-  if (k < 4) return 0n;
-  if (k < 7) return 1n;
-  if (k === 7) return FR_MODULUS - 1n;
-  return rng.fr();
-}
-
-function randomMatrix(rng: Rng, rows: number, numVars: number, sab: boolean): SparseMatrix {
-  const table = [1n, FR_MODULUS - 1n, 0n, 2n, 1n << 200n, FR_MODULUS - 4n, rng.fr(), rng.fr(), 1n];
-  const rowPtr = new Uint32Array(rows + 1);
-  const cols: number[] = [];
-  const ids: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    const terms = rng.int(7) === 0 ? 0 : 1 + rng.int(6);
-    for (let k = 0; k < terms; k++) {
-      // a repeated variable now and then (the previous term's)
-      cols.push(k > 0 && rng.int(5) === 0 ? cols[cols.length - 1]! : rng.int(numVars));
-      ids.push(rng.int(table.length));
-    }
-    rowPtr[r + 1] = cols.length;
-  }
-  const m = {
-    rowPtr,
-    cols: Uint32Array.from(cols),
-    coeffIds: Uint32Array.from(ids),
-    coeffTable: frVector(table),
-  };
-  return sab
-    ? {
-        rowPtr: shared(m.rowPtr),
-        cols: shared(m.cols),
-        coeffIds: shared(m.coeffIds),
-        coeffTable: shared(m.coeffTable),
-      }
-    : m;
-}
-
-function randomR1cs(label: string, rows: number, numInputs: number, numAux: number, sab: boolean) {
-  const rng = new Rng(label);
-  const numVars = numInputs + numAux;
-  const r1cs: R1cs = {
-    numInputs,
-    numAux,
-    numConstraints: rows,
-    a: randomMatrix(rng, rows, numVars, sab),
-    b: randomMatrix(rng, rows, numVars, sab),
-    c: randomMatrix(rng, rows, numVars, sab),
-  };
-  const inputs = frVector([1n, ...Array.from({ length: numInputs - 1 }, () => randomValue(rng))]);
-  const aux = frVector(Array.from({ length: numAux }, () => randomValue(rng)));
-  return { r1cs, inputs, aux };
-}
 
 describe('evaluateR1cs, native vs reference', { skip: !native }, () => {
   for (const [rows, numInputs, numAux, sab] of [
@@ -92,20 +30,8 @@ describe('evaluateR1cs, native vs reference', { skip: !native }, () => {
     });
   }
 
-  test('rejects bad shapes and non-canonical witness values', async () => {
-    const { r1cs, inputs, aux } = randomR1cs('r1cs-bad', 50, 2, 40, false);
-    const big = aux.slice();
-    big.set(
-      frVector([FR_MODULUS - 1n]).map((b, i) => (i === 0 ? b + 1 : b)),
-      32 * 7,
-    );
-    await assert.rejects(native!.evaluateR1cs(r1cs, inputs, big), /aux: scalar 7 is not reduced/);
-    await assert.rejects(native!.evaluateR1cs(r1cs, inputs, aux.subarray(0, 32 * 10)), /column/);
-    const short = { ...r1cs, b: { ...r1cs.b, rowPtr: r1cs.b.rowPtr.subarray(0, 40) } };
-    await assert.rejects(native!.evaluateR1cs(short, inputs, aux), /rows/);
-    const badIds = { ...r1cs, c: { ...r1cs.c, coeffIds: r1cs.c.coeffIds.map(() => 99) } };
-    await assert.rejects(native!.evaluateR1cs(badIds, inputs, aux), /coefficient/);
-  });
+  test('rejects bad shapes and non-canonical witness values', () =>
+    rejectsBadR1cs((r, i, a) => native!.evaluateR1cs(r, i, a), 'r1cs-bad', false));
 });
 
 describe('quotientR1cs', { skip: !native }, () => {
@@ -141,20 +67,6 @@ describe('quotientR1cs', { skip: !native }, () => {
     });
   }
 
-  test('rejects what evaluateR1cs rejects', async () => {
-    const { r1cs, inputs, aux } = randomR1cs('quotient-r1cs-bad', 50, 2, 40, false);
-    const big = aux.slice();
-    big.set(
-      frVector([FR_MODULUS - 1n]).map((b, i) => (i === 0 ? b + 1 : b)),
-      32 * 7,
-    );
-    await assert.rejects(native!.quotientR1cs(r1cs, inputs, big), /aux: scalar 7 is not reduced/);
-    await assert.rejects(native!.quotientR1cs(r1cs, inputs, aux.subarray(0, 32 * 10)), /column/);
-    const short = { ...r1cs, b: { ...r1cs.b, rowPtr: r1cs.b.rowPtr.subarray(0, 40) } };
-    await assert.rejects(native!.quotientR1cs(short, inputs, aux), /rows/);
-    const badIds = { ...r1cs, c: { ...r1cs.c, coeffIds: r1cs.c.coeffIds.map(() => 99) } };
-    await assert.rejects(native!.quotientR1cs(badIds, inputs, aux), /coefficient/);
-    const miscounted = { ...r1cs, numConstraints: 49 };
-    await assert.rejects(native!.quotientR1cs(miscounted, inputs, aux), /rows/);
-  });
+  test('rejects what evaluateR1cs rejects', () =>
+    rejectsBadR1cs((r, i, a) => native!.quotientR1cs(r, i, a), 'quotient-r1cs-bad'));
 });

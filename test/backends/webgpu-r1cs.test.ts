@@ -6,62 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { R1cs, SparseMatrix } from '../../src/shared/r1cs.ts';
+import type { SparseMatrix } from '../../src/shared/r1cs.ts';
 import { createWebgpuBackend, frLayout } from '../../src/backends/webgpu/index.ts';
 import { WebgpuR1cs } from '../../src/backends/webgpu/r1cs.ts';
 import { WebgpuNtt } from '../../src/backends/webgpu/ntt.ts';
 import { readBuffers } from '../../src/backends/webgpu/device.ts';
 import { oracleKernels } from '../../src/backends/borrow.ts';
-import { FR_MODULUS } from '../../src/shared/fr.ts';
-import { frVector } from '../../src/shared/fr-vector.ts';
-import { Rng, SEED, hex, nativeBackend } from '../support/backend-helpers.ts';
+import { SEED, hex, nativeBackend } from '../support/backend-helpers.ts';
+import { randomR1cs, rejectsBadR1cs } from '../support/random-r1cs.ts';
 import { testGpu } from '../support/webgpu.ts';
 
 const native = await nativeBackend();
 const { gpu, why } = await testGpu();
 const skip = why ?? (!native ? 'native CPU backend not built' : false);
-
-function value(rng: Rng): bigint {
-  const k = rng.int(10);
-  return k < 4 ? 0n : k < 7 ? 1n : k === 7 ? FR_MODULUS - 1n : rng.fr();
-}
-
-function matrix(rng: Rng, rows: number, numVars: number): SparseMatrix {
-  const table = [1n, FR_MODULUS - 1n, 0n, 2n, 1n << 200n, rng.fr()];
-  const rowPtr = new Uint32Array(rows + 1);
-  const cols: number[] = [];
-  const ids: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    const terms = rng.int(6) === 0 ? 0 : 1 + rng.int(5);
-    for (let k = 0; k < terms; k++) {
-      cols.push(k > 0 && rng.int(5) === 0 ? cols[cols.length - 1]! : rng.int(numVars));
-      ids.push(rng.int(table.length));
-    }
-    rowPtr[r + 1] = cols.length;
-  }
-  return {
-    rowPtr,
-    cols: Uint32Array.from(cols),
-    coeffIds: Uint32Array.from(ids),
-    coeffTable: frVector(table),
-  };
-}
-
-function system(label: string, rows: number, numInputs: number, numAux: number) {
-  const rng = new Rng(label);
-  const n = numInputs + numAux;
-  const r1cs: R1cs = {
-    numInputs,
-    numAux,
-    numConstraints: rows,
-    a: matrix(rng, rows, n),
-    b: matrix(rng, rows, n),
-    c: matrix(rng, rows, n),
-  };
-  const inputs = frVector([1n, ...Array.from({ length: numInputs - 1 }, () => value(rng))]);
-  const aux = frVector(Array.from({ length: numAux }, () => value(rng)));
-  return { r1cs, inputs, aux };
-}
 
 describe('WebGPU quotientR1cs vs the CPU backend', { skip }, () => {
   const saved = process.env.C2_WEBGPU_ALLOW_SOFTWARE;
@@ -78,27 +35,15 @@ describe('WebGPU quotientR1cs vs the CPU backend', { skip }, () => {
     [300, 3, 211],
   ] as const) {
     test(`${rows} constraints, ${numInputs} inputs, ${numAux} aux`, async () => {
-      const { r1cs, inputs, aux } = system(`webgpu-r1cs-${rows}`, rows, numInputs, numAux);
+      const { r1cs, inputs, aux } = randomR1cs(`webgpu-r1cs-${rows}`, rows, numInputs, numAux);
       const want = await native!.quotientR1cs(r1cs, inputs, aux);
       const got = await b.quotientR1cs(r1cs, inputs, aux);
       assert.equal(hex(got), hex(want), `seed ${SEED}`);
     });
   }
 
-  test('rejects bad shapes and non-canonical witness values', async () => {
-    const { r1cs, inputs, aux } = system('webgpu-r1cs-bad', 50, 2, 40);
-    const big = aux.slice();
-    big.set(
-      frVector([FR_MODULUS - 1n]).map((x, i) => (i === 0 ? x + 1 : x)),
-      32 * 7,
-    );
-    await assert.rejects(b.quotientR1cs(r1cs, inputs, big), /aux: scalar 7 is not reduced/);
-    await assert.rejects(b.quotientR1cs(r1cs, inputs, aux.subarray(0, 32 * 10)), /column/);
-    const short = { ...r1cs, b: { ...r1cs.b, rowPtr: r1cs.b.rowPtr.subarray(0, 40) } };
-    await assert.rejects(b.quotientR1cs(short, inputs, aux), /rows/);
-    const badIds = { ...r1cs, c: { ...r1cs.c, coeffIds: r1cs.c.coeffIds.map(() => 99) } };
-    await assert.rejects(b.quotientR1cs(badIds, inputs, aux), /coefficient/);
-  });
+  test('rejects bad shapes and non-canonical witness values', () =>
+    rejectsBadR1cs((r, i, a) => b.quotientR1cs(r, i, a), 'webgpu-r1cs-bad'));
 });
 
 test(
@@ -122,7 +67,7 @@ test(
       else process.env[k] = v;
     after(() => b.close());
     assert.match(b.name, /; Fr limb13; points slots\)$/);
-    const { r1cs, inputs, aux } = system('webgpu-r1cs-layout', 300, 3, 211);
+    const { r1cs, inputs, aux } = randomR1cs('webgpu-r1cs-layout', 300, 3, 211);
     assert.equal(
       hex(await b.quotientR1cs(r1cs, inputs, aux)),
       hex(await native!.quotientR1cs(r1cs, inputs, aux)),
@@ -139,7 +84,7 @@ test(
     // parts and 32 runs a matrix, with rows of many terms between them
     const r1cs = await WebgpuR1cs.create(gpu!, { bindingBytes: 512 * 4 });
     assert.equal(r1cs.bindingBytes, 2048);
-    const { r1cs: sys, inputs, aux } = system('webgpu-r1cs-split', 508, 4, 300);
+    const { r1cs: sys, inputs, aux } = randomR1cs('webgpu-r1cs-split', 508, 4, 300);
     const wide = (m: SparseMatrix): SparseMatrix => {
       // rows 3, 40 and 41 get 100 terms each (the run holding them ends early)
       const rowPtr = [0];
@@ -174,7 +119,7 @@ test(
     const few = await WebgpuR1cs.create(gpu!, { bindingBytes: 32 * 2 });
     const vars = (inputs.length + aux.length) / 32;
     assert.ok(Math.ceil(vars / 2) > few.maxWitnessParts);
-    const one = system('webgpu-r1cs-one-term', 20, 2, 30);
+    const one = randomR1cs('webgpu-r1cs-one-term', 20, 2, 30);
     assert.equal(few.fits(one.r1cs, one.inputs, one.aux), false, `${vars} variables in parts of 2`);
     await assert.rejects(
       few.evaluate(one.r1cs, one.inputs, one.aux),
@@ -191,7 +136,7 @@ test(
     // a domain of 512 in 8 parts (the split quotient)
     const r1cs = await WebgpuR1cs.create(gpu!, { bindingBytes: 512 * 4 });
     const ntt = await WebgpuNtt.create(gpu!, { partElements: 64 });
-    const { r1cs: sys, inputs, aux } = system('webgpu-r1cs-into', 300, 4, 200);
+    const { r1cs: sys, inputs, aux } = randomR1cs('webgpu-r1cs-into', 300, 4, 200);
     const want = await oracleKernels(native!).evaluateR1cs(sys, inputs, aux);
     const q = ntt.quotientSpace(304);
     assert.equal(q.a.buffers.length, 8);

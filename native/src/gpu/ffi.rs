@@ -94,6 +94,30 @@ extern "C" {
         lg: u32,
         zinv: *const c_void,
     ) -> CStatus;
+    #[allow(clippy::too_many_arguments)]
+    pub fn c2_quotient_r1cs(
+        device: i32,
+        out: *mut c_void,
+        nout: usize,
+        mats: *const CCsr,
+        rows: usize,
+        inputs: *const c_void,
+        ninputs: usize,
+        aux: *const c_void,
+        naux: usize,
+        lg: u32,
+        zinv: *const c_void,
+    ) -> CStatus;
+}
+
+/// c2_csr: one matrix of an R1CS, the caller's arrays as they are.
+#[repr(C)]
+pub struct CCsr {
+    pub row_ptr: *const u32,
+    pub cols: *const u32,
+    pub coeff_ids: *const u32,
+    pub coeffs: *const c_void,
+    pub ncoeffs: usize,
 }
 
 /// What the glue exports for one group.

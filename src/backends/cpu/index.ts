@@ -113,6 +113,20 @@ function checkFr(v: Uint8Array, what: string): void {
     throw new RangeError(`${what}: ${v.length} bytes is not a whole number of scalars`);
 }
 
+/**
+ * What quotientR1cs checks before the addon (which checks the rest: the witness canonical, the matrices
+ * against it and their tables), shared by the backends that hand the R1CS to the addon whole.
+ */
+export function checkQuotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): void {
+  checkFr(inputs, 'quotientR1cs inputs');
+  checkFr(aux, 'quotientR1cs aux');
+  if (r1cs.a.rowPtr.length !== r1cs.numConstraints + 1) {
+    throw new RangeError(
+      `quotientR1cs: A has ${r1cs.a.rowPtr.length - 1} rows, the R1CS ${r1cs.numConstraints} constraints`,
+    );
+  }
+}
+
 export function createCpuBackend(): FullBackend {
   const n = loadAddon();
   return {
@@ -178,13 +192,7 @@ export function createCpuBackend(): FullBackend {
     },
 
     async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector> {
-      checkFr(inputs, 'quotientR1cs inputs');
-      checkFr(aux, 'quotientR1cs aux');
-      if (r1cs.a.rowPtr.length !== r1cs.numConstraints + 1) {
-        throw new RangeError(
-          `quotientR1cs: A has ${r1cs.a.rowPtr.length - 1} rows, the R1CS ${r1cs.numConstraints} constraints`,
-        );
-      }
+      checkQuotientR1cs(r1cs, inputs, aux);
       const out = await n.quotientR1cs(r1cs, inputs, aux);
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     },

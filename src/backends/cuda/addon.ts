@@ -4,6 +4,7 @@
  * build and says which this is, so nothing here needs a GPU, a driver or even CUDA code to load.
  */
 import type { Group, NttDirection } from '../backend.ts';
+import type { R1cs } from '../../shared/r1cs.ts';
 import { loadAddon } from '../cpu/index.ts';
 
 export interface CudaDevice {
@@ -47,6 +48,12 @@ export interface CudaAddon {
   CudaTable: new (group: Group, capacity: number) => CudaTableHandle;
   cudaNtt(values: Uint8Array, direction: NttDirection, coset: boolean): Promise<Uint8Array>;
   cudaQuotient(a: Uint8Array, b: Uint8Array, c: Uint8Array): Promise<Uint8Array>;
+  /** cudaQuotient with A, B, C evaluated on the GPU; the addon checks the R1CS as the CPU backend does. */
+  cudaQuotientR1cs(
+    r1cs: Pick<R1cs, 'a' | 'b' | 'c'>,
+    inputs: Uint8Array,
+    aux: Uint8Array,
+  ): Promise<Uint8Array>;
   /** The glue's split of an MSM's scalars as bytes (native/src/gpu/mod.rs `cuda_split`), for its tests. */
   cudaSplit(scalars: Uint8Array, density?: Uint8Array): Promise<Uint8Array>;
 }

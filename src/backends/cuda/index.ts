@@ -1,15 +1,17 @@
 /**
  * The CUDA backend: point tables held in GPU memory between proofs and MSMs on them (G1 and G2), and the
  * quotient on the GPU, through our glue over sppark in the native addon (native/cuda, native/src/gpu/).
- * `quotientR1cs` evaluates the constraints on the CPU (the oracle kernel, which materialises A, B, C) and
- * hands them to the GPU quotient; setup and oracle kernels are the CPU's (borrow.ts). pickBackend tries
+ * `quotientR1cs` evaluates the constraints on the GPU too (native/cuda/ntt.cu `eval_rows`): the structure
+ * and the witness cross the bus, not three domain vectors, and the host evaluates nothing (a 32GiB
+ * partition's A, B, C took ~37 core-seconds on the CPU). Setup and oracle kernels are the CPU's (borrow.ts). pickBackend tries
  * it after WebGPU; the factory throws the reason when the addon has no CUDA code or finds no device.
  *
  * A GPU failure (out of GPU memory, a lost device, a kernel fault) rejects with a ProverError coded
  * C2_GPU_FAILED, which fails the job and nothing else: the service keeps serving.
  */
 import { type Backend, type Group, type NttDirection, type PointTable, POINT_BYTES } from '../backend.ts';
-import { cpuBackend, oracleKernels } from '../borrow.ts';
+import { cpuBackend } from '../borrow.ts';
+import { checkQuotientR1cs } from '../cpu/index.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import type { R1cs } from '../../shared/r1cs.ts';
 import { ProverError } from '../../shared/errors.ts';
@@ -166,8 +168,8 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
     },
 
     async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector> {
-      const { a, b, c } = await oracleKernels(cpuBackend()).evaluateR1cs(r1cs, inputs, aux);
-      return view(await onGpu('the quotient', () => n.cudaQuotient(a, b, c)));
+      checkQuotientR1cs(r1cs, inputs, aux);
+      return view(await onGpu('the quotient', () => n.cudaQuotientR1cs(r1cs, inputs, aux)));
     },
 
     async ntt(values: FrVector, direction: NttDirection, coset = false): Promise<void> {

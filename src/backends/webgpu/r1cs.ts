@@ -274,7 +274,7 @@ export class WebgpuR1cs {
       try {
         await loadAddon().checkCsr(m, numVars);
       } catch (e) {
-        throw new RangeError(`quotientR1cs: ${name} ${(e as Error).message}`, { cause: e });
+        throw new RangeError(`quotientR1cs: ${name}: ${(e as Error).message}`, { cause: e });
       }
     }
     const parts = this.#witnessParts(numVars);
