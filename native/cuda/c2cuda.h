@@ -76,12 +76,19 @@ typedef struct {
     size_t ncoeffs;
 } c2_csr;
 
-/* c2_quotient with A, B, C evaluated on the GPU from the R1CS mats[3] (rows constraints each) and its
- * witness (ninputs and naux canonical values), the input constraints appended as bellperson does (A = the
- * input, B = C = 0): only the structure and the witness cross the bus, not three domain vectors. */
-c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, const c2_csr* mats, size_t rows,
-                           const void* inputs, size_t ninputs, const void* aux, size_t naux, uint32_t lg,
-                           const void* zinv);
+/* An R1CS's matrices (mats[3], rows constraints each) uploaded to one GPU to stay there between quotients
+ * (the matrices already checked): refused, with cudaErrorMemoryAllocation's code, unless `reserve` bytes
+ * stay free beside them. */
+c2_status c2_r1cs_new(int32_t device, const c2_csr* mats, size_t rows, size_t reserve, void** r1cs);
+void c2_r1cs_free(void* r1cs);
+
+/* c2_quotient with A, B, C evaluated on the GPU from the R1CS mats[3] (rows constraints each), or from its
+ * copy `resident` on this device (c2_r1cs_new; mats then unread), and its witness (ninputs and naux
+ * canonical values), the input constraints appended as bellperson does (A = the input, B = C = 0): only
+ * the structure (none when resident) and the witness cross the bus, not three domain vectors. */
+c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, const c2_csr* mats, const void* resident,
+                           size_t rows, const void* inputs, size_t ninputs, const void* aux, size_t naux,
+                           uint32_t lg, const void* zinv);
 
 #ifdef __cplusplus
 }

@@ -52,23 +52,48 @@ void montgomery(stream_t& s, fr_t* v, size_t n)
     CUDA_OK(cudaGetLastError());
 }
 
-// out[0, rows) = the matrix times the witness w (Montgomery, on the GPU). Its index arrays and table go
-// up in one allocation each, freed in stream order once the kernel has read them, so one matrix's
-// structure at a time is on the GPU.
+// One matrix on the GPU: its index arrays in one allocation (row_ptr, cols, ids) and its table in
+// Montgomery form.
+struct csr_dev {
+    uint32_t* idx;
+    fr_t* coeffs;
+    size_t rows, terms;
+    const uint32_t* row_ptr() const { return idx; }
+    const uint32_t* cols() const { return idx + rows + 1; }
+    const uint32_t* ids() const { return idx + rows + 1 + terms; }
+};
+
+inline size_t csr_words(const c2_csr& m, size_t rows) { return rows + 1 + 2 * (size_t)m.row_ptr[rows]; }
+
+// The host matrix into d (idx of csr_words, coeffs of m.ncoeffs or 1), the table made Montgomery.
+void upload(stream_t& s, csr_dev& d, const c2_csr& m, size_t rows)
+{
+    d.rows = rows;
+    d.terms = m.row_ptr[rows];
+    s.HtoD(d.idx, m.row_ptr, rows + 1);
+    s.HtoD(d.idx + rows + 1, m.cols, d.terms);
+    s.HtoD(d.idx + rows + 1 + d.terms, m.coeff_ids, d.terms);
+    s.HtoD(d.coeffs, m.coeffs, m.ncoeffs);
+    montgomery(s, d.coeffs, m.ncoeffs);
+}
+
+void evaluate(stream_t& s, fr_t* out, const csr_dev& m, const fr_t* w)
+{
+    if (!m.rows) return;
+    eval_rows<<<blocks(m.rows), 256, 0, s>>>(out, m.row_ptr(), m.cols(), m.ids(), m.coeffs, w, m.rows);
+    CUDA_OK(cudaGetLastError());
+}
+
+// out[0, rows) = the host matrix times the witness w: its structure goes up in stream-ordered allocations,
+// freed once the kernel has read them, so one matrix's structure at a time is on the GPU.
 void evaluate(stream_t& s, fr_t* out, const c2_csr& m, size_t rows, const fr_t* w)
 {
     if (!rows) return;
-    size_t terms = m.row_ptr[rows];
-    dev_ptr_t<uint32_t> idx{rows + 1 + 2 * terms, s};
-    uint32_t *row_ptr = &idx[0], *cols = &idx[rows + 1], *ids = &idx[rows + 1 + terms];
-    s.HtoD(row_ptr, m.row_ptr, rows + 1);
-    s.HtoD(cols, m.cols, terms);
-    s.HtoD(ids, m.coeff_ids, terms);
+    dev_ptr_t<uint32_t> idx{csr_words(m, rows), s};
     dev_ptr_t<fr_t> k{m.ncoeffs ? m.ncoeffs : 1, s};
-    s.HtoD(&k[0], m.coeffs, m.ncoeffs);
-    montgomery(s, &k[0], m.ncoeffs);
-    eval_rows<<<blocks(rows), 256, 0, s>>>(out, row_ptr, cols, ids, &k[0], w, rows);
-    CUDA_OK(cudaGetLastError());
+    csr_dev d{&idx[0], &k[0], 0, 0};
+    upload(s, d, m, rows);
+    evaluate(s, out, d, w);
 }
 
 void transform(stream_t& s, fr_t* d, uint32_t lg, bool inverse, bool coset)
@@ -100,6 +125,14 @@ void finish_quotient(stream_t& s, void* out, size_t nout, fr_t* da, fr_t* db, fr
 }
 
 } // namespace
+
+// An R1CS's three matrices resident on one GPU (c2_r1cs_new).
+struct c2_r1cs_gpu {
+    const gpu_t* gpu;
+    size_t rows;
+    csr_dev m[3];
+};
+
 
 extern "C" c2_status c2_ntt(int32_t device, void* values, uint32_t lg, int32_t inverse, int32_t coset)
 {
@@ -144,16 +177,72 @@ extern "C" c2_status c2_quotient(int32_t device, void* out, size_t nout, const v
     })
 }
 
-extern "C" c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, const c2_csr* mats, size_t rows,
-                                      const void* inputs, size_t ninputs, const void* aux, size_t naux,
-                                      uint32_t lg, const void* zinv)
+extern "C" c2_status c2_r1cs_new(int32_t device, const c2_csr* mats, size_t rows, size_t reserve, void** out)
+{
+    *out = nullptr;
+    size_t words[3], bytes = 0;
+    for (int i = 0; i < 3; i++) {
+        words[i] = csr_words(mats[i], rows);
+        bytes += words[i] * sizeof(uint32_t) + (mats[i].ncoeffs ? mats[i].ncoeffs : 1) * sizeof(fr_t);
+    }
+    C2_GUARD("R1CS upload", {
+        C2_SELECT_GPU(gpu, device);
+        size_t avail = 0, total = 0;
+        CUDA_OK(cudaMemGetInfo(&avail, &total));
+        if (avail < bytes + reserve) {
+            char buf[200];
+            snprintf(buf, sizeof(buf), "the R1CS's %zu MiB beside a reserve of %zu MiB: %zu MiB free",
+                     bytes >> 20, reserve >> 20, avail >> 20);
+            return c2_fail(-(int)cudaErrorMemoryAllocation, buf);
+        }
+        auto* r = new c2_r1cs_gpu{&gpu, rows, {}};
+        for (int i = 0; i < 3; i++) {
+            cudaError_t e = cudaMalloc(&r->m[i].idx, words[i] * sizeof(uint32_t));
+            if (e == cudaSuccess)
+                e = cudaMalloc(&r->m[i].coeffs, (mats[i].ncoeffs ? mats[i].ncoeffs : 1) * sizeof(fr_t));
+            if (e != cudaSuccess) {
+                (void)cudaGetLastError(); // an allocation failure is not sticky: clear it
+                c2_r1cs_free(r);
+                return c2_cuda_fail(e, "cudaMalloc of an R1CS matrix");
+            }
+        }
+        try {
+            for (int i = 0; i < 3; i++) upload(gpu, r->m[i], mats[i], rows);
+            gpu.sync();
+        } catch (...) {
+            c2_r1cs_free(r);
+            throw;
+        }
+        *out = r;
+        return c2_ok();
+    })
+}
+
+extern "C" void c2_r1cs_free(void* handle)
+{
+    auto* r = static_cast<c2_r1cs_gpu*>(handle);
+    if (!r) return;
+    r->gpu->select();
+    for (auto& m : r->m) {
+        (void)cudaFree(m.idx);
+        (void)cudaFree(m.coeffs);
+    }
+    delete r;
+}
+
+extern "C" c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, const c2_csr* mats,
+                                      const void* resident, size_t rows, const void* inputs, size_t ninputs,
+                                      const void* aux, size_t naux, uint32_t lg, const void* zinv)
 {
     if (lg > MAX_LG_DOMAIN_SIZE) return c2_fail(C2_CUDA_E_HOST, "NTT domain larger than sppark's maximum");
     size_t m = (size_t)1 << lg;
     if (rows + ninputs > m || nout > m)
         return c2_fail(C2_CUDA_E_HOST, "constraints and inputs do not fit the domain");
+    auto* r = static_cast<const c2_r1cs_gpu*>(resident);
+    if (r && r->rows != rows) return c2_fail(C2_CUDA_E_HOST, "the resident R1CS has other rows");
     C2_GUARD("quotient", {
         C2_SELECT_GPU(gpu, device);
+        if (r && r->gpu != &gpu) return c2_fail(C2_CUDA_E_HOST, "the resident R1CS is on another GPU");
         dev_ptr_t<fr_t> d{3 * m + 1, gpu};
         fr_t *da = &d[0], *db = &d[m], *dc = &d[2 * m], *dz = &d[3 * m];
         CUDA_OK(cudaMemsetAsync(da, 0, 3 * m * sizeof(fr_t), gpu));
@@ -166,9 +255,11 @@ extern "C" c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, co
             gpu.HtoD(&w[0], inputs, ninputs);
             gpu.HtoD(&w[ninputs], aux, naux);
             montgomery(gpu, &w[0], nvars);
-            evaluate(gpu, da, mats[0], rows, &w[0]);
-            evaluate(gpu, db, mats[1], rows, &w[0]);
-            evaluate(gpu, dc, mats[2], rows, &w[0]);
+            fr_t* into[3] = {da, db, dc};
+            for (int i = 0; i < 3; i++) {
+                if (r) evaluate(gpu, into[i], r->m[i], &w[0]);
+                else evaluate(gpu, into[i], mats[i], rows, &w[0]);
+            }
             // the input constraints bellperson appends: A = input i, B = C = 0
             if (ninputs)
                 CUDA_OK(cudaMemcpyAsync(da + rows, &w[0], ninputs * sizeof(fr_t), cudaMemcpyDeviceToDevice,

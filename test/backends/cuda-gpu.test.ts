@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { POINT_BYTES, type FullBackend, type Group, type PointTable } from '../../src/backends/backend.ts';
-import { type CudaBackend, CudaTable, createCudaBackend, probeCuda } from '../../src/backends/cuda/index.ts';
+import {
+  type CudaBackend,
+  CudaTable,
+  RESIDENT_STRUCTURES,
+  createCudaBackend,
+  probeCuda,
+} from '../../src/backends/cuda/index.ts';
 import { FR_MODULUS, mod } from '../../src/shared/fr.ts';
 import { frValues, frVector } from '../../src/shared/fr-vector.ts';
 import { prove } from '../../src/groth16/prove.ts';
@@ -228,6 +234,30 @@ describe('cuda quotientR1cs vs cpu', { skip }, () => {
       assert.equal(hex(got), hex(want), `seed ${SEED}`);
     });
   }
+
+  test('the structure stays on the GPU between quotients, the least recently used dropped past the limit', async () => {
+    const systems = [0, 1, 2].map((k) => randomR1cs(`cuda-resident-${k}`, 3000 + k, 3, 2000));
+    const [first, second, third] = systems;
+    for (let round = 0; round < 2; round++) {
+      for (const { r1cs, inputs, aux } of [first!, first!, second!]) {
+        const want = await cpu!.quotientR1cs(r1cs, inputs, aux);
+        assert.equal(hex(await cuda!.quotientR1cs(r1cs, inputs, aux)), hex(want), `round ${round}`);
+      }
+      assert.deepEqual(
+        cuda!.structureState(first!.r1cs),
+        cuda!.info.devices.map(() => 'resident'),
+      );
+      // a third structure drops the first (least recently used); the first then uploads again
+      const { r1cs, inputs, aux } = third!;
+      assert.equal(
+        hex(await cuda!.quotientR1cs(r1cs, inputs, aux)),
+        hex(await cpu!.quotientR1cs(r1cs, inputs, aux)),
+      );
+      assert.equal(RESIDENT_STRUCTURES, 2);
+      assert.ok(cuda!.structureState(first!.r1cs)!.every((s) => s === 'none'));
+      assert.ok(cuda!.structureState(second!.r1cs)!.some((s) => s === 'resident'));
+    }
+  });
 
   test('rejects what the CPU rejects, with its reasons', () =>
     rejectsBadR1cs((r, i, a) => cuda!.quotientR1cs(r, i, a), 'cuda-r1cs-bad'));

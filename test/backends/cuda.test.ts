@@ -84,6 +84,30 @@ test(
   },
 );
 
+test(
+  "CudaR1cs with no GPU: checked on its first quotient, then held to that shape; the upload fails with CUDA's error",
+  { skip: !info?.compiled || !noGpu },
+  async () => {
+    const h = new (cudaAddon().CudaR1cs)();
+    assert.deepEqual(h.state, ['none']);
+    await rejectsBadR1cs((r, i, a) => h.quotient(r, i, a), 'cuda-resident-nogpu', false);
+    const { r1cs, inputs, aux } = randomR1cs('cuda-resident-nogpu', 50, 2, 40);
+    await assert.rejects(h.quotient(r1cs, inputs, aux), /^Error: CUDA error -?\d+: R1CS upload: /);
+    assert.deepEqual(h.state, ['none'], 'a failed upload is not taken for a structure that does not fit');
+    // checked once: a later call of another shape is refused, one of the same shape checks its witness
+    const other = randomR1cs('cuda-resident-other', 51, 2, 40);
+    await assert.rejects(
+      h.quotient(other.r1cs, other.inputs, other.aux),
+      /quotientR1cs: an R1CS of 51 constraints over 42 variables, .* not the resident one's 50 constraints/,
+    );
+    const big = aux.slice();
+    big.fill(0xff, 32 * 3, 32 * 4);
+    await assert.rejects(h.quotient(r1cs, inputs, big), /aux: scalar 3 is not reduced/);
+    h.free();
+    assert.deepEqual(h.state, ['none']);
+  },
+);
+
 test('a GPU failure becomes C2_GPU_FAILED; a bad input stays what it was', () => {
   const oom = gpuFailure('a g1 MSM', new Error('CUDA error -2: cudaMalloc of a point table: out of memory'));
   assert.ok(oom instanceof ProverError);

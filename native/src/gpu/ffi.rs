@@ -94,12 +94,21 @@ extern "C" {
         lg: u32,
         zinv: *const c_void,
     ) -> CStatus;
+    pub fn c2_r1cs_new(
+        device: i32,
+        mats: *const CCsr,
+        rows: usize,
+        reserve: usize,
+        out: *mut *mut c_void,
+    ) -> CStatus;
+    pub fn c2_r1cs_free(r1cs: *mut c_void);
     #[allow(clippy::too_many_arguments)]
     pub fn c2_quotient_r1cs(
         device: i32,
         out: *mut c_void,
         nout: usize,
         mats: *const CCsr,
+        resident: *const c_void,
         rows: usize,
         inputs: *const c_void,
         ninputs: usize,

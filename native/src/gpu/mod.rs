@@ -9,6 +9,7 @@
 //! a bad input rejects as it does on the CPU.
 
 mod ffi;
+mod r1cs;
 mod table;
 
 use crate::fr::{self, FR_BYTES};
@@ -159,7 +160,7 @@ fn check_canonical(b: &[u8], what: &str) -> std::result::Result<(), String> {
     }
 }
 
-fn log2_exact(n: usize) -> std::result::Result<u32, String> {
+pub(crate) fn log2_exact(n: usize) -> std::result::Result<u32, String> {
     if !n.is_power_of_two() {
         return Err(format!("NTT size {n} is not a power of two"));
     }
@@ -237,68 +238,8 @@ pub fn cuda_quotient(a: Uint8Array, b: Uint8Array, c: Uint8Array) -> AsyncTask<J
     )
 }
 
-/// Groth16's quotient straight from an R1CS and its witness, with the CPU `quotientR1cs`'s contract and
-/// checks, A, B, C evaluated on the GPU (c2_quotient_r1cs): the structure and the witness cross the bus
-/// instead of three domain vectors, and the host evaluates nothing.
-#[napi(js_name = "cudaQuotientR1cs", ts_return_type = "Promise<Buffer>")]
-pub fn cuda_quotient_r1cs(
-    r1cs: crate::R1csMatrices,
-    inputs: Uint8Array,
-    aux: Uint8Array,
-) -> AsyncTask<Job> {
-    let (csr, mut bufs) = crate::r1cs_parts(r1cs);
-    bufs.extend([inputs, aux]);
-    job(
-        bufs,
-        csr,
-        Box::new(|b, u| {
-            let m = crate::csrs(u);
-            let (inputs, aux) = (&b[3], &b[4]);
-            let rows = crate::sparse::check_r1cs(
-                [(&m[0], &b[0]), (&m[1], &b[1]), (&m[2], &b[2])],
-                inputs,
-                aux,
-            )?;
-            let ninputs = inputs.len() / FR_BYTES;
-            let len = (rows + ninputs).max(1).next_power_of_two();
-            let lg = log2_exact(len)?;
-            let z = coset_zinv(len);
-            let mats: Vec<CCsr> = m
-                .iter()
-                .zip(&b[..3])
-                .map(|(c, table)| CCsr {
-                    row_ptr: c.row_ptr.as_ptr(),
-                    cols: c.cols.as_ptr(),
-                    coeff_ids: c.coeff_ids.as_ptr(),
-                    coeffs: table.as_ptr() as *const c_void,
-                    ncoeffs: table.len() / FR_BYTES,
-                })
-                .collect();
-            let mut out = vec![0u8; (len - 1) * FR_BYTES];
-            let lease = Lease::take();
-            let _g = lease.lock();
-            check(unsafe {
-                c2_quotient_r1cs(
-                    lease.device as i32,
-                    out.as_mut_ptr() as *mut c_void,
-                    len - 1,
-                    mats.as_ptr(),
-                    rows,
-                    inputs.as_ptr() as *const c_void,
-                    ninputs,
-                    aux.as_ptr() as *const c_void,
-                    aux.len() / FR_BYTES,
-                    lg,
-                    z.as_ptr() as *const c_void,
-                )
-            })?;
-            Ok(out)
-        }),
-    )
-}
-
 /// 1/Z on the coset of the generator for a domain of m, Z = g^m - 1 (constant there), canonical bytes.
-fn coset_zinv(m: usize) -> [u8; FR_BYTES] {
+pub(crate) fn coset_zinv(m: usize) -> [u8; FR_BYTES] {
     let g = fr::fr_from_u64(crate::ntt::GENERATOR);
     let zinv = fr::inverse(&fr::sub(&fr::pow(&g, m as u64), &fr::fr_one()));
     let mut z = [0u8; FR_BYTES];

@@ -43,12 +43,22 @@ export interface CudaTableHandle {
   msm(start: number, scalars: Uint8Array, density?: Uint8Array): Promise<Uint8Array>;
 }
 
+/** An R1CS's matrices kept on the GPUs between quotients (native/src/gpu/r1cs.rs). */
+export interface CudaR1csHandle {
+  /** per device: "resident", "none" (not uploaded yet), or "per call: " and why it did not fit */
+  readonly state: string[];
+  /** the GPU copies dropped; the next quotient uploads again */
+  free(): void;
+  quotient(r1cs: Pick<R1cs, 'a' | 'b' | 'c'>, inputs: Uint8Array, aux: Uint8Array): Promise<Uint8Array>;
+}
+
 export interface CudaAddon {
   cudaInfo(): CudaInfo;
   CudaTable: new (group: Group, capacity: number) => CudaTableHandle;
   cudaNtt(values: Uint8Array, direction: NttDirection, coset: boolean): Promise<Uint8Array>;
   cudaQuotient(a: Uint8Array, b: Uint8Array, c: Uint8Array): Promise<Uint8Array>;
   /** cudaQuotient with A, B, C evaluated on the GPU; the addon checks the R1CS as the CPU backend does. */
+  CudaR1cs: new () => CudaR1csHandle;
   cudaQuotientR1cs(
     r1cs: Pick<R1cs, 'a' | 'b' | 'c'>,
     inputs: Uint8Array,

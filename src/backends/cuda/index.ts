@@ -1,9 +1,10 @@
 /**
  * The CUDA backend: point tables held in GPU memory between proofs and MSMs on them (G1 and G2), and the
  * quotient on the GPU, through our glue over sppark in the native addon (native/cuda, native/src/gpu/).
- * `quotientR1cs` evaluates the constraints on the GPU too (native/cuda/ntt.cu `eval_rows`): the structure
- * and the witness cross the bus, not three domain vectors, and the host evaluates nothing (a 32GiB
- * partition's A, B, C took ~37 core-seconds on the CPU). Setup and oracle kernels are the CPU's (borrow.ts). pickBackend tries
+ * `quotientR1cs` evaluates the constraints on the GPU too (native/cuda/ntt.cu `eval_rows`): the witness
+ * crosses the bus, not three domain vectors, and the host evaluates nothing (a 32GiB partition's A, B, C
+ * took ~37 core-seconds on the CPU); the structure stays on the GPU for the job's other partitions where
+ * it fits (native/src/gpu/r1cs.rs). Setup and oracle kernels are the CPU's (borrow.ts). pickBackend tries
  * it after WebGPU; the factory throws the reason when the addon has no CUDA code or finds no device.
  *
  * A GPU failure (out of GPU memory, a lost device, a kernel fault) rejects with a ProverError coded
@@ -19,6 +20,7 @@ import {
   BUILD_HINT,
   type CudaAddon,
   type CudaInfo,
+  type CudaR1csHandle,
   type CudaTableHandle,
   cudaAddon,
   cudaInfo,
@@ -98,8 +100,16 @@ function view(out: Uint8Array): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
+/**
+ * Structures kept on the GPU at once: a job's partitions share one, and a second covers a job of another
+ * size beside it; the least recently used beyond them is dropped from GPU memory.
+ */
+export const RESIDENT_STRUCTURES = 2;
+
 export interface CudaBackend extends Backend {
   readonly info: CudaInfo;
+  /** where `r1cs`'s matrices are kept (CudaR1csHandle.state); undefined before its first quotient */
+  structureState(r1cs: R1cs): string[] | undefined;
   /** The NTT on the GPU with the CPU backend's `ntt` semantics; `coset` shifts by the generator 7. */
   ntt(values: FrVector, direction: NttDirection, coset?: boolean): Promise<void>;
 }
@@ -112,6 +122,18 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
   // a table of the host's: a G2 table where G2 runs on the CPU
   const onHost = (t: PointTable): boolean => host !== undefined && !(t instanceof CudaTable);
   const d = info.devices[0]!; // probeCuda found at least one
+  // weakly by structure, so a job's host structure is never held past its job; `recent` orders them
+  const structures = new WeakMap<R1cs, CudaR1csHandle>();
+  const recent: CudaR1csHandle[] = [];
+  const structure = (r1cs: R1cs): CudaR1csHandle => {
+    const h = structures.get(r1cs) ?? new n.CudaR1cs();
+    structures.set(r1cs, h);
+    const at = recent.indexOf(h);
+    if (at >= 0) recent.splice(at, 1);
+    recent.push(h);
+    while (recent.length > RESIDENT_STRUCTURES) recent.shift()!.free();
+    return h;
+  };
   // every device is used: the addon mirrors each table on all and sends each call to the least busy
   const more = info.devices.length > 1 ? `, ${info.devices.length} GPUs` : '';
   const g2Where = host ? ', G2 on the CPU' : '';
@@ -169,7 +191,12 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
 
     async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector> {
       checkQuotientR1cs(r1cs, inputs, aux);
-      return view(await onGpu('the quotient', () => n.cudaQuotientR1cs(r1cs, inputs, aux)));
+      const h = structure(r1cs);
+      return view(await onGpu('the quotient', () => h.quotient(r1cs, inputs, aux)));
+    },
+
+    structureState(r1cs: R1cs): string[] | undefined {
+      return structures.get(r1cs)?.state;
     },
 
     async ntt(values: FrVector, direction: NttDirection, coset = false): Promise<void> {
