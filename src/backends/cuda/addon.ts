@@ -57,8 +57,8 @@ export interface CudaAddon {
   CudaTable: new (group: Group, capacity: number) => CudaTableHandle;
   cudaNtt(values: Uint8Array, direction: NttDirection, coset: boolean): Promise<Uint8Array>;
   cudaQuotient(a: Uint8Array, b: Uint8Array, c: Uint8Array): Promise<Uint8Array>;
-  /** cudaQuotient with A, B, C evaluated on the GPU; the addon checks the R1CS as the CPU backend does. */
   CudaR1cs: new () => CudaR1csHandle;
+  /** cudaQuotient with A, B, C evaluated on the GPU; the addon checks the R1CS as the CPU backend does. */
   cudaQuotientR1cs(
     r1cs: Pick<R1cs, 'a' | 'b' | 'c'>,
     inputs: Uint8Array,
