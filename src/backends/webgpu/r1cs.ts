@@ -182,14 +182,14 @@ export class WebgpuR1cs {
         const end = this.#runEnd(m, start, rows);
         const n = end - start;
         const base = m.rowPtr[start]!;
-        const ptr = m.rowPtr.slice(start, end + 1).map((p) => p - base);
+        const ptr = m.rowPtr.subarray(start, end + 1);
         const terms = [m.cols, m.coeffIds].map((a) => a.subarray(base, m.rowPtr[end]!));
         const bufs = [ptr, ...terms].map((a) => this.#upload(a));
         const out = device.createBuffer({ size: n * FR_BYTES, usage: USAGE.STORAGE | USAGE.COPY_SRC });
         const groups = Math.ceil(n / WORKGROUP);
         const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
         const uni = device.createBuffer({ size: 16, usage: USAGE.UNIFORM | USAGE.COPY_DST });
-        device.queue.writeBuffer(uni, 0, new Uint32Array([n, x * WORKGROUP, part, 0]));
+        device.queue.writeBuffer(uni, 0, new Uint32Array([n, x * WORKGROUP, part, base]));
         const entries = [uni, ...bufs, tableBuf, out, ...witness].map((buffer, binding) => ({
           binding,
           resource: { buffer },
