@@ -75,8 +75,8 @@ export interface QuotientKernels {
 /**
  * How the prover orders a proof's kernels on a backend: `serial` (the default) runs the quotient, then the
  * G1 MSMs, then the G2 MSMs; `overlap` starts every MSM that does not need H with the quotient. Overlap pays
- * where the kernels run on different processors (a GPU's MSMs while the CPU evaluates the constraints, G2
- * on the CPU beside the GPU); on the CPU backend they share one pool of cores and overlapping them was
+ * where the kernels run on different processors (a GPU's kernels while the host prepares the next call's
+ * scalars, G2 on the CPU beside the GPU); on the CPU backend they share one pool of cores and overlapping them was
  * measured 5% slower (2KiB, 2 cores: 42.3 s against 40.1 s).
  */
 export type KernelSchedule = 'serial' | 'overlap';

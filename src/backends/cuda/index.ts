@@ -140,8 +140,8 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
   return {
     name: `cuda (${d.name}, sm_${d.compute.replace('.', '')}, ${(d.totalMem / 2 ** 30).toFixed(0)} GiB${more}${g2Where})`,
     info,
-    // the constraints are evaluated on the CPU (and the G2 MSMs too with C2_CUDA_G2=cpu) while the GPU
-    // runs MSMs
+    // each call's host share (its checks, an MSM's split of its scalars, and the G2 MSMs with
+    // C2_CUDA_G2=cpu) runs while the GPU works on another call
     schedule: 'overlap',
     lanes: info.devices.length,
 

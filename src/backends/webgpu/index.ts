@@ -119,7 +119,7 @@ export function createWebgpuBackend(): WebgpuBackend {
         const o = await open();
         if (!o.r1cs.fits(r1cs, inputs, aux)) {
           // a witness past the bindings the adapter allows: A, B, C evaluated on the CPU, the quotient
-          // still here (split over buffers where the domain is), as the CUDA backend does
+          // still here (split over buffers where the domain is)
           const { a, b, c } = await oracleKernels(cpuBackend()).evaluateR1cs(r1cs, inputs, aux);
           return o.ntt.quotient(a, b, c);
         }
