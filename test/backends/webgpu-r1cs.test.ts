@@ -44,6 +44,14 @@ describe('WebGPU quotientR1cs vs the CPU backend', { skip }, () => {
 
   test('rejects bad shapes and non-canonical witness values', () =>
     rejectsBadR1cs((r, i, a) => b.quotientR1cs(r, i, a), 'webgpu-r1cs-bad'));
+
+  test('a structure checked once is checked again against a shorter witness', async () => {
+    const { r1cs, inputs, aux } = randomR1cs('webgpu-r1cs-rechecked', 50, 2, 40);
+    const want = await native!.quotientR1cs(r1cs, inputs, aux);
+    assert.equal(hex(await b.quotientR1cs(r1cs, inputs, aux)), hex(want));
+    await assert.rejects(b.quotientR1cs(r1cs, inputs, aux.subarray(0, 32 * 10)), /A: term \d+ names column/);
+    assert.equal(hex(await b.quotientR1cs(r1cs, inputs, aux)), hex(want));
+  });
 });
 
 test(

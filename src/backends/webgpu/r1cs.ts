@@ -29,6 +29,8 @@ import { frValues, type FrVector } from '../../shared/fr-vector.ts';
 import type { R1cs, SparseMatrix } from '../../shared/r1cs.ts';
 
 const WORKGROUP = 64;
+/** Matrices checked (checkCsr) and the variable count they were checked against. */
+const checked = new WeakMap<SparseMatrix, number>();
 /** Storage bindings of eval_rows besides the witness parts: row_ptr, cols, coeff_ids, coeffs, out. */
 const FIXED_STORAGE = 5;
 
@@ -270,12 +272,15 @@ export class WebgpuR1cs {
           `quotientR1cs: ${name} has ${m.rowPtr.length - 1} rows, the R1CS ${r1cs.numConstraints} constraints`,
         );
       // what the GPU must not read out of bounds, checked as the CPU backend checks it (on every core:
-      // a JS loop over a 32GiB partition's terms took seconds)
+      // a JS loop over a 32GiB partition's terms took seconds), once per matrix and witness length: a
+      // job's partitions share one structure
+      if (checked.get(m) === numVars) continue;
       try {
         await loadAddon().checkCsr(m, numVars);
       } catch (e) {
         throw new RangeError(`quotientR1cs: ${name}: ${(e as Error).message}`, { cause: e });
       }
+      checked.set(m, numVars);
     }
     const parts = this.#witnessParts(numVars);
     if (parts > this.maxWitnessParts)
