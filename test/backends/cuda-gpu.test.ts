@@ -36,6 +36,7 @@ import {
   identity,
   nativeBackend,
   randomPoints,
+  mixedScalars,
 } from '../support/backend-helpers.ts';
 import { sampleCircuit } from '../support/circuits.ts';
 import { randomR1cs, rejectsBadR1cs } from '../support/random-r1cs.ts';
@@ -63,13 +64,6 @@ async function tables(group: Group, points: Uint8Array): Promise<[PointTable, Po
   return [tg, tc];
 }
 
-function mixed(rng: Rng, n: number): bigint[] {
-  return Array.from(
-    { length: n },
-    (_, i) => [0n, 1n, FR_MODULUS - 1n, 2n, BigInt(rng.int(1000)), rng.fr(), rng.fr()][i % 7]!,
-  );
-}
-
 async function same(tg: PointTable, tc: PointTable, start: number, scalars: bigint[], density?: Uint8Array) {
   const s = frVector(scalars);
   const want = await cpu!.msm(tc, start, s, density);
@@ -84,7 +78,7 @@ describe('cuda msm vs cpu', { skip }, () => {
       const pts = await randomPoints(cpu!, group, rng, 4097);
       const [tg, tc] = await tables(group, pts);
       for (const n of [0, 1, 2, 3, 31, 32, 33, 65, 1000, 1023, 1025, 4097])
-        await same(tg, tc, 0, mixed(rng, n));
+        await same(tg, tc, 0, mixedScalars(rng, n));
       await same(tg, tc, 0, rng.frs(3000));
       await same(tg, tc, 97, rng.frs(4000));
       await same(tg, tc, 4096, [rng.fr()]);
@@ -109,7 +103,7 @@ describe('cuda msm vs cpu', { skip }, () => {
       const [tg, tc] = await tables(group, concat(list));
       await same(tg, tc, 0, Array(300).fill(1n));
       await same(tg, tc, 0, Array(300).fill(rng.fr()));
-      await same(tg, tc, 0, mixed(rng, 300));
+      await same(tg, tc, 0, mixedScalars(rng, 300));
       await same(tg, tc, 1, [1n, 1n]); // P + P
       await same(tg, tc, 2, [1n, 1n]); // P + -P
       await same(tg, tc, 0, [5n]); // the identity base
@@ -122,7 +116,7 @@ describe('cuda msm vs cpu', { skip }, () => {
       const dense = density.reduce((a, b) => a + b, 0);
       const pts = await randomPoints(cpu!, group, rng, 7 + dense);
       const [tg, tc] = await tables(group, pts);
-      await same(tg, tc, 7, mixed(rng, n), density);
+      await same(tg, tc, 7, mixedScalars(rng, n), density);
       await same(tg, tc, 7, rng.frs(n), density);
       await same(tg, tc, 0, [rng.fr(), rng.fr()], Uint8Array.of(0, 0));
       await assert.rejects(
@@ -140,7 +134,7 @@ describe('cuda msm vs cpu', { skip }, () => {
       const [tg, tc] = await tables(group, pts);
       await cuda!.sealTable!(tg);
       assert.equal(tg.length, 300, 'the count stays');
-      const s = frVector(mixed(rng, 300));
+      const s = frVector(mixedScalars(rng, 300));
       assert.equal(hex(await cuda!.msm(tg, 0, s)), hex(await cpu!.msm(tc, 0, s)), group);
       await assert.rejects(
         cuda!.appendPoints(tg, pts.subarray(0, POINT_BYTES[group]), false),
@@ -273,7 +267,7 @@ describe('cuda memory', { skip }, () => {
     await cuda!.appendPoints(t, pts, false);
     const sys = randomR1cs('cuda-memory-r1cs', 5000, 3, 4000);
     const round = async () => {
-      await cuda!.msm(t, 0, frVector(mixed(rng, 1 << 12)));
+      await cuda!.msm(t, 0, frVector(mixedScalars(rng, 1 << 12)));
       const v = frVector(rng.frs(1 << 14));
       await cuda!.ntt(v, 'forward');
       await cuda!.quotient(v, v, v);

@@ -23,6 +23,7 @@ import {
   nativeBackend,
   randomPoints,
   reference,
+  mixedScalars,
 } from '../support/backend-helpers.ts';
 
 const native = await nativeBackend();
@@ -35,26 +36,6 @@ async function tables(group: Group, points: Uint8Array): Promise<[PointTable, Po
   await native!.appendPoints(tn, points, true);
   await reference.appendPoints(tr, points, false);
   return [tn, tr];
-}
-
-/** Scalars of every kind: 0, 1, 2, r - 1, small, random. */
-function mixedScalars(rng: Rng, n: number): bigint[] {
-  return Array.from({ length: n }, (_, i) => {
-    switch (i % 7) {
-      case 0:
-        return 0n;
-      case 1:
-        return 1n;
-      case 2:
-        return FR_MODULUS - 1n;
-      case 3:
-        return 2n;
-      case 4:
-        return BigInt(rng.int(1000));
-      default:
-        return rng.fr();
-    }
-  });
 }
 
 async function same(

@@ -31,31 +31,13 @@ import {
   identity,
   nativeBackend,
   randomPoints,
+  mixedScalars,
 } from '../support/backend-helpers.ts';
 import { testGpu } from '../support/webgpu.ts';
 
 const native = await nativeBackend();
 const { gpu, why } = await testGpu();
 const skip = why ?? (!native ? 'native CPU backend not built' : false);
-
-function mixedScalars(rng: Rng, n: number): bigint[] {
-  return Array.from({ length: n }, (_, i) => {
-    switch (i % 7) {
-      case 0:
-        return 0n;
-      case 1:
-        return 1n;
-      case 2:
-        return FR_MODULUS - 1n;
-      case 3:
-        return 2n;
-      case 4:
-        return BigInt(rng.int(1000));
-      default:
-        return rng.fr();
-    }
-  });
-}
 
 async function tables(msm: CurveMsm, points: Uint8Array): Promise<[GpuTable, PointTable]> {
   const size = msm.group === 'g1' ? 96 : 192;

@@ -58,6 +58,12 @@ export class Rng {
   }
 }
 
+/** Scalars of every kind an MSM must get right, in turn: 0, 1, r - 1, 2, small, random (twice). */
+export function mixedScalars(rng: Rng, n: number): bigint[] {
+  const kinds = [() => 0n, () => 1n, () => FR_MODULUS - 1n, () => 2n, () => BigInt(rng.int(1000))];
+  return Array.from({ length: n }, (_, i) => (kinds[i % 7] ?? (() => rng.fr()))());
+}
+
 export function base(group: Group): Uint8Array {
   return group === 'g1' ? G1.BASE.toBytes(false) : G2.BASE.toBytes(false);
 }
