@@ -84,6 +84,22 @@ test(
 );
 
 test(
+  'inputs across witness parts: each part written from inputs and aux where it falls',
+  { skip },
+  async () => {
+    // parts of 2 variables: 5 inputs fill two parts and half a third, which aux completes
+    const r1cs = await WebgpuR1cs.create(gpu!, { bindingBytes: 64 });
+    const numAux = Math.min(11, 2 * r1cs.maxWitnessParts - 5);
+    assert.ok(numAux >= 1, `the adapter allows ${r1cs.maxWitnessParts} witness parts`);
+    const { r1cs: sys, inputs, aux } = randomR1cs('webgpu-r1cs-inputs-split', 40, 5, numAux);
+    assert.equal(r1cs.fits(sys, inputs, aux), true);
+    const got = await r1cs.evaluate(sys, inputs, aux);
+    const want = await oracleKernels(native!).evaluateR1cs(sys, inputs, aux);
+    for (const k of ['a', 'b', 'c'] as const) assert.equal(hex(got[k]), hex(want[k]), `${k}, seed ${SEED}`);
+  },
+);
+
+test(
   'past one binding: the witness in parts and the rows in runs, equal to the CPU; what cannot be bound does not fit',
   { skip },
   async () => {

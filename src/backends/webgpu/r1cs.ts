@@ -127,21 +127,29 @@ export class WebgpuR1cs {
     });
   }
 
-  #upload(bytes: ArrayBufferView): GPUBuffer {
-    const buf = this.#gpu.device.createBuffer({
-      size: Math.max(16, Math.ceil(bytes.byteLength / 4) * 4),
+  #buffer(size: number): GPUBuffer {
+    return this.#gpu.device.createBuffer({
+      size: Math.max(16, Math.ceil(size / 4) * 4),
       usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC,
     });
-    if (bytes.byteLength) {
-      // writeBuffer wants a multiple of 4 bytes from a plain ArrayBuffer: a SharedArrayBuffer (the
-      // synthesis workers' vectors) or a ragged length is copied, anything else goes as it is
-      let view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      if (bytes.buffer instanceof SharedArrayBuffer || bytes.byteLength % 4) {
-        view = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
-        view.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      }
-      this.#gpu.device.queue.writeBuffer(buf, 0, view);
+  }
+
+  /** bytes into buf at `at` (a multiple of 4). */
+  #write(buf: GPUBuffer, at: number, bytes: ArrayBufferView): void {
+    if (!bytes.byteLength) return;
+    // writeBuffer wants a multiple of 4 bytes from a plain ArrayBuffer: a SharedArrayBuffer (the
+    // synthesis workers' vectors) or a ragged length is copied, anything else goes as it is
+    let view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.buffer instanceof SharedArrayBuffer || bytes.byteLength % 4) {
+      view = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
+      view.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     }
+    this.#gpu.device.queue.writeBuffer(buf, at, view);
+  }
+
+  #upload(bytes: ArrayBufferView): GPUBuffer {
+    const buf = this.#buffer(bytes.byteLength);
+    this.#write(buf, 0, bytes);
     return buf;
   }
 
@@ -287,7 +295,8 @@ export class WebgpuR1cs {
       throw new RangeError(
         `quotientR1cs: a witness of ${numVars} variables needs ${parts} bindings, the adapter allows ${this.maxWitnessParts}`,
       );
-    // the witness in parts of one binding each, cut from inputs and aux without joining them first
+    // the witness in parts of one binding each, cut from inputs and aux and written into each part where
+    // it falls, never joined on the host (a 32GiB partition's aux is 4 GiB)
     const part = this.bindingBytes / FR_BYTES;
     const witness: GPUBuffer[] = [];
     const n = r1cs.numConstraints;
@@ -295,14 +304,15 @@ export class WebgpuR1cs {
       for (let k = 0; k < parts; k++) {
         const from = k * part * FR_BYTES;
         const to = Math.min((k + 1) * part, numVars) * FR_BYTES;
-        const bytes = new Uint8Array(to - from);
-        if (from < inputs.length) bytes.set(inputs.subarray(from, Math.min(to, inputs.length)));
+        const buf = this.#buffer(to - from);
+        witness.push(buf);
+        if (from < inputs.length) this.#write(buf, 0, inputs.subarray(from, Math.min(to, inputs.length)));
         if (to > inputs.length)
-          bytes.set(
-            aux.subarray(Math.max(from, inputs.length) - inputs.length, to - inputs.length),
+          this.#write(
+            buf,
             Math.max(0, inputs.length - from),
+            aux.subarray(Math.max(from, inputs.length) - inputs.length, to - inputs.length),
           );
-        witness.push(this.#upload(bytes));
       }
       await this.#rows(r1cs.a, n, witness, part, into[0]);
       await this.#rows(r1cs.b, n, witness, part, into[1]);
