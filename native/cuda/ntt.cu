@@ -64,8 +64,10 @@ struct csr_dev {
 };
 
 inline size_t csr_words(const c2_csr& m, size_t rows) { return rows + 1 + 2 * (size_t)m.row_ptr[rows]; }
+// the table's allocation: one value where it is empty, so that every matrix has a buffer
+inline size_t table_len(const c2_csr& m) { return m.ncoeffs ? m.ncoeffs : 1; }
 
-// The host matrix into d (idx of csr_words, coeffs of m.ncoeffs or 1), the table made Montgomery.
+// The host matrix into d (idx of csr_words, coeffs of table_len), the table made Montgomery.
 void upload(stream_t& s, csr_dev& d, const c2_csr& m, size_t rows)
 {
     d.rows = rows;
@@ -90,7 +92,7 @@ void evaluate(stream_t& s, fr_t* out, const c2_csr& m, size_t rows, const fr_t* 
 {
     if (!rows) return;
     dev_ptr_t<uint32_t> idx{csr_words(m, rows), s};
-    dev_ptr_t<fr_t> k{m.ncoeffs ? m.ncoeffs : 1, s};
+    dev_ptr_t<fr_t> k{table_len(m), s};
     csr_dev d{&idx[0], &k[0], 0, 0};
     upload(s, d, m, rows);
     evaluate(s, out, d, w);
@@ -132,7 +134,6 @@ struct c2_r1cs_gpu {
     size_t rows;
     csr_dev m[3];
 };
-
 
 extern "C" c2_status c2_ntt(int32_t device, void* values, uint32_t lg, int32_t inverse, int32_t coset)
 {
@@ -183,7 +184,7 @@ extern "C" c2_status c2_r1cs_new(int32_t device, const c2_csr* mats, size_t rows
     size_t words[3], bytes = 0;
     for (int i = 0; i < 3; i++) {
         words[i] = csr_words(mats[i], rows);
-        bytes += words[i] * sizeof(uint32_t) + (mats[i].ncoeffs ? mats[i].ncoeffs : 1) * sizeof(fr_t);
+        bytes += words[i] * sizeof(uint32_t) + table_len(mats[i]) * sizeof(fr_t);
     }
     C2_GUARD("R1CS upload", {
         C2_SELECT_GPU(gpu, device);
@@ -199,7 +200,7 @@ extern "C" c2_status c2_r1cs_new(int32_t device, const c2_csr* mats, size_t rows
         for (int i = 0; i < 3; i++) {
             cudaError_t e = cudaMalloc(&r->m[i].idx, words[i] * sizeof(uint32_t));
             if (e == cudaSuccess)
-                e = cudaMalloc(&r->m[i].coeffs, (mats[i].ncoeffs ? mats[i].ncoeffs : 1) * sizeof(fr_t));
+                e = cudaMalloc(&r->m[i].coeffs, table_len(mats[i]) * sizeof(fr_t));
             if (e != cudaSuccess) {
                 (void)cudaGetLastError(); // an allocation failure is not sticky: clear it
                 c2_r1cs_free(r);

@@ -74,17 +74,6 @@ test(
 );
 
 test(
-  "cudaQuotientR1cs with no GPU: a bad R1CS gets the CPU's reason before any GPU call, a good one CUDA's error",
-  { skip: !info?.compiled || !noGpu },
-  async () => {
-    const n = cudaAddon();
-    await rejectsBadR1cs((r, i, a) => n.cudaQuotientR1cs(r, i, a), 'cuda-r1cs-nogpu', false);
-    const { r1cs, inputs, aux } = randomR1cs('cuda-r1cs-nogpu', 50, 2, 40);
-    await assert.rejects(n.cudaQuotientR1cs(r1cs, inputs, aux), /^Error: CUDA error -?\d+: quotient/);
-  },
-);
-
-test(
   "CudaR1cs with no GPU: checked on its first quotient, then held to that shape; the upload fails with CUDA's error",
   { skip: !info?.compiled || !noGpu },
   async () => {

@@ -149,7 +149,10 @@ impl CudaR1cs {
         }
     }
 
-    /// cudaQuotientR1cs with this structure kept on the GPU between calls.
+    /// Groth16's quotient straight from an R1CS and its witness, with the CPU `quotientR1cs`'s contract
+    /// and checks, A, B, C evaluated on the GPU (c2_quotient_r1cs): the witness crosses the bus instead
+    /// of three domain vectors, the host evaluates nothing, and this structure is kept on the GPU between
+    /// calls where it fits.
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub fn quotient(
         &self,
@@ -157,27 +160,15 @@ impl CudaR1cs {
         inputs: Uint8Array,
         aux: Uint8Array,
     ) -> AsyncTask<Job> {
-        quotient_job(r1cs, inputs, aux, Some(self.inner.clone()))
+        quotient_job(r1cs, inputs, aux, self.inner.clone())
     }
-}
-
-/// Groth16's quotient straight from an R1CS and its witness, with the CPU `quotientR1cs`'s contract and
-/// checks, A, B, C evaluated on the GPU: the structure and the witness cross the bus instead of three
-/// domain vectors, and the host evaluates nothing.
-#[napi(js_name = "cudaQuotientR1cs", ts_return_type = "Promise<Buffer>")]
-pub fn cuda_quotient_r1cs(
-    r1cs: R1csMatrices,
-    inputs: Uint8Array,
-    aux: Uint8Array,
-) -> AsyncTask<Job> {
-    quotient_job(r1cs, inputs, aux, None)
 }
 
 fn quotient_job(
     r1cs: R1csMatrices,
     inputs: Uint8Array,
     aux: Uint8Array,
-    resident: Option<Arc<Resident>>,
+    resident: Arc<Resident>,
 ) -> AsyncTask<Job> {
     let (csr, mut bufs) = crate::r1cs_parts(r1cs);
     bufs.extend([inputs, aux]);
@@ -194,40 +185,33 @@ fn quotient_job(
                 coeffs: b[i].as_ptr() as *const c_void,
                 ncoeffs: b[i].len() / FR_BYTES,
             });
-            let checked = |m: &[crate::sparse::Csr]| {
-                crate::sparse::check_r1cs(
-                    [(&m[0], &b[0]), (&m[1], &b[1]), (&m[2], &b[2])],
-                    inputs,
-                    aux,
-                )
+            // a matrix's terms: its row_ptr's last offset once checked, its cols' length before
+            let shape = Shape {
+                rows: m[0].row_ptr.len().saturating_sub(1),
+                vars: (inputs.len() + aux.len()) / FR_BYTES,
+                terms: std::array::from_fn(|i| m[i].cols.len()),
+                coeffs: std::array::from_fn(|i| b[i].len() / FR_BYTES),
             };
-            let rows = match &resident {
-                None => checked(&m)?,
-                Some(r) => {
-                    let mut known = locked(&r.shape);
-                    // a matrix's terms: its row_ptr's last offset once checked, its cols' length before
-                    let shape = Shape {
-                        rows: m[0].row_ptr.len().saturating_sub(1),
-                        vars: (inputs.len() + aux.len()) / FR_BYTES,
-                        terms: std::array::from_fn(|i| m[i].cols.len()),
-                        coeffs: std::array::from_fn(|i| b[i].len() / FR_BYTES),
-                    };
-                    match *known {
-                        Some(k) if k == shape => {
-                            crate::sparse::check_witness(inputs, aux)?;
-                            k.rows
-                        }
-                        Some(k) => {
-                            return Err(format!(
-                                "quotientR1cs: an R1CS of {shape}, not the resident one's {k}"
-                            ))
-                        }
-                        None => {
-                            let rows = checked(&m)?;
-                            *known = Some(shape);
-                            rows
-                        }
-                    }
+            // no lock held while checking: partitions proved side by side check their witnesses at once
+            let known = *locked(&resident.shape);
+            let rows = match known {
+                Some(k) if k == shape => {
+                    crate::sparse::check_witness(inputs, aux)?;
+                    k.rows
+                }
+                Some(k) => {
+                    return Err(format!(
+                        "quotientR1cs: an R1CS of {shape}, not the resident one's {k}"
+                    ))
+                }
+                None => {
+                    let rows = crate::sparse::check_r1cs(
+                        [(&m[0], &b[0]), (&m[1], &b[1]), (&m[2], &b[2])],
+                        inputs,
+                        aux,
+                    )?;
+                    *locked(&resident.shape) = Some(shape);
+                    rows
                 }
             };
             let ninputs = inputs.len() / FR_BYTES;
@@ -239,10 +223,7 @@ fn quotient_job(
             // the quotient's own GPU memory (A, B, C over the domain, 1/Z, the witness), kept free twice
             // over beside a resident structure
             let reserve = 2 * (3 * len + 1 + ninputs + aux.len() / FR_BYTES) * FR_BYTES;
-            let copy = match &resident {
-                Some(r) => r.on(lease.device, &mats, rows, reserve)?,
-                None => None,
-            };
+            let copy = resident.on(lease.device, &mats, rows, reserve)?;
             let _g = lease.lock();
             check(unsafe {
                 c2_quotient_r1cs(

@@ -49,6 +49,7 @@ export interface CudaR1csHandle {
   readonly state: string[];
   /** the GPU copies dropped; the next quotient uploads again */
   free(): void;
+  /** cudaQuotient with A, B, C evaluated on the GPU; the addon checks the R1CS as the CPU backend does */
   quotient(r1cs: Pick<R1cs, 'a' | 'b' | 'c'>, inputs: Uint8Array, aux: Uint8Array): Promise<Uint8Array>;
 }
 
@@ -58,12 +59,6 @@ export interface CudaAddon {
   cudaNtt(values: Uint8Array, direction: NttDirection, coset: boolean): Promise<Uint8Array>;
   cudaQuotient(a: Uint8Array, b: Uint8Array, c: Uint8Array): Promise<Uint8Array>;
   CudaR1cs: new () => CudaR1csHandle;
-  /** cudaQuotient with A, B, C evaluated on the GPU; the addon checks the R1CS as the CPU backend does. */
-  cudaQuotientR1cs(
-    r1cs: Pick<R1cs, 'a' | 'b' | 'c'>,
-    inputs: Uint8Array,
-    aux: Uint8Array,
-  ): Promise<Uint8Array>;
   /** The glue's split of an MSM's scalars as bytes (native/src/gpu/mod.rs `cuda_split`), for its tests. */
   cudaSplit(scalars: Uint8Array, density?: Uint8Array): Promise<Uint8Array>;
 }
