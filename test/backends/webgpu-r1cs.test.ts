@@ -183,3 +183,72 @@ test(
     ntt.freeQuotient(wrong);
   },
 );
+
+describe('structures kept on the GPU between calls', { skip }, () => {
+  // runs of 16 rows, so a structure is many buffers
+  const opts = { bindingBytes: 512 * 4 };
+  const want = async (s: ReturnType<typeof randomR1cs>) =>
+    oracleKernels(native!).evaluateR1cs(s.r1cs, s.inputs, s.aux);
+  const same = (got: Record<'a' | 'b' | 'c', Uint8Array>, w: typeof got, what: string) => {
+    for (const k of ['a', 'b', 'c'] as const)
+      assert.equal(hex(got[k]), hex(w[k]), `${what}: ${k}, seed ${SEED}`);
+  };
+
+  test("a job's partitions: placed at the first call, reused, the oldest beyond two dropped and placed again", async () => {
+    const r1cs = await WebgpuR1cs.create(gpu!, opts);
+    const [one, two, three] = ['one', 'two', 'three'].map((l) =>
+      randomR1cs(`webgpu-r1cs-resident-${l}`, 200, 3, 150),
+    );
+    assert.equal(r1cs.structureState(one!.r1cs), undefined);
+    const w1 = await want(one!);
+    // partitions of one job: one structure, another witness each
+    const other = randomR1cs('webgpu-r1cs-resident-one-witness', 200, 3, 150);
+    const w1b = await oracleKernels(native!).evaluateR1cs(one!.r1cs, other.inputs, other.aux);
+    same(await r1cs.evaluate(one!.r1cs, one!.inputs, one!.aux), w1, 'first call');
+    assert.equal(r1cs.structureState(one!.r1cs), 'resident');
+    same(await r1cs.evaluate(one!.r1cs, other.inputs, other.aux), w1b, 'resident, another witness');
+    same(await r1cs.evaluate(two!.r1cs, two!.inputs, two!.aux), await want(two!), 'second system');
+    same(await r1cs.evaluate(three!.r1cs, three!.inputs, three!.aux), await want(three!), 'third system');
+    assert.equal(r1cs.structureState(one!.r1cs), 'none', 'dropped: least recently used of three');
+    assert.equal(r1cs.structureState(two!.r1cs), 'resident');
+    same(await r1cs.evaluate(one!.r1cs, one!.inputs, one!.aux), w1, 'placed again');
+    assert.equal(r1cs.structureState(one!.r1cs), 'resident');
+    assert.equal(r1cs.structureState(two!.r1cs), 'none');
+  });
+
+  test('an R1CS object given other matrices is placed again, not evaluated with the old ones', async () => {
+    const r1cs = await WebgpuR1cs.create(gpu!, opts);
+    const s = randomR1cs('webgpu-r1cs-replaced', 120, 2, 90);
+    same(await r1cs.evaluate(s.r1cs, s.inputs, s.aux), await want(s), 'before');
+    const t = randomR1cs('webgpu-r1cs-replacing', 120, 2, 90);
+    const sys = s.r1cs as { a: SparseMatrix; b: SparseMatrix; c: SparseMatrix };
+    [sys.a, sys.b, sys.c] = [t.r1cs.a, t.r1cs.b, t.r1cs.c];
+    same(await r1cs.evaluate(s.r1cs, s.inputs, s.aux), await want(s), 'after');
+    assert.equal(r1cs.structureState(s.r1cs), 'resident');
+  });
+
+  test('partitions of three jobs at once, one kept: a structure dropped while a call uses it', async () => {
+    const r1cs = await WebgpuR1cs.create(gpu!, { ...opts, residentStructures: 1 });
+    const systems = ['a', 'b', 'c'].map((l) => randomR1cs(`webgpu-r1cs-concurrent-${l}`, 150, 2, 120));
+    const wants = await Promise.all(systems.map(want));
+    const got = await Promise.all(
+      [0, 1, 2, 0, 1, 2].map((k) => r1cs.evaluate(systems[k]!.r1cs, systems[k]!.inputs, systems[k]!.aux)),
+    );
+    got.forEach((g, i) => same(g, wants[i % 3]!, `call ${i}`));
+    assert.equal(systems.filter((s) => r1cs.structureState(s.r1cs) === 'resident').length, 1);
+  });
+
+  test('where a structure and its reserve do not fit, or none is kept: uploaded per call, the same values', async () => {
+    const s = randomR1cs('webgpu-r1cs-per-call', 200, 3, 150);
+    const w = await want(s);
+    const tight = await WebgpuR1cs.create(gpu!, { ...opts, maxResidentBytes: 4096 });
+    for (let i = 0; i < 2; i++) same(await tight.evaluate(s.r1cs, s.inputs, s.aux), w, `tight, call ${i}`);
+    assert.match(
+      tight.structureState(s.r1cs)!,
+      /^per call: \d+ bytes and a reserve of \d+ are over the 4096 allowed$/,
+    );
+    const none = await WebgpuR1cs.create(gpu!, { ...opts, residentStructures: 0 });
+    same(await none.evaluate(s.r1cs, s.inputs, s.aux), w, 'none kept');
+    assert.equal(none.structureState(s.r1cs), undefined);
+  });
+});

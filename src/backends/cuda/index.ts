@@ -13,6 +13,7 @@
 import { type Backend, type Group, type NttDirection, type PointTable, POINT_BYTES } from '../backend.ts';
 import { cpuBackend } from '../borrow.ts';
 import { checkQuotientR1cs } from '../cpu/index.ts';
+import { RESIDENT_STRUCTURES, RecentlyUsed } from '../recent.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import type { R1cs } from '../../shared/r1cs.ts';
 import { ProverError } from '../../shared/errors.ts';
@@ -100,11 +101,8 @@ function view(out: Uint8Array): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-/**
- * Structures kept on the GPU at once: a job's partitions share one, and a second covers a job of another
- * size beside it; the least recently used beyond them is dropped from GPU memory.
- */
-export const RESIDENT_STRUCTURES = 2;
+/** re-exported: the CUDA suites check the LRU drop against it */
+export { RESIDENT_STRUCTURES };
 
 export interface CudaBackend extends Backend {
   readonly info: CudaInfo;
@@ -122,18 +120,12 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
   // a table of the host's: a G2 table where G2 runs on the CPU
   const onHost = (t: PointTable): boolean => host !== undefined && !(t instanceof CudaTable);
   const d = info.devices[0]!; // probeCuda found at least one
-  // weakly by structure, so a job's host structure is never held past its job; `recent` orders them
-  const structures = new WeakMap<R1cs, CudaR1csHandle>();
-  const recent: CudaR1csHandle[] = [];
-  const structure = (r1cs: R1cs): CudaR1csHandle => {
-    const h = structures.get(r1cs) ?? new n.CudaR1cs();
-    structures.set(r1cs, h);
-    const at = recent.indexOf(h);
-    if (at >= 0) recent.splice(at, 1);
-    recent.push(h);
-    while (recent.length > RESIDENT_STRUCTURES) recent.shift()!.free();
-    return h;
-  };
+  // a job's partitions share one structure on the GPU (recent.ts: weakly keyed, the oldest dropped)
+  const structures = new RecentlyUsed<R1cs, CudaR1csHandle>(
+    RESIDENT_STRUCTURES,
+    () => new n.CudaR1cs(),
+    (h) => h.free(),
+  );
   // every device is used: the addon mirrors each table on all and sends each call to the least busy
   const more = info.devices.length > 1 ? `, ${info.devices.length} GPUs` : '';
   const g2Where = host ? ', G2 on the CPU' : '';
@@ -191,12 +183,12 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
 
     async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector> {
       checkQuotientR1cs(r1cs, inputs, aux);
-      const h = structure(r1cs);
+      const h = structures.use(r1cs);
       return view(await onGpu('the quotient', () => h.quotient(r1cs, inputs, aux)));
     },
 
     structureState(r1cs: R1cs): string[] | undefined {
-      return structures.get(r1cs)?.state;
+      return structures.peek(r1cs)?.state;
     },
 
     async ntt(values: FrVector, direction: NttDirection, coset = false): Promise<void> {

@@ -10,6 +10,12 @@
  * is bound in parts, as many as the stage's storage buffers allow beside the kernel's five; the rows go in
  * runs whose row pointers, terms and values each fit one binding. A system needing more witness parts
  * than that does not `fit` and is evaluated on the CPU.
+ *
+ * A job's partitions share one structure: its matrices stay on the GPU between calls (the two most
+ * recently used systems, recent.ts), so later partitions send only their witness: at 32GiB that spares
+ * ~7.4 GB of writes a partition. Kept only where twice the quotient's working set can still be
+ * allocated beside it (WebGPU does not tell how much memory there is, so that is tried); otherwise the
+ * rows are uploaded a run at a time by each call, as few bytes on the GPU at once as possible.
  */
 import {
   type DeviceVector,
@@ -27,6 +33,7 @@ import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES, FR_MODULUS, frToBytes } from '../../shared/fr.ts';
 import { frValues, type FrVector } from '../../shared/fr-vector.ts';
 import type { R1cs, SparseMatrix } from '../../shared/r1cs.ts';
+import { RESIDENT_STRUCTURES, RecentlyUsed } from '../recent.ts';
 
 const WORKGROUP = 64;
 /** Matrices checked (checkCsr) and the variable count they were checked against. */
@@ -57,6 +64,80 @@ export interface R1csOptions {
   layout?: FieldLayout;
   /** Lowers the bytes one binding holds (tests: witness parts and row runs at small sizes). */
   bindingBytes?: number;
+  /** Systems whose matrices stay on the GPU between calls (RESIDENT_STRUCTURES; 0: uploaded per call). */
+  residentStructures?: number;
+  /** At most this many bytes for a resident structure and the reserve beside it (tests: the fallback). */
+  maxResidentBytes?: number;
+}
+
+/** Rows [start, end) of a matrix, whose pointers, terms and values each fit one binding; terms from `base`. */
+interface Run {
+  start: number;
+  end: number;
+  base: number;
+}
+
+/** A matrix's buffers for its runs: the coefficient table, and each run's row pointers, columns, ids. */
+interface MatrixBuffers {
+  table: GPUBuffer;
+  runs: GPUBuffer[][];
+}
+
+function destroyMatrix(m: MatrixBuffers): void {
+  m.table.destroy();
+  for (const run of m.runs) for (const b of run) b.destroy();
+}
+
+/**
+ * A system's matrices on the GPU, shared by the calls evaluating it: destroyed once it is dropped and
+ * no call is using it (a partition of another job may evict it while one of this job's is running).
+ */
+class StructureCopy {
+  #users = 0;
+  #dropped = false;
+  /** the matrices it was made from: an R1CS object given other matrices is placed again */
+  readonly from: readonly SparseMatrix[];
+  readonly runs: Run[][];
+  readonly matrices: MatrixBuffers[];
+  constructor(from: readonly SparseMatrix[], runs: Run[][], matrices: MatrixBuffers[]) {
+    this.from = from;
+    this.runs = runs;
+    this.matrices = matrices;
+  }
+
+  /** false once dropped: the caller uploads per call instead */
+  acquire(): boolean {
+    if (this.#dropped) return false;
+    this.#users++;
+    return true;
+  }
+
+  release(): void {
+    if (--this.#users === 0 && this.#dropped) this.matrices.forEach(destroyMatrix);
+  }
+
+  drop(): void {
+    if (this.#dropped) return;
+    this.#dropped = true;
+    if (this.#users === 0) this.matrices.forEach(destroyMatrix);
+  }
+}
+
+/** Where one system's matrices are: placed at its first call, dropped when it is evicted. */
+class StructureSlot {
+  /** the resident copy, or why the system is uploaded per call */
+  placing: Promise<StructureCopy | string> | undefined;
+  state = 'none';
+
+  free(): void {
+    const p = this.placing;
+    this.placing = undefined;
+    this.state = 'none';
+    void p?.then(
+      (c) => typeof c !== 'string' && c.drop(),
+      () => {},
+    );
+  }
 }
 
 export class WebgpuR1cs {
@@ -70,13 +151,26 @@ export class WebgpuR1cs {
   readonly bindingBytes: number;
   /** Witness parts the stage's storage buffers allow. */
   readonly maxWitnessParts: number;
+  /** Systems kept on the GPU; undefined: every call uploads its rows. */
+  readonly #structures: RecentlyUsed<R1cs, StructureSlot> | undefined;
+  readonly #maxResidentBytes: number;
 
-  private constructor(gpu: GpuContext, layout: FieldLayout, bindingBytes: number) {
+  private constructor(gpu: GpuContext, layout: FieldLayout, bindingBytes: number, options: R1csOptions) {
     this.#gpu = gpu;
     this.#layout = layout;
     this.#r = montgomeryR('fr', layout);
     this.bindingBytes = bindingBytes;
     this.maxWitnessParts = Math.max(0, gpu.limits.maxStorageBuffersPerShaderStage - FIXED_STORAGE);
+    const keep = options.residentStructures ?? RESIDENT_STRUCTURES;
+    this.#structures =
+      keep > 0
+        ? new RecentlyUsed(
+            keep,
+            () => new StructureSlot(),
+            (s) => s.free(),
+          )
+        : undefined;
+    this.#maxResidentBytes = options.maxResidentBytes ?? Infinity;
   }
 
   static async create(gpu: GpuContext, options: R1csOptions = {}): Promise<WebgpuR1cs> {
@@ -85,7 +179,7 @@ export class WebgpuR1cs {
     const bytes = Math.floor(Math.min(max, options.bindingBytes ?? max) / FR_BYTES) * FR_BYTES;
     if (bytes < FR_BYTES)
       throw new RangeError(`bindingBytes must hold one scalar, got ${options.bindingBytes}`);
-    const r1cs = new WebgpuR1cs(gpu, options.layout ?? 'limb16', bytes);
+    const r1cs = new WebgpuR1cs(gpu, options.layout ?? 'limb16', bytes, options);
     await r1cs.#pipeline(1);
     return r1cs;
   }
@@ -172,29 +266,55 @@ export class WebgpuR1cs {
     return end;
   }
 
-  /** The values of `rows` rows of m into `into` (host bytes, or a device vector), in runs of rows. */
+  /** m's rows in runs of one binding each (#runEnd). */
+  #runs(m: SparseMatrix, rows: number): Run[] {
+    const runs: Run[] = [];
+    for (let start = 0; start < rows;) {
+      const end = this.#runEnd(m, start, rows);
+      runs.push({ start, end, base: m.rowPtr[start]! });
+      start = end;
+    }
+    return runs;
+  }
+
+  /** The run's row pointers (the matrix's own: the shader rebases them), columns and coefficient ids. */
+  #runArrays(m: SparseMatrix, run: Run): Uint32Array[] {
+    const { start, end, base } = run;
+    return [
+      m.rowPtr.subarray(start, end + 1),
+      m.cols.subarray(base, m.rowPtr[end]!),
+      m.coeffIds.subarray(base, m.rowPtr[end]!),
+    ];
+  }
+
+  /** The coefficient table in Montgomery form: one product per term then gives canonical values. */
+  #coeffTable(m: SparseMatrix): Uint8Array {
+    const coeffs = frValues(m.coeffTable).map((c) => frToBytes((c * this.#r) % FR_MODULUS));
+    const table = new Uint8Array(Math.max(1, coeffs.length) * FR_BYTES);
+    coeffs.forEach((c, i) => table.set(c, i * FR_BYTES));
+    return table;
+  }
+
+  /**
+   * The values of m's rows into `into` (host bytes, or a device vector), a dispatch a run: from the
+   * resident buffers, or each run's uploaded now and destroyed after it.
+   */
   async #rows(
     m: SparseMatrix,
-    rows: number,
+    runs: Run[],
+    resident: MatrixBuffers | undefined,
     witness: GPUBuffer[],
     part: number,
     into: Uint8Array | DeviceVector,
   ): Promise<void> {
     const { device, limits } = this.#gpu;
     const pipeline = await this.#pipeline(witness.length);
-    // the coefficient table in Montgomery form: one product per term then gives canonical values
-    const coeffs = frValues(m.coeffTable).map((c) => frToBytes((c * this.#r) % FR_MODULUS));
-    const table = new Uint8Array(Math.max(1, coeffs.length) * FR_BYTES);
-    coeffs.forEach((c, i) => table.set(c, i * FR_BYTES));
-    const tableBuf = this.#upload(table);
+    const tableBuf = resident?.table ?? this.#upload(this.#coeffTable(m));
     try {
-      for (let start = 0; start < rows;) {
-        const end = this.#runEnd(m, start, rows);
+      for (const [i, run] of runs.entries()) {
+        const { start, end, base } = run;
         const n = end - start;
-        const base = m.rowPtr[start]!;
-        const ptr = m.rowPtr.subarray(start, end + 1);
-        const terms = [m.cols, m.coeffIds].map((a) => a.subarray(base, m.rowPtr[end]!));
-        const bufs = [ptr, ...terms].map((a) => this.#upload(a));
+        const bufs = resident?.runs[i] ?? this.#runArrays(m, run).map((a) => this.#upload(a));
         const out = device.createBuffer({ size: n * FR_BYTES, usage: USAGE.STORAGE | USAGE.COPY_SRC });
         const groups = Math.ceil(n / WORKGROUP);
         const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
@@ -219,13 +339,91 @@ export class WebgpuR1cs {
             await submitChecked(device, enc);
           }
         } finally {
-          for (const b of [...bufs, out, uni]) b.destroy();
+          out.destroy();
+          uni.destroy();
+          if (!resident) for (const b of bufs) b.destroy();
         }
-        start = end;
       }
     } finally {
-      tableBuf.destroy();
+      if (!resident) tableBuf.destroy();
     }
+  }
+
+  /**
+   * Where the system's matrices are for one call: its resident copy (acquired: the caller releases it),
+   * placed now on its first call, or undefined (per call).
+   */
+  async #resident(r1cs: R1cs, reserve: number): Promise<StructureCopy | undefined> {
+    if (!this.#structures) return undefined;
+    const slot = this.#structures.use(r1cs);
+    const from = [r1cs.a, r1cs.b, r1cs.c];
+    const placed = async (): Promise<StructureCopy | string> => {
+      if (!slot.placing) {
+        const p = this.#place(from, r1cs.numConstraints, reserve);
+        slot.placing = p;
+        p.then(
+          (c) => {
+            if (slot.placing === p) slot.state = typeof c === 'string' ? `per call: ${c}` : 'resident';
+          },
+          () => {
+            if (slot.placing === p) slot.placing = undefined;
+          },
+        );
+      }
+      return slot.placing;
+    };
+    let copy = await placed();
+    if (typeof copy !== 'string' && copy.from.some((m, k) => m !== from[k])) {
+      slot.free();
+      copy = await placed();
+    }
+    return typeof copy !== 'string' && copy.acquire() ? copy : undefined;
+  }
+
+  /**
+   * The matrices' buffers made and written, where they and `reserve` bytes beside them can be allocated;
+   * otherwise why not (the caller then uploads per call).
+   */
+  async #place(mats: SparseMatrix[], rows: number, reserve: number): Promise<StructureCopy | string> {
+    const { device, limits } = this.#gpu;
+    const runs = mats.map((m) => this.#runs(m, rows));
+    const tables = mats.map((m) => this.#coeffTable(m));
+    const arrays = mats.map((m, k) => runs[k]!.map((run) => this.#runArrays(m, run)));
+    const size = (bytes: number) => Math.max(16, Math.ceil(bytes / 4) * 4);
+    const total =
+      tables.reduce((t, a) => t + size(a.byteLength), 0) +
+      arrays.flat(2).reduce((t, a) => t + size(a.byteLength), 0);
+    if (total + reserve > this.#maxResidentBytes)
+      return `${total} bytes and a reserve of ${reserve} are over the ${this.#maxResidentBytes} allowed`;
+    device.pushErrorScope('out-of-memory');
+    const matrices = tables.map((t, k) => ({
+      table: this.#buffer(t.byteLength),
+      runs: arrays[k]!.map((run) => run.map((a) => this.#buffer(a.byteLength))),
+    }));
+    // the quotient's working set twice over must still be allocable: MSM scratch and the next
+    // partition's vectors come after this
+    const probe: GPUBuffer[] = [];
+    const most = Math.floor(Math.min(limits.maxBufferSize, 2 ** 52) / 4) * 4;
+    for (let left = reserve; left > 0; left -= most)
+      probe.push(device.createBuffer({ size: Math.min(left, most), usage: USAGE.STORAGE }));
+    const err = await device.popErrorScope();
+    for (const b of probe) b.destroy();
+    if (err) {
+      matrices.forEach(destroyMatrix);
+      const why = `${total} bytes do not fit beside a reserve of ${reserve} (${err.message})`;
+      process.emitWarning(`WebGPU: an R1CS structure is uploaded per call: ${why}`);
+      return why;
+    }
+    matrices.forEach((m, k) => {
+      this.#write(m.table, 0, tables[k]!);
+      m.runs.forEach((bufs, i) => bufs.forEach((b, j) => this.#write(b, 0, arrays[k]![i]![j]!)));
+    });
+    return new StructureCopy(mats, runs, matrices);
+  }
+
+  /** Where r1cs's matrices are kept: 'resident', 'per call: ' and why, 'none' (not placed, or dropped). */
+  structureState(r1cs: R1cs): string | undefined {
+    return this.#structures?.peek(r1cs)?.state;
   }
 
   /** A, B, C of every constraint, input constraints included (OracleKernels.evaluateR1cs's layout). */
@@ -314,9 +512,24 @@ export class WebgpuR1cs {
             aux.subarray(Math.max(from, inputs.length) - inputs.length, to - inputs.length),
           );
       }
-      await this.#rows(r1cs.a, n, witness, part, into[0]);
-      await this.#rows(r1cs.b, n, witness, part, into[1]);
-      await this.#rows(r1cs.c, n, witness, part, into[2]);
+      // the quotient's own memory (A, B, C over the domain and the witness), kept free twice over
+      let m = 1;
+      while (m < n + r1cs.numInputs) m *= 2;
+      const copy = await this.#resident(r1cs, 2 * (3 * m + numVars) * FR_BYTES);
+      try {
+        const mats = [r1cs.a, r1cs.b, r1cs.c];
+        for (let k = 0; k < 3; k++)
+          await this.#rows(
+            mats[k]!,
+            copy?.runs[k] ?? this.#runs(mats[k]!, n),
+            copy?.matrices[k],
+            witness,
+            part,
+            into[k]!,
+          );
+      } finally {
+        copy?.release();
+      }
     } finally {
       for (const w of witness) w.destroy();
     }
