@@ -16,6 +16,7 @@ mod ntt;
 mod pippenger;
 mod sparse;
 mod split;
+mod witness_code;
 
 use curve::{Curve, G1, G2};
 use napi::bindgen_prelude::*;
@@ -405,6 +406,18 @@ pub fn msm_split_runs(
     scalar_job(scalars, density, move |sc, d| {
         split::split_runs(sc, d, start as usize, per_buffer as usize)
     })
+}
+
+/// A witness (inputs then aux) in the form the GPU backends expand on the device (witness_code.rs: the
+/// 0/1 values as bits, the rest as they are), every value checked canonical on the way; rejects naming
+/// the first that is not, as "inputs: scalar i ..." or "aux: scalar i is not reduced modulo r".
+#[napi(js_name = "witnessCode", ts_return_type = "Promise<Buffer>")]
+pub fn witness_code(inputs: Uint8Array, aux: Uint8Array) -> AsyncTask<Job> {
+    job(
+        vec![inputs, aux],
+        vec![],
+        Box::new(|b, _| witness_code::encode(&b[0], &b[1])),
+    )
 }
 
 /// Resolves when a matrix's shape is sound for `num_cols` columns (sparse.rs `check`: offsets monotone and

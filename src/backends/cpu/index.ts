@@ -60,6 +60,11 @@ export interface NativeAddon {
   checkCsr(matrix: SparseMatrix, numCols: number): Promise<Uint8Array>;
   /** Rejects naming the first scalar not below r, as "{what}: scalar i is not reduced modulo r". */
   checkFr(values: Uint8Array, what: string): Promise<Uint8Array>;
+  /**
+   * A witness as the GPU backends expand it (native/src/witness_code.rs), every value checked canonical:
+   * rejects naming the first that is not, as "inputs: scalar i ..." or "aux: scalar i is not reduced".
+   */
+  witnessCode(inputs: Uint8Array, aux: Uint8Array): Promise<Uint8Array>;
   threadCount(): number;
 }
 

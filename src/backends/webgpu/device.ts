@@ -193,6 +193,27 @@ export function writeVector(device: GPUDevice, v: DeviceVector, at: number, byte
   }
 }
 
+/** A storage buffer of at least `size` bytes (a multiple of 4, 16 at least), copied to and from. */
+export function storageBuffer(device: GPUDevice, size: number): GPUBuffer {
+  return device.createBuffer({
+    size: Math.max(16, Math.ceil(size / 4) * 4),
+    usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC,
+  });
+}
+
+/** Host bytes into buf at `at` (a multiple of 4), from any view. */
+export function writeBytes(device: GPUDevice, buf: GPUBuffer, at: number, bytes: ArrayBufferView): void {
+  if (!bytes.byteLength) return;
+  // writeBuffer wants a multiple of 4 bytes from a plain ArrayBuffer: a SharedArrayBuffer (the
+  // synthesis workers' vectors) or a ragged length is copied, anything else goes as it is
+  let view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.buffer instanceof SharedArrayBuffer || bytes.byteLength % 4) {
+    view = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
+    view.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
+  device.queue.writeBuffer(buf, at, view);
+}
+
 /** A read-back of `size` bytes of `src`. */
 export function readBuffer(device: GPUDevice, src: GPUBuffer, size: number): Promise<Uint8Array> {
   return readBuffers(device, [{ buffer: src, size }]);

@@ -24,10 +24,13 @@ import {
   compileModule,
   copyToVector,
   readBuffer,
+  storageBuffer,
   submitChecked,
+  writeBytes,
   writeVector,
 } from './device.ts';
-import { type QuotientSpace, checkCanonical } from './ntt.ts';
+import type { QuotientSpace } from './ntt.ts';
+import { WebgpuWitness, witnessCode } from './witness.ts';
 import { loadAddon } from '../cpu/index.ts';
 import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES, FR_MODULUS, frToBytes } from '../../shared/fr.ts';
@@ -142,6 +145,7 @@ class StructureSlot {
 
 export class WebgpuR1cs {
   readonly #gpu: GpuContext;
+  readonly #witness: WebgpuWitness;
   readonly #layout: FieldLayout;
   /** eval_rows by its number of witness parts */
   readonly #pipelines = new Map<number, Promise<GPUComputePipeline>>();
@@ -155,8 +159,15 @@ export class WebgpuR1cs {
   readonly #structures: RecentlyUsed<R1cs, StructureSlot> | undefined;
   readonly #maxResidentBytes: number;
 
-  private constructor(gpu: GpuContext, layout: FieldLayout, bindingBytes: number, options: R1csOptions) {
+  private constructor(
+    gpu: GpuContext,
+    witness: WebgpuWitness,
+    layout: FieldLayout,
+    bindingBytes: number,
+    options: R1csOptions,
+  ) {
     this.#gpu = gpu;
+    this.#witness = witness;
     this.#layout = layout;
     this.#r = montgomeryR('fr', layout);
     this.bindingBytes = bindingBytes;
@@ -179,7 +190,8 @@ export class WebgpuR1cs {
     const bytes = Math.floor(Math.min(max, options.bindingBytes ?? max) / FR_BYTES) * FR_BYTES;
     if (bytes < FR_BYTES)
       throw new RangeError(`bindingBytes must hold one scalar, got ${options.bindingBytes}`);
-    const r1cs = new WebgpuR1cs(gpu, options.layout ?? 'limb16', bytes, options);
+    const witness = await WebgpuWitness.create(gpu);
+    const r1cs = new WebgpuR1cs(gpu, witness, options.layout ?? 'limb16', bytes, options);
     await r1cs.#pipeline(1);
     return r1cs;
   }
@@ -222,23 +234,11 @@ export class WebgpuR1cs {
   }
 
   #buffer(size: number): GPUBuffer {
-    return this.#gpu.device.createBuffer({
-      size: Math.max(16, Math.ceil(size / 4) * 4),
-      usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC,
-    });
+    return storageBuffer(this.#gpu.device, size);
   }
 
-  /** bytes into buf at `at` (a multiple of 4). */
   #write(buf: GPUBuffer, at: number, bytes: ArrayBufferView): void {
-    if (!bytes.byteLength) return;
-    // writeBuffer wants a multiple of 4 bytes from a plain ArrayBuffer: a SharedArrayBuffer (the
-    // synthesis workers' vectors) or a ragged length is copied, anything else goes as it is
-    let view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (bytes.buffer instanceof SharedArrayBuffer || bytes.byteLength % 4) {
-      view = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
-      view.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    }
-    this.#gpu.device.queue.writeBuffer(buf, at, view);
+    writeBytes(this.#gpu.device, buf, at, bytes);
   }
 
   #upload(bytes: ArrayBufferView): GPUBuffer {
@@ -462,11 +462,11 @@ export class WebgpuR1cs {
     for (const [name, v] of [
       ['inputs', inputs],
       ['aux', aux],
-    ] as const) {
+    ] as const)
       if (v.length % FR_BYTES !== 0)
         throw new RangeError(`quotientR1cs ${name}: ${v.length} bytes is not a whole number of scalars`);
-      await checkCanonical(v, `quotientR1cs ${name}`);
-    }
+    // the witness's code, made in the pass that checks it canonical
+    const code = await witnessCode(inputs, aux, 'quotientR1cs');
     const numVars = (inputs.length + aux.length) / FR_BYTES;
     for (const [name, m] of [
       ['A', r1cs.a],
@@ -493,25 +493,11 @@ export class WebgpuR1cs {
       throw new RangeError(
         `quotientR1cs: a witness of ${numVars} variables needs ${parts} bindings, the adapter allows ${this.maxWitnessParts}`,
       );
-    // the witness in parts of one binding each, cut from inputs and aux and written into each part where
-    // it falls, never joined on the host (a 32GiB partition's aux is 4 GiB)
+    // the witness in parts of one binding each, expanded on the GPU from its code
     const part = this.bindingBytes / FR_BYTES;
-    const witness: GPUBuffer[] = [];
+    const witness = await this.#witness.parts(code, part);
     const n = r1cs.numConstraints;
     try {
-      for (let k = 0; k < parts; k++) {
-        const from = k * part * FR_BYTES;
-        const to = Math.min((k + 1) * part, numVars) * FR_BYTES;
-        const buf = this.#buffer(to - from);
-        witness.push(buf);
-        if (from < inputs.length) this.#write(buf, 0, inputs.subarray(from, Math.min(to, inputs.length)));
-        if (to > inputs.length)
-          this.#write(
-            buf,
-            Math.max(0, inputs.length - from),
-            aux.subarray(Math.max(from, inputs.length) - inputs.length, to - inputs.length),
-          );
-      }
       // the quotient's own memory (A, B, C over the domain and the witness), kept free twice over
       let m = 1;
       while (m < n + r1cs.numInputs) m *= 2;

@@ -1,0 +1,120 @@
+//! A witness as the GPU backends expand it on the device (shaders/witness.wgsl): for every 32 variables
+//! a word of which are non-zero, a word of which are neither 0 nor 1 ("general"), and how many general
+//! values come before them; then the general values alone, in order. PoRep's aux is ~98% 0 and 1, so a
+//! 32GiB partition's 4.2 GB witness crosses the bus as ~0.1 GB. Every value is checked canonical on the
+//! way, so this pass replaces the backends' own check of the witness.
+//!
+//! Layout, u32 little-endian words: variables, groups (variables / 32, rounded up), general values;
+//! then three words a group (non-zero bits, general bits, general values before the group); then eight
+//! words a general value (its canonical bytes).
+
+use crate::fr::{below_r, FR_BYTES};
+use rayon::prelude::*;
+
+/// Variables a work item: whole groups of 32.
+const BLOCK: usize = 1 << 14;
+pub const HEADER_WORDS: usize = 3;
+pub const GROUP_WORDS: usize = 3;
+
+fn limbs(s: &[u8]) -> [u64; 4] {
+    std::array::from_fn(|k| u64::from_le_bytes(s[8 * k..8 * k + 8].try_into().unwrap()))
+}
+
+fn general(l: &[u64; 4]) -> bool {
+    l[1] | l[2] | l[3] != 0 || l[0] > 1
+}
+
+pub fn encode(inputs: &[u8], aux: &[u8]) -> Result<Vec<u8>, String> {
+    for (what, v) in [("inputs", inputs), ("aux", aux)] {
+        if v.len() % FR_BYTES != 0 {
+            return Err(format!(
+                "{what}: {} bytes is not a whole number of scalars",
+                v.len()
+            ));
+        }
+    }
+    let ni = inputs.len() / FR_BYTES;
+    let n = ni + aux.len() / FR_BYTES;
+    if n >= 1 << 32 {
+        return Err(format!("a witness of {n} variables is past 2^32"));
+    }
+    let value = |i: usize| -> &[u8] {
+        if i < ni {
+            &inputs[i * FR_BYTES..(i + 1) * FR_BYTES]
+        } else {
+            &aux[(i - ni) * FR_BYTES..(i - ni + 1) * FR_BYTES]
+        }
+    };
+    let blocks = n.div_ceil(BLOCK);
+    let range = |b: usize| b * BLOCK..((b + 1) * BLOCK).min(n);
+    // pass one: each block's general values, or its first value not below r
+    let counts: Vec<Result<usize, usize>> = (0..blocks)
+        .into_par_iter()
+        .map(|b| {
+            let mut count = 0;
+            for i in range(b) {
+                let l = limbs(value(i));
+                if !below_r(&l) {
+                    return Err(i);
+                }
+                count += general(&l) as usize;
+            }
+            Ok(count)
+        })
+        .collect();
+    if let Some(i) = counts.iter().filter_map(|c| c.err()).min() {
+        return Err(if i < ni {
+            format!("inputs: scalar {i} is not reduced modulo r")
+        } else {
+            format!("aux: scalar {} is not reduced modulo r", i - ni)
+        });
+    }
+    let counts: Vec<usize> = counts.into_iter().map(|c| c.unwrap_or(0)).collect();
+    let total: usize = counts.iter().sum();
+    let groups = n.div_ceil(32);
+    let mut out = vec![0u8; (HEADER_WORDS + GROUP_WORDS * groups + 8 * total) * 4];
+    let (head, rest) = out.split_at_mut(HEADER_WORDS * 4);
+    for (k, w) in [n, groups, total].into_iter().enumerate() {
+        head[4 * k..4 * k + 4].copy_from_slice(&(w as u32).to_le_bytes());
+    }
+    let (group_bytes, mut left) = rest.split_at_mut(GROUP_WORDS * 4 * groups);
+    // pass two: each block writes its groups and its own slice of the values
+    let mut values = Vec::with_capacity(blocks);
+    let mut first = Vec::with_capacity(blocks);
+    let mut before = 0;
+    for &c in &counts {
+        let (mine, others) = std::mem::take(&mut left).split_at_mut(c * FR_BYTES);
+        values.push(mine);
+        left = others;
+        first.push(before);
+        before += c;
+    }
+    group_bytes
+        .par_chunks_mut(BLOCK / 32 * GROUP_WORDS * 4)
+        .zip(values.into_par_iter())
+        .enumerate()
+        .for_each(|(b, (gs, vals))| {
+            let mut rank = first[b];
+            let mut at = 0;
+            for (g, rec) in gs.chunks_exact_mut(GROUP_WORDS * 4).enumerate() {
+                let base = b * BLOCK + g * 32;
+                let (mut nonzero, mut big) = (0u32, 0u32);
+                let before = rank;
+                for j in 0..32.min(n - base) {
+                    let s = value(base + j);
+                    let l = limbs(s);
+                    nonzero |= ((l != [0; 4]) as u32) << j;
+                    if general(&l) {
+                        big |= 1 << j;
+                        vals[at..at + FR_BYTES].copy_from_slice(s);
+                        at += FR_BYTES;
+                        rank += 1;
+                    }
+                }
+                for (k, w) in [nonzero, big, before as u32].into_iter().enumerate() {
+                    rec[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
+                }
+            }
+        });
+    Ok(out)
+}
