@@ -82,13 +82,21 @@ typedef struct {
 c2_status c2_r1cs_new(int32_t device, const c2_csr* mats, size_t rows, size_t reserve, void** r1cs);
 void c2_r1cs_free(void* r1cs);
 
+/* A witness (nvars values, the first ninputs the inputs) as its code (native/src/witness_code.rs): per 32
+ * variables three words (non-zero bits, general bits, general values before the group), then the ngeneral
+ * values neither 0 nor 1, canonical. PoRep's is ~98% 0 and 1: the code is ~5% of the values' bytes. */
+typedef struct {
+    const uint32_t* groups;
+    const void* values;
+    size_t nvars, ninputs, ngeneral;
+} c2_witness;
+
 /* c2_quotient with A, B, C evaluated on the GPU from the R1CS mats[3] (rows constraints each), or from its
- * copy `resident` on this device (c2_r1cs_new; mats then unread), and its witness (ninputs and naux
- * canonical values), the input constraints appended as bellperson does (A = the input, B = C = 0): only
- * the structure (none when resident) and the witness cross the bus, not three domain vectors. */
+ * copy `resident` on this device (c2_r1cs_new; mats then unread), and its witness, sent as its code and
+ * expanded on the GPU, the input constraints appended as bellperson does (A = the input, B = C = 0): only
+ * the structure (none when resident) and the witness's code cross the bus, not three domain vectors. */
 c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, const c2_csr* mats, const void* resident,
-                           size_t rows, const void* inputs, size_t ninputs, const void* aux, size_t naux,
-                           uint32_t lg, const void* zinv);
+                           size_t rows, const c2_witness* witness, uint32_t lg, const void* zinv);
 
 #ifdef __cplusplus
 }

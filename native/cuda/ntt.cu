@@ -43,6 +43,26 @@ __global__ void eval_rows(fr_t* out, const uint32_t* row_ptr, const uint32_t* co
     out[r] = acc;
 }
 
+// One variable a thread from the witness's code (c2_witness): a general value read where its rank says,
+// 0 and 1 from the bits; Montgomery form, as eval_rows reads it.
+__global__ void expand_witness(fr_t* w, const uint32_t* groups, const fr_t* values, size_t n)
+{
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    const uint32_t* g = groups + 3 * (i / 32);
+    uint32_t bit = 1u << (i % 32);
+    fr_t x;
+    if (g[1] & bit) {
+        x = values[g[2] + __popc(g[1] & (bit - 1))];
+        x.to();
+    } else if (g[0] & bit) {
+        x = fr_t::one();
+    } else {
+        x.zero();
+    }
+    w[i] = x;
+}
+
 inline unsigned blocks(size_t n) { return (unsigned)((n + 255) / 256); }
 
 void montgomery(stream_t& s, fr_t* v, size_t n)
@@ -232,9 +252,10 @@ extern "C" void c2_r1cs_free(void* handle)
 }
 
 extern "C" c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, const c2_csr* mats,
-                                      const void* resident, size_t rows, const void* inputs, size_t ninputs,
-                                      const void* aux, size_t naux, uint32_t lg, const void* zinv)
+                                      const void* resident, size_t rows, const c2_witness* witness,
+                                      uint32_t lg, const void* zinv)
 {
+    size_t ninputs = witness->ninputs, nvars = witness->nvars;
     if (lg > MAX_LG_DOMAIN_SIZE) return c2_fail(C2_CUDA_E_HOST, "NTT domain larger than sppark's maximum");
     size_t m = (size_t)1 << lg;
     if (rows + ninputs > m || nout > m)
@@ -250,12 +271,18 @@ extern "C" c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, co
         gpu.HtoD(dz, zinv, 1);
         montgomery(gpu, dz, 1);
         {
-            // the witness, inputs then aux as the matrices' columns number them, freed before the NTTs
-            size_t nvars = ninputs + naux;
+            // the witness, inputs then aux as the matrices' columns number them, freed before the NTTs;
+            // its code goes up (~5% of its bytes for PoRep's) and is expanded here
             dev_ptr_t<fr_t> w{nvars ? nvars : 1, gpu};
-            gpu.HtoD(&w[0], inputs, ninputs);
-            gpu.HtoD(&w[ninputs], aux, naux);
-            montgomery(gpu, &w[0], nvars);
+            if (nvars) {
+                size_t ngroups = (nvars + 31) / 32, ngeneral = witness->ngeneral;
+                dev_ptr_t<uint32_t> groups{3 * ngroups, gpu};
+                dev_ptr_t<fr_t> values{ngeneral ? ngeneral : 1, gpu};
+                gpu.HtoD(&groups[0], witness->groups, 3 * ngroups);
+                gpu.HtoD(&values[0], witness->values, ngeneral);
+                expand_witness<<<blocks(nvars), 256, 0, gpu>>>(&w[0], &groups[0], &values[0], nvars);
+                CUDA_OK(cudaGetLastError());
+            }
             fr_t* into[3] = {da, db, dc};
             for (int i = 0; i < 3; i++) {
                 if (r) evaluate(gpu, into[i], r->m[i], &w[0]);

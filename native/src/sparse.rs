@@ -384,12 +384,6 @@ pub fn check_r1cs(mats: [(&Csr, &[u8]); 3], inputs: &[u8], aux: &[u8]) -> Result
     prepare(mats, inputs, aux).map(|(_, _, rows)| rows)
 }
 
-/// The witness check of `check_r1cs` alone, for a structure checked before (a GPU-resident one).
-#[cfg_attr(not(feature = "cuda"), allow(dead_code))]
-pub fn check_witness(inputs: &[u8], aux: &[u8]) -> Result<(), String> {
-    Witness::new(inputs, aux).map(|_| ())
-}
-
 /// A, B, C of an R1CS on a witness (inputs then aux), as bellperson's prover lays them out: one Fr per
 /// constraint, then one per input for the input constraints (A = the input, B = C = 0). `out` holds the
 /// three result buffers, each (constraints + inputs) * 32 bytes; every byte of them is written.

@@ -110,13 +110,20 @@ extern "C" {
         mats: *const CCsr,
         resident: *const c_void,
         rows: usize,
-        inputs: *const c_void,
-        ninputs: usize,
-        aux: *const c_void,
-        naux: usize,
+        witness: *const CWitness,
         lg: u32,
         zinv: *const c_void,
     ) -> CStatus;
+}
+
+/// c2_witness: a witness's code (witness_code.rs), split into its groups and its general values.
+#[repr(C)]
+pub struct CWitness {
+    pub groups: *const u32,
+    pub values: *const c_void,
+    pub nvars: usize,
+    pub ninputs: usize,
+    pub ngeneral: usize,
 }
 
 /// c2_csr: one matrix of an R1CS, the caller's arrays as they are.

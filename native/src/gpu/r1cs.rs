@@ -195,10 +195,8 @@ fn quotient_job(
             // no lock held while checking: partitions proved side by side check their witnesses at once
             let known = *locked(&resident.shape);
             let rows = match known {
-                Some(k) if k == shape => {
-                    crate::sparse::check_witness(inputs, aux)?;
-                    k.rows
-                }
+                // the witness is checked below, as its code is made
+                Some(k) if k == shape => k.rows,
                 Some(k) => {
                     return Err(format!(
                         "quotientR1cs: an R1CS of {shape}, not the resident one's {k}"
@@ -214,7 +212,20 @@ fn quotient_job(
                     rows
                 }
             };
+            // the witness's code (witness_code.rs: ~5% of its bytes for PoRep's), every value checked
+            // canonical as it is made
+            let code = crate::witness_code::encode(inputs, aux)?;
+            let word = |k: usize| u32::from_le_bytes(code[4 * k..4 * k + 4].try_into().unwrap());
+            let groups_at = crate::witness_code::HEADER_WORDS * 4;
+            let values_at = groups_at + crate::witness_code::GROUP_WORDS * 4 * word(1) as usize;
             let ninputs = inputs.len() / FR_BYTES;
+            let witness = CWitness {
+                groups: code[groups_at..].as_ptr() as *const u32,
+                values: code[values_at..].as_ptr() as *const c_void,
+                nvars: word(0) as usize,
+                ninputs,
+                ngeneral: word(2) as usize,
+            };
             let len = (rows + ninputs).max(1).next_power_of_two();
             let lg = log2_exact(len)?;
             let z = coset_zinv(len);
@@ -234,10 +245,7 @@ fn quotient_job(
                     copy.as_ref()
                         .map_or(std::ptr::null(), |c| c.handle as *const c_void),
                     rows,
-                    inputs.as_ptr() as *const c_void,
-                    ninputs,
-                    aux.as_ptr() as *const c_void,
-                    aux.len() / FR_BYTES,
+                    &witness,
                     lg,
                     z.as_ptr() as *const c_void,
                 )
