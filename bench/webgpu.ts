@@ -3,7 +3,8 @@
  * [--json FILE]:
  * microbenchmarks of the WGSL kernels on this machine's WebGPU adapter. Fr and Fq Montgomery products per
  * second in each limb layout of the field template (chains of dependent products, so nothing is skipped),
- * and the NTT and quotient in each Fr layout beside the CPU backend's (`--fields-only` stops there); G1 and
+ * the NTT and quotient in each Fr layout beside the CPU backend's, and the quotient from a PoRep-like R1CS
+ * (its first call and a steady one; `--fields-only` stops there); G1 and
  * G2 point additions per second and compile times (pipeline and first dispatch) of each point-kernel
  * form, and MSM beside the CPU backend's (benchForms): random scalars, and a PoRep-shaped witness (98%
  * 0/1). `--sweep` instead times one G1 MSM over window widths, chunk and segment sizes (sweep()). Every
@@ -17,6 +18,8 @@ import { FrOps } from '../src/backends/webgpu/fr-ops.ts';
 import { FIELD_LAYOUTS, type FieldLayout } from '../src/backends/webgpu/shaders.ts';
 import { FQ_MODULUS, fqPow } from '../src/backends/webgpu/curve-program.ts';
 import { WebgpuNtt } from '../src/backends/webgpu/ntt.ts';
+import { WebgpuR1cs } from '../src/backends/webgpu/r1cs.ts';
+import { poRepLikeR1cs } from './porep-like-r1cs.ts';
 import { writeFile } from 'node:fs/promises';
 import { sampleScalars } from '../src/backends/profile.ts';
 import type { Group } from '../src/backends/backend.ts';
@@ -57,8 +60,17 @@ const nttRows: {
   quotientS: number;
   cpuQuotientS: number;
 }[] = [];
+const r1csRows: {
+  log2: number;
+  constraints: number;
+  firstS: number;
+  steadyS: number;
+  cpuS: number;
+  state: string;
+}[] = [];
 if (!msmOnly && !sweepOnly) await fields();
 if (!msmOnly && !sweepOnly) await ntts();
+if (!msmOnly && !sweepOnly) await r1csQuotients();
 const rows: Row[] = [];
 const addRows: {
   group: Group;
@@ -90,6 +102,7 @@ async function save(): Promise<void> {
     software: gpu.software,
     fields: fieldRows,
     ntt: nttRows,
+    quotientR1cs: r1csRows,
     adds: addRows,
     rows,
     sweep: sweepRows,
@@ -123,6 +136,15 @@ function layoutTable(): string {
   for (const r of nttRows)
     md.push(
       `| ${r.layout} | 2^${r.log2} | ${r.nttS.toFixed(4)} | ${r.cpuNttS.toFixed(4)} | ${r.quotientS.toFixed(4)} | ${r.cpuQuotientS.toFixed(4)} |`,
+    );
+  md.push(
+    '',
+    '| quotientR1cs | constraints | first call s | steady s | CPU s | structure |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  for (const r of r1csRows)
+    md.push(
+      `| 2^${r.log2} | ${r.constraints} | ${r.firstS.toFixed(4)} | ${r.steadyS.toFixed(4)} | ${r.cpuS.toFixed(4)} | ${r.state} |`,
     );
   md.push('', '| group | points | threads x chain | M additions/s |', '| --- | --- | --- | --- |');
   for (const r of addRows)
@@ -250,6 +272,55 @@ async function ntts(): Promise<void> {
       );
       nttRows.push({ layout, log2: log, nttS: g, cpuNttS: c, quotientS: gq, cpuQuotientS: cq });
     }
+  }
+}
+
+/**
+ * The quotient from an R1CS shaped as PoRep's and a PoRep-shaped witness (98% 0/1), as the prover calls it
+ * for each partition: the first call of a structure places it on the GPU, later ones send only the
+ * witness's code (r1cs.ts, witness.ts); both timed, beside the CPU backend's, every result checked.
+ */
+async function r1csQuotients(): Promise<void> {
+  const r1cs = await WebgpuR1cs.create(gpu);
+  const ntt = await WebgpuNtt.create(gpu);
+  const inputs = 20;
+  for (const log of gpu.software ? [10, 12] : [16, 20, 22]) {
+    const n = 2 ** log - inputs;
+    const sys = poRepLikeR1cs(n, inputs, n);
+    const w = sampleScalars(n, true);
+    w.fill(0, 0, 32);
+    w[0] = 1;
+    const [x, y] = [w.subarray(0, 32 * inputs), w.subarray(32 * inputs)];
+    if (!r1cs.fits(sys, x, y)) {
+      console.log(`quotientR1cs 2^${log}: past the adapter's bindings, not timed`);
+      continue;
+    }
+    const run = async () => {
+      const q = ntt.quotientSpace(n + inputs);
+      try {
+        await r1cs.evaluateInto(sys, x, y, q);
+      } catch (e) {
+        ntt.freeQuotient(q);
+        throw e;
+      }
+      return ntt.quotientOf(q);
+    };
+    let t0 = performance.now();
+    const got = await run();
+    const firstS = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    await run();
+    const steadyS = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    const want = await cpu.quotientR1cs(sys, x, y);
+    const cpuS = (performance.now() - t0) / 1000;
+    const ok = Buffer.from(got).equals(Buffer.from(want));
+    if (!ok) process.exitCode = 1;
+    const state = r1cs.structureState(sys) ?? 'none';
+    console.log(
+      `quotientR1cs 2^${log}: webgpu first ${firstS.toFixed(3)}s, steady ${steadyS.toFixed(3)}s (${state}), cpu ${cpuS.toFixed(3)}s${ok ? '' : ' MISMATCH'}`,
+    );
+    r1csRows.push({ log2: log, constraints: n, firstS, steadyS, cpuS, state });
   }
 }
 
