@@ -414,10 +414,20 @@ export class WebgpuR1cs {
       process.emitWarning(`WebGPU: an R1CS structure is uploaded per call: ${why}`);
       return why;
     }
-    matrices.forEach((m, k) => {
-      this.#write(m.table, 0, tables[k]!);
-      m.runs.forEach((bufs, i) => bufs.forEach((b, j) => this.#write(b, 0, arrays[k]![i]![j]!)));
-    });
+    try {
+      for (const [k, m] of matrices.entries()) {
+        this.#write(m.table, 0, tables[k]!);
+        for (const [i, bufs] of m.runs.entries()) {
+          bufs.forEach((b, j) => this.#write(b, 0, arrays[k]![i]![j]!));
+          // a run's writes done before the next's: Dawn stages each write in host memory until then,
+          // and a 32GiB structure's are ~7.4 GB
+          await submitChecked(device, device.createCommandEncoder());
+        }
+      }
+    } catch (e) {
+      matrices.forEach(destroyMatrix);
+      throw e;
+    }
     return new StructureCopy(mats, runs, matrices);
   }
 
