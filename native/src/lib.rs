@@ -5,6 +5,7 @@
 
 #![allow(clippy::new_without_default, clippy::manual_is_multiple_of)]
 
+mod compact_witness;
 mod curve;
 mod fixed;
 mod fr;
@@ -406,6 +407,26 @@ pub fn msm_split_runs(
     scalar_job(scalars, density, move |sc, d| {
         split::split_runs(sc, d, start as usize, per_buffer as usize)
     })
+}
+
+/// Synthesis's compact witness (src/groth16/witness.ts) expanded into `out`, 32 bytes a variable, on every
+/// core (compact_witness.rs); rejects a layout that does not add up.
+#[napi(js_name = "expandWitness", ts_return_type = "Promise<Buffer>")]
+pub fn expand_witness(
+    full: Uint32Array,
+    bits: Uint32Array,
+    values: Uint8Array,
+    out: Uint8Array,
+) -> AsyncTask<Job> {
+    job(
+        vec![out, values],
+        vec![full, bits],
+        Box::new(|b, u| {
+            let (out, values) = b.split_at_mut(1);
+            compact_witness::expand(&u[0], &u[1], &values[0], &mut out[0])?;
+            Ok(Vec::new())
+        }),
+    )
 }
 
 /// A witness (inputs then aux) in the form the GPU backends expand on the device (witness_code.rs: the

@@ -14,7 +14,7 @@ import { startSynthesis } from './synthesis.ts';
 import { assignLean, densities, type Densities } from '../groth16/r1cs.ts';
 import type { R1cs } from '../shared/r1cs.ts';
 import { readR1csCounts, readR1csFile, writeR1csFile } from '../groth16/r1cs-file.ts';
-import { expandWitness } from '../groth16/witness.ts';
+import { expandWitnessAsync } from '../groth16/witness.ts';
 import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
 import { prove, type StageTimes } from '../groth16/prove.ts';
 import { inLanes } from '../shared/lanes.ts';
@@ -233,7 +233,7 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     let t = t0p;
     // lean: A, B, C are evaluated by the backend inside the quotient, never held as buffers; the
     // witness is expanded to 32 bytes per variable for this partition's proof only
-    const w = assignLean(structure, part.inputs, expandWitness(part.witness), dens);
+    const w = assignLean(structure, part.inputs, await expandWitnessAsync(part.witness), dens);
     stages.assignMs += performance.now() - t;
     const proof = await prove(pk.backend, pk, w, { randomness: opts.randomness }, times);
     t = performance.now();

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { AUX } from '../../src/circuit/lc.ts';
 import { SynthesisCs } from '../../src/circuit/synthesis-cs.ts';
 import { FR_MODULUS, frFromBytes, frToBytes } from '../../src/shared/fr.ts';
-import { compactWitness, expandWitness, joinWitnesses, witnessBytes } from '../../src/groth16/witness.ts';
+import {
+  compactWitness,
+  expandWitness,
+  expandWitnessAsync,
+  joinWitnesses,
+  witnessBytes,
+} from '../../src/groth16/witness.ts';
+import { nativeBackend } from '../support/backend-helpers.ts';
+
+const native = await nativeBackend();
 
 /** A deterministic mix: mostly bits, some small and large values, runs that cross 32-variable words. */
 function values(n: number): bigint[] {
@@ -42,6 +51,33 @@ test('values allocated into the constraint system read back exactly, and expand 
   vs.forEach((v, i) => assert.equal(frFromBytes(expanded, i * 32), v));
   assert.deepEqual(compactWitness(expanded), w, 'compacting the expansion gives the same witness back');
 });
+
+test(
+  "the addon's expansion on every core equals the JS one, across its work items and at ragged ends",
+  { skip: !native && 'native CPU backend not built' },
+  async () => {
+    // 2^15 variables a work item: 70001 take three, the last ragged
+    for (const n of [0, 1, 31, 33, 1000, 70001]) {
+      const w = compactWitness(Buffer.concat(values(n).map((v) => frToBytes(v))));
+      const out = new Uint8Array(n * 32).fill(0xee); // every byte written, zeros included
+      assert.equal(
+        Buffer.from(await expandWitnessAsync(w, out)).equals(Buffer.from(expandWitness(w))),
+        true,
+        `${n}`,
+      );
+    }
+    const w = compactWitness(Buffer.concat([5n, 0n, 7n].map((v) => frToBytes(v))));
+    await assert.rejects(
+      expandWitnessAsync({ ...w, values: w.values.subarray(0, 32) }),
+      /1 values for 2 full/,
+    );
+    await assert.rejects(
+      expandWitnessAsync({ ...w, full: w.full.subarray(0, 0) }),
+      /3 variables take 1 words, not 0/,
+    );
+    await assert.rejects(expandWitnessAsync(w, new Uint8Array(64)), /64 bytes for 3/);
+  },
+);
 
 test('values are reduced into the field before they are classified', () => {
   const cs = new SynthesisCs();

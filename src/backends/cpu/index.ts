@@ -65,6 +65,13 @@ export interface NativeAddon {
    * rejects naming the first that is not, as "inputs: scalar i ..." or "aux: scalar i is not reduced".
    */
   witnessCode(inputs: Uint8Array, aux: Uint8Array): Promise<Uint8Array>;
+  /** Synthesis's compact witness expanded into `out` on every core (native/src/compact_witness.rs). */
+  expandWitness(
+    full: Uint32Array,
+    bits: Uint32Array,
+    values: Uint8Array,
+    out: Uint8Array,
+  ): Promise<Uint8Array>;
   threadCount(): number;
 }
 
