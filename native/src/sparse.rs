@@ -353,14 +353,12 @@ fn row(m: &Csr, coeffs: &[Term], w: &Witness, r: usize) -> blst_fr {
 
 type Prepared<'a> = Vec<(&'a Csr<'a>, Vec<Term>)>;
 
-/// The witness classified and the three matrices checked against it; returns them with the row count.
-fn prepare<'a>(
+/// The three matrices checked against a witness of `num_vars` variables and each other, their tables
+/// read; returns them with the row count.
+fn check_matrices<'a>(
     mats: [(&'a Csr<'a>, &[u8]); 3],
-    inputs: &'a [u8],
-    aux: &'a [u8],
-) -> Result<(Witness<'a>, Prepared<'a>, usize), String> {
-    let w = Witness::new(inputs, aux)?;
-    let num_vars = w.class.len();
+    num_vars: usize,
+) -> Result<(Prepared<'a>, usize), String> {
     let rows = mats[0].0.row_ptr.len().saturating_sub(1);
     let mut prepared = Vec::with_capacity(3);
     for (name, (m, table)) in ["A", "B", "C"].iter().zip(mats) {
@@ -374,14 +372,26 @@ fn prepare<'a>(
         }
         prepared.push((m, t));
     }
+    Ok((prepared, rows))
+}
+
+/// The witness classified and the three matrices checked against it; returns them with the row count.
+fn prepare<'a>(
+    mats: [(&'a Csr<'a>, &[u8]); 3],
+    inputs: &'a [u8],
+    aux: &'a [u8],
+) -> Result<(Witness<'a>, Prepared<'a>, usize), String> {
+    let w = Witness::new(inputs, aux)?;
+    let (prepared, rows) = check_matrices(mats, w.class.len())?;
     Ok((w, prepared, rows))
 }
 
-/// What `evaluate` and `R1csEval` check first (the witness canonical, the tables, the matrices against
-/// both and each other), for an evaluation made elsewhere (the GPU's): its errors, and the constraint count.
+/// What `evaluate` and `R1csEval` check of the matrices (the tables, the matrices against a witness of
+/// `num_vars` variables and each other), for an evaluation made elsewhere (the GPU's, whose witness is
+/// checked as its code is made): their errors, and the constraint count.
 #[cfg_attr(not(feature = "cuda"), allow(dead_code))]
-pub fn check_r1cs(mats: [(&Csr, &[u8]); 3], inputs: &[u8], aux: &[u8]) -> Result<usize, String> {
-    prepare(mats, inputs, aux).map(|(_, _, rows)| rows)
+pub fn check_structure(mats: [(&Csr, &[u8]); 3], num_vars: usize) -> Result<usize, String> {
+    check_matrices(mats, num_vars).map(|(_, rows)| rows)
 }
 
 /// A, B, C of an R1CS on a witness (inputs then aux), as bellperson's prover lays them out: one Fr per

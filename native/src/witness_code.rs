@@ -13,8 +13,32 @@ use rayon::prelude::*;
 
 /// Variables a work item: whole groups of 32.
 const BLOCK: usize = 1 << 14;
-pub const HEADER_WORDS: usize = 3;
-pub const GROUP_WORDS: usize = 3;
+const HEADER_WORDS: usize = 3;
+const GROUP_WORDS: usize = 3;
+
+/// A code read back into its parts, as the CUDA glue takes them.
+#[cfg_attr(not(feature = "cuda"), allow(dead_code))]
+pub struct Parts<'a> {
+    pub vars: usize,
+    /// GROUP_WORDS little-endian words a group of 32 variables
+    pub groups: &'a [u8],
+    pub general: usize,
+    /// the general values, FR_BYTES each
+    pub values: &'a [u8],
+}
+
+#[cfg_attr(not(feature = "cuda"), allow(dead_code))]
+pub fn parts(code: &[u8]) -> Parts<'_> {
+    let word = |k: usize| u32::from_le_bytes(code[4 * k..4 * k + 4].try_into().unwrap()) as usize;
+    let (vars, groups, general) = (word(0), word(1), word(2));
+    let (groups, values) = code[HEADER_WORDS * 4..].split_at(GROUP_WORDS * 4 * groups);
+    Parts {
+        vars,
+        groups,
+        general,
+        values: &values[..general * FR_BYTES],
+    }
+}
 
 fn limbs(s: &[u8]) -> [u64; 4] {
     std::array::from_fn(|k| u64::from_le_bytes(s[8 * k..8 * k + 8].try_into().unwrap()))

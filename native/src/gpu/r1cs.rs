@@ -192,10 +192,12 @@ fn quotient_job(
                 terms: std::array::from_fn(|i| m[i].cols.len()),
                 coeffs: std::array::from_fn(|i| b[i].len() / FR_BYTES),
             };
+            // the witness's code (witness_code.rs: ~5% of its bytes for PoRep's), every value checked
+            // canonical as it is made
+            let code = crate::witness_code::encode(inputs, aux)?;
             // no lock held while checking: partitions proved side by side check their witnesses at once
             let known = *locked(&resident.shape);
             let rows = match known {
-                // the witness is checked below, as its code is made
                 Some(k) if k == shape => k.rows,
                 Some(k) => {
                     return Err(format!(
@@ -203,28 +205,22 @@ fn quotient_job(
                     ))
                 }
                 None => {
-                    let rows = crate::sparse::check_r1cs(
+                    let rows = crate::sparse::check_structure(
                         [(&m[0], &b[0]), (&m[1], &b[1]), (&m[2], &b[2])],
-                        inputs,
-                        aux,
+                        shape.vars,
                     )?;
                     *locked(&resident.shape) = Some(shape);
                     rows
                 }
             };
-            // the witness's code (witness_code.rs: ~5% of its bytes for PoRep's), every value checked
-            // canonical as it is made
-            let code = crate::witness_code::encode(inputs, aux)?;
-            let word = |k: usize| u32::from_le_bytes(code[4 * k..4 * k + 4].try_into().unwrap());
-            let groups_at = crate::witness_code::HEADER_WORDS * 4;
-            let values_at = groups_at + crate::witness_code::GROUP_WORDS * 4 * word(1) as usize;
+            let code = crate::witness_code::parts(&code);
             let ninputs = inputs.len() / FR_BYTES;
             let witness = CWitness {
-                groups: code[groups_at..].as_ptr() as *const u32,
-                values: code[values_at..].as_ptr() as *const c_void,
-                nvars: word(0) as usize,
+                groups: code.groups.as_ptr() as *const u32,
+                values: code.values.as_ptr() as *const c_void,
+                nvars: code.vars,
                 ninputs,
-                ngeneral: word(2) as usize,
+                ngeneral: code.general,
             };
             let len = (rows + ninputs).max(1).next_power_of_two();
             let lg = log2_exact(len)?;
