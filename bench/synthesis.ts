@@ -47,7 +47,7 @@ async function child(file: string, mode: Mode, structurePath: string, reps: numb
   const { synthesize } = await import('../src/circuit/synthesis-task.ts');
   const { assign, densities } = await import('../src/groth16/r1cs.ts');
   const { readR1csCounts, readR1csFile, writeR1csFile } = await import('../src/groth16/r1cs-file.ts');
-  const { expandWitness, witnessBytes } = await import('../src/groth16/witness.ts');
+  const { expandWitnessAsync, witnessBytes } = await import('../src/groth16/witness.ts');
   const { createCpuBackend } = await import('../src/backends/cpu/index.ts');
   const backend = createCpuBackend();
   const job = parseCommit2Input(readFileSync(file, 'utf8'));
@@ -79,7 +79,7 @@ async function child(file: string, mode: Mode, structurePath: string, reps: numb
     if (mode === 'witness') return;
     const r1cs = (part.r1cs ?? structure)!;
     t = performance.now();
-    await assign(backend, r1cs, part.inputs, expandWitness(part.witness), dens ?? densities(r1cs));
+    await assign(backend, r1cs, part.inputs, await expandWitnessAsync(part.witness), dens ?? densities(r1cs));
     assignS = Math.min(assignS, (performance.now() - t) / 1000);
     if (mode === 'first') await writeR1csFile(structurePath, r1cs, 'bench');
   };

@@ -13,6 +13,7 @@
  */
 import { FR_BYTES, bigintFromLe } from '../shared/fr.ts';
 import type { FrVector } from '../shared/fr-vector.ts';
+import { popcount32 } from '../shared/bits.ts';
 import { loadAddon } from '../backends/cpu/index.ts';
 
 export interface CompactWitness {
@@ -104,12 +105,6 @@ export function compactWitness(aux: FrVector): CompactWitness {
 /** Bytes the witness holds. */
 export function witnessBytes(w: CompactWitness): number {
   return w.full.byteLength + w.bits.byteLength + w.values.byteLength;
-}
-
-function popcount32(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /** ORs n bits of src from bit `from` into dst (zero there) from bit `at`, 32 at a time. */

@@ -193,10 +193,15 @@ export function writeVector(device: GPUDevice, v: DeviceVector, at: number, byte
   }
 }
 
-/** A storage buffer of at least `size` bytes (a multiple of 4, 16 at least), copied to and from. */
+/** What storageBuffer allocates for `size` bytes: a multiple of 4, 16 at least. */
+export function storageBytes(size: number): number {
+  return Math.max(16, Math.ceil(size / 4) * 4);
+}
+
+/** A storage buffer of at least `size` bytes (storageBytes), copied to and from. */
 export function storageBuffer(device: GPUDevice, size: number): GPUBuffer {
   return device.createBuffer({
-    size: Math.max(16, Math.ceil(size / 4) * 4),
+    size: storageBytes(size),
     usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC,
   });
 }

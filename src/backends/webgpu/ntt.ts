@@ -22,6 +22,7 @@ import {
 import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES, FR_MODULUS, frInv, frPow, frToBytes, mod } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
+import { domainSize } from '../../shared/r1cs.ts';
 import type { NttDirection } from '../backend.ts';
 import { loadAddon } from '../cpu/index.ts';
 
@@ -408,8 +409,7 @@ export class WebgpuNtt {
    * through the host. The caller frees them with `freeQuotient` (quotientOf does).
    */
   quotientSpace(n: number): QuotientSpace {
-    let m = 1;
-    while (m < n) m *= 2;
+    const m = domainSize(n);
     const logM = this.#checkSize(m);
     const vector = (): DeviceVector =>
       m > this.partSize

@@ -25,6 +25,7 @@ import {
   copyToVector,
   readBuffer,
   storageBuffer,
+  storageBytes,
   submitChecked,
   writeBytes,
   writeVector,
@@ -35,7 +36,7 @@ import { loadAddon } from '../cpu/index.ts';
 import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES, FR_MODULUS, frToBytes } from '../../shared/fr.ts';
 import { frValues, type FrVector } from '../../shared/fr-vector.ts';
-import type { R1cs, SparseMatrix } from '../../shared/r1cs.ts';
+import { domainSize, type R1cs, type SparseMatrix } from '../../shared/r1cs.ts';
 import { RESIDENT_STRUCTURES, RecentlyUsed } from '../recent.ts';
 import {
   type MatrixBuffers,
@@ -326,10 +327,7 @@ export class WebgpuR1cs {
     const runs = mats.map((m) => this.#runs(m, rows));
     const tables = mats.map((m) => this.#coeffTable(m));
     const arrays = mats.map((m, k) => runs[k]!.map((run) => this.#runArrays(m, run)));
-    const size = (bytes: number) => Math.max(16, Math.ceil(bytes / 4) * 4);
-    const total =
-      tables.reduce((t, a) => t + size(a.byteLength), 0) +
-      arrays.flat(2).reduce((t, a) => t + size(a.byteLength), 0);
+    const total = [...tables, ...arrays.flat(2)].reduce((t, a) => t + storageBytes(a.byteLength), 0);
     if (total + reserve > this.#maxResidentBytes)
       return `${total} bytes and a reserve of ${reserve} are over the ${this.#maxResidentBytes} allowed`;
     device.pushErrorScope('out-of-memory');
@@ -446,8 +444,7 @@ export class WebgpuR1cs {
     const n = r1cs.numConstraints;
     try {
       // the quotient's own memory (A, B, C over the domain and the witness), kept free twice over
-      let m = 1;
-      while (m < n + r1cs.numInputs) m *= 2;
+      const m = domainSize(n + r1cs.numInputs);
       const copy = await this.#resident(r1cs, 2 * (3 * m + numVars) * FR_BYTES);
       try {
         const mats = [r1cs.a, r1cs.b, r1cs.c];

@@ -10,6 +10,7 @@ import { loadAddon } from '../cpu/index.ts';
 import { wgsl } from './shaders.ts';
 import { FR_BYTES } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
+import { popcount32 } from '../../shared/bits.ts';
 
 const WORKGROUP = 64;
 /** witness_code.rs's layout: header words, then words a group, then words a general value. */
@@ -22,12 +23,6 @@ export interface WitnessCode {
   vars: number;
   groups: Uint32Array;
   values: Uint32Array;
-}
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
 /**
@@ -56,7 +51,7 @@ export async function witnessCode(inputs: FrVector, aux: FrVector, what: string)
 function generalBefore(code: WitnessCode, i: number): number {
   if (i >= code.vars) return code.values.length / VALUE_WORDS;
   const g = (i >>> 5) * GROUP_WORDS;
-  return code.groups[g + 2]! + popcount(code.groups[g + 1]! & ((1 << (i & 31)) - 1));
+  return code.groups[g + 2]! + popcount32(code.groups[g + 1]! & ((1 << (i & 31)) - 1));
 }
 
 /** Variable i's value from the code, canonical bytes (the host's reading of witness.wgsl, for tests). */
