@@ -197,17 +197,6 @@ pub fn frs_to_bytes(v: &[blst_fr]) -> Vec<u8> {
     out
 }
 
-/// out[i] *= scale * g^i, in parallel.
-pub fn distribute_powers(v: &mut [blst_fr], g: &blst_fr, scale: &blst_fr) {
-    v.par_chunks_mut(CHUNK).enumerate().for_each(|(ci, c)| {
-        let mut u = mul(scale, &pow(g, (ci * CHUNK) as u64));
-        for x in c.iter_mut() {
-            mul_assign(x, &u);
-            mul_assign(&mut u, g);
-        }
-    });
-}
-
 /// [scale * base^i for i < n], in parallel.
 pub fn powers(base: &blst_fr, n: usize, scale: &blst_fr) -> Vec<blst_fr> {
     let mut out = vec![blst_fr::default(); n];

@@ -581,8 +581,7 @@ pub fn ntt(values: Uint8Array, direction: NttDirection) -> AsyncTask<Job> {
         vec![values],
         vec![],
         Box::new(move |v, _| {
-            let mut a = fr::frs_from_bytes(&v[0], "ntt values")?;
-            ntt::ntt_public(&mut a, inverse)?;
+            let a = ntt::ntt_public(fr::frs_from_bytes(&v[0], "ntt values")?, inverse)?;
             let out: &mut [u8] = &mut v[0];
             out.par_chunks_mut(fr::CHUNK * fr::FR_BYTES)
                 .zip(a.par_chunks(fr::CHUNK))
