@@ -54,10 +54,33 @@ pub trait Curve: 'static {
     type F: Copy + Default + PartialEq + Send + Sync;
     fn x(a: &Self::Affine) -> &Self::F;
     fn y(a: &Self::Affine) -> &Self::F;
-    fn from_xy(x: Self::F, y: Self::F) -> Self::Affine;
-    fn f_mul(a: &Self::F, b: &Self::F) -> Self::F;
-    fn f_sqr(a: &Self::F) -> Self::F;
-    fn f_sub(a: &Self::F, b: &Self::F) -> Self::F;
+    fn x_mut(a: &mut Self::Affine) -> &mut Self::F;
+    fn y_mut(a: &mut Self::Affine) -> &mut Self::F;
+    // The field operations write their result through `out`, which may be an operand (blst allows it):
+    // a result returned by value is copied out of a stack temporary while blst's narrower stores to it
+    // are still in flight, and those store-forwarding stalls cost the batched additions about a fifth.
+    /// out = a * b.
+    /// # Safety
+    /// valid pointers.
+    unsafe fn f_mul(out: *mut Self::F, a: *const Self::F, b: *const Self::F);
+    /// out = a^2.
+    /// # Safety
+    /// valid pointers.
+    unsafe fn f_sqr(out: *mut Self::F, a: *const Self::F);
+    /// out = a + b.
+    /// # Safety
+    /// valid pointers.
+    unsafe fn f_add(out: *mut Self::F, a: *const Self::F, b: *const Self::F);
+    /// out = a - b.
+    /// # Safety
+    /// valid pointers.
+    unsafe fn f_sub(out: *mut Self::F, a: *const Self::F, b: *const Self::F);
+    /// out = -a.
+    /// # Safety
+    /// valid pointers.
+    unsafe fn f_neg(out: *mut Self::F, a: *const Self::F);
+    /// Whether a is zero, read a limb at a time (as blst wrote it).
+    fn f_is_zero(a: &Self::F) -> bool;
     /// a^-1 (zero maps to zero).
     fn f_inv(a: &Self::F) -> Self::F;
     /// Fq per coordinate: 1 in G1, 2 in G2.
@@ -82,7 +105,7 @@ macro_rules! impl_curve {
      $deser:ident, $in_group:ident, $is_inf:ident, $ser:ident, $from_aff:ident, $to_aff:ident,
      $add:ident, $add_aff:ident, $double:ident, $mult:ident, $cneg:ident, $to_affines:ident,
      $sum:ident, $scratch:ident, $tile:ident,
-     $f:ty, $fmul:ident, $fsqr:ident, $fsub:ident, $finv:ident) => {
+     $f:ty, $fmul:ident, $fsqr:ident, $fadd:ident, $fsub:ident, $finv:ident) => {
         impl Curve for $t {
             type Affine = $aff;
             type Proj = $proj;
@@ -99,26 +122,39 @@ macro_rules! impl_curve {
                 &a.y
             }
             #[inline(always)]
-            fn from_xy(x: $f, y: $f) -> $aff {
-                <$aff>::from_xy(x, y)
+            fn x_mut(a: &mut $aff) -> &mut $f {
+                &mut a.x
             }
             #[inline(always)]
-            fn f_mul(a: &$f, b: &$f) -> $f {
-                let mut r = <$f>::default();
-                unsafe { $fmul(&mut r, a, b) };
-                r
+            fn y_mut(a: &mut $aff) -> &mut $f {
+                &mut a.y
             }
             #[inline(always)]
-            fn f_sqr(a: &$f) -> $f {
-                let mut r = <$f>::default();
-                unsafe { $fsqr(&mut r, a) };
-                r
+            unsafe fn f_mul(out: *mut $f, a: *const $f, b: *const $f) {
+                $fmul(out, a, b)
             }
             #[inline(always)]
-            fn f_sub(a: &$f, b: &$f) -> $f {
-                let mut r = <$f>::default();
-                unsafe { $fsub(&mut r, a, b) };
-                r
+            unsafe fn f_sqr(out: *mut $f, a: *const $f) {
+                $fsqr(out, a)
+            }
+            #[inline(always)]
+            unsafe fn f_add(out: *mut $f, a: *const $f, b: *const $f) {
+                $fadd(out, a, b)
+            }
+            #[inline(always)]
+            unsafe fn f_sub(out: *mut $f, a: *const $f, b: *const $f) {
+                $fsub(out, a, b)
+            }
+            #[inline(always)]
+            unsafe fn f_neg(out: *mut $f, a: *const $f) {
+                $cneg(out, a, true)
+            }
+            #[inline(always)]
+            fn f_is_zero(a: &$f) -> bool {
+                const LIMBS: usize = std::mem::size_of::<$f>() / 8;
+                // blst's field elements are plain arrays of u64 limbs
+                let limbs = unsafe { &*(a as *const $f as *const [u64; LIMBS]) };
+                limbs.iter().all(|&w| w == 0)
             }
             fn f_inv(a: &$f) -> $f {
                 let mut r = <$f>::default();
@@ -274,6 +310,7 @@ impl_curve!(
     blst_fp,
     blst_fp_mul,
     blst_fp_sqr,
+    blst_fp_add,
     blst_fp_sub,
     blst_fp_eucl_inverse
 );
@@ -301,25 +338,10 @@ impl_curve!(
     blst_fp2,
     blst_fp2_mul,
     blst_fp2_sqr,
+    blst_fp2_add,
     blst_fp2_sub,
     blst_fp2_eucl_inverse
 );
-
-trait FromXy<F> {
-    fn from_xy(x: F, y: F) -> Self;
-}
-impl FromXy<blst_fp> for blst_p1_affine {
-    #[inline(always)]
-    fn from_xy(x: blst_fp, y: blst_fp) -> Self {
-        blst_p1_affine { x, y }
-    }
-}
-impl FromXy<blst_fp2> for blst_p2_affine {
-    #[inline(always)]
-    fn from_xy(x: blst_fp2, y: blst_fp2) -> Self {
-        blst_p2_affine { x, y }
-    }
-}
 
 /// Fq and Fq2 from Montgomery-form little-endian bytes: blst keeps Fq as 6 little-endian u64 limbs in
 /// Montgomery form (R = 2^384), so the bytes are its limbs as they are.

@@ -11,7 +11,13 @@ fn point<C: Curve>(bytes: &[u8]) -> C::Proj {
     let x = C::f_from_mont_le(&bytes[..coord]);
     let y = C::f_from_mont_le(&bytes[coord..2 * coord]);
     let z = C::f_from_mont_le(&bytes[2 * coord..3 * coord]);
-    C::from_jacobian(C::f_mul(&x, &z), C::f_mul(&y, &C::f_sqr(&z)), z)
+    let (mut xz, mut z2, mut yz2) = Default::default();
+    unsafe {
+        C::f_mul(&mut xz, &x, &z);
+        C::f_sqr(&mut z2, &z);
+        C::f_mul(&mut yz2, &y, &z2);
+    }
+    C::from_jacobian(xz, yz2, z)
 }
 
 /// sum over i of 2^exps[i] · P_i, the P_i homogeneous points in the kernels' layout: a window sum at

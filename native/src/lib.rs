@@ -5,6 +5,7 @@
 
 #![allow(clippy::new_without_default, clippy::manual_is_multiple_of)]
 
+mod affine_add;
 mod compact_witness;
 mod curve;
 mod fixed;

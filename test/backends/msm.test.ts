@@ -173,7 +173,7 @@ describe('native msm vs reference', { skip: !native }, () => {
   }
 
   for (const group of groups) {
-    test(`${group}: the opt-in own Pippenger (C2_NATIVE_MSM=own) agrees`, async () => {
+    test(`${group}: our Pippenger and blst's agree (C2_NATIVE_MSM=own, =blst)`, async () => {
       const rng = new Rng(`msm-own-${group}`);
       const n = group === 'g1' ? 1500 : 400;
       const pts = await randomPoints(native!, group, rng, n);
@@ -193,11 +193,13 @@ describe('native msm vs reference', { skip: !native }, () => {
         for (const scalars of cases) {
           process.env.C2_NATIVE_MSM = 'own';
           const own = await native!.msm(tn, 0, frVector(scalars));
-          delete process.env.C2_NATIVE_MSM;
+          process.env.C2_NATIVE_MSM = 'blst';
           assert.equal(hex(own), hex(await native!.msm(tn, 0, frVector(scalars))), `seed ${SEED}`);
         }
-        process.env.C2_NATIVE_MSM = 'own';
-        await same(tn, tr, 0, mixedScalars(rng, 200));
+        for (const choice of ['own', 'blst']) {
+          process.env.C2_NATIVE_MSM = choice;
+          await same(tn, tr, 0, mixedScalars(rng, 200));
+        }
       } finally {
         delete process.env.C2_NATIVE_MSM;
       }
