@@ -6,7 +6,6 @@
 #![allow(clippy::new_without_default, clippy::manual_is_multiple_of)]
 
 mod affine_add;
-mod compact_witness;
 mod curve;
 mod fixed;
 mod fr;
@@ -16,6 +15,7 @@ mod homogeneous;
 mod msm;
 mod ntt;
 mod pippenger;
+mod scalars;
 mod sparse;
 mod split;
 mod witness_code;
@@ -24,6 +24,7 @@ use curve::{Curve, G1, G2};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use rayon::prelude::*;
+use scalars::{Compact, Scalars};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
@@ -179,19 +180,94 @@ fn job(bufs: Vec<Uint8Array>, u32s: Vec<Uint32Array>, run: Run) -> AsyncTask<Job
     })
 }
 
-/// A task over an MSM's scalars and its optional density map (one byte a scalar).
+/// Synthesis's compact witness (src/shared/compact-witness.ts) as an argument, read by field name.
+#[napi(object, object_to_js = false)]
+pub struct CompactWitness {
+    pub count: u32,
+    pub full: Uint32Array,
+    pub bits: Uint32Array,
+    pub values: Uint8Array,
+}
+
+/// An MSM's scalars or a witness's aux: 32-byte values, or the compact witness (scalars.rs).
+pub type ScalarArg = Either<Uint8Array, CompactWitness>;
+
+/// Where a Job keeps a ScalarArg's arrays: its bytes (or compact values) in `bufs`, a compact witness's
+/// two words arrays in `u32s` with its count.
+#[derive(Clone, Copy)]
+pub(crate) struct Held {
+    buf: usize,
+    compact: Option<(usize, usize)>,
+}
+
+pub(crate) fn hold(
+    arg: ScalarArg,
+    bufs: &mut Vec<Uint8Array>,
+    u32s: &mut Vec<Uint32Array>,
+) -> Held {
+    match arg {
+        Either::A(bytes) => {
+            bufs.push(bytes);
+            Held {
+                buf: bufs.len() - 1,
+                compact: None,
+            }
+        }
+        Either::B(c) => {
+            bufs.push(c.values);
+            u32s.extend([c.full, c.bits]);
+            Held {
+                buf: bufs.len() - 1,
+                compact: Some((u32s.len() - 2, c.count as usize)),
+            }
+        }
+    }
+}
+
+impl Held {
+    /// The values, checked to add up (`what` starts the message).
+    pub(crate) fn get<'a>(
+        &self,
+        b: &'a [Uint8Array],
+        u: &'a [Uint32Array],
+        what: &str,
+    ) -> std::result::Result<Scalars<'a>, String> {
+        match self.compact {
+            None => Scalars::bytes(&b[self.buf], what),
+            Some((w, count)) => Ok(Scalars::Compact(Compact::new(
+                count,
+                &u[w],
+                &u[w + 1],
+                &b[self.buf],
+            )?)),
+        }
+    }
+}
+
+/// A task over an MSM's scalars (either form) and its optional density map (one byte a scalar).
 pub(crate) fn scalar_job(
-    scalars: Uint8Array,
+    scalars: ScalarArg,
     density: Option<Uint8Array>,
-    run: impl FnOnce(&[u8], Option<&[u8]>) -> std::result::Result<Vec<u8>, String> + Send + 'static,
+    run: impl FnOnce(&Scalars, Option<&[u8]>) -> std::result::Result<Vec<u8>, String> + Send + 'static,
 ) -> AsyncTask<Job> {
+    let (mut bufs, mut u32s) = (Vec::new(), Vec::new());
+    let held = hold(scalars, &mut bufs, &mut u32s);
     let has_density = density.is_some();
-    let mut bufs = vec![scalars];
     bufs.extend(density);
     job(
         bufs,
-        vec![],
-        Box::new(move |b, _| run(&b[0], if has_density { Some(&b[1][..]) } else { None })),
+        u32s,
+        Box::new(move |b, u| {
+            let sc = held.get(b, u, "msm scalars")?;
+            run(
+                &sc,
+                if has_density {
+                    Some(&b[held.buf + 1][..])
+                } else {
+                    None
+                },
+            )
+        }),
     )
 }
 
@@ -291,10 +367,10 @@ fn append_points<C: Curve>(
     Ok(())
 }
 
-fn msm_bytes<C: Curve>(
+fn msm_scalars<C: Curve>(
     store: &Store<C>,
     start: usize,
-    scalars: &[u8],
+    scalars: &Scalars,
     density: Option<&[u8]>,
 ) -> std::result::Result<Vec<u8>, String> {
     let v = store.read().map_err(|_| "table lock poisoned")?;
@@ -384,13 +460,13 @@ impl NativeTable {
     pub fn msm(
         &self,
         start: u32,
-        scalars: Uint8Array,
+        #[napi(ts_arg_type = "Uint8Array | CompactWitness")] scalars: ScalarArg,
         density: Option<Uint8Array>,
     ) -> AsyncTask<Job> {
         let tab = self.tab.clone();
         scalar_job(scalars, density, move |sc, d| match &tab {
-            Tab::G1(s) => msm_bytes::<G1>(s, start as usize, sc, d),
-            Tab::G2(s) => msm_bytes::<G2>(s, start as usize, sc, d),
+            Tab::G1(s) => msm_scalars::<G1>(s, start as usize, sc, d),
+            Tab::G2(s) => msm_scalars::<G2>(s, start as usize, sc, d),
         })
     }
 }
@@ -400,7 +476,7 @@ impl NativeTable {
 /// the O(n) pass over the scalars, on every core instead of the event loop.
 #[napi(js_name = "msmSplitRuns", ts_return_type = "Promise<Buffer>")]
 pub fn msm_split_runs(
-    scalars: Uint8Array,
+    #[napi(ts_arg_type = "Uint8Array | CompactWitness")] scalars: ScalarArg,
     density: Option<Uint8Array>,
     start: u32,
     per_buffer: u32,
@@ -411,7 +487,7 @@ pub fn msm_split_runs(
 }
 
 /// Synthesis's compact witness (src/groth16/witness.ts) expanded into `out`, 32 bytes a variable, on every
-/// core (compact_witness.rs); rejects a layout that does not add up.
+/// core (scalars.rs); rejects a layout that does not add up.
 #[napi(js_name = "expandWitness", ts_return_type = "Promise<Buffer>")]
 pub fn expand_witness(
     full: Uint32Array,
@@ -424,7 +500,14 @@ pub fn expand_witness(
         vec![full, bits],
         Box::new(|b, u| {
             let (out, values) = b.split_at_mut(1);
-            compact_witness::expand(&u[0], &u[1], &values[0], &mut out[0])?;
+            if out[0].len() % fr::FR_BYTES != 0 {
+                return Err(format!(
+                    "expandWitness: {} bytes is not a whole number of scalars",
+                    out[0].len()
+                ));
+            }
+            Compact::new(out[0].len() / fr::FR_BYTES, &u[0], &u[1], &values[0])?
+                .expand(&mut out[0]);
             Ok(Vec::new())
         }),
     )
@@ -434,11 +517,16 @@ pub fn expand_witness(
 /// 0/1 values as bits, the rest as they are), every value checked canonical on the way; rejects naming
 /// the first that is not, as "inputs: scalar i ..." or "aux: scalar i is not reduced modulo r".
 #[napi(js_name = "witnessCode", ts_return_type = "Promise<Buffer>")]
-pub fn witness_code(inputs: Uint8Array, aux: Uint8Array) -> AsyncTask<Job> {
+pub fn witness_code(
+    inputs: Uint8Array,
+    #[napi(ts_arg_type = "Uint8Array | CompactWitness")] aux: ScalarArg,
+) -> AsyncTask<Job> {
+    let (mut bufs, mut u32s) = (vec![inputs], Vec::new());
+    let aux = hold(aux, &mut bufs, &mut u32s);
     job(
-        vec![inputs, aux],
-        vec![],
-        Box::new(|b, _| witness_code::encode(&b[0], &b[1])),
+        bufs,
+        u32s,
+        Box::new(move |b, u| witness_code::encode(&b[0], &aux.get(b, u, "aux")?)),
     )
 }
 
@@ -646,18 +734,25 @@ pub fn evaluate_r1cs(
 /// A, B, C are evaluated into the padded vectors the transforms run on (C late, into B's, so two
 /// domain vectors live at once). The first m - 1 coefficients of H.
 #[napi(js_name = "quotientR1cs", ts_return_type = "Promise<Buffer>")]
-pub fn quotient_r1cs(r1cs: R1csMatrices, inputs: Uint8Array, aux: Uint8Array) -> AsyncTask<Job> {
-    let (csr, mut bufs) = r1cs_parts(r1cs);
-    bufs.extend([inputs, aux]);
+pub fn quotient_r1cs(
+    r1cs: R1csMatrices,
+    inputs: Uint8Array,
+    #[napi(ts_arg_type = "Uint8Array | CompactWitness")] aux: ScalarArg,
+) -> AsyncTask<Job> {
+    let (mut csr, mut bufs) = r1cs_parts(r1cs);
+    bufs.push(inputs);
+    let aux = hold(aux, &mut bufs, &mut csr);
     job(
         bufs,
         csr,
-        Box::new(|b, u| {
-            let m = csrs(u);
+        Box::new(move |b, u| {
+            let m = csrs(&u[..9]);
+            // the rows read the witness at random: a compact one is expanded for this call only
+            let aux = aux.get(b, u, "aux")?.to_bytes();
             let r1cs = sparse::R1csEval::new(
                 [(&m[0], &b[0]), (&m[1], &b[1]), (&m[2], &b[2])],
                 &b[3],
-                &b[4],
+                &aux,
             )?;
             let len = r1cs.len().max(1).next_power_of_two();
             // zeroed allocations; A and B evaluated now, C once A*B has freed B's vector

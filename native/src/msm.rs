@@ -8,26 +8,11 @@
 
 use crate::curve::Curve;
 use crate::fr::FR_BYTES;
+use crate::scalars::{Scalars, Val};
 use rayon::prelude::*;
 
 const NBITS: usize = 255;
 const SPLIT: usize = 1 << 14;
-
-#[inline]
-fn classify(s: &[u8]) -> u8 {
-    // 0: zero, 1: one, 2: other
-    let w0 = u64::from_le_bytes(s[0..8].try_into().unwrap());
-    let rest = s[8..32].iter().all(|&b| b == 0);
-    if !rest {
-        2
-    } else if w0 == 0 {
-        0
-    } else if w0 == 1 {
-        1
-    } else {
-        2
-    }
-}
 
 struct Split {
     /// First scalar at or above 2^255 (never canonical: Pippenger reads 255 bits).
@@ -38,14 +23,8 @@ struct Split {
 }
 
 /// The number of scalars in `scalars`, checked to be whole and, with a density map, one byte each.
-pub fn scalar_count(scalars: &[u8], density: Option<&[u8]>) -> Result<usize, String> {
-    if scalars.len() % FR_BYTES != 0 {
-        return Err(format!(
-            "msm: scalar bytes {} not a multiple of {FR_BYTES}",
-            scalars.len()
-        ));
-    }
-    let n = scalars.len() / FR_BYTES;
+pub fn scalar_count(scalars: &Scalars, density: Option<&[u8]>) -> Result<usize, String> {
+    let n = scalars.len();
     if let Some(d) = density {
         if d.len() != n {
             return Err(format!(
@@ -61,7 +40,7 @@ pub fn scalar_count(scalars: &[u8], density: Option<&[u8]>) -> Result<usize, Str
 pub fn msm<C: Curve>(
     bases: &[C::Affine],
     start: usize,
-    scalars: &[u8],
+    scalars: &Scalars,
     density: Option<&[u8]>,
 ) -> Result<C::Proj, String> {
     let n = scalar_count(scalars, density)?;
@@ -89,7 +68,6 @@ pub fn msm<C: Curve>(
     }
     let base_ptr = bases.as_ptr() as usize;
     let asz = std::mem::size_of::<C::Affine>();
-    let sc_ptr = scalars.as_ptr() as usize;
 
     let parts: Vec<Split> = (0..nblocks)
         .into_par_iter()
@@ -103,26 +81,23 @@ pub fn msm<C: Curve>(
                 other_points: Vec::new(),
                 other_scalars: Vec::new(),
             };
-            for i in lo..hi {
-                if let Some(d) = density {
-                    if d[i] == 0 {
-                        continue;
-                    }
+            scalars.walk(lo, hi, |i, v| {
+                if density.is_some_and(|d| d[i] == 0) {
+                    return;
                 }
-                let s = &scalars[i * FR_BYTES..(i + 1) * FR_BYTES];
-                if s[FR_BYTES - 1] & 0x80 != 0 && sp.bad.is_none() {
-                    sp.bad = Some(i);
-                }
-                match classify(s) {
-                    0 => {}
-                    1 => sp.ones.push(base_ptr + k * asz),
-                    _ => {
+                match v {
+                    Val::Bit(false) => {}
+                    Val::Bit(true) => sp.ones.push(base_ptr + k * asz),
+                    Val::Other(s) => {
+                        if s[FR_BYTES - 1] & 0x80 != 0 && sp.bad.is_none() {
+                            sp.bad = Some(i);
+                        }
                         sp.other_points.push(base_ptr + k * asz);
-                        sp.other_scalars.push(sc_ptr + i * FR_BYTES);
+                        sp.other_scalars.push(s.as_ptr() as usize);
                     }
                 }
                 k += 1;
-            }
+            });
             sp
         })
         .collect();

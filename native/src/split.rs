@@ -6,6 +6,7 @@
 //! WebGPU MSM as index lists per table buffer (`split_runs`).
 
 use crate::fr::FR_BYTES;
+use crate::scalars::{Scalars, Val};
 use rayon::prelude::*;
 
 /// The scalars of one MSM sorted as the CUDA glue takes them, positions relative to `start`. A dense
@@ -22,18 +23,9 @@ pub struct Split {
 
 const BLOCK: usize = 1 << 14;
 
-fn classify(s: &[u8]) -> u8 {
-    let w = |k: usize| u64::from_le_bytes(s[8 * k..8 * k + 8].try_into().unwrap());
-    if w(1) | w(2) | w(3) != 0 {
-        2
-    } else {
-        w(0).min(2) as u8
-    }
-}
-
 /// Block b's scalars (BLOCK of them), and the density-kept count of every block before it, at its first.
 struct Blocks<'a> {
-    scalars: &'a [u8],
+    scalars: &'a Scalars<'a>,
     density: Option<&'a [u8]>,
     n: usize,
     /// the kept position of each block's first kept scalar, and the span (the kept count) last
@@ -41,7 +33,10 @@ struct Blocks<'a> {
 }
 
 impl<'a> Blocks<'a> {
-    fn new(scalars: &'a [u8], density: Option<&'a [u8]>) -> std::result::Result<Self, String> {
+    fn new(
+        scalars: &'a Scalars<'a>,
+        density: Option<&'a [u8]>,
+    ) -> std::result::Result<Self, String> {
         let n = crate::msm::scalar_count(scalars, density)?;
         let counts: Vec<usize> = (0..n.div_ceil(BLOCK))
             .into_par_iter()
@@ -85,17 +80,21 @@ impl<'a> Blocks<'a> {
         let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(self.n));
         let mut k = self.first[b];
         let mut bad = None;
-        for i in lo..hi {
+        self.scalars.walk(lo, hi, |i, v| {
             if self.density.is_some_and(|d| d[i] == 0) {
-                continue;
+                return;
             }
-            let s = &self.scalars[i * FR_BYTES..(i + 1) * FR_BYTES];
-            if s[FR_BYTES - 1] & 0x80 != 0 && bad.is_none() {
-                bad = Some(i);
+            match v {
+                Val::Bit(one) => f(one as u8, k, &[]),
+                Val::Other(s) => {
+                    if s[FR_BYTES - 1] & 0x80 != 0 && bad.is_none() {
+                        bad = Some(i);
+                    }
+                    f(2, k, s);
+                }
             }
-            f(classify(s), k, s);
             k += 1;
-        }
+        });
         bad
     }
 }
@@ -121,9 +120,10 @@ fn counts(blocks: &Blocks) -> std::result::Result<Vec<(usize, usize)>, String> {
 
 /// Whether the MSM reads its scalars as they are. A 0 or 1 costs Pippenger one addition at most, as the
 /// ones' sum does: gathering pays only where they are many (the uploads: 32 bytes a scalar as it is, a
-/// bit or 4 bytes a one and 36 a rest gathered).
-fn dense(density: Option<&[u8]>, span: usize, n_rest: usize) -> bool {
-    density.is_none() && 8 * (span - n_rest) <= span
+/// bit or 4 bytes a one and 36 a rest gathered). A compact witness is never read as it is: it has no
+/// 32-byte form to read.
+fn dense(scalars: &Scalars, density: Option<&[u8]>, span: usize, n_rest: usize) -> bool {
+    matches!(scalars, Scalars::Bytes(_)) && density.is_none() && 8 * (span - n_rest) <= span
 }
 
 /// `buf` cut in consecutive slices of the given sizes (which sum to its length).
@@ -182,7 +182,7 @@ fn words_as_bytes(w: &mut [u32]) -> &mut [u8] {
 
 /// The CUDA glue's form: the ones as a bitmap over the span, the rest's positions and scalars; or dense.
 #[cfg(feature = "cuda")]
-pub fn split(scalars: &[u8], density: Option<&[u8]>) -> std::result::Result<Split, String> {
+pub fn split(scalars: &Scalars, density: Option<&[u8]>) -> std::result::Result<Split, String> {
     let blocks = Blocks::new(scalars, density)?;
     let span = blocks.span();
     let counts = counts(&blocks)?;
@@ -190,7 +190,7 @@ pub fn split(scalars: &[u8], density: Option<&[u8]>) -> std::result::Result<Spli
     let n_rest: usize = counts.iter().map(|c| c.1).sum();
     let mut s = Split {
         span,
-        dense: dense(density, span, n_rest),
+        dense: dense(scalars, density, span, n_rest),
         ones: Vec::new(),
         rest_idx: Vec::new(),
         rest_scalars: Vec::new(),
@@ -226,25 +226,36 @@ pub fn split(scalars: &[u8], density: Option<&[u8]>) -> std::result::Result<Spli
     Ok(s)
 }
 
-/// The scalars the density map keeps, in order (the streamed form's input), checked as `split` checks
-/// them; without a map, the scalars themselves.
+/// The scalars the density map keeps, in order, 32 bytes each (the streamed form's input), checked as
+/// `split` checks them; scalars already in that form are borrowed.
 #[cfg(feature = "cuda")]
 pub fn kept<'a>(
-    scalars: &'a [u8],
+    scalars: &Scalars<'a>,
     density: Option<&[u8]>,
 ) -> std::result::Result<std::borrow::Cow<'a, [u8]>, String> {
-    counts(&Blocks::new(scalars, density)?)?;
-    Ok(match density {
-        None => std::borrow::Cow::Borrowed(scalars),
-        Some(d) => std::borrow::Cow::Owned(
-            scalars
-                .chunks_exact(FR_BYTES)
-                .zip(d)
-                .filter(|(_, &k)| k != 0)
-                .flat_map(|(s, _)| s.iter().copied())
-                .collect(),
-        ),
-    })
+    let blocks = Blocks::new(scalars, density)?;
+    counts(&blocks)?;
+    if let (Scalars::Bytes(b), None) = (scalars, density) {
+        return Ok(std::borrow::Cow::Borrowed(*b));
+    }
+    // each block writes its kept scalars into its own slice of the zeroed output
+    let mut out = vec![0u8; blocks.span() * FR_BYTES];
+    let parts = slices(
+        &mut out,
+        (0..blocks.len()).map(|b| FR_BYTES * (blocks.first[b + 1] - blocks.first[b])),
+    );
+    parts.into_par_iter().enumerate().for_each(|(b, o)| {
+        let at = blocks.first[b];
+        blocks.walk(b, |class, k, s| {
+            let d = &mut o[(k - at) * FR_BYTES..(k - at + 1) * FR_BYTES];
+            match class {
+                0 => {}
+                1 => d[0] = 1,
+                _ => d.copy_from_slice(s),
+            }
+        });
+    });
+    Ok(std::borrow::Cow::Owned(out))
 }
 
 /// The WebGPU MSM's form, for a table of buffers of `per_buffer` points from base `start`: little-endian
@@ -256,7 +267,7 @@ pub const LISTS: u32 = 0;
 pub const DENSE: u32 = 1;
 
 pub fn split_runs(
-    scalars: &[u8],
+    scalars: &Scalars,
     density: Option<&[u8]>,
     start: usize,
     per_buffer: usize,
@@ -273,7 +284,7 @@ pub fn split_runs(
             .flat_map(|w| (w as u32).to_le_bytes())
             .collect::<Vec<u8>>()
     };
-    if dense(density, span, n_rest) {
+    if dense(scalars, density, span, n_rest) {
         return Ok(header(DENSE, 0, 0));
     }
     // as many run slots as buffers the span touches; the lists after them, at once in the output

@@ -9,6 +9,7 @@
 //! words a general value (its canonical bytes).
 
 use crate::fr::{below_r, FR_BYTES};
+use crate::scalars::{Scalars, Val};
 use rayon::prelude::*;
 
 /// Variables a work item: whole groups of 32.
@@ -44,46 +45,44 @@ fn limbs(s: &[u8]) -> [u64; 4] {
     std::array::from_fn(|k| u64::from_le_bytes(s[8 * k..8 * k + 8].try_into().unwrap()))
 }
 
-fn general(l: &[u64; 4]) -> bool {
-    l[1] | l[2] | l[3] != 0 || l[0] > 1
+/// f(i, value i) for variables lo..hi of inputs then aux.
+fn walk<'a>(
+    inputs: &Scalars<'a>,
+    aux: &Scalars<'a>,
+    lo: usize,
+    hi: usize,
+    mut f: impl FnMut(usize, Val<'a>),
+) {
+    let ni = inputs.len();
+    inputs.walk(lo.min(ni), hi.min(ni), &mut f);
+    aux.walk(lo.max(ni) - ni, hi.max(ni) - ni, |j, v| f(ni + j, v));
 }
 
-pub fn encode(inputs: &[u8], aux: &[u8]) -> Result<Vec<u8>, String> {
-    for (what, v) in [("inputs", inputs), ("aux", aux)] {
-        if v.len() % FR_BYTES != 0 {
-            return Err(format!(
-                "{what}: {} bytes is not a whole number of scalars",
-                v.len()
-            ));
-        }
-    }
-    let ni = inputs.len() / FR_BYTES;
-    let n = ni + aux.len() / FR_BYTES;
+/// inputs then aux as their code; aux in either form (scalars.rs), which gives the same code.
+pub fn encode(inputs: &[u8], aux: &Scalars) -> Result<Vec<u8>, String> {
+    let inputs = Scalars::bytes(inputs, "inputs")?;
+    let ni = inputs.len();
+    let n = ni + aux.len();
     if n >= 1 << 32 {
         return Err(format!("a witness of {n} variables is past 2^32"));
     }
-    let value = |i: usize| -> &[u8] {
-        if i < ni {
-            &inputs[i * FR_BYTES..(i + 1) * FR_BYTES]
-        } else {
-            &aux[(i - ni) * FR_BYTES..(i - ni + 1) * FR_BYTES]
-        }
-    };
     let blocks = n.div_ceil(BLOCK);
-    let range = |b: usize| b * BLOCK..((b + 1) * BLOCK).min(n);
+    let range = |b: usize| (b * BLOCK, ((b + 1) * BLOCK).min(n));
     // pass one: each block's general values, or its first value not below r
     let counts: Vec<Result<usize, usize>> = (0..blocks)
         .into_par_iter()
         .map(|b| {
-            let mut count = 0;
-            for i in range(b) {
-                let l = limbs(value(i));
-                if !below_r(&l) {
-                    return Err(i);
+            let (lo, hi) = range(b);
+            let (mut count, mut bad) = (0, None);
+            walk(&inputs, aux, lo, hi, |i, v| {
+                if let Val::Other(s) = v {
+                    if !below_r(&limbs(s)) {
+                        bad = bad.or(Some(i));
+                    }
+                    count += 1;
                 }
-                count += general(&l) as usize;
-            }
-            Ok(count)
+            });
+            bad.map_or(Ok(count), Err)
         })
         .collect();
     if let Some(i) = counts.iter().filter_map(|c| c.err()).min() {
@@ -118,26 +117,29 @@ pub fn encode(inputs: &[u8], aux: &[u8]) -> Result<Vec<u8>, String> {
         .zip(values.into_par_iter())
         .enumerate()
         .for_each(|(b, (gs, vals))| {
-            let mut rank = first[b];
+            let (lo, hi) = range(b);
+            // per group of 32: non-zero bits, general bits
+            let mut bits = vec![(0u32, 0u32); (hi - lo).div_ceil(32)];
             let mut at = 0;
-            for (g, rec) in gs.chunks_exact_mut(GROUP_WORDS * 4).enumerate() {
-                let base = b * BLOCK + g * 32;
-                let (mut nonzero, mut big) = (0u32, 0u32);
-                let before = rank;
-                for j in 0..32.min(n - base) {
-                    let s = value(base + j);
-                    let l = limbs(s);
-                    nonzero |= ((l != [0; 4]) as u32) << j;
-                    if general(&l) {
-                        big |= 1 << j;
+            walk(&inputs, aux, lo, hi, |i, v| {
+                let (g, j) = ((i - lo) / 32, (i - lo) % 32);
+                match v {
+                    Val::Bit(false) => {}
+                    Val::Bit(true) => bits[g].0 |= 1 << j,
+                    Val::Other(s) => {
+                        bits[g].0 |= 1 << j;
+                        bits[g].1 |= 1 << j;
                         vals[at..at + FR_BYTES].copy_from_slice(s);
                         at += FR_BYTES;
-                        rank += 1;
                     }
                 }
-                for (k, w) in [nonzero, big, before as u32].into_iter().enumerate() {
+            });
+            let mut rank = first[b];
+            for (rec, (nonzero, big)) in gs.chunks_exact_mut(GROUP_WORDS * 4).zip(bits) {
+                for (k, w) in [nonzero, big, rank as u32].into_iter().enumerate() {
                     rec[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
                 }
+                rank += big.count_ones() as usize;
             }
         });
     Ok(out)

@@ -5,11 +5,14 @@
  * lacks them. The prover never learns which machine it drives.
  *
  * Encodings are those of bellperson's parameter files so bytes can flow from disk to kernel untouched:
- * - Fr scalars: 32 bytes little-endian, canonical (not Montgomery), packed back to back (`FrVector`).
+ * - Fr scalars: 32 bytes little-endian, canonical (not Montgomery), packed back to back (`FrVector`); an
+ *   MSM's scalars and a quotient's aux may also be synthesis's compact witness (`Scalars`,
+ *   shared/compact-witness.ts), which the backends read as it is: a witness is never expanded for them.
  * - G1 points: 96 bytes uncompressed affine (x||y big-endian, zcash flag bits); G2: 192 bytes
  *   (x.c1||x.c0||y.c1||y.c0). The identity is the all-zero encoding with the infinity flag (0x40) set.
  */
 import type { FrVector } from '../shared/fr-vector.ts';
+import type { Scalars } from '../shared/compact-witness.ts';
 import type { R1cs, SparseMatrix } from '../shared/r1cs.ts';
 
 export type Group = 'g1' | 'g2';
@@ -51,7 +54,7 @@ export interface PointKernels {
    * (nearly all of a PoRep witness) must take a fast path: a plain sum of the bases of the ones. Returns
    * the sum as an uncompressed point of the table's group.
    */
-  msm(table: PointTable, start: number, scalars: FrVector, density?: Uint8Array): Promise<Uint8Array>;
+  msm(table: PointTable, start: number, scalars: Scalars, density?: Uint8Array): Promise<Uint8Array>;
 }
 
 /** Groth16's quotient H = (A*B - C) / Z: the NTT work of a proof. */
@@ -69,7 +72,7 @@ export interface QuotientKernels {
    * constraints straight into the vectors it transforms. The matrices may live in SharedArrayBuffers.
    * Rejects a non-canonical value.
    */
-  quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector>;
+  quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: Scalars): Promise<FrVector>;
 }
 
 /**

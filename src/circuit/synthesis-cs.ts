@@ -12,7 +12,8 @@
  */
 import type { R1cs, SparseMatrix } from '../shared/r1cs.ts';
 import { mod } from '../shared/fr.ts';
-import { WitnessBuilder, expandWitness, type CompactWitness } from '../groth16/witness.ts';
+import { WitnessBuilder, expandWitness } from '../groth16/witness.ts';
+import type { CompactWitness } from '../shared/compact-witness.ts';
 import { CoefficientTable } from './coefficients.ts';
 import { GrowU32 } from './grow-u32.ts';
 import { AUX, Lc, P } from './lc.ts';

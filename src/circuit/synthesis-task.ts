@@ -11,7 +11,7 @@
 import type { R1cs } from '../shared/r1cs.ts';
 import { sameCounts, type R1csCounts } from '../groth16/r1cs-file.ts';
 import { frVector } from '../shared/fr-vector.ts';
-import type { CompactWitness } from '../groth16/witness.ts';
+import type { CompactWitness } from '../shared/compact-witness.ts';
 import type { Commit2Job } from '../porep/commit2-input.ts';
 import { SynthesisCs } from './synthesis-cs.ts';
 import { synthesizePartition, type ChallengeRange } from './stacked.ts';

@@ -13,6 +13,7 @@ import { domainSize } from '../shared/r1cs.ts';
 import type { Proof } from './proof.ts';
 import type { ProvingKey } from './proving-key.ts';
 import { popcount, type Assignment } from './r1cs.ts';
+import { scalarCount } from '../shared/compact-witness.ts';
 
 /**
  * Per stage, summed over proofs: on a `serial` backend each stage's own time; on an `overlap` one the time
@@ -32,7 +33,7 @@ export interface ProveOptions {
 
 function checkShapes(pk: ProvingKey, w: Assignment): { numInputs: number; numAux: number } {
   const numInputs = w.inputs.length / FR_BYTES;
-  const numAux = w.aux.length / FR_BYTES;
+  const numAux = scalarCount(w.aux, 'aux');
   const { sections, vk } = pk.layout;
   const fail = (what: string): never => {
     throw new RangeError(`assignment does not fit ${pk.path}: ${what}`);

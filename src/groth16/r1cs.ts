@@ -7,11 +7,12 @@ import { frIsZeroAt, type FrVector } from '../shared/fr-vector.ts';
 import { oracleKernels } from '../backends/borrow.ts';
 import { FR_BYTES } from '../shared/fr.ts';
 import type { R1cs, SparseMatrix } from '../shared/r1cs.ts';
+import { type Scalars, scalarCount } from '../shared/compact-witness.ts';
 
 interface Witnessed {
   /** Input values, ONE first. */
   inputs: FrVector;
-  aux: FrVector;
+  aux: Scalars;
   /** One byte per variable: 1 where it appears with a non-zero coefficient (bellperson's trackers). */
   aAuxDensity: Uint8Array;
   bInputDensity: Uint8Array;
@@ -20,6 +21,7 @@ interface Witnessed {
 
 /** bellperson's ProvingAssignment after synthesis: A, B, C already evaluated (an oracle dump, tests). */
 export interface EvaluatedAssignment extends Witnessed {
+  aux: FrVector;
   /** A, B, C evaluations of every constraint, input constraints included at the end. */
   a: FrVector;
   b: FrVector;
@@ -29,7 +31,8 @@ export interface EvaluatedAssignment extends Witnessed {
 
 /**
  * The circuit and its witness only: the prover has the backend evaluate A, B, C inside the quotient
- * (quotientR1cs), so the three evaluation buffers never exist.
+ * (quotientR1cs), so the three evaluation buffers never exist; the aux may stay in synthesis's compact
+ * form, which every backend reads.
  */
 export interface LeanAssignment extends Witnessed {
   r1cs: R1cs;
@@ -81,10 +84,11 @@ export function popcount(density: Uint8Array): number {
   return n;
 }
 
-function checkWitness(r1cs: R1cs, inputs: FrVector, aux: FrVector): void {
-  if (inputs.length !== r1cs.numInputs * FR_BYTES || aux.length !== r1cs.numAux * FR_BYTES) {
+function checkWitness(r1cs: R1cs, inputs: FrVector, aux: Scalars): void {
+  const numAux = scalarCount(aux, 'aux');
+  if (inputs.length !== r1cs.numInputs * FR_BYTES || numAux !== r1cs.numAux) {
     throw new RangeError(
-      `witness has ${inputs.length / FR_BYTES} inputs and ${aux.length / FR_BYTES} aux, circuit wants ${r1cs.numInputs} and ${r1cs.numAux}`,
+      `witness has ${inputs.length / FR_BYTES} inputs and ${numAux} aux, circuit wants ${r1cs.numInputs} and ${r1cs.numAux}`,
     );
   }
 }
@@ -96,7 +100,7 @@ function checkWitness(r1cs: R1cs, inputs: FrVector, aux: FrVector): void {
 export function assignLean(
   r1cs: R1cs,
   inputs: FrVector,
-  aux: FrVector,
+  aux: Scalars,
   dens: Densities = densities(r1cs),
 ): LeanAssignment {
   checkWitness(r1cs, inputs, aux);

@@ -1,35 +1,13 @@
 /**
- * The aux assignment as synthesis hands it to the prover. In the StackedDRG circuit nearly every aux
- * variable is a bit (SHA-256 labeling: 98% at 2KiB, 97% at 8MiB), so a witness of 32 bytes per variable
- * would be ~97% zero bytes. Bits live in a bitset; only the variables holding another value keep 32 bytes.
- * That makes a partition's witness ~20x smaller than bellperson's aux vector, which matters when all
- * partitions of a 32GiB sector are synthesized before the first is proved.
- *
- * Variable j is "full" when bit j of `full` is set: its value is the next one in `values` (variables in
- * order). Otherwise its value is bit j of `bits`.
- *
- * This module is the only one that knows the layout: synthesis writes it through WitnessBuilder, the
- * prover reads it through expandWitnessAsync (the addon's, on every core) or expandWitness.
+ * Synthesis's compact witness (its layout: shared/compact-witness.ts): written one variable at a time
+ * (WitnessBuilder), joined from slices, and expanded to 32 bytes a variable where a caller needs that
+ * (the synthesis constraint system's values, the oracle comparisons).
  */
 import { FR_BYTES, bigintFromLe } from '../shared/fr.ts';
 import type { FrVector } from '../shared/fr-vector.ts';
 import { popcount32 } from '../shared/bits.ts';
-import { loadAddon } from '../backends/cpu/index.ts';
-
-export interface CompactWitness {
-  /** Number of aux variables. */
-  count: number;
-  /** One bit per variable: set where the variable holds a value other than 0 and 1. */
-  full: Uint32Array;
-  /** One bit per variable: its value, where it is not full. */
-  bits: Uint32Array;
-  /** The values of the full variables, in variable order, FR_BYTES little-endian each. */
-  values: Uint8Array;
-}
-
-export function witnessWords(count: number): number {
-  return Math.ceil(count / 32);
-}
+import { type CompactWitness, witnessWords } from '../shared/compact-witness.ts';
+import { frBytes } from '../backends/cpu/index.ts';
 
 /** The witness as the prover's FrVector (FR_BYTES per variable). */
 export function expandWitness(
@@ -62,21 +40,11 @@ export function expandWitness(
 }
 
 /**
- * expandWitness on every core and off the event loop (native/src/compact_witness.rs), as the prover
- * expands each partition's: a 32GiB partition's 4.2 GB took ~0.8 s of the event loop in JS.
+ * expandWitness on every core and off the event loop (native/src/scalars.rs): for the kernels that read
+ * the witness at random (the CPU's A, B, C), and the oracle's comparisons.
  */
-export async function expandWitnessAsync(
-  w: CompactWitness,
-  out: FrVector = new Uint8Array(w.count * FR_BYTES),
-): Promise<FrVector> {
-  if (out.length !== w.count * FR_BYTES)
-    throw new RangeError(`expandWitness: ${out.length} bytes for ${w.count}`);
-  try {
-    await loadAddon().expandWitness(w.full, w.bits, w.values, out);
-  } catch (e) {
-    throw new RangeError((e as Error).message, { cause: e });
-  }
-  return out;
+export function expandWitnessAsync(w: CompactWitness, out?: FrVector): Promise<FrVector> {
+  return frBytes(w, out ?? new Uint8Array(w.count * FR_BYTES));
 }
 
 /** The compact form of a FrVector witness (tests, and witnesses from elsewhere). */

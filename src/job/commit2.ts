@@ -14,7 +14,6 @@ import { startSynthesis } from './synthesis.ts';
 import { assignLean, densities, type Densities } from '../groth16/r1cs.ts';
 import type { R1cs } from '../shared/r1cs.ts';
 import { readR1csCounts, readR1csFile, writeR1csFile } from '../groth16/r1cs-file.ts';
-import { expandWitnessAsync } from '../groth16/witness.ts';
 import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
 import { prove, type StageTimes } from '../groth16/prove.ts';
 import { inLanes } from '../shared/lanes.ts';
@@ -232,8 +231,9 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     const t0p = performance.now();
     let t = t0p;
     // lean: A, B, C are evaluated by the backend inside the quotient, never held as buffers; the
-    // witness is expanded to 32 bytes per variable for this partition's proof only
-    const w = assignLean(structure, part.inputs, await expandWitnessAsync(part.witness), dens);
+    // backends read the compact witness as it is (a GPU backend never expands it: 4.2 GB a 32GiB
+    // partition as 32 bytes a variable)
+    const w = assignLean(structure, part.inputs, part.witness, dens);
     stages.assignMs += performance.now() - t;
     const proof = await prove(pk.backend, pk, w, { randomness: opts.randomness }, times);
     t = performance.now();

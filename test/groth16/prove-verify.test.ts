@@ -10,6 +10,7 @@ import { decodeProof, encodeProof, type Proof } from '../../src/groth16/proof.ts
 import { prove } from '../../src/groth16/prove.ts';
 import { loadProvingKey, type ProvingKey } from '../../src/groth16/proving-key.ts';
 import { assign, assignLean } from '../../src/groth16/r1cs.ts';
+import { compactWitness } from '../../src/groth16/witness.ts';
 import { generateParameters, toxicFromSeed } from '../../src/groth16/setup.ts';
 import { verifyProof } from '../../src/groth16/verify.ts';
 import { testBackends } from '../support/backends.ts';
@@ -97,6 +98,22 @@ for (const backend of backends) {
         async () => prove(backend, pk, assignLean(other.cs.toR1cs(), ow.inputs, ow.aux)),
         /does not fit/,
       );
+    });
+
+    test('the compact witness (as synthesis hands it over) proves the same as its 32-byte form', async () => {
+      const c = sampleCircuit(0xc0fen);
+      const w = c.cs.witness();
+      const r1cs = c.cs.toR1cs();
+      const randomness = { r: 13n, s: 17n };
+      const compact = compactWitness(w.aux);
+      assert.ok(
+        compact.values.length > 0 && compact.values.length < w.aux.length,
+        'bits and full values both',
+      );
+      const fromCompact = await prove(backend, pk, assignLean(r1cs, w.inputs, compact), { randomness });
+      const fromBytes = await prove(backend, pk, assignLean(r1cs, w.inputs, w.aux), { randomness });
+      assert.deepEqual(encodeProof(fromCompact), encodeProof(fromBytes));
+      assert.equal(verifyProof(pk.vk, fromCompact, c.publicInputs), true);
     });
 
     test('another witness of the same circuit verifies with its own inputs only', async () => {

@@ -15,6 +15,13 @@ import {
 import { FR_BYTES, FR_MODULUS, frFromBytes, frInv, frPow, mod } from '../../src/shared/fr.ts';
 import { frValues, frVector, type FrVector } from '../../src/shared/fr-vector.ts';
 import type { SparseMatrix, R1cs } from '../../src/shared/r1cs.ts';
+import { type Scalars, isCompact } from '../../src/shared/compact-witness.ts';
+import { expandWitness } from '../../src/groth16/witness.ts';
+
+/** Scalars as 32 bytes a value: a compact witness expanded by the plain JS loop. */
+function bytesOf(s: Scalars): FrVector {
+  return isCompact(s) ? expandWitness(s) : s;
+}
 
 const G1 = bls12_381.G1.Point;
 const G2 = bls12_381.G2.Point;
@@ -218,14 +225,9 @@ export function createReferenceBackend(): FullBackend {
       ref(table).points = [];
     },
 
-    async msm(
-      table: PointTable,
-      start: number,
-      scalars: FrVector,
-      density?: Uint8Array,
-    ): Promise<Uint8Array> {
+    async msm(table: PointTable, start: number, scalars: Scalars, density?: Uint8Array): Promise<Uint8Array> {
       const t = ref(table);
-      const s = frValues(scalars);
+      const s = frValues(bytesOf(scalars));
       if (density && density.length !== s.length)
         throw new RangeError('density map does not match the scalars');
       let acc = zero(t.group);
@@ -320,9 +322,9 @@ export function createReferenceBackend(): FullBackend {
       };
     },
 
-    async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector> {
+    async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: Scalars): Promise<FrVector> {
       // the definition itself: the quotient of the evaluations
-      const { a, b, c } = await this.evaluateR1cs(r1cs, inputs, aux);
+      const { a, b, c } = await this.evaluateR1cs(r1cs, inputs, bytesOf(aux));
       return this.quotient(a, b, c);
     },
 

@@ -251,7 +251,10 @@ pub(crate) fn coset_zinv(m: usize) -> [u8; FR_BYTES] {
 /// GPU: little-endian u32 words [dense, span, bitmap words, rest], the ones' bitmap, the rest's positions,
 /// then the rest's scalars.
 #[napi(js_name = "cudaSplit", ts_return_type = "Promise<Buffer>")]
-pub fn cuda_split(scalars: Uint8Array, density: Option<Uint8Array>) -> AsyncTask<Job> {
+pub fn cuda_split(
+    #[napi(ts_arg_type = "Uint8Array | CompactWitness")] scalars: crate::ScalarArg,
+    density: Option<Uint8Array>,
+) -> AsyncTask<Job> {
     crate::scalar_job(scalars, density, |sc, d| {
         let s = crate::split::split(sc, d)?;
         let head = [s.dense as usize, s.span, s.ones.len(), s.rest_idx.len()];

@@ -158,7 +158,7 @@ impl CudaR1cs {
         &self,
         r1cs: R1csMatrices,
         inputs: Uint8Array,
-        aux: Uint8Array,
+        #[napi(ts_arg_type = "Uint8Array | CompactWitness")] aux: crate::ScalarArg,
     ) -> AsyncTask<Job> {
         quotient_job(r1cs, inputs, aux, self.inner.clone())
     }
@@ -167,17 +167,19 @@ impl CudaR1cs {
 fn quotient_job(
     r1cs: R1csMatrices,
     inputs: Uint8Array,
-    aux: Uint8Array,
+    aux: crate::ScalarArg,
     resident: Arc<Resident>,
 ) -> AsyncTask<Job> {
-    let (csr, mut bufs) = crate::r1cs_parts(r1cs);
-    bufs.extend([inputs, aux]);
+    let (mut csr, mut bufs) = crate::r1cs_parts(r1cs);
+    bufs.push(inputs);
+    let aux = crate::hold(aux, &mut bufs, &mut csr);
     job(
         bufs,
         csr,
         Box::new(move |b, u| {
-            let m = crate::csrs(u);
-            let (inputs, aux) = (&b[3], &b[4]);
+            let m = crate::csrs(&u[..9]);
+            let inputs = &b[3];
+            let aux = aux.get(b, u, "aux")?;
             let mats: [CCsr; 3] = std::array::from_fn(|i| CCsr {
                 row_ptr: m[i].row_ptr.as_ptr(),
                 cols: m[i].cols.as_ptr(),
@@ -188,13 +190,13 @@ fn quotient_job(
             // a matrix's terms: its row_ptr's last offset once checked, its cols' length before
             let shape = Shape {
                 rows: m[0].row_ptr.len().saturating_sub(1),
-                vars: (inputs.len() + aux.len()) / FR_BYTES,
+                vars: inputs.len() / FR_BYTES + aux.len(),
                 terms: std::array::from_fn(|i| m[i].cols.len()),
                 coeffs: std::array::from_fn(|i| b[i].len() / FR_BYTES),
             };
             // the witness's code (witness_code.rs: ~5% of its bytes for PoRep's), every value checked
             // canonical as it is made
-            let code = crate::witness_code::encode(inputs, aux)?;
+            let code = crate::witness_code::encode(inputs, &aux)?;
             // no lock held while checking: partitions proved side by side check their witnesses at once
             let known = *locked(&resident.shape);
             let rows = match known {
@@ -229,7 +231,7 @@ fn quotient_job(
             let lease = Lease::take();
             // the quotient's own GPU memory (A, B, C over the domain, 1/Z, the witness), kept free twice
             // over beside a resident structure
-            let reserve = 2 * (3 * len + 1 + ninputs + aux.len() / FR_BYTES) * FR_BYTES;
+            let reserve = 2 * (3 * len + 1 + ninputs + aux.len()) * FR_BYTES;
             let copy = resident.on(lease.device, &mats, rows, reserve)?;
             let _g = lease.lock();
             check(unsafe {

@@ -5,6 +5,7 @@ use super::ffi::GpuCurve;
 use super::{check, device_count, lock, message, Lease, OUT_OF_MEMORY};
 use crate::curve::{Curve, G1, G2};
 use crate::msm::scalar_count;
+use crate::scalars::Scalars;
 use crate::split::{kept, split};
 use crate::{append_points, job, scalar_job, Job, Store, TableStore};
 use napi::bindgen_prelude::*;
@@ -162,7 +163,7 @@ impl<C: Curve> Drop for GpuStore<C> {
 fn msm_gpu<C: GpuCurve>(
     store: &GpuStore<C>,
     start: usize,
-    scalars: &[u8],
+    scalars: &Scalars,
     density: Option<&[u8]>,
 ) -> std::result::Result<Vec<u8>, String> {
     let pts = store.host.read().map_err(|_| "table lock poisoned")?;
@@ -197,8 +198,8 @@ fn msm_gpu<C: GpuCurve>(
     match (store.sync(lease.device, &mut m, &pts)?, &s) {
         (true, Some(s)) => {
             // a dense split is the caller's scalars with no positions: the glue reads bases start + i
-            let (ones, idx, rest, nrest) = if s.dense {
-                (std::ptr::null(), std::ptr::null(), scalars.as_ptr(), s.span)
+            let (ones, idx, rest, nrest) = if let (true, Scalars::Bytes(b)) = (s.dense, scalars) {
+                (std::ptr::null(), std::ptr::null(), b.as_ptr(), s.span)
             } else {
                 (
                     if s.ones.is_empty() {
@@ -389,7 +390,7 @@ impl CudaTable {
     pub fn msm(
         &self,
         start: u32,
-        scalars: Uint8Array,
+        #[napi(ts_arg_type = "Uint8Array | CompactWitness")] scalars: crate::ScalarArg,
         density: Option<Uint8Array>,
     ) -> AsyncTask<Job> {
         let tab = self.tab.clone();

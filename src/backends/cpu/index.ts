@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type FullBackend, type Group, type NttDirection, type PointTable, POINT_BYTES } from '../backend.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
+import { type Scalars, isCompact, scalarCount } from '../../shared/compact-witness.ts';
 import type { SparseMatrix, R1cs } from '../../shared/r1cs.ts';
 import { FR_BYTES } from '../../shared/fr.ts';
 
@@ -15,7 +16,7 @@ interface NativeTableHandle {
   readonly length: number;
   append(bytes: Uint8Array, validate: boolean): Promise<Uint8Array>;
   free(): void;
-  msm(start: number, scalars: Uint8Array, density?: Uint8Array): Promise<Uint8Array>;
+  msm(start: number, scalars: Scalars, density?: Uint8Array): Promise<Uint8Array>;
 }
 
 /** An R1CS as the addon reads it: the matrices only (its counts are checked on this side). */
@@ -33,7 +34,8 @@ export interface NativeAddon {
     aux: Uint8Array,
     out: { a: Uint8Array; b: Uint8Array; c: Uint8Array },
   ): Promise<Uint8Array>;
-  quotientR1cs(r1cs: NativeR1cs, inputs: Uint8Array, aux: Uint8Array): Promise<Uint8Array>;
+  /** A compact aux is expanded for the call (the rows read the witness at random). */
+  quotientR1cs(r1cs: NativeR1cs, inputs: Uint8Array, aux: Scalars): Promise<Uint8Array>;
   sparseMulTransposed(matrix: SparseMatrix, vec: Uint8Array, numCols: number): Promise<Uint8Array>;
   linearCombine(
     a: Uint8Array,
@@ -46,7 +48,7 @@ export interface NativeAddon {
   powers(base: Uint8Array, n: number, scale: Uint8Array): Promise<Uint8Array>;
   /** The WebGPU MSM's split of its scalars (native/src/split.rs `split_runs`). */
   msmSplitRuns(
-    scalars: Uint8Array,
+    scalars: Scalars,
     density: Uint8Array | undefined,
     start: number,
     perBuffer: number,
@@ -64,8 +66,8 @@ export interface NativeAddon {
    * A witness as the GPU backends expand it (native/src/witness_code.rs), every value checked canonical:
    * rejects naming the first that is not, as "inputs: scalar i ..." or "aux: scalar i is not reduced".
    */
-  witnessCode(inputs: Uint8Array, aux: Uint8Array): Promise<Uint8Array>;
-  /** Synthesis's compact witness expanded into `out` on every core (native/src/compact_witness.rs). */
+  witnessCode(inputs: Uint8Array, aux: Scalars): Promise<Uint8Array>;
+  /** Synthesis's compact witness expanded into `out` on every core (native/src/scalars.rs). */
   expandWitness(
     full: Uint32Array,
     bits: Uint32Array,
@@ -129,9 +131,26 @@ function checkFr(v: Uint8Array, what: string): void {
  * What quotientR1cs checks before the addon (which checks the rest: the witness canonical, the matrices
  * against it and their tables), shared by the backends that hand the R1CS to the addon whole.
  */
-export function checkQuotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): void {
+/**
+ * Scalars as 32 bytes a value: a compact witness expanded into `out` on every core, off the event loop
+ * (native/src/scalars.rs), bytes as they are. For the kernels that read a witness at random.
+ */
+export async function frBytes(s: Scalars, out?: FrVector): Promise<FrVector> {
+  if (!isCompact(s)) return s;
+  const bytes = out ?? new Uint8Array(s.count * FR_BYTES);
+  if (bytes.length !== s.count * FR_BYTES)
+    throw new RangeError(`expandWitness: ${bytes.length} bytes for ${s.count}`);
+  try {
+    await loadAddon().expandWitness(s.full, s.bits, s.values, bytes);
+  } catch (e) {
+    throw new RangeError((e as Error).message, { cause: e });
+  }
+  return bytes;
+}
+
+export function checkQuotientR1cs(r1cs: R1cs, inputs: FrVector, aux: Scalars): void {
   checkFr(inputs, 'quotientR1cs inputs');
-  checkFr(aux, 'quotientR1cs aux');
+  scalarCount(aux, 'quotientR1cs aux');
   if (r1cs.a.rowPtr.length !== r1cs.numConstraints + 1) {
     throw new RangeError(
       `quotientR1cs: A has ${r1cs.a.rowPtr.length - 1} rows, the R1CS ${r1cs.numConstraints} constraints`,
@@ -161,14 +180,9 @@ export function createCpuBackend(): FullBackend {
       native(table).handle.free();
     },
 
-    async msm(
-      table: PointTable,
-      start: number,
-      scalars: FrVector,
-      density?: Uint8Array,
-    ): Promise<Uint8Array> {
+    async msm(table: PointTable, start: number, scalars: Scalars, density?: Uint8Array): Promise<Uint8Array> {
       checkU32(start, 'start');
-      checkFr(scalars, 'msm scalars');
+      scalarCount(scalars, 'msm scalars');
       const out = await native(table).handle.msm(start, scalars, density);
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     },
@@ -203,7 +217,7 @@ export function createCpuBackend(): FullBackend {
       return { a, b, c };
     },
 
-    async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector> {
+    async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: Scalars): Promise<FrVector> {
       checkQuotientR1cs(r1cs, inputs, aux);
       const out = await n.quotientR1cs(r1cs, inputs, aux);
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);

@@ -5,6 +5,7 @@
  */
 import type { Group, NttDirection } from '../backend.ts';
 import type { R1cs } from '../../shared/r1cs.ts';
+import type { Scalars } from '../../shared/compact-witness.ts';
 import { loadAddon } from '../cpu/index.ts';
 
 export interface CudaDevice {
@@ -40,7 +41,7 @@ export interface CudaTableHandle {
   seal(): Promise<Uint8Array>;
   /** appends its own points again until it holds `times` times as many (benchmarks only) */
   tile(times: number): void;
-  msm(start: number, scalars: Uint8Array, density?: Uint8Array): Promise<Uint8Array>;
+  msm(start: number, scalars: Scalars, density?: Uint8Array): Promise<Uint8Array>;
 }
 
 /** An R1CS's matrices kept on the GPUs between quotients (native/src/gpu/r1cs.rs). */
@@ -50,7 +51,7 @@ export interface CudaR1csHandle {
   /** the GPU copies dropped; the next quotient uploads again */
   free(): void;
   /** cudaQuotient with A, B, C evaluated on the GPU; the addon checks the R1CS as the CPU backend does */
-  quotient(r1cs: Pick<R1cs, 'a' | 'b' | 'c'>, inputs: Uint8Array, aux: Uint8Array): Promise<Uint8Array>;
+  quotient(r1cs: Pick<R1cs, 'a' | 'b' | 'c'>, inputs: Uint8Array, aux: Scalars): Promise<Uint8Array>;
 }
 
 export interface CudaAddon {
@@ -60,7 +61,7 @@ export interface CudaAddon {
   cudaQuotient(a: Uint8Array, b: Uint8Array, c: Uint8Array): Promise<Uint8Array>;
   CudaR1cs: new () => CudaR1csHandle;
   /** The glue's split of an MSM's scalars as bytes (native/src/gpu/mod.rs `cuda_split`), for its tests. */
-  cudaSplit(scalars: Uint8Array, density?: Uint8Array): Promise<Uint8Array>;
+  cudaSplit(scalars: Scalars, density?: Uint8Array): Promise<Uint8Array>;
 }
 
 /** How to get an addon with CUDA code in it, for every message that finds none. */

@@ -15,6 +15,7 @@ import { cpuBackend } from '../borrow.ts';
 import { checkQuotientR1cs } from '../cpu/index.ts';
 import { RESIDENT_STRUCTURES, RecentlyUsed } from '../recent.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
+import type { Scalars } from '../../shared/compact-witness.ts';
 import type { R1cs } from '../../shared/r1cs.ts';
 import { ProverError } from '../../shared/errors.ts';
 import {
@@ -164,12 +165,7 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
       await onGpu(`uploading a ${t.group} table`, () => t.handle.seal());
     },
 
-    async msm(
-      table: PointTable,
-      start: number,
-      scalars: FrVector,
-      density?: Uint8Array,
-    ): Promise<Uint8Array> {
+    async msm(table: PointTable, start: number, scalars: Scalars, density?: Uint8Array): Promise<Uint8Array> {
       if (onHost(table)) return host!.msm(table, start, scalars, density);
       const t = own(table);
       if (!Number.isInteger(start) || start < 0 || start > 0xffffffff)
@@ -181,7 +177,7 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
       return view(await onGpu('the quotient', () => n.cudaQuotient(a, b, c)));
     },
 
-    async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector): Promise<FrVector> {
+    async quotientR1cs(r1cs: R1cs, inputs: FrVector, aux: Scalars): Promise<FrVector> {
       checkQuotientR1cs(r1cs, inputs, aux);
       const h = structures.use(r1cs);
       return view(await onGpu('the quotient', () => h.quotient(r1cs, inputs, aux)));

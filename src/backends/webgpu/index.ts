@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Backend, NttDirection } from '../backend.ts';
 import { cpuBackend, oracleKernels, withCpuKernels } from '../borrow.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
+import { frBytes } from '../cpu/index.ts';
 import { type GpuContext, openGpu } from './device.ts';
 import { CurveMsm } from './msm.ts';
 import { WebgpuNtt } from './ntt.ts';
@@ -120,7 +121,11 @@ export function createWebgpuBackend(): WebgpuBackend {
         if (!o.r1cs.fits(r1cs, inputs, aux)) {
           // a witness past the bindings the adapter allows: A, B, C evaluated on the CPU, the quotient
           // still here (split over buffers where the domain is)
-          const { a, b, c } = await oracleKernels(cpuBackend()).evaluateR1cs(r1cs, inputs, aux);
+          const { a, b, c } = await oracleKernels(cpuBackend()).evaluateR1cs(
+            r1cs,
+            inputs,
+            await frBytes(aux),
+          );
           return o.ntt.quotient(a, b, c);
         }
         // A, B, C evaluated into the quotient's vectors on the GPU: they never come back to the host

@@ -3,9 +3,11 @@
  * bases of its scalars 1 and the rest's bases and scalars. The O(n) pass is the addon's (native/src/split.rs
  * `split_runs`, on every core): 0/1/rest and the density map walked once, the lists written per buffer;
  * or, without a density map and with few 0/1, the dense form, where the scalars are read as they are.
+ * A compact witness is split as it is, never expanded (always into lists).
  */
 import { FR_BYTES } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
+import { type Scalars, isCompact } from '../../shared/compact-witness.ts';
 import { loadAddon } from '../cpu/index.ts';
 
 /** split_runs' form where the scalars are read as they are (native/src/split.rs DENSE). */
@@ -27,7 +29,7 @@ export interface Part {
  * buffers of `perBuffer` points; a RangeError names a bad scalar or a base past the table's length.
  */
 export async function msmParts(
-  scalars: FrVector,
+  scalars: Scalars,
   density: Uint8Array | undefined,
   start: number,
   table: { perBuffer: number; length: number },
@@ -50,7 +52,11 @@ export async function msmParts(
   ];
   if (start + span > table.length)
     throw new RangeError(`msm reads bases ${start}..${start + span} of a table of ${table.length}`);
-  if (form === DENSE) return denseParts(scalars, start, table.perBuffer);
+  if (form === DENSE) {
+    // split_runs reads a compact witness into lists: it has no 32-byte form to read as it is
+    if (isCompact(scalars)) throw new Error('msmParts: a dense split of a compact witness');
+    return denseParts(scalars, start, table.perBuffer);
+  }
   let at = 6 + 3 * slots;
   const ones = words.subarray(at, (at += nOnes));
   const restIdx = words.subarray(at, (at += nRest));

@@ -28,8 +28,7 @@ import { type GpuContext, USAGE, compileModule, readBuffer, readBuffers, submitC
 import { UNCOMPRESSED_BYTES, affineWords, projectiveWords } from './curve-points.ts';
 import { type Part, msmParts } from './msm-parts.ts';
 import { type PointKernels, pointKernels, pointModule } from './point-form.ts';
-import { FR_BYTES } from '../../shared/fr.ts';
-import type { FrVector } from '../../shared/fr-vector.ts';
+import { type Scalars, scalarCount } from '../../shared/compact-witness.ts';
 import type { Group, PointTable } from '../backend.ts';
 import { cpuBackend } from '../borrow.ts';
 import { loadAddon } from '../cpu/index.ts';
@@ -435,10 +434,8 @@ export class CurveMsm {
   }
 
   /** The backend's msm (see PointKernels.msm). */
-  async msm(table: GpuTable, start: number, scalars: FrVector, density?: Uint8Array): Promise<Uint8Array> {
-    if (scalars.length % FR_BYTES !== 0)
-      throw new RangeError(`msm scalars: ${scalars.length} bytes is not a whole number of scalars`);
-    const n = scalars.length / FR_BYTES;
+  async msm(table: GpuTable, start: number, scalars: Scalars, density?: Uint8Array): Promise<Uint8Array> {
+    const n = scalarCount(scalars, 'msm scalars');
     if (density && density.length < n)
       throw new RangeError(`density map of ${density.length} bytes for ${n} scalars`);
     const parts = await msmParts(scalars, density?.subarray(0, n), start, table);

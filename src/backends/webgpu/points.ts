@@ -3,7 +3,7 @@
  * synchronously, as PointKernels wants, and its GPU buffers once the device is open.
  */
 import type { Group, PointKernels, PointTable } from '../backend.ts';
-import type { FrVector } from '../../shared/fr-vector.ts';
+import type { Scalars } from '../../shared/compact-witness.ts';
 import type { CurveMsm, GpuTable } from './msm.ts';
 
 export class WebgpuTable implements PointTable {
@@ -46,12 +46,7 @@ export function webgpuPoints(msm: (group: Group) => Promise<CurveMsm>): PointKer
         () => {},
       );
     },
-    async msm(
-      table: PointTable,
-      start: number,
-      scalars: FrVector,
-      density?: Uint8Array,
-    ): Promise<Uint8Array> {
+    async msm(table: PointTable, start: number, scalars: Scalars, density?: Uint8Array): Promise<Uint8Array> {
       const w = own(table);
       const [m, t] = await Promise.all([msm(w.group), w.table]);
       return m.msm(t, start, scalars, density);

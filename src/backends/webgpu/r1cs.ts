@@ -36,6 +36,7 @@ import { loadAddon } from '../cpu/index.ts';
 import { type FieldLayout, fieldSource, montgomeryR, wgsl } from './shaders.ts';
 import { FR_BYTES, FR_MODULUS, frToBytes } from '../../shared/fr.ts';
 import { frValues, type FrVector } from '../../shared/fr-vector.ts';
+import { type Scalars, scalarCount } from '../../shared/compact-witness.ts';
 import { domainSize, type R1cs, type SparseMatrix } from '../../shared/r1cs.ts';
 import { RESIDENT_STRUCTURES, RecentlyUsed } from '../recent.ts';
 import {
@@ -158,8 +159,8 @@ export class WebgpuR1cs {
    * Whether the GPU can evaluate the system: its witness in as many parts as the stage allows, and every
    * row's terms within one binding; otherwise the caller evaluates on the CPU.
    */
-  fits(r1cs: R1cs, inputs: FrVector, aux: FrVector): boolean {
-    const numVars = (inputs.length + aux.length) / FR_BYTES;
+  fits(r1cs: R1cs, inputs: FrVector, aux: Scalars): boolean {
+    const numVars = inputs.length / FR_BYTES + scalarCount(aux, 'quotientR1cs aux');
     if (this.#witnessParts(numVars) > this.maxWitnessParts) return false;
     const maxTerms = this.bindingBytes / 4;
     return [r1cs.a, r1cs.b, r1cs.c].every((m) => {
@@ -389,7 +390,7 @@ export class WebgpuR1cs {
    * The same values written into a quotient's device vectors (WebgpuNtt.quotientSpace of the constraints
    * and inputs, zeroed): A, B, C stay on the GPU for the quotient, not read back and uploaded again.
    */
-  async evaluateInto(r1cs: R1cs, inputs: FrVector, aux: FrVector, q: QuotientSpace): Promise<void> {
+  async evaluateInto(r1cs: R1cs, inputs: FrVector, aux: Scalars, q: QuotientSpace): Promise<void> {
     if (q.n !== r1cs.numConstraints + r1cs.numInputs)
       throw new RangeError(
         `evaluateInto: a quotient of ${q.n} values for ${r1cs.numConstraints} constraints and ${r1cs.numInputs} inputs`,
@@ -401,18 +402,12 @@ export class WebgpuR1cs {
   async #evaluate(
     r1cs: R1cs,
     inputs: FrVector,
-    aux: FrVector,
+    aux: Scalars,
     into: [Uint8Array | DeviceVector, Uint8Array | DeviceVector, Uint8Array | DeviceVector],
   ): Promise<void> {
-    for (const [name, v] of [
-      ['inputs', inputs],
-      ['aux', aux],
-    ] as const)
-      if (v.length % FR_BYTES !== 0)
-        throw new RangeError(`quotientR1cs ${name}: ${v.length} bytes is not a whole number of scalars`);
+    const numVars = scalarCount(inputs, 'quotientR1cs inputs') + scalarCount(aux, 'quotientR1cs aux');
     // the witness's code, made in the pass that checks it canonical
     const code = await witnessCode(inputs, aux, 'quotientR1cs');
-    const numVars = (inputs.length + aux.length) / FR_BYTES;
     for (const [name, m] of [
       ['A', r1cs.a],
       ['B', r1cs.b],

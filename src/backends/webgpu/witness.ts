@@ -10,6 +10,7 @@ import { loadAddon } from '../cpu/index.ts';
 import { wgsl } from './shaders.ts';
 import { FR_BYTES } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
+import type { Scalars } from '../../shared/compact-witness.ts';
 import { popcount32 } from '../../shared/bits.ts';
 
 const WORKGROUP = 64;
@@ -29,7 +30,7 @@ export interface WitnessCode {
  * inputs then aux as their code; a RangeError names a value not below r, as "{what} aux: scalar i is
  * not reduced modulo r".
  */
-export async function witnessCode(inputs: FrVector, aux: FrVector, what: string): Promise<WitnessCode> {
+export async function witnessCode(inputs: FrVector, aux: Scalars, what: string): Promise<WitnessCode> {
   let bytes: Uint8Array;
   try {
     bytes = await loadAddon().witnessCode(inputs, aux);

@@ -1,0 +1,198 @@
+//! The values an MSM or a quotient reads, in either of two forms: 32 bytes each, or synthesis's compact
+//! witness (src/groth16/witness.ts: a bit a variable saying it is "full", a bit a variable for the value
+//! of the others, the full values in variable order). The walks over them (the MSM's split into ones and
+//! the rest, the GPU witness code) see the same values in the same classes from either, so a witness
+//! reaches the GPU backends without being expanded: a 32GiB partition's aux is 4.2 GB as bytes and
+//! ~0.1 GB compact.
+
+use crate::fr::FR_BYTES;
+use rayon::prelude::*;
+
+/// Words (of 32 variables) between the compact witness's kept ranks.
+const RANK_WORDS: usize = 1 << 10;
+
+pub struct Compact<'a> {
+    count: usize,
+    full: &'a [u32],
+    bits: &'a [u32],
+    values: &'a [u8],
+    /// full values before every RANK_WORDS words
+    ranks: Vec<usize>,
+}
+
+impl<'a> Compact<'a> {
+    /// The witness's parts, checked to add up: a word of each per 32 variables, a value per full bit.
+    pub fn new(
+        count: usize,
+        full: &'a [u32],
+        bits: &'a [u32],
+        values: &'a [u8],
+    ) -> Result<Self, String> {
+        let words = count.div_ceil(32);
+        if full.len() != words || bits.len() != words {
+            return Err(format!(
+                "compact witness: {count} variables take {words} words, not {} and {}",
+                full.len(),
+                bits.len()
+            ));
+        }
+        let counts: Vec<usize> = full
+            .par_chunks(RANK_WORDS)
+            .map(|c| c.iter().map(|w| w.count_ones() as usize).sum())
+            .collect();
+        let mut ranks = Vec::with_capacity(counts.len() + 1);
+        let mut total = 0;
+        for c in counts {
+            ranks.push(total);
+            total += c;
+        }
+        ranks.push(total);
+        if total * FR_BYTES != values.len() {
+            return Err(format!(
+                "compact witness: {} values for {total} full variables",
+                values.len() / FR_BYTES
+            ));
+        }
+        Ok(Compact {
+            count,
+            full,
+            bits,
+            values,
+            ranks,
+        })
+    }
+
+    /// The witness as 32 bytes a variable into `out` (count * FR_BYTES of them), on every core.
+    pub fn expand(&self, out: &mut [u8]) {
+        assert_eq!(out.len(), self.count * FR_BYTES, "expand: output length");
+        out.par_chunks_mut(RANK_WORDS * 32 * FR_BYTES)
+            .enumerate()
+            .for_each(|(chunk, o)| {
+                o.fill(0);
+                let mut next = self.ranks[chunk];
+                let from = chunk * RANK_WORDS;
+                for (k, (&f, &one)) in self.full[from..]
+                    .iter()
+                    .zip(&self.bits[from..])
+                    .take(RANK_WORDS)
+                    .enumerate()
+                {
+                    if f | one == 0 {
+                        continue;
+                    }
+                    for j in 0..32 {
+                        let at = (k * 32 + j) * FR_BYTES;
+                        if at >= o.len() {
+                            break;
+                        }
+                        if (f >> j) & 1 == 1 {
+                            o[at..at + FR_BYTES].copy_from_slice(
+                                &self.values[next * FR_BYTES..(next + 1) * FR_BYTES],
+                            );
+                            next += 1;
+                        } else if (one >> j) & 1 == 1 {
+                            o[at] = 1;
+                        }
+                    }
+                }
+            });
+    }
+
+    /// Full values before variable i.
+    fn rank(&self, i: usize) -> usize {
+        let (w, b) = (i / 32, i % 32);
+        let chunk = w / RANK_WORDS;
+        let whole: usize = self.full[chunk * RANK_WORDS..w]
+            .iter()
+            .map(|x| x.count_ones() as usize)
+            .sum();
+        let part = if b == 0 {
+            0
+        } else {
+            (self.full[w] & ((1u32 << b) - 1)).count_ones() as usize
+        };
+        self.ranks[chunk] + whole + part
+    }
+}
+
+/// A value as a walk sees it: 0 or 1, or any other value's bytes (canonical or not: the walker checks).
+#[derive(Clone, Copy)]
+pub enum Val<'a> {
+    Bit(bool),
+    Other(&'a [u8]),
+}
+
+/// 32 bytes as a walk sees them.
+#[inline]
+pub fn val(s: &[u8]) -> Val<'_> {
+    let w = |k: usize| u64::from_le_bytes(s[8 * k..8 * k + 8].try_into().unwrap());
+    if w(1) | w(2) | w(3) == 0 && w(0) <= 1 {
+        Val::Bit(w(0) == 1)
+    } else {
+        Val::Other(s)
+    }
+}
+
+pub enum Scalars<'a> {
+    Bytes(&'a [u8]),
+    Compact(Compact<'a>),
+}
+
+impl<'a> Scalars<'a> {
+    /// Bytes, checked to be a whole number of values (`what` starts the message).
+    pub fn bytes(b: &'a [u8], what: &str) -> Result<Self, String> {
+        if b.len() % FR_BYTES != 0 {
+            return Err(format!(
+                "{what}: {} bytes is not a whole number of scalars",
+                b.len()
+            ));
+        }
+        Ok(Scalars::Bytes(b))
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Scalars::Bytes(b) => b.len() / FR_BYTES,
+            Scalars::Compact(c) => c.count,
+        }
+    }
+
+    /// f(i, value i) for i in lo..hi, in order. A full value of the compact form that is 0 or 1 is seen
+    /// as the bit it is, so both forms of one witness walk alike.
+    #[inline]
+    pub fn walk(&self, lo: usize, hi: usize, mut f: impl FnMut(usize, Val<'a>)) {
+        match self {
+            Scalars::Bytes(b) => {
+                let b: &'a [u8] = b;
+                for i in lo..hi {
+                    f(i, val(&b[i * FR_BYTES..(i + 1) * FR_BYTES]));
+                }
+            }
+            Scalars::Compact(c) => {
+                let values: &'a [u8] = c.values;
+                let mut next = if lo < hi { c.rank(lo) } else { 0 };
+                for i in lo..hi {
+                    let (w, b) = (i / 32, i % 32);
+                    if (c.full[w] >> b) & 1 == 1 {
+                        f(i, val(&values[next * FR_BYTES..(next + 1) * FR_BYTES]));
+                        next += 1;
+                    } else {
+                        f(i, Val::Bit((c.bits[w] >> b) & 1 == 1));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The values as 32 bytes each: borrowed where they are so already.
+    pub fn to_bytes(&self) -> std::borrow::Cow<'a, [u8]> {
+        match self {
+            Scalars::Bytes(b) => std::borrow::Cow::Borrowed(*b),
+            Scalars::Compact(c) => {
+                let mut out = vec![0u8; c.count * FR_BYTES];
+                c.expand(&mut out);
+                std::borrow::Cow::Owned(out)
+            }
+        }
+    }
+}
