@@ -22,7 +22,7 @@ struct Split {
     other_scalars: Vec<usize>,
 }
 
-/// The number of scalars in `scalars`, checked to be whole and, with a density map, one byte each.
+/// The number of scalars (their form checked whole where they were taken), with a density map one byte each.
 pub fn scalar_count(scalars: &Scalars, density: Option<&[u8]>) -> Result<usize, String> {
     let n = scalars.len();
     if let Some(d) = density {
