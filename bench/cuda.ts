@@ -23,6 +23,8 @@ import { createCpuBackend } from '../src/backends/cpu/index.ts';
 import { type CudaBackend, CudaTable, createCudaBackend } from '../src/backends/cuda/index.ts';
 import { cudaInfo } from '../src/backends/cuda/addon.ts';
 import { frVector } from '../src/shared/fr-vector.ts';
+import type { CompactWitness } from '../src/shared/compact-witness.ts';
+import { popcount32 } from '../src/shared/bits.ts';
 import { poRepLikeR1cs } from './porep-like-r1cs.ts';
 
 const { values: opt } = parseArgs({
@@ -83,6 +85,25 @@ function randomScalars(n: number): Uint8Array {
   for (let o = 0; o < v.length; o += 1 << 30) randomFillSync(v, o, Math.min(1 << 30, v.length - o));
   for (let i = 31; i < v.length; i += 32) v[i]! &= 0x1f;
   return v;
+}
+
+/** The same kind of witness as synthesis hands it to the prover (compact: the bits, then the others). */
+function bitWitness(n: number): CompactWitness {
+  const words = Math.ceil(n / 32);
+  const full = new Uint32Array(words);
+  const bits = new Uint32Array(words);
+  randomFillSync(full);
+  randomFillSync(bits);
+  let count = 0;
+  for (let k = 0; k < words; k++) {
+    // one in 16 full: a bit set where all four of its random words' bits are
+    const f = full[k]! & (full[k]! >>> 1) & bits[k]! & (bits[k]! >>> 1);
+    const keep = k + 1 < words || n % 32 === 0 ? 0xffffffff : 2 ** (n % 32) - 1;
+    full[k] = (f & keep) >>> 0;
+    bits[k] = (bits[k]! & ~f & keep) >>> 0;
+    count += popcount32(full[k]!);
+  }
+  return { count: n, full, bits, values: randomScalars(count) };
 }
 
 /** A PoRep-like witness: bits, one in 16 a random field element. */
@@ -229,16 +250,14 @@ if (partition > 0)
     const lg = Math.ceil(Math.log2(n + inputs));
     log(`partition: ${n} constraints, domain 2^${lg}`);
     // the quotient from the R1CS and the witness, as the prover calls it (structure and witness to the
-    // GPU, A, B, C evaluated there); the witness is the MSMs' bit witness
-    const w = bitScalars(n);
+    // GPU, A, B, C evaluated there); the aux compact, as synthesis hands it over, for the MSMs too
+    const ins = randomScalars(inputs);
+    const w = bitWitness(n - inputs);
     const r1cs = poRepLikeR1cs(n, inputs, n);
     const terms = r1cs.a.cols.length + r1cs.b.cols.length + r1cs.c.cols.length;
     log(`partition: a PoRep-like R1CS of ${(terms / n).toFixed(2)} terms a constraint`);
     let h: Uint8Array = new Uint8Array();
-    const quotient = () =>
-      seconds(
-        async () => (h = await gpu.quotientR1cs(r1cs, w.subarray(0, 32 * inputs), w.subarray(32 * inputs))),
-      );
+    const quotient = () => seconds(async () => (h = await gpu.quotientR1cs(r1cs, ins, w)));
     // the job's first partition sends the structure to the GPU, where the others find it (when it fits)
     const first = await quotient();
     record({ what: 'partition quotient, the structure sent', lg, n, s: first });
