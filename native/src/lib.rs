@@ -747,8 +747,8 @@ pub fn quotient_r1cs(
         csr,
         Box::new(move |b, u| {
             let m = csrs(&u[..9]);
-            // the rows read the witness at random: a compact one is expanded for this call only
-            let aux = aux.get(b, u, "aux")?.to_bytes();
+            // a compact aux is read as it is: its bits classified, its full values found by rank
+            let aux = aux.get(b, u, "aux")?;
             let r1cs = sparse::R1csEval::new(
                 [(&m[0], &b[0]), (&m[1], &b[1]), (&m[2], &b[2])],
                 &b[3],

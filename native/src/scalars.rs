@@ -28,6 +28,9 @@ impl<'a> Compact<'a> {
         bits: &'a [u32],
         values: &'a [u8],
     ) -> Result<Self, String> {
+        if count >= 1 << 32 {
+            return Err(format!("a witness of {count} variables is past 2^32"));
+        }
         let words = count.div_ceil(32);
         if full.len() != words || bits.len() != words {
             return Err(format!(
@@ -96,6 +99,32 @@ impl<'a> Compact<'a> {
                     }
                 }
             });
+    }
+
+    /// Full values before each word (of 32 variables): with them a full variable's value is one lookup
+    /// away (`full_value`), for a reader that goes at random (the CPU's A, B, C).
+    pub fn word_ranks(&self) -> Vec<u32> {
+        let mut ranks = vec![0u32; self.full.len()];
+        ranks
+            .par_chunks_mut(RANK_WORDS)
+            .zip(self.full.par_chunks(RANK_WORDS))
+            .enumerate()
+            .for_each(|(chunk, (r, f))| {
+                let mut before = self.ranks[chunk];
+                for (r, w) in r.iter_mut().zip(f) {
+                    *r = before as u32;
+                    before += w.count_ones() as usize;
+                }
+            });
+        ranks
+    }
+
+    /// Full variable j's value (j must be full), `ranks` from word_ranks.
+    #[inline]
+    pub fn full_value(&self, j: usize, ranks: &[u32]) -> &'a [u8] {
+        let (w, b) = (j / 32, j % 32);
+        let k = ranks[w] as usize + (self.full[w] & ((1u32 << b) - 1)).count_ones() as usize;
+        &self.values[k * FR_BYTES..(k + 1) * FR_BYTES]
     }
 
     /// Full values before variable i.
@@ -180,18 +209,6 @@ impl<'a> Scalars<'a> {
                         f(i, Val::Bit((c.bits[w] >> b) & 1 == 1));
                     }
                 }
-            }
-        }
-    }
-
-    /// The values as 32 bytes each: borrowed where they are so already.
-    pub fn to_bytes(&self) -> std::borrow::Cow<'a, [u8]> {
-        match self {
-            Scalars::Bytes(b) => std::borrow::Cow::Borrowed(*b),
-            Scalars::Compact(c) => {
-                let mut out = vec![0u8; c.count * FR_BYTES];
-                c.expand(&mut out);
-                std::borrow::Cow::Owned(out)
             }
         }
     }

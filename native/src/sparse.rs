@@ -2,6 +2,7 @@
 //! elementwise helpers of parameter generation.
 
 use crate::fr::{self, CHUNK};
+use crate::scalars::{Scalars, Val};
 use blst::*;
 use rayon::prelude::*;
 
@@ -274,55 +275,68 @@ const GENERAL: u8 = 2;
 
 struct Witness<'a> {
     inputs: &'a [u8],
-    aux: &'a [u8],
+    aux: &'a Scalars<'a>,
+    /// a compact aux's word ranks, for its full values
+    ranks: Vec<u32>,
     class: Vec<u8>,
 }
 
 impl<'a> Witness<'a> {
-    fn new(inputs: &'a [u8], aux: &'a [u8]) -> Result<Self, String> {
-        let mut class = vec![0u8; (inputs.len() + aux.len()) / fr::FR_BYTES];
-        let (ci, ca) = class.split_at_mut(inputs.len() / fr::FR_BYTES);
-        for (what, vals, cls) in [("inputs", inputs, ci), ("aux", aux, ca)] {
-            if vals.len() % fr::FR_BYTES != 0 {
-                return Err(format!("{what}: not a whole number of scalars"));
-            }
+    fn new(inputs: &'a [u8], aux: &'a Scalars<'a>) -> Result<Self, String> {
+        if inputs.len() % fr::FR_BYTES != 0 {
+            return Err("inputs: not a whole number of scalars".into());
+        }
+        let inputs_s = Scalars::Bytes(inputs);
+        let mut class = vec![0u8; inputs_s.len() + aux.len()];
+        let (ci, ca) = class.split_at_mut(inputs_s.len());
+        for (what, vals, cls) in [("inputs", &inputs_s, ci), ("aux", aux, ca)] {
             let bad = cls
                 .par_chunks_mut(CHUNK)
-                .zip(vals.par_chunks(CHUNK * fr::FR_BYTES))
                 .enumerate()
-                .filter_map(|(ch, (cls, vals))| {
-                    for (i, (c, v)) in cls
-                        .iter_mut()
-                        .zip(vals.chunks_exact(fr::FR_BYTES))
-                        .enumerate()
-                    {
-                        let f = limbs(v);
-                        if !fr::below_r(&f.l) {
-                            return Some(ch * CHUNK + i);
+                .filter_map(|(ch, cls)| {
+                    let lo = ch * CHUNK;
+                    let mut bad = None;
+                    vals.walk(lo, lo + cls.len(), |i, v| {
+                        cls[i - lo] = match v {
+                            Val::Bit(false) => ZERO,
+                            Val::Bit(true) => ONE,
+                            Val::Other(s) => {
+                                if !fr::below_r(&limbs(s).l) {
+                                    bad = bad.or(Some(i));
+                                }
+                                GENERAL
+                            }
                         }
-                        *c = match f.l {
-                            [0, 0, 0, 0] => ZERO,
-                            [1, 0, 0, 0] => ONE,
-                            _ => GENERAL,
-                        };
-                    }
-                    None
+                    });
+                    bad
                 })
                 .min();
             if let Some(i) = bad {
                 return Err(format!("{what}: scalar {i} is not reduced modulo r"));
             }
         }
-        Ok(Witness { inputs, aux, class })
+        let ranks = match aux {
+            Scalars::Compact(c) => c.word_ranks(),
+            Scalars::Bytes(_) => Vec::new(),
+        };
+        Ok(Witness {
+            inputs,
+            aux,
+            ranks,
+            class,
+        })
     }
 
+    /// Variable v's value; for an aux variable of a compact witness, only a general one's.
     #[inline]
     fn value(&self, v: usize) -> blst_fr {
         let ni = self.inputs.len() / fr::FR_BYTES;
         if v < ni {
-            limbs(&self.inputs[v * fr::FR_BYTES..][..fr::FR_BYTES])
-        } else {
-            limbs(&self.aux[(v - ni) * fr::FR_BYTES..][..fr::FR_BYTES])
+            return limbs(&self.inputs[v * fr::FR_BYTES..][..fr::FR_BYTES]);
+        }
+        match self.aux {
+            Scalars::Bytes(b) => limbs(&b[(v - ni) * fr::FR_BYTES..][..fr::FR_BYTES]),
+            Scalars::Compact(c) => limbs(c.full_value(v - ni, &self.ranks)),
         }
     }
 }
@@ -379,7 +393,7 @@ fn check_matrices<'a>(
 fn prepare<'a>(
     mats: [(&'a Csr<'a>, &[u8]); 3],
     inputs: &'a [u8],
-    aux: &'a [u8],
+    aux: &'a Scalars<'a>,
 ) -> Result<(Witness<'a>, Prepared<'a>, usize), String> {
     let w = Witness::new(inputs, aux)?;
     let (prepared, rows) = check_matrices(mats, w.class.len())?;
@@ -403,7 +417,11 @@ pub fn evaluate(
     aux: &[u8],
     out: [&mut [u8]; 3],
 ) -> Result<(), String> {
-    let (w, prepared, rows) = prepare(mats, inputs, aux)?;
+    if aux.len() % fr::FR_BYTES != 0 {
+        return Err("aux: not a whole number of scalars".into());
+    }
+    let aux = Scalars::Bytes(aux);
+    let (w, prepared, rows) = prepare(mats, inputs, &aux)?;
     let total = (rows + inputs.len() / fr::FR_BYTES) * fr::FR_BYTES;
     if out.iter().any(|o| o.len() != total) {
         return Err(format!(
@@ -460,7 +478,7 @@ impl<'a> R1csEval<'a> {
     pub fn new(
         mats: [(&'a Csr<'a>, &[u8]); 3],
         inputs: &'a [u8],
-        aux: &'a [u8],
+        aux: &'a Scalars<'a>,
     ) -> Result<Self, String> {
         let (w, prepared, rows) = prepare(mats, inputs, aux)?;
         Ok(R1csEval { w, prepared, rows })

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FR_BYTES, FR_MODULUS } from '../../src/shared/fr.ts';
-import { frVector } from '../../src/shared/fr-vector.ts';
+import { frValues, frVector } from '../../src/shared/fr-vector.ts';
 import { type CompactWitness, witnessWords } from '../../src/shared/compact-witness.ts';
 import { expandWitness } from '../../src/groth16/witness.ts';
 import { cudaAddon, cudaInfo } from '../../src/backends/cuda/addon.ts';
@@ -94,21 +94,19 @@ describe(
       }
     });
 
-    test('CPU quotientR1cs equals the quotient of its 32-byte witness', async () => {
+    test('CPU quotientR1cs reads it as it is and equals the quotient of its 32-byte witness', async () => {
       const { r1cs, inputs, aux } = randomR1cs('compact-quotient', 300, 3, 211);
-      const values: bigint[] = [];
-      for (let j = 0; j < aux.length; j += FR_BYTES)
-        values.push(
-          BigInt(
-            '0x' +
-              Buffer.from(aux.subarray(j, j + FR_BYTES))
-                .reverse()
-                .toString('hex'),
-          ),
-        );
+      const values = frValues(aux);
       const want = await native!.quotientR1cs(r1cs, inputs, aux);
       const got = await native!.quotientR1cs(r1cs, inputs, compactOf(values, new Set([0, 5, 64])));
       assert.equal(hex(got), hex(want));
+      // a PoRep-like witness of 70,001 aux: its full values found by rank across words and chunks
+      const big = randomR1cs('compact-quotient-big', 3000, 3, 70_001);
+      const w = witness('compact-quotient-big-w', 70_001);
+      assert.equal(
+        hex(await native!.quotientR1cs(big.r1cs, big.inputs, w.compact)),
+        hex(await native!.quotientR1cs(big.r1cs, big.inputs, frVector(w.values))),
+      );
     });
 
     test('the GPU witness code is the same from either form, wherever the inputs put the aux', async () => {
@@ -196,6 +194,12 @@ describe(
         addon!.witnessCode(frVector([1n]), bad),
         new RegExp(`aux: scalar ${j} is not reduced`),
       );
+      const small = randomR1cs('compact-bad-r1cs', 10, 1, 100);
+      await assert.rejects(
+        native!.quotientR1cs(small.r1cs, small.inputs, bad),
+        new RegExp(`aux: scalar ${j} is not reduced`),
+      );
+      await assert.rejects(native!.quotientR1cs(small.r1cs, small.inputs, short), missing);
       native!.freeTable(table);
     });
   },
