@@ -2,7 +2,7 @@
  * The addon reads synthesis's compact witness as it is (native/src/scalars.rs): every kernel that takes
  * one gives what it gives for the same values as 32-byte scalars. The CPU MSM and quotientR1cs, the
  * WebGPU MSM's split (msmSplitRuns) and the GPU witness code (witnessCode), and the CUDA glue's split
- * (cudaSplit, where the addon has CUDA code), on witnesses of 0, 1, r - 1 and random values, with full
+ * (cudaSplit) and a streamed table's kept scalars (cudaKept), where the addon has CUDA code, on witnesses of 0, 1, r - 1 and random values, with full
  * values that are 0 or 1 (a compact witness may hold them), density maps, counts that are not whole
  * words and ones that cross the walks' blocks (2^14) and the witness's rank chunks (2^15); inputs of
  * several lengths put the aux at every offset in the code's groups. Broken layouts and unreduced values
@@ -158,6 +158,27 @@ describe(
             const got = await cuda!.cudaSplit(compact, d);
             assert.equal(form(got), 0, 'a compact witness goes into lists');
             if (form(want) === 0) assert.equal(hex(got), hex(want), `n ${n} density ${!!d}`);
+          }
+        }
+      },
+    );
+
+    test(
+      'a streamed CUDA table reads the kept scalars alike from either form',
+      { skip: !cuda && 'addon built without CUDA' },
+      async () => {
+        for (const n of SIZES) {
+          const rng = new Rng(`compact-kept-${n}`);
+          const { values, compact } = witness(`compact-kept-${n}-w`, n);
+          const density = Uint8Array.from({ length: n }, () => rng.int(3) && 1);
+          for (const d of [undefined, density]) {
+            const want = frVector(values.filter((_, i) => !d || d[i]));
+            assert.equal(
+              hex(await cuda!.cudaKept(frVector(values), d)),
+              hex(want),
+              `n ${n} density ${!!d}, bytes`,
+            );
+            assert.equal(hex(await cuda!.cudaKept(compact, d)), hex(want), `n ${n} density ${!!d}, compact`);
           }
         }
       },

@@ -269,6 +269,18 @@ pub fn cuda_split(
     })
 }
 
+/// The scalars a streamed table's MSM reads (split::kept: those the density map keeps, 32 bytes each),
+/// so that it is tested without a GPU.
+#[napi(js_name = "cudaKept", ts_return_type = "Promise<Buffer>")]
+pub fn cuda_kept(
+    #[napi(ts_arg_type = "Uint8Array | CompactWitness")] scalars: crate::ScalarArg,
+    density: Option<Uint8Array>,
+) -> AsyncTask<Job> {
+    crate::scalar_job(scalars, density, |sc, d| {
+        Ok(crate::split::kept(sc, d)?.into_owned())
+    })
+}
+
 const EMPTY_DEVICE: Device = Device {
     name: [0; 96],
     major: 0,

@@ -62,6 +62,8 @@ export interface CudaAddon {
   CudaR1cs: new () => CudaR1csHandle;
   /** The glue's split of an MSM's scalars as bytes (native/src/gpu/mod.rs `cuda_split`), for its tests. */
   cudaSplit(scalars: Scalars, density?: Uint8Array): Promise<Uint8Array>;
+  /** The scalars a streamed table's MSM reads (native/src/split.rs `kept`), for its tests. */
+  cudaKept(scalars: Scalars, density?: Uint8Array): Promise<Uint8Array>;
 }
 
 /** How to get an addon with CUDA code in it, for every message that finds none. */
