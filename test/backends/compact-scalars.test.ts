@@ -1,12 +1,12 @@
 /**
  * The addon reads synthesis's compact witness as it is (native/src/scalars.rs): every kernel that takes
  * one gives what it gives for the same values as 32-byte scalars. The CPU MSM and quotientR1cs, the
- * WebGPU MSM's split (msmSplitRuns) and the GPU witness code (witnessCode), and the CUDA glue's split
- * (cudaSplit) and a streamed table's kept scalars (cudaKept), where the addon has CUDA code, on witnesses of 0, 1, r - 1 and random values, with full
- * values that are 0 or 1 (a compact witness may hold them), density maps, counts that are not whole
- * words and ones that cross the walks' blocks (2^14) and the witness's rank chunks (2^15); inputs of
- * several lengths put the aux at every offset in the code's groups. Broken layouts and unreduced values
- * are errors naming them.
+ * WebGPU MSM's split (msmSplitRuns), the GPU witness code (witnessCode), and where the addon has CUDA
+ * code the CUDA glue's split (cudaSplit) and a streamed table's kept scalars (cudaKept); on witnesses of
+ * 0, 1, r - 1 and random values, with full values that are 0 or 1 (a compact witness may hold them),
+ * density maps, counts that are not whole words and ones that cross the walks' blocks (2^14) and the
+ * witness's rank chunks (2^15); inputs of several lengths put the aux at every offset in the code's
+ * groups. Broken layouts and unreduced values are errors naming them.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
