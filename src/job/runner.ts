@@ -53,8 +53,10 @@ const WORKING_SET: Record<number, number> = {
 };
 
 /**
- * Host memory each partition proved beside the first takes (its expanded witness, and A, B, C where the
- * backend evaluates them on the host): the sizes of several partitions, on a backend of several GPUs.
+ * Host memory each partition proved beside the first takes, on a backend of several GPUs: its H
+ * coefficients (4 GiB at 32GiB) and its witness's host passes (the GPU code, the MSMs' splits; the
+ * compact witness itself is synthesis's and never expanded), with the room A, B, C took on the host
+ * before the GPU evaluated them kept until a GPU run measures it.
  */
 const LANE_SET: Record<number, number> = {
   34359738368: 16 * GiB,
