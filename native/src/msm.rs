@@ -74,29 +74,25 @@ pub fn msm<C: Curve>(
         .map(|b| {
             let lo = b * SPLIT;
             let hi = (lo + SPLIT).min(n);
-            let mut k = start + offsets[b];
+            let first = start + offsets[b];
             let mut sp = Split {
                 bad: None,
                 ones: Vec::new(),
                 other_points: Vec::new(),
                 other_scalars: Vec::new(),
             };
-            scalars.walk(lo, hi, |i, v| {
-                if density.is_some_and(|d| d[i] == 0) {
-                    return;
-                }
+            scalars.nonzero(lo, hi, density, |i, k, v| {
+                let base = base_ptr + (first + k) * asz;
                 match v {
-                    Val::Bit(false) => {}
-                    Val::Bit(true) => sp.ones.push(base_ptr + k * asz),
+                    Val::Bit(_) => sp.ones.push(base),
                     Val::Other(s) => {
                         if s[FR_BYTES - 1] & 0x80 != 0 && sp.bad.is_none() {
                             sp.bad = Some(i);
                         }
-                        sp.other_points.push(base_ptr + k * asz);
+                        sp.other_points.push(base);
                         sp.other_scalars.push(s.as_ptr() as usize);
                     }
                 }
-                k += 1;
             });
             sp
         })

@@ -151,6 +151,13 @@ pub enum Val<'a> {
     Other(&'a [u8]),
 }
 
+/// Bits from..to of a word (to up to 32).
+#[inline]
+fn bits_in(from: usize, to: usize) -> u32 {
+    let below = if to >= 32 { !0 } else { (1u32 << to) - 1 };
+    below & (!0u32 << from)
+}
+
 /// 32 bytes as a walk sees them.
 #[inline]
 pub fn val(s: &[u8]) -> Val<'_> {
@@ -186,28 +193,66 @@ impl<'a> Scalars<'a> {
         }
     }
 
-    /// f(i, value i) for i in lo..hi, in order. A full value of the compact form that is 0 or 1 is seen
-    /// as the bit it is, so both forms of one witness walk alike.
+    /// f(i, k, value i) for the non-zero values among lo..hi that `density` keeps (all without a map),
+    /// in order, k the number kept in lo..i. Zeros are skipped, which is most of a PoRep witness: the
+    /// compact form is walked a word of 32 variables at a time, its set bits only. A full value of the
+    /// compact form that is 0 or 1 is seen as the bit it is, so both forms of one witness walk alike.
     #[inline]
-    pub fn walk(&self, lo: usize, hi: usize, mut f: impl FnMut(usize, Val<'a>)) {
+    pub fn nonzero(
+        &self,
+        lo: usize,
+        hi: usize,
+        density: Option<&[u8]>,
+        mut f: impl FnMut(usize, usize, Val<'a>),
+    ) {
         match self {
             Scalars::Bytes(b) => {
                 let b: &'a [u8] = b;
+                let mut k = 0;
                 for i in lo..hi {
-                    f(i, val(&b[i * FR_BYTES..(i + 1) * FR_BYTES]));
+                    if density.is_some_and(|d| d[i] == 0) {
+                        continue;
+                    }
+                    match val(&b[i * FR_BYTES..(i + 1) * FR_BYTES]) {
+                        Val::Bit(false) => {}
+                        v => f(i, k, v),
+                    }
+                    k += 1;
                 }
             }
             Scalars::Compact(c) => {
                 let values: &'a [u8] = c.values;
-                let mut next = if lo < hi { c.rank(lo) } else { 0 };
-                for i in lo..hi {
-                    let (w, b) = (i / 32, i % 32);
-                    if (c.full[w] >> b) & 1 == 1 {
-                        f(i, val(&values[next * FR_BYTES..(next + 1) * FR_BYTES]));
-                        next += 1;
-                    } else {
-                        f(i, Val::Bit((c.bits[w] >> b) & 1 == 1));
+                let (mut k, mut next) = (0, if lo < hi { c.rank(lo) } else { 0 });
+                let mut at = lo;
+                while at < hi {
+                    let (w, from) = (at / 32, at % 32);
+                    let to = (hi - w * 32).min(32);
+                    let span = bits_in(from, to);
+                    let kept = match density {
+                        None => span,
+                        Some(d) => {
+                            (from..to).fold(0, |m, j| m | ((d[w * 32 + j] != 0) as u32) << j)
+                        }
+                    };
+                    let full = c.full[w];
+                    let mut set = (c.bits[w] | full) & kept;
+                    while set != 0 {
+                        let j = set.trailing_zeros() as usize;
+                        set &= set - 1;
+                        let kk = k + (kept & bits_in(from, j)).count_ones() as usize;
+                        if (full >> j) & 1 == 1 {
+                            let v = next + (full & bits_in(from, j)).count_ones() as usize;
+                            match val(&values[v * FR_BYTES..(v + 1) * FR_BYTES]) {
+                                Val::Bit(false) => {}
+                                v => f(w * 32 + j, kk, v),
+                            }
+                        } else {
+                            f(w * 32 + j, kk, Val::Bit(true));
+                        }
                     }
+                    k += kept.count_ones() as usize;
+                    next += (full & span).count_ones() as usize;
+                    at = w * 32 + to;
                 }
             }
         }

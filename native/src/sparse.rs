@@ -296,10 +296,10 @@ impl<'a> Witness<'a> {
                 .filter_map(|(ch, cls)| {
                     let lo = ch * CHUNK;
                     let mut bad = None;
-                    vals.walk(lo, lo + cls.len(), |i, v| {
+                    // the classes start ZERO: only the non-zero values are written
+                    vals.nonzero(lo, lo + cls.len(), None, |i, _, v| {
                         cls[i - lo] = match v {
-                            Val::Bit(false) => ZERO,
-                            Val::Bit(true) => ONE,
+                            Val::Bit(_) => ONE,
                             Val::Other(s) => {
                                 if !fr::below_r(&limbs(s).l) {
                                     bad = bad.or(Some(i));

@@ -74,27 +74,23 @@ impl<'a> Blocks<'a> {
         self.first[self.len()]
     }
 
-    /// Calls f(class, kept position, scalar) for block b's kept scalars in order (class 0, 1, or 2 for
-    /// the rest); returns the index of its first scalar that is not reduced (its top bit set).
+    /// Calls f(class, kept position, scalar) for block b's kept scalars that are not zero, in order
+    /// (class 1 for the ones, 2 for the rest); returns the index of its first scalar that is not
+    /// reduced (its top bit set).
     fn walk(&self, b: usize, mut f: impl FnMut(u8, usize, &[u8])) -> Option<usize> {
         let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(self.n));
-        let mut k = self.first[b];
+        let first = self.first[b];
         let mut bad = None;
-        self.scalars.walk(lo, hi, |i, v| {
-            if self.density.is_some_and(|d| d[i] == 0) {
-                return;
-            }
-            match v {
-                Val::Bit(one) => f(one as u8, k, &[]),
+        self.scalars
+            .nonzero(lo, hi, self.density, |i, k, v| match v {
+                Val::Bit(_) => f(1, first + k, &[]),
                 Val::Other(s) => {
                     if s[FR_BYTES - 1] & 0x80 != 0 && bad.is_none() {
                         bad = Some(i);
                     }
-                    f(2, k, s);
+                    f(2, first + k, s);
                 }
-            }
-            k += 1;
-        });
+            });
         bad
     }
 }
@@ -156,7 +152,6 @@ fn fill(
         .for_each(|(b, ((o, r), sc))| {
             let (mut io, mut ir) = (0, 0);
             blocks.walk(b, |class, k, s| match class {
-                0 => {}
                 1 => {
                     o[4 * io..4 * io + 4].copy_from_slice(&(k as u32).to_le_bytes());
                     io += 1;
@@ -249,7 +244,6 @@ pub fn kept<'a>(
         blocks.walk(b, |class, k, s| {
             let d = &mut o[(k - at) * FR_BYTES..(k - at + 1) * FR_BYTES];
             match class {
-                0 => {}
                 1 => d[0] = 1,
                 _ => d.copy_from_slice(s),
             }

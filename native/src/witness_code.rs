@@ -45,7 +45,7 @@ fn limbs(s: &[u8]) -> [u64; 4] {
     std::array::from_fn(|k| u64::from_le_bytes(s[8 * k..8 * k + 8].try_into().unwrap()))
 }
 
-/// f(i, value i) for variables lo..hi of inputs then aux.
+/// f(i, value i) for the non-zero variables among lo..hi of inputs then aux.
 fn walk<'a>(
     inputs: &Scalars<'a>,
     aux: &Scalars<'a>,
@@ -54,8 +54,10 @@ fn walk<'a>(
     mut f: impl FnMut(usize, Val<'a>),
 ) {
     let ni = inputs.len();
-    inputs.walk(lo.min(ni), hi.min(ni), &mut f);
-    aux.walk(lo.max(ni) - ni, hi.max(ni) - ni, |j, v| f(ni + j, v));
+    inputs.nonzero(lo.min(ni), hi.min(ni), None, |i, _, v| f(i, v));
+    aux.nonzero(lo.max(ni) - ni, hi.max(ni) - ni, None, |j, _, v| {
+        f(ni + j, v)
+    });
 }
 
 /// inputs then aux as their code; aux in either form (scalars.rs), which gives the same code.
@@ -124,8 +126,7 @@ pub fn encode(inputs: &[u8], aux: &Scalars) -> Result<Vec<u8>, String> {
             walk(&inputs, aux, lo, hi, |i, v| {
                 let (g, j) = ((i - lo) / 32, (i - lo) % 32);
                 match v {
-                    Val::Bit(false) => {}
-                    Val::Bit(true) => bits[g].0 |= 1 << j,
+                    Val::Bit(_) => bits[g].0 |= 1 << j,
                     Val::Other(s) => {
                         bits[g].0 |= 1 << j;
                         bits[g].1 |= 1 << j;
