@@ -68,37 +68,62 @@ impl<'a> Compact<'a> {
     /// The witness as 32 bytes a variable into `out` (count * FR_BYTES of them), on every core.
     pub fn expand(&self, out: &mut [u8]) {
         assert_eq!(out.len(), self.count * FR_BYTES, "expand: output length");
-        out.par_chunks_mut(RANK_WORDS * 32 * FR_BYTES)
+        let per = RANK_WORDS * 32;
+        out.par_chunks_mut(per * FR_BYTES)
             .enumerate()
             .for_each(|(chunk, o)| {
                 o.fill(0);
-                let mut next = self.ranks[chunk];
-                let from = chunk * RANK_WORDS;
-                for (k, (&f, &one)) in self.full[from..]
-                    .iter()
-                    .zip(&self.bits[from..])
-                    .take(RANK_WORDS)
-                    .enumerate()
-                {
-                    if f | one == 0 {
-                        continue;
+                let lo = chunk * per;
+                self.nonzero(lo, lo + o.len() / FR_BYTES, None, |i, _, v| {
+                    let d = &mut o[(i - lo) * FR_BYTES..(i - lo + 1) * FR_BYTES];
+                    match v {
+                        Val::Bit(_) => d[0] = 1,
+                        Val::Other(s) => d.copy_from_slice(s),
                     }
-                    for j in 0..32 {
-                        let at = (k * 32 + j) * FR_BYTES;
-                        if at >= o.len() {
-                            break;
-                        }
-                        if (f >> j) & 1 == 1 {
-                            o[at..at + FR_BYTES].copy_from_slice(
-                                &self.values[next * FR_BYTES..(next + 1) * FR_BYTES],
-                            );
-                            next += 1;
-                        } else if (one >> j) & 1 == 1 {
-                            o[at] = 1;
-                        }
-                    }
-                }
+                });
             });
+    }
+
+    /// Scalars::nonzero of the compact form: a word of 32 variables at a time, its set bits only.
+    #[inline]
+    pub fn nonzero(
+        &self,
+        lo: usize,
+        hi: usize,
+        density: Option<&[u8]>,
+        mut f: impl FnMut(usize, usize, Val<'a>),
+    ) {
+        let values: &'a [u8] = self.values;
+        let (mut k, mut next) = (0, if lo < hi { self.rank(lo) } else { 0 });
+        let mut at = lo;
+        while at < hi {
+            let (w, from) = (at / 32, at % 32);
+            let to = (hi - w * 32).min(32);
+            let span = bits_in(from, to);
+            let kept = match density {
+                None => span,
+                Some(d) => (from..to).fold(0, |m, j| m | ((d[w * 32 + j] != 0) as u32) << j),
+            };
+            let full = self.full[w];
+            let mut set = (self.bits[w] | full) & kept;
+            while set != 0 {
+                let j = set.trailing_zeros() as usize;
+                set &= set - 1;
+                let kk = k + (kept & bits_in(from, j)).count_ones() as usize;
+                if (full >> j) & 1 == 1 {
+                    let v = next + (full & bits_in(from, j)).count_ones() as usize;
+                    match val(&values[v * FR_BYTES..(v + 1) * FR_BYTES]) {
+                        Val::Bit(false) => {}
+                        v => f(w * 32 + j, kk, v),
+                    }
+                } else {
+                    f(w * 32 + j, kk, Val::Bit(true));
+                }
+            }
+            k += kept.count_ones() as usize;
+            next += (full & span).count_ones() as usize;
+            at = w * 32 + to;
+        }
     }
 
     /// Full values before each word (of 32 variables): with them a full variable's value is one lookup
@@ -123,7 +148,7 @@ impl<'a> Compact<'a> {
     #[inline]
     pub fn full_value(&self, j: usize, ranks: &[u32]) -> &'a [u8] {
         let (w, b) = (j / 32, j % 32);
-        let k = ranks[w] as usize + (self.full[w] & ((1u32 << b) - 1)).count_ones() as usize;
+        let k = ranks[w] as usize + (self.full[w] & bits_in(0, b)).count_ones() as usize;
         &self.values[k * FR_BYTES..(k + 1) * FR_BYTES]
     }
 
@@ -135,12 +160,7 @@ impl<'a> Compact<'a> {
             .iter()
             .map(|x| x.count_ones() as usize)
             .sum();
-        let part = if b == 0 {
-            0
-        } else {
-            (self.full[w] & ((1u32 << b) - 1)).count_ones() as usize
-        };
-        self.ranks[chunk] + whole + part
+        self.ranks[chunk] + whole + (self.full[w] & bits_in(0, b)).count_ones() as usize
     }
 }
 
@@ -220,41 +240,7 @@ impl<'a> Scalars<'a> {
                     k += 1;
                 }
             }
-            Scalars::Compact(c) => {
-                let values: &'a [u8] = c.values;
-                let (mut k, mut next) = (0, if lo < hi { c.rank(lo) } else { 0 });
-                let mut at = lo;
-                while at < hi {
-                    let (w, from) = (at / 32, at % 32);
-                    let to = (hi - w * 32).min(32);
-                    let span = bits_in(from, to);
-                    let kept = match density {
-                        None => span,
-                        Some(d) => {
-                            (from..to).fold(0, |m, j| m | ((d[w * 32 + j] != 0) as u32) << j)
-                        }
-                    };
-                    let full = c.full[w];
-                    let mut set = (c.bits[w] | full) & kept;
-                    while set != 0 {
-                        let j = set.trailing_zeros() as usize;
-                        set &= set - 1;
-                        let kk = k + (kept & bits_in(from, j)).count_ones() as usize;
-                        if (full >> j) & 1 == 1 {
-                            let v = next + (full & bits_in(from, j)).count_ones() as usize;
-                            match val(&values[v * FR_BYTES..(v + 1) * FR_BYTES]) {
-                                Val::Bit(false) => {}
-                                v => f(w * 32 + j, kk, v),
-                            }
-                        } else {
-                            f(w * 32 + j, kk, Val::Bit(true));
-                        }
-                    }
-                    k += kept.count_ones() as usize;
-                    next += (full & span).count_ones() as usize;
-                    at = w * 32 + to;
-                }
-            }
+            Scalars::Compact(c) => c.nonzero(lo, hi, density, f),
         }
     }
 }

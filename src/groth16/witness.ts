@@ -40,11 +40,11 @@ export function expandWitness(
 }
 
 /**
- * expandWitness on every core and off the event loop (native/src/scalars.rs): for the kernels that read
- * the witness at random (the CPU's A, B, C), and the oracle's comparisons.
+ * expandWitness on every core and off the event loop (native/src/scalars.rs): for the oracle's
+ * comparisons, whose A, B, C take 32-byte values (every backend's proving kernels read it as it is).
  */
 export function expandWitnessAsync(w: CompactWitness, out?: FrVector): Promise<FrVector> {
-  return frBytes(w, out ?? new Uint8Array(w.count * FR_BYTES));
+  return frBytes(w, out);
 }
 
 /** The compact form of a FrVector witness (tests, and witnesses from elsewhere). */

@@ -122,18 +122,13 @@ function checkU32(n: number, what: string): void {
     throw new RangeError(`${what} must be a u32, got ${n}`);
 }
 
-function checkFr(v: Uint8Array, what: string): void {
-  if (v.length % FR_BYTES !== 0)
-    throw new RangeError(`${what}: ${v.length} bytes is not a whole number of scalars`);
-}
-
 /**
  * What quotientR1cs checks before the addon (which checks the rest: the witness canonical, the matrices
  * against it and their tables), shared by the backends that hand the R1CS to the addon whole.
  */
 /**
  * Scalars as 32 bytes a value: a compact witness expanded into `out` on every core, off the event loop
- * (native/src/scalars.rs), bytes as they are. For the kernels that read a witness at random.
+ * (native/src/scalars.rs), bytes as they are. For the kernels that take bytes only (the oracle's A, B, C).
  */
 export async function frBytes(s: Scalars, out?: FrVector): Promise<FrVector> {
   if (!isCompact(s)) return s;
@@ -149,7 +144,7 @@ export async function frBytes(s: Scalars, out?: FrVector): Promise<FrVector> {
 }
 
 export function checkQuotientR1cs(r1cs: R1cs, inputs: FrVector, aux: Scalars): void {
-  checkFr(inputs, 'quotientR1cs inputs');
+  scalarCount(inputs, 'quotientR1cs inputs');
   scalarCount(aux, 'quotientR1cs aux');
   if (r1cs.a.rowPtr.length !== r1cs.numConstraints + 1) {
     throw new RangeError(
@@ -188,7 +183,7 @@ export function createCpuBackend(): FullBackend {
     },
 
     async fixedBaseMul(group: Group, base: Uint8Array, scalars: FrVector): Promise<Uint8Array> {
-      checkFr(scalars, 'fixedBaseMul scalars');
+      scalarCount(scalars, 'fixedBaseMul scalars');
       const out = await n.fixedBaseMul(group, base, scalars);
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     },
@@ -208,8 +203,8 @@ export function createCpuBackend(): FullBackend {
     },
 
     async evaluateR1cs(r1cs: R1cs, inputs: FrVector, aux: FrVector) {
-      checkFr(inputs, 'evaluateR1cs inputs');
-      checkFr(aux, 'evaluateR1cs aux');
+      scalarCount(inputs, 'evaluateR1cs inputs');
+      scalarCount(aux, 'evaluateR1cs aux');
       // written in place by the addon: no result copy, and the input-constraint tail is filled there too
       const total = (r1cs.numConstraints + inputs.length / FR_BYTES) * FR_BYTES;
       const [a, b, c] = [new Uint8Array(total), new Uint8Array(total), new Uint8Array(total)];
