@@ -93,6 +93,19 @@ export interface Backend extends PointKernels, QuotientKernels {
    * CUDA backend's); 1 when absent. A job of several partitions proves that many at once.
    */
   readonly lanes?: number;
+  /**
+   * quotientR1cs's H summed over `table` (sum H[i] * table[i], i < m - 1: the h query's MSM) in one call,
+   * where the backend keeps H where it computed it: on a GPU, H (4 GiB a 32GiB partition) would otherwise
+   * cross the bus twice and be split on the host. `onQuotient` is called once H is known, for the stage
+   * times. Optional: without it the prover runs quotientR1cs, then msm.
+   */
+  quotientMsm?(
+    r1cs: R1cs,
+    inputs: FrVector,
+    aux: Scalars,
+    table: PointTable,
+    onQuotient?: () => void,
+  ): Promise<Uint8Array>;
 }
 
 /** The kernels of the random parameter setup (groth16/setup.ts). */

@@ -98,12 +98,29 @@ export async function prove(
   // every MSM of a group settles before a rejection surfaces: nothing still runs once prove has returned
   const settle = (key: keyof StageTimes, since: number, all: Promise<Uint8Array>[]) =>
     Promise.allSettled(all).then(settled).then(spanFrom(key, since));
-  // with the circuit at hand, A, B, C are evaluated inside the quotient and never materialize as buffers
-  const quotient = (
-    w.r1cs ? backend.quotientR1cs(w.r1cs, w.inputs, w.aux) : backend.quotient(w.a, w.b, w.c)
-  ).then(spanFrom('quotientMs', t0));
-  const g1 = (h: Promise<Uint8Array>) => [
-    h.then((v) => backend.msm(t.h, 0, v)),
+  // with the circuit at hand, A, B, C are evaluated inside the quotient and never materialize as buffers;
+  // where the backend can, H stays with it too and only its MSM's sum comes back
+  let quotient: () => Promise<unknown>;
+  let hMsm: () => Promise<Uint8Array>;
+  if (w.r1cs && backend.quotientMsm) {
+    let known!: () => void;
+    const fused = backend.quotientMsm(w.r1cs, w.inputs, w.aux, t.h, () => {
+      spanFrom('quotientMs', t0)(undefined);
+      known();
+    });
+    const h = new Promise<void>((resolve) => (known = resolve));
+    // H known, or the call's failure (then `known` is never called); made only where it is awaited
+    quotient = () => Promise.race([h, fused]);
+    hMsm = () => fused;
+  } else {
+    const h = (w.r1cs ? backend.quotientR1cs(w.r1cs, w.inputs, w.aux) : backend.quotient(w.a, w.b, w.c)).then(
+      spanFrom('quotientMs', t0),
+    );
+    quotient = () => h;
+    hMsm = () => h.then((v) => backend.msm(t.h, 0, v));
+  }
+  const g1 = () => [
+    hMsm(),
     backend.msm(t.l, 0, w.aux),
     backend.msm(t.a, 0, w.inputs),
     backend.msm(t.a, numInputs, w.aux, w.aAuxDensity),
@@ -117,7 +134,7 @@ export async function prove(
   let g1Points: Uint8Array[];
   let g2Points: Uint8Array[];
   if (overlap) {
-    const first = g1(quotient);
+    const first = g1();
     const second = g2();
     [g1Points, g2Points] = await Promise.all([
       settle('msmG1Ms', t0, first),
@@ -127,8 +144,8 @@ export async function prove(
       throw e;
     });
   } else {
-    const h = await quotient;
-    g1Points = await settle('msmG1Ms', performance.now(), g1(Promise.resolve(h)));
+    await quotient();
+    g1Points = await settle('msmG1Ms', performance.now(), g1());
     g2Points = await settle('msmG2Ms', performance.now(), g2());
   }
 

@@ -231,8 +231,11 @@ describe(`msmParts (seed ${SEED})`, { skip: !addon && 'native CPU backend not bu
   // a part's terms as (table base, scalar): what the MSM sums, whatever the form
   const terms = (parts: Awaited<ReturnType<typeof msmParts>>, per: number): [number, bigint][] =>
     parts.flatMap((p) => {
+      const words = p.scalars;
+      // msmParts gives host words; a device vector's scalars are only msmVector's
+      assert.ok(words instanceof Uint32Array);
       const scalar = (j: number) =>
-        Array.from(p.scalars.subarray(8 * j, 8 * j + 8)).reduceRight((x, w) => (x << 32n) | BigInt(w), 0n);
+        Array.from(words.subarray(8 * j, 8 * j + 8)).reduceRight((x, w) => (x << 32n) | BigInt(w), 0n);
       const bases =
         p.points instanceof Uint32Array
           ? Array.from(p.points)

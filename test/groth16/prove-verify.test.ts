@@ -83,6 +83,50 @@ for (const backend of backends) {
       assert.ok(peak > 1, 'the MSMs ran side by side');
     });
 
+    test("a backend's quotientMsm (H kept where it was computed) proves the same, on both schedules; its failure surfaces", async () => {
+      const c = sampleCircuit(0xf00dn);
+      const w = c.cs.witness();
+      const lean = assignLean(c.cs.toR1cs(), w.inputs, w.aux);
+      const randomness = { r: 19n, s: 23n };
+      const want = encodeProof(await prove(backend, pk, lean, { randomness }));
+      // the fused call as a GPU backend answers it, from this backend's own kernels; it counts what it does
+      let fusedCalls = 0;
+      let hMsms = 0;
+      let failWith: Error | undefined = undefined;
+      const fused = (schedule: 'serial' | 'overlap'): Backend => ({
+        ...backend,
+        schedule,
+        msm: async (table, start, scalars, density) => {
+          if (table === pk.tables.h) hMsms++;
+          return backend.msm(table, start, scalars, density);
+        },
+        quotientMsm: async (r1cs, inputs, aux, table, onQuotient) => {
+          fusedCalls++;
+          if (failWith) throw failWith;
+          const h = await backend.quotientR1cs(r1cs, inputs, aux);
+          onQuotient?.();
+          return backend.msm(table, 0, h);
+        },
+      });
+      for (const schedule of ['serial', 'overlap'] as const) {
+        const times = { quotientMs: 0, msmG1Ms: 0, msmG2Ms: 0 };
+        const proof = await prove(fused(schedule), pk, lean, { randomness }, times);
+        assert.deepEqual(encodeProof(proof), want, schedule);
+        assert.ok(times.quotientMs > 0 && times.msmG1Ms > 0, `${schedule}: ${JSON.stringify(times)}`);
+        if (schedule === 'overlap') assert.ok(times.msmG1Ms >= times.quotientMs, 'h waits for H');
+      }
+      assert.equal(fusedCalls, 2);
+      assert.equal(hMsms, 0, 'the h query is summed by quotientMsm, not by msm');
+      // without the circuit (A, B, C given) there is nothing to fuse: the plain path
+      const full = await assign(backend, c.cs.toR1cs(), w.inputs, w.aux);
+      assert.deepEqual(encodeProof(await prove(fused('overlap'), pk, full, { randomness })), want);
+      assert.equal(fusedCalls, 2);
+      assert.equal(hMsms, 1);
+      failWith = new Error('quotient failed (test)');
+      for (const schedule of ['serial', 'overlap'] as const)
+        await assert.rejects(prove(fused(schedule), pk, lean, { randomness }), /quotient failed \(test\)/);
+    });
+
     test('the lean assignment (circuit and witness, A, B, C evaluated in the quotient) proves the same', async () => {
       const c = sampleCircuit(0x5eedn);
       const w = c.cs.witness();

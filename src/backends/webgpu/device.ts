@@ -184,6 +184,27 @@ export function copyToVector(
   }
 }
 
+/** Records a copy of `count` elements of `v` (from element `at`) into `dst` from element `to`. */
+export function copyFromVector(
+  enc: GPUCommandEncoder,
+  v: DeviceVector,
+  at: number,
+  count: number,
+  dst: GPUBuffer,
+  to = 0,
+): void {
+  let done = 0;
+  for (const [b, off, len] of pieces(v, at, count)) {
+    enc.copyBufferToBuffer(b, off * FR_BYTES, dst, (to + done) * FR_BYTES, len * FR_BYTES);
+    done += len;
+  }
+}
+
+export function freeVector(v: DeviceVector): void {
+  for (const b of v.buffers) b.destroy();
+  v.buffers.length = 0;
+}
+
 /** Writes host elements (32 bytes each) into `v` from element `at`. */
 export function writeVector(device: GPUDevice, v: DeviceVector, at: number, bytes: Uint8Array): void {
   let done = 0;

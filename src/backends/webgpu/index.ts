@@ -3,7 +3,8 @@
  * The WebGPU backend (Dawn): its own NTT and `quotient` (ntt.ts), G1 and G2 point tables and MSM (msm.ts),
  * and `quotientR1cs` (r1cs.ts evaluating the constraints, its witness bound in parts past one binding,
  * into the quotient's vectors on the GPU, then the quotient; a witness needing more bindings than the
- * adapter allows is evaluated on the CPU backend, borrow.ts). pickBackend tries it after CUDA; it is made
+ * adapter allows is evaluated on the CPU backend, borrow.ts), and `quotientMsm`, where H stays on the GPU
+ * for the h query's MSM (CurveMsm.msmVector). pickBackend tries it after CUDA; it is made
  * only when a child process (probe.ts) finds a hardware adapter, or a software one with
  * C2_WEBGPU_ALLOW_SOFTWARE=1, and otherwise fails with the reason `c2prover info` shows.
  */
@@ -12,11 +13,13 @@ import { fileURLToPath } from 'node:url';
 import type { Backend, NttDirection } from '../backend.ts';
 import { cpuBackend, oracleKernels, withCpuKernels } from '../borrow.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
+import type { Scalars } from '../../shared/compact-witness.ts';
+import type { R1cs } from '../../shared/r1cs.ts';
 import { frBytes } from '../cpu/index.ts';
-import { type GpuContext, openGpu } from './device.ts';
+import { type GpuContext, freeVector, openGpu } from './device.ts';
 import { CurveMsm } from './msm.ts';
-import { WebgpuNtt } from './ntt.ts';
-import { webgpuPoints } from './points.ts';
+import { type QuotientSpace, WebgpuNtt } from './ntt.ts';
+import { gpuTable, webgpuPoints } from './points.ts';
 import { describePoints, pointKernels } from './point-form.ts';
 import { WebgpuR1cs } from './r1cs.ts';
 import type { ProbeResult } from './probe.ts';
@@ -87,14 +90,22 @@ export function frLayout(value = process.env.C2_WEBGPU_FR_LAYOUT): FieldLayout {
   );
 }
 
+/** The backend's kernels on its open device. */
+interface Opened {
+  gpu: GpuContext;
+  ntt: WebgpuNtt;
+  r1cs: WebgpuR1cs;
+  g1: CurveMsm;
+  g2: CurveMsm;
+}
+
 export function createWebgpuBackend(): WebgpuBackend {
   const { description, software, limits } = probeWebgpu();
   const layout = frLayout();
   const points = pointKernels(software);
   // the device is opened on first use: the factory is synchronous, and a backend never used costs nothing;
   // a software adapter the probe found was allowed then, so it is later too
-  let opened:
-    Promise<{ gpu: GpuContext; ntt: WebgpuNtt; r1cs: WebgpuR1cs; g1: CurveMsm; g2: CurveMsm }> | undefined;
+  let opened: Promise<Opened> | undefined;
   const open = () =>
     (opened ??= openGpu({ allowSoftware: software }).then(async (gpu) => {
       // after a loss the next use opens a new device; tables made on the lost one keep failing
@@ -112,31 +123,36 @@ export function createWebgpuBackend(): WebgpuBackend {
     }));
   // a layout other than the default names itself: a measured profile is of the kernels it timed
   const label = `webgpu (${description}${software ? ', software' : ''}${describeLimits(limits)}${layout === 'limb16' ? '' : `; Fr ${layout}`}; ${describePoints(points)})`;
+  // A, B, C of the witness in the quotient's device vectors
+  const quotientSpace = async (
+    o: Opened,
+    r1cs: R1cs,
+    inputs: FrVector,
+    aux: Scalars,
+  ): Promise<QuotientSpace> => {
+    if (!o.r1cs.fits(r1cs, inputs, aux)) {
+      // a witness past the bindings the adapter allows: A, B, C evaluated on the CPU, the quotient still
+      // here (split over buffers where the domain is)
+      const { a, b, c } = await oracleKernels(cpuBackend()).evaluateR1cs(r1cs, inputs, await frBytes(aux));
+      return o.ntt.quotientSpaceOf(a, b, c);
+    }
+    // evaluated into the quotient's vectors on the GPU: they never come back to the host
+    const q = o.ntt.quotientSpace(r1cs.numConstraints + r1cs.numInputs);
+    try {
+      await o.r1cs.evaluateInto(r1cs, inputs, aux, q);
+    } catch (e) {
+      o.ntt.freeQuotient(q);
+      throw e;
+    }
+    return q;
+  };
   const own = withCpuKernels(label, {
     points: webgpuPoints(async (group) => (await open())[group]),
     quotient: {
       quotient: async (a, b, c) => (await open()).ntt.quotient(a, b, c),
       quotientR1cs: async (r1cs, inputs, aux) => {
         const o = await open();
-        if (!o.r1cs.fits(r1cs, inputs, aux)) {
-          // a witness past the bindings the adapter allows: A, B, C evaluated on the CPU, the quotient
-          // still here (split over buffers where the domain is)
-          const { a, b, c } = await oracleKernels(cpuBackend()).evaluateR1cs(
-            r1cs,
-            inputs,
-            await frBytes(aux),
-          );
-          return o.ntt.quotient(a, b, c);
-        }
-        // A, B, C evaluated into the quotient's vectors on the GPU: they never come back to the host
-        const q = o.ntt.quotientSpace(r1cs.numConstraints + r1cs.numInputs);
-        try {
-          await o.r1cs.evaluateInto(r1cs, inputs, aux, q);
-        } catch (e) {
-          o.ntt.freeQuotient(q);
-          throw e;
-        }
-        return o.ntt.quotientOf(q);
+        return o.ntt.quotientOf(await quotientSpace(o, r1cs, inputs, aux));
       },
     },
   });
@@ -144,6 +160,21 @@ export function createWebgpuBackend(): WebgpuBackend {
     ...own,
     // the host prepares digits, densities and buffers while the GPU runs another kernel
     schedule: 'overlap',
+    // H stays on the GPU for its MSM: no read-back, no split on the host, no upload
+    async quotientMsm(r1cs, inputs, aux, table, onQuotient): Promise<Uint8Array> {
+      if (table.group !== 'g1') throw new TypeError(`the h query is a g1 table, not ${table.group}`);
+      const o = await open();
+      const t = await gpuTable(table);
+      const q = await quotientSpace(o, r1cs, inputs, aux);
+      const m = q.m;
+      const h = await o.ntt.quotientOnDevice(q);
+      try {
+        onQuotient?.();
+        return await o.g1.msmVector(t, 0, h, m - 1);
+      } finally {
+        freeVector(h);
+      }
+    },
     async ntt(values: FrVector, direction: NttDirection): Promise<void> {
       await (await open()).ntt.ntt(values, direction);
     },

@@ -9,19 +9,26 @@ import { FR_BYTES } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
 import { type Scalars, isCompact } from '../../shared/compact-witness.ts';
 import { loadAddon } from '../cpu/index.ts';
+import type { DeviceVector } from './device.ts';
 
 /** split_runs' form where the scalars are read as they are (native/src/split.rs DENSE). */
 const DENSE = 1;
 
+/** Scalars on the GPU already: elements `from`, from + 1, .. of a device vector (the quotient's H). */
+export interface VectorSlice {
+  vector: DeviceVector;
+  from: number;
+}
+
 /**
  * One table buffer's share of an MSM: the bases of its scalars 1, and the rest's bases (listed, or base,
- * base + 1, .. for a dense MSM) with their scalars (8 words each).
+ * base + 1, .. for a dense MSM) with their scalars (8 words each, or a dense MSM's on the GPU).
  */
 export interface Part {
   buffer: number;
   ones: Uint32Array;
   points: Uint32Array | { base: number; count: number };
-  scalars: Uint32Array;
+  scalars: Uint32Array | VectorSlice;
 }
 
 /**
@@ -85,6 +92,21 @@ export function denseParts(scalars: FrVector, start: number, perBuffer: number):
     scalars.byteOffset % 4
       ? new Uint32Array(scalars.slice().buffer)
       : new Uint32Array(scalars.buffer, scalars.byteOffset, 8 * n);
+  return denseRanges(n, start, perBuffer, (lo, hi) => all.subarray(8 * lo, 8 * hi));
+}
+
+/** The parts of a dense MSM of the first n elements of a device vector: nothing read on the host. */
+export function vectorParts(vector: DeviceVector, n: number, start: number, perBuffer: number): Part[] {
+  return denseRanges(n, start, perBuffer, (lo) => ({ vector, from: lo }));
+}
+
+/** Scalars 0..n over bases start.. cut where the table's buffers are, each range's scalars by `slice`. */
+function denseRanges(
+  n: number,
+  start: number,
+  perBuffer: number,
+  slice: (lo: number, hi: number) => Part['scalars'],
+): Part[] {
   const parts: Part[] = [];
   for (let lo = 0; lo < n;) {
     const b = Math.floor((start + lo) / perBuffer);
@@ -93,7 +115,7 @@ export function denseParts(scalars: FrVector, start: number, perBuffer: number):
       buffer: b,
       ones: new Uint32Array(0),
       points: { base: start + lo - b * perBuffer, count: hi - lo },
-      scalars: all.subarray(8 * lo, 8 * hi),
+      scalars: slice(lo, hi),
     });
     lo = hi;
   }

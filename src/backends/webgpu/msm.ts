@@ -24,9 +24,18 @@
  * batch-affine or XYZZ; the window width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT)
  * until a GPU measures them (bench/webgpu.ts --sweep).
  */
-import { type GpuContext, USAGE, compileModule, readBuffer, readBuffers, submitChecked } from './device.ts';
+import {
+  type DeviceVector,
+  type GpuContext,
+  USAGE,
+  compileModule,
+  copyFromVector,
+  readBuffer,
+  readBuffers,
+  submitChecked,
+} from './device.ts';
 import { UNCOMPRESSED_BYTES, affineWords, projectiveWords } from './curve-points.ts';
-import { type Part, msmParts } from './msm-parts.ts';
+import { type Part, type VectorSlice, msmParts, vectorParts } from './msm-parts.ts';
 import { type PointKernels, pointKernels, pointModule } from './point-form.ts';
 import { type Scalars, scalarCount } from '../../shared/compact-witness.ts';
 import type { Group, PointTable } from '../backend.ts';
@@ -108,6 +117,8 @@ interface Recording {
   d: Dispatch[];
   temp: GPUBuffer[];
   sums: { buffer: GPUBuffer; exps: number[] }[];
+  /** Copies on the GPU, recorded before the dispatches (scalars taken from a device vector). */
+  copies: ((enc: GPUCommandEncoder) => void)[];
 }
 
 /** Binding numbers of msm-common.wgsl. */
@@ -277,7 +288,7 @@ export class CurveMsm {
 
   /** Runs one kernel over `threads` threads and waits for it. */
   #run(entry: Entry, threads: number, params: Params, bind: Dispatch['bind']): Promise<void> {
-    return this.#submit([{ entry, threads, params, bind }]);
+    return this.#submit([{ entry, threads, params, bind }], []);
   }
 
   /**
@@ -285,10 +296,11 @@ export class CurveMsm {
    * submits it and waits: an MSM's steps from the digits to the window sums are one submission, with no
    * read-back and no host work between them.
    */
-  async #submit(dispatches: readonly Dispatch[]): Promise<void> {
+  async #submit(dispatches: readonly Dispatch[], copies: Recording['copies']): Promise<void> {
     const { device, limits } = this.#gpu;
     const uniforms: GPUBuffer[] = [];
     const enc = device.createCommandEncoder();
+    for (const copy of copies) copy(enc);
     const pass = enc.beginComputePass();
     try {
       for (const { entry, threads, params, bind } of dispatches) {
@@ -438,14 +450,29 @@ export class CurveMsm {
     const n = scalarCount(scalars, 'msm scalars');
     if (density && density.length < n)
       throw new RangeError(`density map of ${density.length} bytes for ${n} scalars`);
-    const parts = await msmParts(scalars, density?.subarray(0, n), start, table);
+    return this.#sumParts(table, await msmParts(scalars, density?.subarray(0, n), start, table));
+  }
+
+  /**
+   * sum v[i] * table[start + i] for i < n, the scalars a device vector's first n elements (canonical: the
+   * quotient's H, WebgpuNtt.quotientOnDevice), read where they are: a dense MSM with nothing on the host.
+   */
+  async msmVector(table: GpuTable, start: number, v: DeviceVector, n: number): Promise<Uint8Array> {
+    if (!Number.isInteger(n) || n < 0 || n > v.buffers.length * v.per)
+      throw new RangeError(`msmVector: ${n} scalars of a vector of ${v.buffers.length * v.per}`);
+    if (start + n > table.length)
+      throw new RangeError(`msm reads bases ${start}..${start + n} of a table of ${table.length}`);
+    return this.#sumParts(table, vectorParts(v, n, start, table.perBuffer));
+  }
+
+  async #sumParts(table: GpuTable, parts: Part[]): Promise<Uint8Array> {
     // the parts' projective sums, each to be counted 2^exp times (a window w of c bits: w * c)
     const sums: Uint8Array[] = [];
     const exps: number[] = [];
     for (const part of parts) {
       // a part is one submission and one read: its table buffer (streamed: put on the GPU for it) is
       // the only one it holds
-      const rec: Recording = { d: [], temp: [], sums: [] };
+      const rec: Recording = { d: [], temp: [], sums: [], copies: [] };
       const { buffer, scratch } = await this.#chunk(table, part.buffer);
       try {
         if (part.ones.length) this.#recordOnes(rec, buffer, part.ones);
@@ -473,8 +500,9 @@ export class CurveMsm {
    * read: a part of many batches holds one batch's buffers at a time.
    */
   async #flush(rec: Recording): Promise<void> {
-    await this.#submit(rec.d);
+    await this.#submit(rec.d, rec.copies);
     rec.d.length = 0;
+    rec.copies.length = 0;
     const keep = new Set(rec.sums.map((s) => s.buffer));
     for (const b of rec.temp) if (!keep.has(b)) b.destroy();
     rec.temp = [...keep];
@@ -504,6 +532,14 @@ export class CurveMsm {
   #recordUpload(rec: Recording, words: Uint32Array): GPUBuffer {
     const b = this.#upload(words);
     rec.temp.push(b);
+    return b;
+  }
+
+  /** A batch's m scalars in a buffer of rec's: uploaded, or copied on the GPU from a device vector. */
+  #recordScalars(rec: Recording, scalars: Uint32Array | VectorSlice, m: number): GPUBuffer {
+    if (scalars instanceof Uint32Array) return this.#recordUpload(rec, scalars);
+    const b = this.#recordBuffer(rec, m * 32);
+    rec.copies.push((enc) => copyFromVector(enc, scalars.vector, scalars.from, m, b));
     return b;
   }
 
@@ -569,11 +605,11 @@ export class CurveMsm {
    * (chunk 0), or, with chunk > 0, of the chunk counts of the runs values[i] .. values[i + 1] (0 last).
    */
   async scan(values: Uint32Array, chunk = 0): Promise<Uint32Array> {
-    const rec: Recording = { d: [], temp: [], sums: [] };
+    const rec: Recording = { d: [], temp: [], sums: [], copies: [] };
     try {
       const out = this.#recordBuffer(rec, values.byteLength);
       this.#scan(rec, this.#recordUpload(rec, values), values.length, chunk, out);
-      await this.#submit(rec.d);
+      await this.#submit(rec.d, rec.copies);
       return await this.#read(out, values.byteLength);
     } finally {
       for (const b of rec.temp) b.destroy();
@@ -614,7 +650,7 @@ export class CurveMsm {
     rec: Recording,
     table: GPUBuffer,
     points: Part['points'],
-    scalarWords: Uint32Array,
+    scalars: Part['scalars'],
   ): Promise<void> {
     const m = points instanceof Uint32Array ? points.length : points.count;
     if (m === 0) return;
@@ -636,7 +672,9 @@ export class CurveMsm {
         rec,
         table,
         points instanceof Uint32Array ? points.subarray(lo, hi) : { base: points.base + lo, count: hi - lo },
-        scalarWords.subarray(8 * lo, 8 * hi),
+        scalars instanceof Uint32Array
+          ? scalars.subarray(8 * lo, 8 * hi)
+          : { vector: scalars.vector, from: scalars.from + lo },
         c,
         windows,
         buckets,
@@ -652,7 +690,7 @@ export class CurveMsm {
     rec: Recording,
     table: GPUBuffer,
     points: Part['points'],
-    scalarWords: Uint32Array,
+    scalarWords: Uint32Array | VectorSlice,
     c: number,
     windows: number,
     buckets: number,
@@ -660,7 +698,7 @@ export class CurveMsm {
     const listed = points instanceof Uint32Array;
     const m = listed ? points.length : points.count;
     const p = { windows, bits: c, buckets };
-    const scalars = this.#recordUpload(rec, scalarWords);
+    const scalars = this.#recordScalars(rec, scalarWords, m);
     const nb = windows * buckets;
     const digits = this.#recordBuffer(rec, windows * m * 4);
     // the bucket sizes, and a last word 0: their scan ends with the total

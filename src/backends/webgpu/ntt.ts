@@ -15,6 +15,7 @@ import {
   type GpuContext,
   USAGE,
   compileModule,
+  freeVector,
   readBuffer,
   submitChecked,
   writeVector,
@@ -428,6 +429,11 @@ export class WebgpuNtt {
    * coefficients.
    */
   async quotient(a: FrVector, b: FrVector, c: FrVector): Promise<FrVector> {
+    return this.quotientOf(await this.quotientSpaceOf(a, b, c));
+  }
+
+  /** Host A, B, C (checked: equal lengths, canonical) put into a quotientSpace, zero-padded to m. */
+  async quotientSpaceOf(a: FrVector, b: FrVector, c: FrVector): Promise<QuotientSpace> {
     if (a.length !== b.length || a.length !== c.length)
       throw new RangeError(`quotient: a, b, c differ in length (${a.length}, ${b.length}, ${c.length})`);
     if (a.length % FR_BYTES !== 0)
@@ -438,35 +444,51 @@ export class WebgpuNtt {
       ['c', c],
     ] as const)
       await checkCanonical(v, `quotient ${name}`);
-    const n = a.length / FR_BYTES;
-    if (n <= 1) return new Uint8Array(0);
-    // zero padding to m: buffers are created zeroed
-    const q = this.quotientSpace(n);
+    // buffers are created zeroed: the padding
+    const q = this.quotientSpace(a.length / FR_BYTES);
     for (const [v, host] of [
       [q.a, a],
       [q.b, b],
       [q.c, c],
     ] as const)
       writeVector(this.#gpu.device, v, 0, host);
-    return this.quotientOf(q);
+    return q;
   }
 
   /** The quotient of device vectors made by quotientSpace (canonical values, zero past n); frees them. */
   async quotientOf(q: QuotientSpace): Promise<FrVector> {
+    const h = await this.quotientOnDevice(q);
     try {
       if (q.m === 1) return new Uint8Array(0);
+      return h.per === q.m
+        ? await readBuffer(this.#gpu.device, h.buffers[0]!, (q.m - 1) * FR_BYTES)
+        : await this.#readParts(h.buffers, (q.m - 1) * FR_BYTES);
+    } finally {
+      freeVector(h);
+    }
+  }
+
+  /**
+   * quotientOf's H left on the device (m canonical values, of which H is the first m - 1), for a kernel that reads it there
+   * (the h query's MSM: CurveMsm.msmVector); frees q, and the caller frees H (freeVector).
+   */
+  async quotientOnDevice(q: QuotientSpace): Promise<DeviceVector> {
+    try {
+      // a domain of one value has no coefficient to keep
+      if (q.m === 1) return { buffers: [], per: 1 };
       const [A, B, C] = [q.a.buffers, q.b.buffers, q.c.buffers];
-      if (q.m > this.partSize) return await this.#quotientSplit(A, B, C, q.m, q.logM);
-      return await this.#quotientOne(A[0]!, B[0]!, C[0]!, q.m, q.logM);
+      if (q.m > this.partSize)
+        return { buffers: await this.#quotientSplit(A, B, C, q.m, q.logM), per: this.partSize };
+      return { buffers: [await this.#quotientOne(A[0]!, B[0]!, C[0]!, q.m, q.logM)], per: q.m };
     } finally {
       this.freeQuotient(q);
     }
   }
 
-  async #quotientOne(A: GPUBuffer, B: GPUBuffer, C: GPUBuffer, m: number, logM: number): Promise<FrVector> {
+  async #quotientOne(A: GPUBuffer, B: GPUBuffer, C: GPUBuffer, m: number, logM: number): Promise<GPUBuffer> {
     const S = this.#buffer(m * FR_BYTES);
     const plan = new Plan(this.#gpu.limits, this.#r);
-    const temps: GPUBuffer[] = [S];
+    const temps: GPUBuffer[] = [];
     const fwd = this.#twiddles(plan, logM, 'forward', temps);
     const inv = this.#twiddles(plan, logM, 'inverse', temps);
     const g = GENERATOR;
@@ -488,19 +510,22 @@ export class WebgpuNtt {
     plan.add('coset_scale', m, { logN: logM, factor: mInv }, { 0: S, 3: gInvSq });
     try {
       await this.#run(plan);
-      return await readBuffer(this.#gpu.device, S, (m - 1) * FR_BYTES);
+    } catch (e) {
+      S.destroy();
+      throw e;
     } finally {
       for (const buf of temps) buf.destroy();
     }
+    return S;
   }
 
   /** quotient over parts, for a domain larger than one buffer: the same steps, each per part. */
-  async #quotientSplit(A: Vec, B: Vec, C: Vec, m: number, logM: number): Promise<FrVector> {
+  async #quotientSplit(A: Vec, B: Vec, C: Vec, m: number, logM: number): Promise<Vec> {
     const part = this.partSize;
     const logB = Math.log2(part);
     const S = this.#parts(m);
     const plan = new Plan(this.#gpu.limits, this.#r);
-    const temps: GPUBuffer[] = [...S];
+    const temps: GPUBuffer[] = [];
     const fwd = this.#splitTwiddles(plan, logM, 'forward', temps);
     const inv = this.#splitTwiddles(plan, logM, 'inverse', temps);
     const g = GENERATOR;
@@ -530,9 +555,12 @@ export class WebgpuNtt {
     coset(gInvSq);
     try {
       await this.#run(plan);
-      return await this.#readParts(S, (m - 1) * FR_BYTES);
+    } catch (e) {
+      for (const b of S) b.destroy();
+      throw e;
     } finally {
       for (const buf of temps) buf.destroy();
     }
+    return S;
   }
 }

@@ -23,6 +23,11 @@ function own(table: PointTable): WebgpuTable {
   return table;
 }
 
+/** The GPU table behind a table of the backend's, once its buffers are made. */
+export function gpuTable(table: PointTable): Promise<GpuTable> {
+  return own(table).table;
+}
+
 export function webgpuPoints(msm: (group: Group) => Promise<CurveMsm>): PointKernels {
   return {
     newTable(group: Group, capacity: number): PointTable {
