@@ -52,6 +52,10 @@ c2_status c2_g1_msm(void* table, size_t start, size_t span, const uint32_t* ones
                     const void* rest_scalars, size_t nrest, void* out);
 c2_status c2_g2_msm(void* table, size_t start, size_t span, const uint32_t* ones, const uint32_t* rest_idx,
                     const void* rest_scalars, size_t nrest, void* out);
+/* sum of scalars[k] * base[start + k], k < n, the n canonical scalars already in GPU memory on the table's
+ * device (a quotient's H: c2_quotient_r1cs): only the sum crosses the bus. */
+c2_status c2_g1_msm_device(void* table, size_t start, size_t n, const void* d_scalars, void* out);
+c2_status c2_g2_msm_device(void* table, size_t start, size_t n, const void* d_scalars, void* out);
 /* The streamed form for tables that do not fit on the GPU: host affines, canonical scalars, no split. */
 c2_status c2_g1_msm_host(int32_t device, const void* affines, const void* scalars, size_t n, void* out);
 c2_status c2_g2_msm_host(int32_t device, const void* affines, const void* scalars, size_t n, void* out);
@@ -94,9 +98,12 @@ typedef struct {
 /* c2_quotient with A, B, C evaluated on the GPU from the R1CS mats[3] (rows constraints each), or from its
  * copy `resident` on this device (c2_r1cs_new; mats then unread), and its witness, sent as its code and
  * expanded on the GPU, the input constraints appended as bellperson does (A = the input, B = C = 0): only
- * the structure (none when resident) and the witness's code cross the bus, not three domain vectors. */
+ * the structure (none when resident) and the witness's code cross the bus, not three domain vectors.
+ * With `h_table` (a G1 table on this device) H does not come back either: its first nout coefficients are
+ * summed over the table's first nout points (c2_g1_msm_device) into h_sum, and out is not written. */
 c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, const c2_csr* mats, const void* resident,
-                           size_t rows, const c2_witness* witness, uint32_t lg, const void* zinv);
+                           size_t rows, const c2_witness* witness, uint32_t lg, const void* zinv,
+                           void* h_table, void* h_sum);
 
 #ifdef __cplusplus
 }

@@ -139,6 +139,35 @@ extern "C" c2_status C2_FN(msm)(void* handle, size_t start, size_t span, const u
     })
 }
 
+extern "C" c2_status C2_FN(msm_device)(void* handle, size_t start, size_t n, const void* d_scalars, void* out)
+{
+    auto* t = static_cast<table_t*>(handle);
+    point_t& result = *static_cast<point_t*>(out);
+    result.inf();
+    if (start + n > t->capacity) return c2_fail(C2_CUDA_E_HOST, "MSM span past the table's capacity");
+    if (n >= ((size_t)1 << 32)) return c2_fail(C2_CUDA_E_HOST, "MSM span of 2^32 points or more");
+    if (n == 0) return c2_ok();
+    C2_GUARD("MSM of scalars on the GPU", {
+        const gpu_t& gpu = *t->gpu;
+        gpu.select();
+        // scalars on another GPU would be read through peer access at best: refused
+        cudaPointerAttributes attr;
+        CUDA_OK(cudaPointerGetAttributes(&attr, d_scalars));
+        if (attr.type != cudaMemoryTypeDevice || attr.device != gpu.cid())
+            return c2_fail(C2_CUDA_E_HOST, "MSM scalars not in the table's GPU memory");
+        msm_t<bucket_t, point_t, affine_t, scalar_t> msm{nullptr, n};
+        // both device pointers: sppark reads the bases and the scalars where they are
+        RustError err = msm.invoke(result, dev_ptr_t<affine_t>{(affine_t*)(t->points + start), n}, n,
+                                   dev_ptr_t<scalar_t>{(scalar_t*)d_scalars, n}, false);
+        if (err.code != 0) {
+            c2_status s = c2_fail(err.code, err.message ? err.message : "sppark's MSM failed");
+            free(err.message);
+            return s;
+        }
+        return c2_ok();
+    })
+}
+
 extern "C" c2_status C2_FN(msm_host)(int32_t device, const void* affines, const void* scalars, size_t n,
                                      void* out)
 {

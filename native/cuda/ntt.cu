@@ -126,7 +126,7 @@ void transform(stream_t& s, fr_t* d, uint32_t lg, bool inverse, bool coset)
 }
 
 // H from A, B, C (Montgomery, zero-padded to 2^lg) and 1/Z (dz): to the coset, combined, back to
-// coefficients, the first nout canonical coefficients copied out.
+// coefficients, canonical, in da; its first nout coefficients copied out where `out` is given.
 void finish_quotient(stream_t& s, void* out, size_t nout, fr_t* da, fr_t* db, fr_t* dc, const fr_t* dz,
                      uint32_t lg)
 {
@@ -142,7 +142,7 @@ void finish_quotient(stream_t& s, void* out, size_t nout, fr_t* da, fr_t* db, fr
     if (lg) transform(s, da, lg, true, true);  // back to coefficients
     from_mont<<<blocks(m), 256, 0, s>>>(da, m);
     CUDA_OK(cudaGetLastError());
-    if (nout) s.DtoH(static_cast<fr_t*>(out), da, nout);
+    if (out && nout) s.DtoH(static_cast<fr_t*>(out), da, nout);
     s.sync();
 }
 
@@ -251,23 +251,17 @@ extern "C" void c2_r1cs_free(void* handle)
     delete r;
 }
 
-extern "C" c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, const c2_csr* mats,
-                                      const void* resident, size_t rows, const c2_witness* witness,
-                                      uint32_t lg, const void* zinv)
+// c2_quotient_r1cs's H into da (m values, zeroed here), B, C and 1/Z allocated for the call only: freed
+// (and the stream synced) when it returns, so that they are gone before an MSM reads H.
+static void r1cs_quotient(const gpu_t& gpu, fr_t* da, const c2_csr* mats, const c2_r1cs_gpu* r, size_t rows,
+                          const c2_witness* witness, uint32_t lg, const void* zinv, void* out, size_t nout)
 {
-    size_t ninputs = witness->ninputs, nvars = witness->nvars;
-    if (lg > MAX_LG_DOMAIN_SIZE) return c2_fail(C2_CUDA_E_HOST, "NTT domain larger than sppark's maximum");
-    size_t m = (size_t)1 << lg;
-    if (rows + ninputs > m || nout > m)
-        return c2_fail(C2_CUDA_E_HOST, "constraints and inputs do not fit the domain");
-    auto* r = static_cast<const c2_r1cs_gpu*>(resident);
-    if (r && r->rows != rows) return c2_fail(C2_CUDA_E_HOST, "the resident R1CS has other rows");
-    C2_GUARD("quotient", {
-        C2_SELECT_GPU(gpu, device);
-        if (r && r->gpu != &gpu) return c2_fail(C2_CUDA_E_HOST, "the resident R1CS is on another GPU");
-        dev_ptr_t<fr_t> d{3 * m + 1, gpu};
-        fr_t *da = &d[0], *db = &d[m], *dc = &d[2 * m], *dz = &d[3 * m];
-        CUDA_OK(cudaMemsetAsync(da, 0, 3 * m * sizeof(fr_t), gpu));
+    size_t m = (size_t)1 << lg, ninputs = witness->ninputs, nvars = witness->nvars;
+    {
+        dev_ptr_t<fr_t> d{2 * m + 1, gpu};
+        fr_t *db = &d[0], *dc = &d[m], *dz = &d[2 * m];
+        CUDA_OK(cudaMemsetAsync(da, 0, m * sizeof(fr_t), gpu));
+        CUDA_OK(cudaMemsetAsync(db, 0, 2 * m * sizeof(fr_t), gpu));
         gpu.HtoD(dz, zinv, 1);
         montgomery(gpu, dz, 1);
         {
@@ -294,6 +288,27 @@ extern "C" c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, co
                                         gpu));
         }
         finish_quotient(gpu, out, nout, da, db, dc, dz, lg);
+    }
+    gpu.sync();
+}
+
+extern "C" c2_status c2_quotient_r1cs(int32_t device, void* out, size_t nout, const c2_csr* mats,
+                                      const void* resident, size_t rows, const c2_witness* witness,
+                                      uint32_t lg, const void* zinv, void* h_table, void* h_sum)
+{
+    if (lg > MAX_LG_DOMAIN_SIZE) return c2_fail(C2_CUDA_E_HOST, "NTT domain larger than sppark's maximum");
+    size_t m = (size_t)1 << lg;
+    if (rows + witness->ninputs > m || nout > m)
+        return c2_fail(C2_CUDA_E_HOST, "constraints and inputs do not fit the domain");
+    auto* r = static_cast<const c2_r1cs_gpu*>(resident);
+    if (r && r->rows != rows) return c2_fail(C2_CUDA_E_HOST, "the resident R1CS has other rows");
+    C2_GUARD("quotient", {
+        C2_SELECT_GPU(gpu, device);
+        if (r && r->gpu != &gpu) return c2_fail(C2_CUDA_E_HOST, "the resident R1CS is on another GPU");
+        dev_ptr_t<fr_t> dh{m, gpu};
+        r1cs_quotient(gpu, &dh[0], mats, r, rows, witness, lg, zinv, h_table ? nullptr : out, nout);
+        // H read where it is: only the sum comes back
+        if (h_table) return c2_g1_msm_device(h_table, 0, nout, &dh[0], h_sum);
         return c2_ok();
     })
 }

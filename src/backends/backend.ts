@@ -96,8 +96,8 @@ export interface Backend extends PointKernels, QuotientKernels {
   /**
    * quotientR1cs's H summed over `table` (sum H[i] * table[i], i < m - 1: the h query's MSM) in one call,
    * where the backend keeps H where it computed it: on a GPU, H (4 GiB a 32GiB partition) would otherwise
-   * cross the bus twice and be split on the host. `onQuotient` is called once H is known, for the stage
-   * times. Optional: without it the prover runs quotientR1cs, then msm.
+   * cross the bus twice and be split on the host. `onQuotient` is called once H is known (or, where H and its
+   * MSM are one call to the machine, once the sum is), for the stage times. Optional: without it the prover runs quotientR1cs, then msm.
    */
   quotientMsm?(
     r1cs: R1cs,

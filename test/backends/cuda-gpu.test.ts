@@ -1,7 +1,8 @@
 /**
  * The CUDA backend on a GPU, against the CPU backend: MSM (G1, G2; random, 0, 1, r - 1, repeated and
  * opposite bases, identities, density maps, start offsets, sizes that are not powers of two, the 0/1
- * split at bit-witness scale), NTT, inverse and coset NTT, the quotient and quotientR1cs, and a small
+ * split at bit-witness scale), NTT, inverse and coset NTT, the quotient, quotientR1cs and quotientMsm (H
+ * summed on the GPU where the quotient left it), and a small
  * Groth16 proof proved on the GPU that verifies. Skipped, with the reason, where there is no GPU (every
  * machine of this project but a lent one); bench/device/run.sh runs it there with C2_CUDA_REQUIRED=1, which
  * turns the skip into a failure.
@@ -40,6 +41,7 @@ import {
 } from '../support/backend-helpers.ts';
 import { sampleCircuit } from '../support/circuits.ts';
 import { randomR1cs, rejectsBadR1cs } from '../support/random-r1cs.ts';
+import { compactWitness } from '../../src/groth16/witness.ts';
 
 const cpu = await nativeBackend();
 let reason: string | undefined;
@@ -255,10 +257,47 @@ describe('cuda quotientR1cs vs cpu', { skip }, () => {
 
   test('rejects what the CPU rejects, with its reasons', () =>
     rejectsBadR1cs((r, i, a) => cuda!.quotientR1cs(r, i, a), 'cuda-r1cs-bad'));
+
+  test('quotientMsm: H summed over the h table on the GPU equals the CPU quotient then MSM', async () => {
+    const rng = new Rng('cuda-quotient-msm');
+    for (const [rows, numInputs, numAux, seal] of [
+      [510, 3, 211, false],
+      [9000, 20, 5000, true],
+    ] as const) {
+      const { r1cs, inputs, aux } = randomR1cs(`cuda-quotient-msm-${rows}`, rows, numInputs, numAux);
+      const hCpu = await cpu!.quotientR1cs(r1cs, inputs, aux);
+      const n = hCpu.length / 32;
+      const [tg, tc] = await tables('g1', await randomPoints(cpu!, 'g1', rng, n));
+      // a sealed table: its points on the GPU only
+      if (seal) await cuda!.sealTable!(tg);
+      const want = await cpu!.msm(tc, 0, hCpu);
+      for (const [form, w] of [
+        ['bytes', aux],
+        ['compact', compactWitness(aux)],
+      ] as const) {
+        let calls = 0;
+        const got = await cuda!.quotientMsm!(r1cs, inputs, w, tg, () => calls++);
+        assert.equal(hex(got), hex(want), `${rows} constraints, ${form} (seed ${SEED})`);
+        assert.equal(calls, 1);
+      }
+      if (!seal) {
+        const [short] = await tables('g1', await randomPoints(cpu!, 'g1', rng, 100));
+        await assert.rejects(
+          cuda!.quotientMsm!(r1cs, inputs, aux, short),
+          new RegExp(`msm: needs bases \\[0, ${n}\\) but the table holds 100`),
+        );
+        const g2 = cuda!.newTable('g2', 1);
+        await assert.rejects(cuda!.quotientMsm!(r1cs, inputs, aux, g2), /the h query is a g1 table, not g2/);
+        for (const t of [short, g2]) cuda!.freeTable(t);
+      }
+      cuda!.freeTable(tg);
+      cpu!.freeTable(tc);
+    }
+  });
 });
 
 describe('cuda memory', { skip }, () => {
-  test('GPU memory does not grow from one round of MSMs, NTTs, quotients and quotientR1cs to the next', async () => {
+  test('GPU memory does not grow from one round of MSMs, NTTs, quotients, quotientR1cs and quotientMsm to the next', async () => {
     const { cudaInfo } = await import('../../src/backends/cuda/addon.ts');
     const free = () => cudaInfo().devices[0]!.freeMem;
     const rng = new Rng('cuda-memory');
@@ -266,12 +305,16 @@ describe('cuda memory', { skip }, () => {
     const t = cuda!.newTable('g1', 1 << 12);
     await cuda!.appendPoints(t, pts, false);
     const sys = randomR1cs('cuda-memory-r1cs', 5000, 3, 4000);
+    // the h query of sys's domain (2^13)
+    const h = cuda!.newTable('g1', (1 << 13) - 1);
+    await cuda!.appendPoints(h, await randomPoints(cpu!, 'g1', rng, (1 << 13) - 1), false);
     const round = async () => {
       await cuda!.msm(t, 0, frVector(mixedScalars(rng, 1 << 12)));
       const v = frVector(rng.frs(1 << 14));
       await cuda!.ntt(v, 'forward');
       await cuda!.quotient(v, v, v);
       await cuda!.quotientR1cs(sys.r1cs, sys.inputs, sys.aux);
+      await cuda!.quotientMsm!(sys.r1cs, sys.inputs, sys.aux, h);
     };
     await round(); // the table's upload and sppark's per-device state stay: measure after them
     const after1 = free();
@@ -279,6 +322,7 @@ describe('cuda memory', { skip }, () => {
     const after6 = free();
     assert.ok(after1 - after6 < 64 * 2 ** 20, `free GPU memory fell by ${(after1 - after6) / 2 ** 20} MiB`);
     cuda!.freeTable(t);
+    cuda!.freeTable(h);
   });
 });
 

@@ -12,7 +12,7 @@ import { NoBackendError, pickBackend } from '../../src/backends/index.ts';
 import { cudaAddon, cudaInfo } from '../../src/backends/cuda/addon.ts';
 import { cudaVersion, g2Placement, gpuFailure, probeCuda } from '../../src/backends/cuda/index.ts';
 import { ProverError } from '../../src/shared/errors.ts';
-import { nativeBackend } from '../support/backend-helpers.ts';
+import { Rng, nativeBackend, randomPoints } from '../support/backend-helpers.ts';
 import { randomR1cs, rejectsBadR1cs } from '../support/random-r1cs.ts';
 
 const native = await nativeBackend();
@@ -94,6 +94,34 @@ test(
     await assert.rejects(h.quotient(r1cs, inputs, big), /aux: scalar 3 is not reduced/);
     h.free();
     assert.deepEqual(h.state, ['none']);
+  },
+);
+
+test(
+  "quotientMsm with no GPU: the h table checked before any GPU work, then the upload fails with CUDA's error",
+  { skip: !info?.compiled || !noGpu },
+  async () => {
+    const { CudaR1cs, CudaTable } = cudaAddon();
+    const h = new CudaR1cs();
+    // 52 constraints and inputs: a domain of 64, H of 63
+    const { r1cs, inputs, aux } = randomR1cs('cuda-quotient-msm-nogpu', 50, 2, 40);
+    const pts = await randomPoints(native!, 'g1', new Rng('cuda-quotient-msm-nogpu'), 63);
+    const short = new CudaTable('g1', 63);
+    await short.append(pts.subarray(0, 10 * 96), false);
+    await assert.rejects(
+      h.quotientMsm(r1cs, inputs, aux, short),
+      /msm: needs bases \[0, 63\) but the table holds 10/,
+    );
+    await short.append(pts.subarray(10 * 96), false);
+    await assert.rejects(h.quotientMsm(r1cs, inputs, aux, short), /^Error: CUDA error -?\d+: R1CS upload: /);
+    assert.throws(
+      () => h.quotientMsm(r1cs, inputs, aux, new CudaTable('g2', 1)),
+      /the h query is a g1 table, not g2/,
+    );
+    const big = aux.slice();
+    big.fill(0xff, 32 * 3, 32 * 4);
+    await assert.rejects(h.quotientMsm(r1cs, inputs, big, short), /aux: scalar 3 is not reduced/);
+    short.free();
   },
 );
 

@@ -113,6 +113,8 @@ extern "C" {
         witness: *const CWitness,
         lg: u32,
         zinv: *const c_void,
+        h_table: *mut c_void,
+        h_sum: *mut c_void,
     ) -> CStatus;
 }
 

@@ -5,7 +5,9 @@
 //! MSMs' scratch must fit too); elsewhere each quotient uploads it for the call and frees it after.
 
 use super::ffi::*;
+use super::table::{CudaTable, GpuStore};
 use super::{check, coset_zinv, lock, log2_exact, Lease, OUT_OF_MEMORY};
+use crate::curve::{Curve, G1};
 use crate::fr::FR_BYTES;
 use crate::{job, Job, R1csMatrices};
 use napi::bindgen_prelude::*;
@@ -160,7 +162,24 @@ impl CudaR1cs {
         inputs: Uint8Array,
         #[napi(ts_arg_type = "Uint8Array | CompactWitness")] aux: crate::ScalarArg,
     ) -> AsyncTask<Job> {
-        quotient_job(r1cs, inputs, aux, self.inner.clone())
+        quotient_job(r1cs, inputs, aux, self.inner.clone(), None)
+    }
+
+    /// `quotient`'s H summed over the G1 table `h` (sum H[i] * h[i], i < m - 1: the h query's MSM) with H
+    /// left where the quotient made it: only the sum crosses the bus, not H twice (8 GiB a 32GiB
+    /// partition). Where `h` is streamed on the device, H comes back and streams with its points.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn quotient_msm(
+        &self,
+        r1cs: R1csMatrices,
+        inputs: Uint8Array,
+        #[napi(ts_arg_type = "Uint8Array | CompactWitness")] aux: crate::ScalarArg,
+        h: &CudaTable,
+    ) -> Result<AsyncTask<Job>> {
+        let h = h
+            .g1_store()
+            .map_err(|e| Error::new(Status::InvalidArg, e))?;
+        Ok(quotient_job(r1cs, inputs, aux, self.inner.clone(), Some(h)))
     }
 }
 
@@ -169,6 +188,7 @@ fn quotient_job(
     inputs: Uint8Array,
     aux: crate::ScalarArg,
     resident: Arc<Resident>,
+    h: Option<Arc<GpuStore<G1>>>,
 ) -> AsyncTask<Job> {
     let (mut csr, mut bufs) = crate::r1cs_parts(r1cs);
     bufs.push(inputs);
@@ -227,28 +247,65 @@ fn quotient_job(
             let len = (rows + ninputs).max(1).next_power_of_two();
             let lg = log2_exact(len)?;
             let z = coset_zinv(len);
-            let mut out = vec![0u8; (len - 1) * FR_BYTES];
+            if let Some(h) = &h {
+                // before any GPU work; checked again under the table's locks
+                h.holds(len - 1)?;
+            }
             let lease = Lease::take();
             // the quotient's own GPU memory (A, B, C over the domain, 1/Z, the witness), kept free twice
             // over beside a resident structure
             let reserve = 2 * (3 * len + 1 + ninputs + aux.len()) * FR_BYTES;
             let copy = resident.on(lease.device, &mats, rows, reserve)?;
-            let _g = lease.lock();
-            check(unsafe {
-                c2_quotient_r1cs(
-                    lease.device as i32,
-                    out.as_mut_ptr() as *mut c_void,
-                    len - 1,
-                    mats.as_ptr(),
-                    copy.as_ref()
-                        .map_or(std::ptr::null(), |c| c.handle as *const c_void),
-                    rows,
-                    &witness,
-                    lg,
-                    z.as_ptr() as *const c_void,
-                )
-            })?;
-            Ok(out)
+            let resident = copy
+                .as_ref()
+                .map_or(std::ptr::null(), |c| c.handle as *const c_void);
+            // H into `out`, or summed over `table` into `sum` on the GPU (the device's lock held)
+            let quotient = |out: *mut u8, table: *mut c_void, sum: *mut c_void| {
+                check(unsafe {
+                    c2_quotient_r1cs(
+                        lease.device as i32,
+                        out as *mut c_void,
+                        len - 1,
+                        mats.as_ptr(),
+                        resident,
+                        rows,
+                        &witness,
+                        lg,
+                        z.as_ptr() as *const c_void,
+                        table,
+                        sum,
+                    )
+                })
+            };
+            let null: *mut c_void = std::ptr::null_mut();
+            let Some(h) = &h else {
+                let mut out = vec![0u8; (len - 1) * FR_BYTES];
+                let _g = lease.lock();
+                quotient(out.as_mut_ptr(), null, null)?;
+                return Ok(out);
+            };
+            h.on_device(&lease, len - 1, |table, pts| {
+                let mut sum = <G1 as Curve>::Proj::default();
+                let at = &mut sum as *mut _ as *mut c_void;
+                match table {
+                    Some(t) => quotient(std::ptr::null_mut(), t, at)?,
+                    None => {
+                        // streamed on this device: H comes back and goes up with the table's points
+                        let mut out = vec![0u8; (len - 1) * FR_BYTES];
+                        quotient(out.as_mut_ptr(), null, null)?;
+                        check(unsafe {
+                            c2_g1_msm_host(
+                                lease.device as i32,
+                                pts.as_ptr() as *const c_void,
+                                out.as_ptr() as *const c_void,
+                                len - 1,
+                                at,
+                            )
+                        })?;
+                    }
+                }
+                Ok(G1::proj_to_bytes(&sum))
+            })
         }),
     )
 }

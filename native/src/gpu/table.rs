@@ -32,7 +32,7 @@ impl Mirror {
     };
 }
 
-struct GpuStore<C: Curve> {
+pub(crate) struct GpuStore<C: Curve> {
     host: Store<C>,
     /// by device index
     mirrors: Vec<Mutex<Mirror>>,
@@ -143,6 +143,38 @@ impl<C: GpuCurve> GpuStore<C> {
             m.uploaded = pts.len();
         }
         Ok(true)
+    }
+}
+
+impl<C: GpuCurve> GpuStore<C> {
+    /// Refuses an MSM over its first `need` bases where it holds fewer.
+    pub(crate) fn holds(&self, need: usize) -> std::result::Result<(), String> {
+        let len = self.host.len.load(Ordering::Acquire);
+        if need > len {
+            return Err(format!(
+                "msm: needs bases [0, {need}) but the table holds {len}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// `f` with this table's copy on the lease's device brought up to date, under that device's lock:
+    /// `Some(handle)`, or `None` and the host points where the table is streamed there. Its first `need`
+    /// bases must exist.
+    pub(crate) fn on_device<T>(
+        &self,
+        lease: &Lease,
+        need: usize,
+        f: impl FnOnce(Option<*mut c_void>, &[C::Affine]) -> std::result::Result<T, String>,
+    ) -> std::result::Result<T, String> {
+        let pts = self.host.read().map_err(|_| "table lock poisoned")?;
+        let mut m = self.mirrors[lease.device]
+            .lock()
+            .map_err(|_| "table lock poisoned")?;
+        self.holds(need)?;
+        let _g = lease.lock();
+        let resident = self.sync(lease.device, &mut m, &pts)?;
+        f(resident.then_some(m.handle as *mut c_void), &pts)
     }
 }
 
@@ -368,6 +400,14 @@ impl CudaTable {
                 Ok(vec![resident as u8])
             }),
         )
+    }
+
+    /// The G1 store behind the table: the h query's, which a quotient sums H over on the GPU.
+    pub(crate) fn g1_store(&self) -> std::result::Result<Arc<GpuStore<G1>>, String> {
+        match &self.tab {
+            Tab::G1(s) => Ok(s.clone()),
+            Tab::G2(_) => Err("the h query is a g1 table, not g2".into()),
+        }
     }
 
     /// Frees the GPU copy and the host points now.

@@ -52,6 +52,16 @@ export interface CudaR1csHandle {
   free(): void;
   /** cudaQuotient with A, B, C evaluated on the GPU; the addon checks the R1CS as the CPU backend does */
   quotient(r1cs: Pick<R1cs, 'a' | 'b' | 'c'>, inputs: Uint8Array, aux: Scalars): Promise<Uint8Array>;
+  /**
+   * quotient's H summed over the G1 table `h` on the GPU (H never leaves it; a table streamed there takes
+   * H back to stream with its points): the sum as an uncompressed point
+   */
+  quotientMsm(
+    r1cs: Pick<R1cs, 'a' | 'b' | 'c'>,
+    inputs: Uint8Array,
+    aux: Scalars,
+    h: CudaTableHandle,
+  ): Promise<Uint8Array>;
 }
 
 export interface CudaAddon {

@@ -4,7 +4,9 @@
  * `quotientR1cs` evaluates the constraints on the GPU too (native/cuda/ntt.cu `eval_rows`): the witness
  * crosses the bus, not three domain vectors, and the host evaluates nothing (a 32GiB partition's A, B, C
  * took ~37 core-seconds on the CPU); the structure stays on the GPU for the job's other partitions where
- * it fits (native/src/gpu/r1cs.rs). Setup and oracle kernels are the CPU's (borrow.ts). pickBackend tries
+ * it fits (native/src/gpu/r1cs.rs); `quotientMsm` leaves H there for the h query's MSM, sppark reading
+ * bases and scalars both from GPU memory (c2_g1_msm_device). Setup and oracle kernels are the CPU's
+ * (borrow.ts). pickBackend tries
  * it after WebGPU; the factory throws the reason when the addon has no CUDA code or finds no device.
  *
  * A GPU failure (out of GPU memory, a lost device, a kernel fault) rejects with a ProverError coded
@@ -181,6 +183,26 @@ export function createCudaBackend(options: { g2?: G2Placement } = {}): CudaBacke
       checkQuotientR1cs(r1cs, inputs, aux);
       const h = structures.use(r1cs);
       return view(await onGpu('the quotient', () => h.quotient(r1cs, inputs, aux)));
+    },
+
+    // H stays on the GPU for the h query's MSM; the addon makes them one call, so the quotient's stage
+    // time on this backend includes that MSM
+    async quotientMsm(
+      r1cs: R1cs,
+      inputs: FrVector,
+      aux: Scalars,
+      table: PointTable,
+      onQuotient?: () => void,
+    ): Promise<Uint8Array> {
+      const t = own(table);
+      if (t.group !== 'g1') throw new TypeError(`the h query is a g1 table, not ${t.group}`);
+      checkQuotientR1cs(r1cs, inputs, aux);
+      const h = structures.use(r1cs);
+      const sum = view(
+        await onGpu('the quotient and its MSM', () => h.quotientMsm(r1cs, inputs, aux, t.handle)),
+      );
+      onQuotient?.();
+      return sum;
     },
 
     structureState(r1cs: R1cs): string[] | undefined {
