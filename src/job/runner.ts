@@ -53,10 +53,10 @@ const WORKING_SET: Record<number, number> = {
 };
 
 /**
- * Host memory each partition proved beside the first takes, on a backend of several GPUs: its H
- * coefficients (4 GiB at 32GiB) and its witness's host passes (the GPU code, the MSMs' splits; the
- * compact witness itself is synthesis's and never expanded), with the room A, B, C took on the host
- * before the GPU evaluated them kept until a GPU run measures it.
+ * Host memory each partition proved beside the first takes, on a backend of several GPUs: its witness's
+ * host passes (the GPU code, the MSMs' splits; the compact witness itself is synthesis's and never
+ * expanded, and H stays on the GPU: Backend.quotientMsm). Sized when H (4 GiB at 32GiB) and A, B, C
+ * were on the host; kept until a GPU run measures what is left.
  */
 const LANE_SET: Record<number, number> = {
   34359738368: 16 * GiB,
