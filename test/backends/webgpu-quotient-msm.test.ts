@@ -16,7 +16,7 @@ import { frVector } from '../../src/shared/fr-vector.ts';
 import { compactWitness } from '../../src/groth16/witness.ts';
 import { Rng, SEED, hex, identity, nativeBackend, randomPoints } from '../support/backend-helpers.ts';
 import { randomR1cs } from '../support/random-r1cs.ts';
-import { testGpu } from '../support/webgpu.ts';
+import { testGpu, withSoftwareAllowed } from '../support/webgpu.ts';
 
 const native = await nativeBackend();
 const { gpu, why } = await testGpu();
@@ -83,11 +83,7 @@ describe('H on the GPU: the quotient kernels leave it, the MSM reads it there', 
 });
 
 describe("the WebGPU backend's quotientMsm vs the CPU's quotientR1cs then msm", { skip }, () => {
-  const saved = process.env.C2_WEBGPU_ALLOW_SOFTWARE;
-  process.env.C2_WEBGPU_ALLOW_SOFTWARE = '1';
-  const b = createWebgpuBackend();
-  if (saved === undefined) delete process.env.C2_WEBGPU_ALLOW_SOFTWARE;
-  else process.env.C2_WEBGPU_ALLOW_SOFTWARE = saved;
+  const b = withSoftwareAllowed(createWebgpuBackend);
   after(() => b.close());
 
   test('300 constraints and 3 inputs (a domain of 512): bytes and compact witness; onQuotient once', async () => {

@@ -15,18 +15,14 @@ import { oracleKernels } from '../../src/backends/borrow.ts';
 import { SEED, hex, nativeBackend } from '../support/backend-helpers.ts';
 import { randomR1cs, rejectsBadR1cs } from '../support/random-r1cs.ts';
 import { compactWitness } from '../../src/groth16/witness.ts';
-import { testGpu } from '../support/webgpu.ts';
+import { testGpu, withSoftwareAllowed } from '../support/webgpu.ts';
 
 const native = await nativeBackend();
 const { gpu, why } = await testGpu();
 const skip = why ?? (!native ? 'native CPU backend not built' : false);
 
 describe('WebGPU quotientR1cs vs the CPU backend', { skip }, () => {
-  const saved = process.env.C2_WEBGPU_ALLOW_SOFTWARE;
-  process.env.C2_WEBGPU_ALLOW_SOFTWARE = '1';
-  const b = createWebgpuBackend();
-  if (saved === undefined) delete process.env.C2_WEBGPU_ALLOW_SOFTWARE;
-  else process.env.C2_WEBGPU_ALLOW_SOFTWARE = saved;
+  const b = withSoftwareAllowed(createWebgpuBackend);
   after(() => b.close());
 
   for (const [rows, numInputs, numAux] of [

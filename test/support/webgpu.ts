@@ -17,3 +17,15 @@ export async function testGpu(): Promise<{ gpu?: GpuContext; why?: string }> {
     return { why };
   }
 }
+
+/** `make()` with C2_WEBGPU_ALLOW_SOFTWARE=1, the variable as it was afterwards: a backend on llvmpipe. */
+export function withSoftwareAllowed<T>(make: () => T): T {
+  const saved = process.env.C2_WEBGPU_ALLOW_SOFTWARE;
+  process.env.C2_WEBGPU_ALLOW_SOFTWARE = '1';
+  try {
+    return make();
+  } finally {
+    if (saved === undefined) delete process.env.C2_WEBGPU_ALLOW_SOFTWARE;
+    else process.env.C2_WEBGPU_ALLOW_SOFTWARE = saved;
+  }
+}
