@@ -20,6 +20,8 @@ struct Params {
   chunk: u32,
   runs: u32,
   direct: u32,
+  shift: u32,
+  nbits: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -235,10 +237,12 @@ fn bucket_scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i >= params.count) {
     return;
   }
-  // scalar i's base: listed, or (a dense MSM's scalars as they are) params.base + i
+  // scalar i's base: listed (params.base + idx[i], u32 wrapping: the split's positions are relative to the
+  // MSM's first base, which may lie in an earlier buffer), or (a dense MSM's scalars as they are)
+  // params.base + i
   var point = params.base + i;
   if (params.direct == 0u) {
-    point = idx[i];
+    point = params.base + idx[i];
   }
   for (var w = 0u; w < params.windows; w++) {
     let e = digits[w * params.count + i];
@@ -247,5 +251,59 @@ fn bucket_scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
       let bucket = w * params.buckets + b;
       entries[offsets[bucket] + atomicSub(&cursor[bucket], 1u) - 1u] = point | (e & SIGN);
     }
+  }
+}
+
+// A part's ones as the split's bitmap (idx: its words from the one holding the part's first bit, which is
+// bit params.shift there; params.nbits bits in all, bit j for table base params.base + j), compacted into
+// the bases that sum_entries sums: each word's count (bits_count), their exclusive scan, then each word's
+// bases written from its offset on (bits_scatter). A bit uploaded a one instead of 4 bytes.
+fn ones_word(j: u32) -> u32 {
+  let s = params.shift;
+  var v = idx[j] >> s;
+  if (s != 0u) {
+    v |= idx[j + 1u] << (32u - s);
+  }
+  let left = params.nbits - 32u * j;
+  if (left < 32u) {
+    v &= (1u << left) - 1u;
+  }
+  return v;
+}
+
+// scan_out[j] = the ones of the part's word j, and 0 after the last word (the scan then ends with the total).
+@compute @workgroup_size(64)
+fn bits_count(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j = thread(gid);
+  let words = (params.nbits + 31u) / 32u;
+  if (j > words) {
+    return;
+  }
+  var c = 0u;
+  if (j < words) {
+    c = countOneBits(ones_word(j));
+  }
+  scan_out[j] = c;
+}
+
+// entries[offsets[j] ..] = the bases of word j's ones, in order; scan_out = [0, total]: the one run
+// sum_entries sums.
+@compute @workgroup_size(64)
+fn bits_scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j = thread(gid);
+  let words = (params.nbits + 31u) / 32u;
+  if (j >= words) {
+    return;
+  }
+  if (j == 0u) {
+    scan_out[0] = 0u;
+    scan_out[1] = offsets[words];
+  }
+  var v = ones_word(j);
+  var at = offsets[j];
+  while (v != 0u) {
+    entries[at] = params.base + 32u * j + countTrailingZeros(v);
+    at += 1u;
+    v &= v - 1u;
   }
 }

@@ -471,18 +471,26 @@ impl NativeTable {
     }
 }
 
-/// An MSM's scalars as the WebGPU MSM takes them, for a table of buffers of `per_buffer` points from base
-/// `start` (split::split_runs: the ones' and the rest's buffer-local bases per buffer, the rest gathered):
-/// the O(n) pass over the scalars, on every core instead of the event loop.
-#[napi(js_name = "msmSplitRuns", ts_return_type = "Promise<Buffer>")]
-pub fn msm_split_runs(
+/// An MSM's scalars split as the GPU backends take them (split::split), on every core instead of the
+/// event loop: little-endian u32 words [dense, span, bitmap words, rest], the ones' bitmap over the span,
+/// the rest's positions, then the rest's scalars. The WebGPU MSM reads it; the CUDA glue's own MSMs call
+/// the split directly, and its tests read it here.
+#[napi(js_name = "msmSplit", ts_return_type = "Promise<Buffer>")]
+pub fn msm_split(
     #[napi(ts_arg_type = "Uint8Array | CompactWitness")] scalars: ScalarArg,
     density: Option<Uint8Array>,
-    start: u32,
-    per_buffer: u32,
 ) -> AsyncTask<Job> {
-    scalar_job(scalars, density, move |sc, d| {
-        split::split_runs(sc, d, start as usize, per_buffer as usize)
+    scalar_job(scalars, density, |sc, d| {
+        let s = split::split(sc, d)?;
+        let head = [s.dense as usize, s.span, s.ones.len(), s.rest_idx.len()];
+        let words = head
+            .iter()
+            .map(|&w| w as u32)
+            .chain(s.ones)
+            .chain(s.rest_idx);
+        let mut out: Vec<u8> = words.flat_map(u32::to_le_bytes).collect();
+        out.extend_from_slice(&s.rest_scalars);
+        Ok(out)
     })
 }
 

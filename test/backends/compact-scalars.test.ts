@@ -1,8 +1,8 @@
 /**
  * The addon reads synthesis's compact witness as it is (native/src/scalars.rs): every kernel that takes
- * one gives what it gives for the same values as 32-byte scalars. The CPU MSM and quotientR1cs, the
- * WebGPU MSM's split (msmSplitRuns), the GPU witness code (witnessCode), and where the addon has CUDA
- * code the CUDA glue's split (cudaSplit) and a streamed table's kept scalars (cudaKept); on witnesses of
+ * one gives what it gives for the same values as 32-byte scalars. The CPU MSM and quotientR1cs, the GPU
+ * backends' split (msmSplit), the GPU witness code (witnessCode), and where the addon has CUDA code a
+ * streamed table's kept scalars (cudaKept); on witnesses of
  * 0, 1, r - 1 and random values, with full values that are 0 or 1 (a compact witness may hold them),
  * density maps, counts that are not whole words and ones that cross the walks' blocks (2^14) and the
  * witness's rank chunks (2^15); inputs of several lengths put the aux at every offset in the code's
@@ -120,48 +120,24 @@ describe(
         }
     });
 
-    test('the WebGPU MSM split is the same from either form; a compact witness is never the dense form', async () => {
+    test("the GPU backends' split is the same from either form; a compact witness is never the dense form", async () => {
       for (const n of SIZES) {
-        const rng = new Rng(`compact-runs-${n}`);
-        const { values, compact } = witness(`compact-runs-${n}-w`, n);
+        const rng = new Rng(`compact-split-${n}`);
+        const { values, compact } = witness(`compact-split-${n}-w`, n);
         const density = Uint8Array.from({ length: n }, () => rng.int(3) && 1);
-        for (const [start, per] of [
-          [0, 1 << 20],
-          [3, 7],
-          [10, 4096],
-        ] as const)
-          for (const d of [undefined, density]) {
-            const want = await addon!.msmSplitRuns(frVector(values), d, start, per);
-            const got = await addon!.msmSplitRuns(compact, d, start, per);
-            assert.equal(form(got), 0, 'a compact witness goes into lists');
-            // where the bytes are read as they are (few 0/1, no map) the compact form has lists instead
-            if (form(want) === 0)
-              assert.equal(hex(got), hex(want), `n ${n} start ${start} per ${per} density ${!!d}`);
-          }
+        for (const d of [undefined, density]) {
+          const want = await addon!.msmSplit(frVector(values), d);
+          const got = await addon!.msmSplit(compact, d);
+          assert.equal(form(got), 0, 'a compact witness goes into the bitmap and lists');
+          // where the bytes are read as they are (few 0/1, no map) the compact form has lists instead
+          if (form(want) === 0) assert.equal(hex(got), hex(want), `n ${n} density ${!!d}`);
+        }
       }
       // all general: the bytes are read as they are, the compact form goes into lists
-      const general = new Rng('compact-runs-general').frs(70).map((x) => x || 2n);
-      assert.equal(form(await addon!.msmSplitRuns(frVector(general), undefined, 0, 16)), 1);
-      assert.equal(form(await addon!.msmSplitRuns(compactOf(general), undefined, 0, 16)), 0);
+      const general = new Rng('compact-split-general').frs(70).map((x) => x || 2n);
+      assert.equal(form(await addon!.msmSplit(frVector(general))), 1);
+      assert.equal(form(await addon!.msmSplit(compactOf(general))), 0);
     });
-
-    test(
-      'the CUDA glue split is the same from either form',
-      { skip: !cuda && 'addon built without CUDA' },
-      async () => {
-        for (const n of SIZES) {
-          const rng = new Rng(`compact-cuda-${n}`);
-          const { values, compact } = witness(`compact-cuda-${n}-w`, n);
-          const density = Uint8Array.from({ length: n }, () => rng.int(3) && 1);
-          for (const d of [undefined, density]) {
-            const want = await cuda!.cudaSplit(frVector(values), d);
-            const got = await cuda!.cudaSplit(compact, d);
-            assert.equal(form(got), 0, 'a compact witness goes into lists');
-            if (form(want) === 0) assert.equal(hex(got), hex(want), `n ${n} density ${!!d}`);
-          }
-        }
-      },
-    );
 
     test(
       'a streamed CUDA table reads the kept scalars alike from either form',
@@ -195,7 +171,7 @@ describe(
       const short = { ...compact, values: compact.values.subarray(FR_BYTES) };
       const missing = /compact witness: \d+ values for \d+ full variables/;
       await assert.rejects(native!.msm(table, 0, short), missing);
-      await assert.rejects(addon!.msmSplitRuns(short, undefined, 0, 16), missing);
+      await assert.rejects(addon!.msmSplit(short), missing);
       await assert.rejects(addon!.witnessCode(frVector([1n]), short), missing);
       await assert.rejects(
         native!.msm(table, 0, { ...compact, full: compact.full.subarray(1) }),
@@ -207,10 +183,7 @@ describe(
       const bad = { ...compact, values: compact.values.slice() };
       bad.values[FR_BYTES - 1]! |= 0x80;
       await assert.rejects(native!.msm(table, 0, bad), new RegExp(`scalar ${j} is not reduced`));
-      await assert.rejects(
-        addon!.msmSplitRuns(bad, undefined, 0, 16),
-        new RegExp(`scalar ${j} is not reduced`),
-      );
+      await assert.rejects(addon!.msmSplit(bad), new RegExp(`scalar ${j} is not reduced`));
       await assert.rejects(
         addon!.witnessCode(frVector([1n]), bad),
         new RegExp(`aux: scalar ${j} is not reduced`),

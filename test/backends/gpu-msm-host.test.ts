@@ -3,11 +3,10 @@
  * sum of 2^e_i * P_i over projective points in the WebGPU kernels' layout (homogeneous X : Y : Z,
  * Montgomery Fq words), against noble, with random Z (the same point in many representations), identities
  * among them, and exponents as Pippenger's windows give them and in any order. The scalars' split
- * (native/src/split.rs) in both backends' forms against the same split written in JS: msmSplitRuns (the
- * WebGPU MSM's ones and rest per table buffer) and cudaSplit (the CUDA glue's bitmap of ones and rest),
- * density maps compacted; the dense form where 0/1 scalars are few; an unreduced scalar an error naming
- * it. msmParts (msm-parts.ts): in either form, each table buffer gets the terms the scalars make. None
- * needs a GPU.
+ * (native/src/split.rs, msmSplit: the bitmap of ones and the rest, which both GPU backends take) against
+ * the same split written in JS, density maps compacted; the dense form where 0/1 scalars are few; an
+ * unreduced scalar an error naming it. msmParts (msm-parts.ts): in either form, each table buffer gets the
+ * terms the scalars make. None needs a GPU.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -17,7 +16,6 @@ import type { Group } from '../../src/backends/backend.ts';
 import { G1, G2, Rng, SEED, hex } from '../support/backend-helpers.ts';
 import { frVector } from '../../src/shared/fr-vector.ts';
 import { msmParts } from '../../src/backends/webgpu/msm-parts.ts';
-import { cudaAddon, cudaInfo } from '../../src/backends/cuda/addon.ts';
 
 const addon = await import('../../src/backends/cpu/index.ts')
   .then((m) => m.loadAddon())
@@ -113,76 +111,8 @@ function sorted(scalars: bigint[], density: Uint8Array | undefined) {
   return { kept, span, ones, rest, dense, restWords: words(frVector(rest.map((k) => kept[k]!))) };
 }
 
-/**
- * The WebGPU form in JS: [form, slots, runs, ones, rest, span], the run slots, the ones, the rest and the
- * rest's scalars; or the dense form's header alone.
- */
-function splitRuns(scalars: bigint[], density: Uint8Array | undefined, start: number, per: number): number[] {
-  const { span, ones, rest, dense, restWords } = sorted(scalars, density);
-  if (dense) return [1, 0, 0, ones.length, rest.length, span];
-  const slots = span ? Math.floor((start + span - 1) / per) - Math.floor(start / per) + 1 : 0;
-  const runs: number[] = [];
-  const below = (list: number[], limit: number) => list.filter((k) => start + k < limit).length;
-  let from = [0, 0];
-  if (ones.length + rest.length)
-    for (let b = Math.floor(start / per); b <= Math.floor((start + span - 1) / per); b++) {
-      const to = [below(ones, (b + 1) * per), below(rest, (b + 1) * per)];
-      if (to[0] !== from[0] || to[1] !== from[1]) runs.push(b, from[0]!, from[1]!);
-      from = to;
-    }
-  const local = (k: number) => (start + k) % per;
-  return [
-    0,
-    slots,
-    runs.length / 3,
-    ones.length,
-    rest.length,
-    span,
-    ...runs,
-    ...new Array<number>(3 * slots - runs.length).fill(0),
-    ...ones.map(local),
-    ...rest.map(local),
-    ...restWords,
-  ];
-}
-
-describe(`msmSplitRuns (seed ${SEED})`, { skip: !addon && 'native CPU backend not built' }, () => {
-  test('0/1-heavy scalars split per table buffer, with and without a density map, equal the JS split', async () => {
-    const rng = new Rng('split-runs');
-    for (const n of [1, 5, 40, 300]) {
-      const scalars = Array.from({ length: n }, () => [0n, 1n, 1n, 0n, rng.fr()][rng.int(5)]!);
-      const density = Uint8Array.from({ length: n }, () => rng.int(3) && 1);
-      for (const [start, per] of [
-        [0, 1 << 20],
-        [3, 7],
-        [10, 16],
-      ] as const)
-        for (const d of [undefined, density]) {
-          const got = await addon!.msmSplitRuns(frVector(scalars), d, start, per);
-          assert.deepEqual(words(got), splitRuns(scalars, d, start, per), `n ${n} start ${start} per ${per}`);
-        }
-    }
-  });
-
-  test('few 0/1 scalars and no density map: the dense form, the scalars read as they are', async () => {
-    const rng = new Rng('split-dense');
-    const scalars = [...rng.frs(70), 0n, 1n, 0n];
-    const got = words(await addon!.msmSplitRuns(frVector(scalars), undefined, 5, 16));
-    assert.deepEqual(got, [1, 0, 0, 1, 70, 73]);
-    // a map makes it the lists, whatever the scalars
-    const all = new Uint8Array(73).fill(1);
-    assert.equal(words(await addon!.msmSplitRuns(frVector(scalars), all, 5, 16))[0], 0);
-  });
-
-  test('a scalar with its top bit set is an error naming it', async () => {
-    const v = frVector([1n, 2n, 3n]);
-    v[2 * 32 + 31] = 0x80;
-    await assert.rejects(addon!.msmSplitRuns(v, undefined, 0, 16), /scalar 2 is not reduced/);
-  });
-});
-
-/** The CUDA form in JS: [dense, span, bitmap words, rest], the ones' bitmap, the rest and its scalars. */
-function cudaSplit(scalars: bigint[], density: Uint8Array | undefined): number[] {
+/** The split in JS: [dense, span, bitmap words, rest], the ones' bitmap, the rest and its scalars. */
+function split(scalars: bigint[], density: Uint8Array | undefined): number[] {
   const { span, ones, rest, dense, restWords } = sorted(scalars, density);
   if (dense) return [1, span, 0, 0];
   const bitmap = ones.length ? new Array<number>(Math.ceil(span / 32)).fill(0) : [];
@@ -190,40 +120,36 @@ function cudaSplit(scalars: bigint[], density: Uint8Array | undefined): number[]
   return [0, span, bitmap.length, rest.length, ...bitmap.map((w) => w >>> 0), ...rest, ...restWords];
 }
 
-// CI builds the addon with CUDA (C2_CUDA_COMPILED): there this suite must run
-const cuda = addon && cudaInfo().compiled ? cudaAddon() : undefined;
-const noCuda = !cuda && !process.env.C2_CUDA_COMPILED && 'addon built without CUDA';
-
-describe(`cudaSplit (seed ${SEED})`, { skip: noCuda }, () => {
+describe(`msmSplit (seed ${SEED})`, { skip: !addon && 'native CPU backend not built' }, () => {
   test('0/1-heavy scalars, with and without a density map, at sizes across bitmap words, equal the JS split', async () => {
-    const rng = new Rng('cuda-split');
-    // 2^17 + 3 crosses the parallel fill's bitmap runs (2^12 words) and the scalar blocks (2^14)
+    const rng = new Rng('msm-split');
+    // 2^17 + 3 crosses the scalar blocks (2^14) at bits inside a word: neighbours share that word
     for (const n of [1, 31, 33, 300, (1 << 17) + 3]) {
       const scalars = Array.from({ length: n }, () => [0n, 1n, 1n, 0n, 2n, rng.fr()][rng.int(6)]!);
       const density = Uint8Array.from({ length: n }, () => rng.int(3) && 1);
       for (const d of [undefined, density]) {
-        const got = words(await cuda!.cudaSplit(frVector(scalars), d));
-        assert.deepEqual(got, cudaSplit(scalars, d), `n ${n} density ${!!d}`);
+        const got = words(await addon!.msmSplit(frVector(scalars), d));
+        assert.deepEqual(got, split(scalars, d), `n ${n} density ${!!d}`);
       }
     }
   });
 
   test('no ones gives no bitmap; few 0/1 and no map is dense; a map makes it the lists', async () => {
-    const rng = new Rng('cuda-split-dense');
+    const rng = new Rng('msm-split-dense');
     const scalars = [...rng.frs(70), 0n, 1n, 0n];
-    assert.deepEqual(words(await cuda!.cudaSplit(frVector(scalars))), [1, 73, 0, 0]);
+    assert.deepEqual(words(await addon!.msmSplit(frVector(scalars))), [1, 73, 0, 0]);
     const all = new Uint8Array(73).fill(1);
-    assert.deepEqual(words(await cuda!.cudaSplit(frVector(scalars), all)), cudaSplit(scalars, all));
+    assert.deepEqual(words(await addon!.msmSplit(frVector(scalars), all)), split(scalars, all));
     const noOnes = [0n, 0n, 5n, 0n];
-    assert.deepEqual(words(await cuda!.cudaSplit(frVector(noOnes))), cudaSplit(noOnes, undefined));
-    assert.equal(cudaSplit(noOnes, undefined)[2], 0);
+    assert.deepEqual(words(await addon!.msmSplit(frVector(noOnes))), split(noOnes, undefined));
+    assert.equal(split(noOnes, undefined)[2], 0);
   });
 
   test('a scalar with its top bit set, or a density map of the wrong length, is an error', async () => {
     const v = frVector([1n, 2n, 3n]);
     v[1 * 32 + 31] = 0x80;
-    await assert.rejects(cuda!.cudaSplit(v), /scalar 1 is not reduced/);
-    await assert.rejects(cuda!.cudaSplit(frVector([1n]), new Uint8Array(2)), /density map has 2 entries/);
+    await assert.rejects(addon!.msmSplit(v), /scalar 1 is not reduced/);
+    await assert.rejects(addon!.msmSplit(frVector([1n]), new Uint8Array(2)), /density map has 2 entries/);
   });
 });
 
@@ -236,12 +162,17 @@ describe(`msmParts (seed ${SEED})`, { skip: !addon && 'native CPU backend not bu
       assert.ok(words instanceof Uint32Array);
       const scalar = (j: number) =>
         Array.from(words.subarray(8 * j, 8 * j + 8)).reduceRight((x, w) => (x << 32n) | BigInt(w), 0n);
+      // buffer-local bases, as the kernels compute them (u32 arithmetic)
+      const { points, ones } = p;
       const bases =
-        p.points instanceof Uint32Array
-          ? Array.from(p.points)
-          : Array.from({ length: p.points.count }, (_, j) => (p.points as { base: number }).base + j);
+        'idx' in points
+          ? Array.from(points.idx, (k) => (points.base + k) >>> 0)
+          : Array.from({ length: points.count }, (_, j) => points.base + j);
+      const oneBases: number[] = [];
+      for (let j = 0; ones && j < ones.count; j++)
+        if ((ones.bits[(ones.from + j) >> 5]! >>> ((ones.from + j) & 31)) & 1) oneBases.push(ones.base + j);
       return [
-        ...Array.from(p.ones, (k) => [p.buffer * per + k, 1n] as [number, bigint]),
+        ...oneBases.map((k) => [p.buffer * per + k, 1n] as [number, bigint]),
         ...bases.map((k, j) => [p.buffer * per + k, scalar(j)] as [number, bigint]),
       ];
     });
@@ -263,7 +194,7 @@ describe(`msmParts (seed ${SEED})`, { skip: !addon && 'native CPU backend not bu
           length: start + n,
         });
         assert.equal(
-          parts.every((p) => p.points instanceof Uint32Array),
+          parts.every((p) => 'idx' in p.points),
           !dense,
           `form, dense ${dense}`,
         );

@@ -247,28 +247,6 @@ pub(crate) fn coset_zinv(m: usize) -> [u8; FR_BYTES] {
     z
 }
 
-/// The CUDA glue's split of an MSM's scalars (split::split), as bytes, so that it is tested without a
-/// GPU: little-endian u32 words [dense, span, bitmap words, rest], the ones' bitmap, the rest's positions,
-/// then the rest's scalars.
-#[napi(js_name = "cudaSplit", ts_return_type = "Promise<Buffer>")]
-pub fn cuda_split(
-    #[napi(ts_arg_type = "Uint8Array | CompactWitness")] scalars: crate::ScalarArg,
-    density: Option<Uint8Array>,
-) -> AsyncTask<Job> {
-    crate::scalar_job(scalars, density, |sc, d| {
-        let s = crate::split::split(sc, d)?;
-        let head = [s.dense as usize, s.span, s.ones.len(), s.rest_idx.len()];
-        let words = head
-            .iter()
-            .map(|&w| w as u32)
-            .chain(s.ones)
-            .chain(s.rest_idx);
-        let mut out: Vec<u8> = words.flat_map(u32::to_le_bytes).collect();
-        out.extend_from_slice(&s.rest_scalars);
-        Ok(out)
-    })
-}
-
 /// The scalars a streamed table's MSM reads (split::kept: those the density map keeps, 32 bytes each),
 /// so that it is tested without a GPU.
 #[napi(js_name = "cudaKept", ts_return_type = "Promise<Buffer>")]

@@ -46,13 +46,11 @@ export interface NativeAddon {
     w: Uint8Array,
   ): Promise<Uint8Array>;
   powers(base: Uint8Array, n: number, scale: Uint8Array): Promise<Uint8Array>;
-  /** The WebGPU MSM's split of its scalars (native/src/split.rs `split_runs`). */
-  msmSplitRuns(
-    scalars: Scalars,
-    density: Uint8Array | undefined,
-    start: number,
-    perBuffer: number,
-  ): Promise<Uint8Array>;
+  /**
+   * The GPU backends' split of an MSM's scalars (native/src/split.rs `split`): u32 words [dense, span,
+   * bitmap words, rest], the ones' bitmap over the span, the rest's positions, then their scalars.
+   */
+  msmSplit(scalars: Scalars, density?: Uint8Array): Promise<Uint8Array>;
   /**
    * sum of 2^exps[i] * P_i over the WebGPU kernels' projective sums (homogeneous, Montgomery Fq words),
    * uncompressed and checked in the group (native/src/homogeneous.rs); synchronous, for a few hundred points.

@@ -70,8 +70,6 @@ export interface CudaAddon {
   cudaNtt(values: Uint8Array, direction: NttDirection, coset: boolean): Promise<Uint8Array>;
   cudaQuotient(a: Uint8Array, b: Uint8Array, c: Uint8Array): Promise<Uint8Array>;
   CudaR1cs: new () => CudaR1csHandle;
-  /** The glue's split of an MSM's scalars as bytes (native/src/gpu/mod.rs `cuda_split`), for its tests. */
-  cudaSplit(scalars: Scalars, density?: Uint8Array): Promise<Uint8Array>;
   /** The scalars a streamed table's MSM reads (native/src/split.rs `kept`), for its tests. */
   cudaKept(scalars: Scalars, density?: Uint8Array): Promise<Uint8Array>;
 }

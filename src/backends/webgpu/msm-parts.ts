@@ -1,9 +1,11 @@
 /**
  * An MSM's scalars as the WebGPU MSM takes them: parts, one per table buffer they reach, each with the
- * bases of its scalars 1 and the rest's bases and scalars. The O(n) pass is the addon's (native/src/split.rs
- * `split_runs`, on every core): 0/1/rest and the density map walked once, the lists written per buffer;
- * or, without a density map and with few 0/1, the dense form, where the scalars are read as they are.
- * A compact witness is split as it is, never expanded (always into lists).
+ * bases of its scalars 1 as its range of a bitmap and the rest's bases and scalars. The O(n) pass is the
+ * addon's (native/src/split.rs `split`, on every core, the same split the CUDA glue takes): 0/1/rest and
+ * the density map walked once into a bit a one (the GPU compacts a part's bits into its bases: a bit to
+ * upload instead of 4 bytes) and a position and scalar a rest; or, without a density map and with few 0/1,
+ * the dense form, where the scalars are read as they are. A compact witness is split as it is, never
+ * expanded (always into the bitmap and lists).
  */
 import { FR_BYTES } from '../../shared/fr.ts';
 import type { FrVector } from '../../shared/fr-vector.ts';
@@ -11,24 +13,41 @@ import { type Scalars, isCompact } from '../../shared/compact-witness.ts';
 import { loadAddon } from '../cpu/index.ts';
 import type { DeviceVector } from './device.ts';
 
-/** split_runs' form where the scalars are read as they are (native/src/split.rs DENSE). */
-const DENSE = 1;
-
 /** Scalars on the GPU already: elements `from`, from + 1, .. of a device vector (the quotient's H). */
 export interface VectorSlice {
   vector: DeviceVector;
   from: number;
 }
 
+/** A part's ones: bits from .. from + count of `bits`, bit from + j set for the buffer-local base base + j. */
+export interface OnesBits {
+  bits: Uint32Array;
+  from: number;
+  count: number;
+  base: number;
+}
+
 /**
- * One table buffer's share of an MSM: the bases of its scalars 1, and the rest's bases (listed, or base,
- * base + 1, .. for a dense MSM) with their scalars (8 words each, or a dense MSM's on the GPU).
+ * One table buffer's share of an MSM: the bases of its scalars 1, and the rest's bases (listed: base +
+ * idx[k], as u32 that wrap, or base, base + 1, .. for a dense MSM) with their scalars (8 words each, or a
+ * dense MSM's on the GPU).
  */
 export interface Part {
   buffer: number;
-  ones: Uint32Array;
-  points: Uint32Array | { base: number; count: number };
+  ones?: OnesBits;
+  points: { idx: Uint32Array; base: number } | { base: number; count: number };
   scalars: Uint32Array | VectorSlice;
+}
+
+/** The first index of the ascending `list` at or above `v`. */
+function lowerBound(list: Uint32Array, v: number): number {
+  let [lo, hi] = [0, list.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -43,43 +62,39 @@ export async function msmParts(
 ): Promise<Part[]> {
   let split: Uint8Array;
   try {
-    split = await loadAddon().msmSplitRuns(scalars, density, start, table.perBuffer);
+    split = await loadAddon().msmSplit(scalars, density);
   } catch (e) {
     throw new RangeError((e as Error).message, { cause: e });
   }
   if (split.byteOffset % 4) split = split.slice();
   const words = new Uint32Array(split.buffer, split.byteOffset, split.length / 4);
-  const [form, slots, runs, nOnes, nRest, span] = [0, 1, 2, 3, 4, 5].map((k) => words[k]!) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [dense, span, nWords, nRest] = [0, 1, 2, 3].map((k) => words[k]!) as [number, number, number, number];
   if (start + span > table.length)
     throw new RangeError(`msm reads bases ${start}..${start + span} of a table of ${table.length}`);
-  if (form === DENSE) {
-    // split_runs reads a compact witness into lists: it has no 32-byte form to read as it is
+  if (dense) {
+    // the split reads a compact witness into lists: it has no 32-byte form to read as it is
     if (isCompact(scalars)) throw new Error('msmParts: a dense split of a compact witness');
     return denseParts(scalars, start, table.perBuffer);
   }
-  let at = 6 + 3 * slots;
-  const ones = words.subarray(at, (at += nOnes));
-  const restIdx = words.subarray(at, (at += nRest));
-  const restScalars = words.subarray(at, at + 8 * nRest);
-  // run r: its table buffer, where its ones and its rest begin; a run ends where the next begins
-  const run = (r: number) =>
-    r < runs ? [words[6 + 3 * r]!, words[7 + 3 * r]!, words[8 + 3 * r]!] : [0, nOnes, nRest];
+  const bits = words.subarray(4, 4 + nWords);
+  const restIdx = words.subarray(4 + nWords, 4 + nWords + nRest);
+  const restScalars = words.subarray(4 + nWords + nRest, 4 + nWords + nRest + 8 * nRest);
+  const per = table.perBuffer;
   const parts: Part[] = [];
-  for (let r = 0; r < runs; r++) {
-    const [b, o, q] = run(r) as [number, number, number];
-    const [, o2, q2] = run(r + 1) as [number, number, number];
+  // buffer b holds bases b * per ..: its share of the span is the positions lo .. hi (span-relative)
+  for (let b = Math.floor(start / per); span > 0 && b * per < start + span; b++) {
+    const lo = Math.max(0, b * per - start);
+    const hi = Math.min(span, (b + 1) * per - start);
+    // position p is buffer-local base start + p - b * per, which may start below zero: u32 arithmetic
+    const base = (start - b * per) >>> 0;
+    const [r0, r1] = [lowerBound(restIdx, lo), lowerBound(restIdx, hi)];
+    const ones = nWords ? { bits, from: lo, count: hi - lo, base: start + lo - b * per } : undefined;
+    if (!ones && r0 === r1) continue;
     parts.push({
       buffer: b,
-      ones: ones.subarray(o, o2),
-      points: restIdx.subarray(q, q2),
-      scalars: restScalars.subarray(8 * q, 8 * q2),
+      ones,
+      points: { idx: restIdx.subarray(r0, r1), base },
+      scalars: restScalars.subarray(8 * r0, 8 * r1),
     });
   }
   return parts;
@@ -113,7 +128,6 @@ function denseRanges(
     const hi = Math.min(n, (b + 1) * perBuffer - start);
     parts.push({
       buffer: b,
-      ones: new Uint32Array(0),
       points: { base: start + lo - b * perBuffer, count: hi - lo },
       scalars: slice(lo, hi),
     });

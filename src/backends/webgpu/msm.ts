@@ -19,8 +19,10 @@
  * doublings, well under a millisecond, and the result checked in the group).
  *
  * The 0/1 split and the density walk run on the host (msm-parts.ts: native/src/split.rs on every core; a
- * dense vector goes up as it is, the rest's scalars of a PoRep witness gathered: less to upload than the
- * whole). Known limits, for a GPU session to lift: the formulas are complete projective ones, not
+ * dense vector goes up as it is; of a PoRep witness the ones go up as a bitmap, compacted into their bases
+ * on the GPU by bits_count and bits_scatter, and the rest's scalars gathered: a bit a one and 36 bytes a
+ * rest instead of 32 bytes a scalar). A dense MSM's scalars may also be on the GPU already (msmVector: the
+ * quotient's H). Known limits, for a GPU session to lift: the formulas are complete projective ones, not
  * batch-affine or XYZZ; the window width, chunk and segment sizes are guesses (windowBits, CHUNK, SEGMENT)
  * until a GPU measures them (bench/webgpu.ts --sweep).
  */
@@ -35,7 +37,7 @@ import {
   submitChecked,
 } from './device.ts';
 import { UNCOMPRESSED_BYTES, affineWords, projectiveWords } from './curve-points.ts';
-import { type Part, type VectorSlice, msmParts, vectorParts } from './msm-parts.ts';
+import { type OnesBits, type Part, type VectorSlice, msmParts, vectorParts } from './msm-parts.ts';
 import { type PointKernels, pointKernels, pointModule } from './point-form.ts';
 import { type Scalars, scalarCount } from '../../shared/compact-witness.ts';
 import type { Group, PointTable } from '../backend.ts';
@@ -60,6 +62,8 @@ const SOFTWARE_MAX_ADDS: Record<Group, number> = { g1: 96, g2: 24 };
 /** The MSM module's entry points, and those that do point arithmetic (run in the form's workgroups). */
 export const MSM_ENTRIES = [
   'to_montgomery',
+  'bits_count',
+  'bits_scatter',
   'scalar_digits',
   'scan_blocks',
   'scan_add',
@@ -97,8 +101,11 @@ interface Params {
   segments?: number;
   chunk?: number;
   runs?: number;
-  /** bucket_scatter: scalar i's base is base + i (a dense MSM), not idx[i]. */
+  /** bucket_scatter: scalar i's base is base + i (a dense MSM), not base + idx[i]. */
   direct?: boolean;
+  /** bits_count, bits_scatter: the part's first bit in the first word, and its bit count. */
+  shift?: number;
+  nbits?: number;
 }
 
 /** One kernel's dispatch over `threads` threads with its parameters and buffers (binding number: buffer). */
@@ -309,7 +316,7 @@ export class CurveMsm {
         const groups = Math.ceil(threads / wg);
         const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
         const y = Math.ceil(groups / x);
-        const uni = device.createBuffer({ size: 48, usage: USAGE.UNIFORM | USAGE.COPY_DST });
+        const uni = device.createBuffer({ size: 64, usage: USAGE.UNIFORM | USAGE.COPY_DST });
         uniforms.push(uni);
         device.queue.writeBuffer(
           uni,
@@ -326,6 +333,8 @@ export class CurveMsm {
             params.chunk ?? 0,
             params.runs ?? 0,
             params.direct ? 1 : 0,
+            params.shift ?? 0,
+            params.nbits ?? 0,
           ]),
         );
         const pipeline = await this.pipeline(entry);
@@ -475,7 +484,7 @@ export class CurveMsm {
       const rec: Recording = { d: [], temp: [], sums: [], copies: [] };
       const { buffer, scratch } = await this.#chunk(table, part.buffer);
       try {
-        if (part.ones.length) this.#recordOnes(rec, buffer, part.ones);
+        if (part.ones?.count) this.#recordOnes(rec, buffer, part.ones);
         await this.#recordPippenger(rec, buffer, part.points, part.scalars);
         if (rec.sums.length === 0) continue;
         await this.#flush(rec);
@@ -543,12 +552,37 @@ export class CurveMsm {
     return b;
   }
 
-  /** Records the sum of the table points at `idx` (the bases of the scalars 1): one run of #sumRuns. */
-  #recordOnes(rec: Recording, table: GPUBuffer, idx: Uint32Array): void {
-    const entries = this.#recordUpload(rec, idx);
-    const offsets = this.#recordUpload(rec, Uint32Array.of(0, idx.length));
-    const run = { runs: 1, items: idx.length, longest: idx.length };
-    const sum = this.#sumRuns(rec, { table, entries }, offsets, run);
+  /**
+   * Records the sum of the bases of a part's scalars 1: its bits of the split's bitmap uploaded (a bit a
+   * one), compacted into their bases on the GPU (bits_count, a scan, bits_scatter), then one run of
+   * #sumRuns, sized by the part's bit count (the ones are at most that many).
+   */
+  #recordOnes(rec: Recording, table: GPUBuffer, { bits, from, count, base }: OnesBits): void {
+    const words = Math.ceil(count / 32);
+    const first = Math.floor(from / 32);
+    // the part's words and the one after, whose low bits the last word takes (zero past the bitmap)
+    const own = this.#recordBuffer(rec, (words + 1) * 4);
+    const piece = bits.subarray(first, Math.min(bits.length, first + words + 1));
+    this.#gpu.device.queue.writeBuffer(own, 0, piece);
+    const p = { shift: from % 32, nbits: count, base };
+    const counts = this.#recordBuffer(rec, (words + 1) * 4);
+    rec.d.push({
+      entry: 'bits_count',
+      threads: words + 1,
+      params: p,
+      bind: { [B.idx]: own, [B.scanOut]: counts },
+    });
+    const offsets = this.#recordBuffer(rec, (words + 1) * 4);
+    this.#scan(rec, counts, words + 1, 0, offsets);
+    const entries = this.#recordBuffer(rec, count * 4);
+    const run = this.#recordBuffer(rec, 8);
+    rec.d.push({
+      entry: 'bits_scatter',
+      threads: words,
+      params: p,
+      bind: { [B.idx]: own, [B.offsets]: offsets, [B.entries]: entries, [B.scanOut]: run },
+    });
+    const sum = this.#sumRuns(rec, { table, entries }, run, { runs: 1, items: count, longest: count });
     rec.sums.push({ buffer: sum, exps: [0] });
   }
 
@@ -642,8 +676,8 @@ export class CurveMsm {
   }
 
   /**
-   * Records sum scalar k * table[idx[k]] by Pippenger with signed digits (scalars 8 words each, in idx's
-   * order): its window sums, window w to be counted 2^(w c) times. Batches of at most `batch` scalars, each
+   * Records sum scalar k * table[base + idx[k]] (or base + k) by Pippenger with signed digits (scalars 8
+   * words each, in idx's order): its window sums, window w to be counted 2^(w c) times. Batches of at most `batch` scalars, each
    * but the last submitted before the next is recorded.
    */
   async #recordPippenger(
@@ -652,7 +686,7 @@ export class CurveMsm {
     points: Part['points'],
     scalars: Part['scalars'],
   ): Promise<void> {
-    const m = points instanceof Uint32Array ? points.length : points.count;
+    const m = 'idx' in points ? points.idx.length : points.count;
     if (m === 0) return;
     // on llvmpipe narrow windows, so that a segment's lo * R (2 (c - 1) additions) fits a thread's budget
     const c = Math.min(this.windowBits ?? windowBits(m), this.maxAdds === Infinity ? 16 : 8);
@@ -671,7 +705,9 @@ export class CurveMsm {
       const sums = this.#recordBatch(
         rec,
         table,
-        points instanceof Uint32Array ? points.subarray(lo, hi) : { base: points.base + lo, count: hi - lo },
+        'idx' in points
+          ? { idx: points.idx.subarray(lo, hi), base: points.base }
+          : { base: points.base + lo, count: hi - lo },
         scalars instanceof Uint32Array
           ? scalars.subarray(8 * lo, 8 * hi)
           : { vector: scalars.vector, from: scalars.from + lo },
@@ -695,8 +731,8 @@ export class CurveMsm {
     windows: number,
     buckets: number,
   ): GPUBuffer {
-    const listed = points instanceof Uint32Array;
-    const m = listed ? points.length : points.count;
+    const listed = 'idx' in points;
+    const m = listed ? points.idx.length : points.count;
     const p = { windows, bits: c, buckets };
     const scalars = this.#recordScalars(rec, scalarWords, m);
     const nb = windows * buckets;
@@ -716,10 +752,10 @@ export class CurveMsm {
     rec.d.push({
       entry: 'bucket_scatter',
       threads: m,
-      params: listed ? p : { ...p, direct: true, base: points.base },
+      params: { ...p, direct: !listed, base: points.base },
       bind: {
         // a dense MSM's kernel reads no list, but its binding needs a buffer
-        [B.idx]: this.#recordUpload(rec, listed ? points : new Uint32Array(4)),
+        [B.idx]: this.#recordUpload(rec, listed ? points.idx : new Uint32Array(4)),
         [B.digits]: digits,
         [B.cursor]: cursor,
         [B.offsets]: offsets,
