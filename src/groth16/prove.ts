@@ -104,11 +104,11 @@ export async function prove(
   let hMsm: () => Promise<Uint8Array>;
   if (w.r1cs && backend.quotientMsm) {
     let known!: () => void;
+    const h = new Promise<void>((resolve) => (known = resolve));
     const fused = backend.quotientMsm(w.r1cs, w.inputs, w.aux, t.h, () => {
       spanFrom('quotientMs', t0)(undefined);
       known();
     });
-    const h = new Promise<void>((resolve) => (known = resolve));
     // H known, or the call's failure (then `known` is never called); made only where it is awaited
     quotient = () => Promise.race([h, fused]);
     hMsm = () => fused;
