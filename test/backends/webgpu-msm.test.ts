@@ -35,6 +35,7 @@ import {
   mixedScalars,
 } from '../support/backend-helpers.ts';
 import { testGpu } from '../support/webgpu.ts';
+import { loadAddon } from '../../src/backends/cpu/index.ts';
 
 const native = await nativeBackend();
 const { gpu, why } = await testGpu();
@@ -222,6 +223,38 @@ describe('WebGPU MSM vs the CPU backend', { skip }, () => {
     shared.set(dense);
     assert.equal(hex(await msm.msm(t[0], 0, shared)), hex(await native!.msm(t[1], 0, dense)));
     msm.freeTable(t[0]);
+  });
+
+  test("B's G1 and G2 MSMs, started together over the same scalars and map, share one split", async () => {
+    const [m1, m2] = [await CurveMsm.create(gpu!, 'g1'), await CurveMsm.create(gpu!, 'g2')];
+    const rng = new Rng('webgpu-msm-shared-split');
+    const n = 30;
+    const t1 = await tables(m1, await randomPoints(native!, 'g1', rng, n));
+    const t2 = await tables(m2, await randomPoints(native!, 'g2', rng, n));
+    const aux = compactWitness(frVector(mixedScalars(rng, n)));
+    const density = Uint8Array.from({ length: n }, () => rng.int(3) && 1);
+    const kept = density.reduce((a, b) => a + b, 0);
+    const addon = loadAddon();
+    const split = addon.msmSplit;
+    let calls = 0;
+    addon.msmSplit = (...args) => (calls++, split(...args));
+    try {
+      const both = () =>
+        Promise.all([m1.msm(t1[0], n - kept, aux, density), m2.msm(t2[0], n - kept, aux, density)]);
+      const want = [
+        await native!.msm(t1[1], n - kept, aux, density),
+        await native!.msm(t2[1], n - kept, aux, density),
+      ].map(hex);
+      assert.deepEqual((await both()).map(hex), want);
+      assert.equal(calls, 1, 'one split for both');
+      // once it is done it is not kept: the next pair splits again
+      assert.deepEqual((await both()).map(hex), want);
+      assert.equal(calls, 2);
+    } finally {
+      addon.msmSplit = split;
+    }
+    m1.freeTable(t1[0]);
+    m2.freeTable(t2[0]);
   });
 
   test('the GPU scan: bucket offsets and chunk starts over one, two and three levels of blocks', async () => {

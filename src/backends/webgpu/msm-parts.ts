@@ -39,6 +39,24 @@ export interface Part {
   scalars: Uint32Array | VectorSlice;
 }
 
+/** Splits in flight, by scalars and density map: B's G1 and G2 MSMs, which start together, share one. */
+const inFlight = new WeakMap<object, Map<Uint8Array | undefined, Promise<Uint8Array>>>();
+
+/** The addon's split of these scalars, or the one already under way for the same arrays. */
+function splitOnce(scalars: Scalars, density: Uint8Array | undefined): Promise<Uint8Array> {
+  let byMap = inFlight.get(scalars);
+  if (!byMap) inFlight.set(scalars, (byMap = new Map()));
+  let split = byMap.get(density);
+  if (!split) {
+    split = loadAddon().msmSplit(scalars, density);
+    byMap.set(density, split);
+    // held while it runs only: a later MSM of the same scalars splits again rather than keep the lists
+    const done = () => byMap.delete(density);
+    split.then(done, done);
+  }
+  return split;
+}
+
 /** The first index of the ascending `list` at or above `v`. */
 function lowerBound(list: Uint32Array, v: number): number {
   let [lo, hi] = [0, list.length];
@@ -62,10 +80,11 @@ export async function msmParts(
 ): Promise<Part[]> {
   let split: Uint8Array;
   try {
-    split = await loadAddon().msmSplit(scalars, density);
+    split = await splitOnce(scalars, density);
   } catch (e) {
     throw new RangeError((e as Error).message, { cause: e });
   }
+  // a shared split is read, never written: a copy only where its words are not aligned
   if (split.byteOffset % 4) split = split.slice();
   const words = new Uint32Array(split.buffer, split.byteOffset, split.length / 4);
   const [dense, span, nWords, nRest] = [0, 1, 2, 3].map((k) => words[k]!) as [number, number, number, number];

@@ -459,7 +459,9 @@ export class CurveMsm {
     const n = scalarCount(scalars, 'msm scalars');
     if (density && density.length < n)
       throw new RangeError(`density map of ${density.length} bytes for ${n} scalars`);
-    return this.#sumParts(table, await msmParts(scalars, density?.subarray(0, n), start, table));
+    // the caller's map itself where it fits (the prover's always does): a split is shared by it
+    const map = density && density.length > n ? density.subarray(0, n) : density;
+    return this.#sumParts(table, await msmParts(scalars, map, start, table));
   }
 
   /**
