@@ -4,7 +4,8 @@
  * microbenchmarks of the WGSL kernels on this machine's WebGPU adapter. Fr and Fq Montgomery products per
  * second in each limb layout of the field template (chains of dependent products, so nothing is skipped),
  * the NTT and quotient in each Fr layout beside the CPU backend's, and the quotient from a PoRep-like R1CS
- * (its first call and a steady one; `--fields-only` stops there); G1 and
+ * (its first call and a steady one, then with H's MSM, H through the host or kept on the GPU;
+ * `--fields-only` stops there); G1 and
  * G2 point additions per second and compile times (pipeline and first dispatch) of each point-kernel
  * form, and MSM beside the CPU backend's (benchForms): random scalars, and a PoRep-shaped witness (98%
  * 0/1). `--sweep` instead times one G1 MSM over window widths, chunk and segment sizes (sweep()). Every
@@ -13,7 +14,7 @@
  * layout is chosen on a GPU.
  */
 import { createCpuBackend } from '../src/backends/cpu/index.ts';
-import { openGpu } from '../src/backends/webgpu/device.ts';
+import { freeVector, openGpu } from '../src/backends/webgpu/device.ts';
 import { FrOps } from '../src/backends/webgpu/fr-ops.ts';
 import { FIELD_LAYOUTS, type FieldLayout } from '../src/backends/webgpu/shaders.ts';
 import { FQ_MODULUS, fqPow } from '../src/backends/webgpu/curve-program.ts';
@@ -24,7 +25,7 @@ import { writeFile } from 'node:fs/promises';
 import { sampleScalars } from '../src/backends/profile.ts';
 import type { Group } from '../src/backends/backend.ts';
 import { G1Point, G2Point } from '../src/backends/webgpu/curve-points.ts';
-import { CurveMsm, MSM_ENTRIES } from '../src/backends/webgpu/msm.ts';
+import { CurveMsm, type GpuTable, MSM_ENTRIES } from '../src/backends/webgpu/msm.ts';
 import { PointOps } from '../src/backends/webgpu/point-ops.ts';
 import { type PointKernels, describePoints } from '../src/backends/webgpu/point-form.ts';
 import { FR_MODULUS, frInv, frRandom } from '../src/shared/fr.ts';
@@ -49,6 +50,8 @@ const arg = (name: string) => {
 const msmOnly = process.argv.includes('--msm-only');
 const sweepOnly = process.argv.includes('--sweep');
 const cpu = createCpuBackend();
+/** The G1 MSM of the quotient rows' H (made there). */
+let g1: CurveMsm;
 
 const fieldsOnly = process.argv.includes('--fields-only');
 const fieldRows: FieldRow[] = [];
@@ -67,6 +70,9 @@ const r1csRows: {
   steadyS: number;
   cpuS: number;
   state: string;
+  /** the quotient then H's MSM: H read back, split and uploaded, or kept on the GPU (quotientMsm's way) */
+  withMsmViaHostS: number;
+  withMsmKeptS: number;
 }[] = [];
 if (!msmOnly && !sweepOnly) await fields();
 if (!msmOnly && !sweepOnly) await ntts();
@@ -139,12 +145,12 @@ function layoutTable(): string {
     );
   md.push(
     '',
-    '| quotientR1cs | constraints | first call s | steady s | CPU s | structure |',
-    '| --- | --- | --- | --- | --- | --- |',
+    "| quotientR1cs | constraints | first call s | steady s | CPU s | structure | with H's MSM, H via the host s | H kept on the GPU s |",
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const r of r1csRows)
     md.push(
-      `| 2^${r.log2} | ${r.constraints} | ${r.firstS.toFixed(4)} | ${r.steadyS.toFixed(4)} | ${r.cpuS.toFixed(4)} | ${r.state} |`,
+      `| 2^${r.log2} | ${r.constraints} | ${r.firstS.toFixed(4)} | ${r.steadyS.toFixed(4)} | ${r.cpuS.toFixed(4)} | ${r.state} | ${r.withMsmViaHostS.toFixed(4)} | ${r.withMsmKeptS.toFixed(4)} |`,
     );
   md.push('', '| group | points | threads x chain | M additions/s |', '| --- | --- | --- | --- |');
   for (const r of addRows)
@@ -283,8 +289,9 @@ async function ntts(): Promise<void> {
 async function r1csQuotients(): Promise<void> {
   const r1cs = await WebgpuR1cs.create(gpu);
   const ntt = await WebgpuNtt.create(gpu);
+  g1 = await CurveMsm.create(gpu, 'g1');
   const inputs = 20;
-  for (const log of gpu.software ? [10, 12] : [16, 20, 22]) {
+  for (const log of gpu.software ? [10] : [16, 20, 22]) {
     const n = 2 ** log - inputs;
     const sys = poRepLikeR1cs(n, inputs, n);
     const w = sampleScalars(n, true);
@@ -295,7 +302,7 @@ async function r1csQuotients(): Promise<void> {
       console.log(`quotientR1cs 2^${log}: past the adapter's bindings, not timed`);
       continue;
     }
-    const run = async () => {
+    const space = async () => {
       const q = ntt.quotientSpace(n + inputs);
       try {
         await r1cs.evaluateInto(sys, x, y, q);
@@ -303,8 +310,9 @@ async function r1csQuotients(): Promise<void> {
         ntt.freeQuotient(q);
         throw e;
       }
-      return ntt.quotientOf(q);
+      return q;
     };
+    const run = async () => ntt.quotientOf(await space());
     let t0 = performance.now();
     const got = await run();
     const firstS = (performance.now() - t0) / 1000;
@@ -315,13 +323,46 @@ async function r1csQuotients(): Promise<void> {
     const want = await cpu.quotientR1cs(sys, x, y);
     const cpuS = (performance.now() - t0) / 1000;
     const ok = Buffer.from(got).equals(Buffer.from(want));
-    if (!ok) process.exitCode = 1;
+    // then H's MSM over an h table of the domain's size, as the prover runs them on this backend (H kept on
+    // the GPU) and as it did before (H read back, split on the host and uploaded): the same sum
+    const m = 2 ** log;
+    const table = await hTable(m - 1);
+    const viaHost = async () => g1.msm(table, 0, await run());
+    const kept = async () => {
+      const h = await ntt.quotientOnDevice(await space());
+      try {
+        return await g1.msmVector(table, 0, h, m - 1);
+      } finally {
+        freeVector(h);
+      }
+    };
+    const withMsmViaHostS = await time(viaHost);
+    const withMsmKeptS = await time(kept);
+    const sameSum = Buffer.from(await viaHost()).equals(Buffer.from(await kept()));
+    g1.freeTable(table);
+    if (!ok || !sameSum) process.exitCode = 1;
     const state = r1cs.structureState(sys) ?? 'none';
     console.log(
-      `quotientR1cs 2^${log}: webgpu first ${firstS.toFixed(3)}s, steady ${steadyS.toFixed(3)}s (${state}), cpu ${cpuS.toFixed(3)}s${ok ? '' : ' MISMATCH'}`,
+      `quotientR1cs 2^${log}: webgpu first ${firstS.toFixed(3)}s, steady ${steadyS.toFixed(3)}s (${state}), cpu ${cpuS.toFixed(3)}s${ok ? '' : ' MISMATCH'}; with H's MSM: H via the host ${withMsmViaHostS.toFixed(3)}s, kept on the GPU ${withMsmKeptS.toFixed(3)}s${sameSum ? '' : ' MISMATCH'}`,
     );
-    r1csRows.push({ log2: log, constraints: n, firstS, steadyS, cpuS, state });
+    r1csRows.push({ log2: log, constraints: n, firstS, steadyS, cpuS, state, withMsmViaHostS, withMsmKeptS });
   }
+}
+
+/** A G1 table of n points on the GPU: 2^12 distinct ones (blst fixed-base on the CPU), repeated. */
+async function hTable(n: number): Promise<GpuTable> {
+  const distinct = Math.min(n, 1 << 12);
+  const few = await cpu.fixedBaseMul(
+    'g1',
+    G1Point.BASE.toBytes(false),
+    frVector(Array.from({ length: distinct }, () => frRandom() || 1n)),
+  );
+  const bytes = new Uint8Array(96 * n);
+  for (let at = 0; at < n; at += distinct)
+    bytes.set(few.subarray(0, 96 * Math.min(distinct, n - at)), 96 * at);
+  const t = g1.newTable(n);
+  await g1.appendPoints(t, bytes, false);
+  return t;
 }
 
 /**
