@@ -349,17 +349,28 @@ async function r1csQuotients(): Promise<void> {
   }
 }
 
-/** A G1 table of n points on the GPU: 2^12 distinct ones (blst fixed-base on the CPU), repeated. */
-async function hTable(n: number): Promise<GpuTable> {
-  const distinct = Math.min(n, 1 << 12);
-  const few = await cpu.fixedBaseMul(
-    'g1',
-    G1Point.BASE.toBytes(false),
-    frVector(Array.from({ length: distinct }, () => frRandom() || 1n)),
+/** `count` random points of the group, uncompressed: distinct points are costly (blst fixed-base on the CPU). */
+function distinctPoints(group: Group, count: number): Promise<Uint8Array> {
+  const G = group === 'g1' ? G1Point : G2Point;
+  return cpu.fixedBaseMul(
+    group,
+    G.BASE.toBytes(false),
+    frVector(Array.from({ length: count }, () => frRandom() || 1n)),
   );
-  const bytes = new Uint8Array(96 * n);
+}
+
+/** n points of `size` bytes: `few`'s, repeated (an MSM costs the same whichever points it sums). */
+function repeated(few: Uint8Array, size: number, n: number): Uint8Array {
+  const distinct = few.length / size;
+  const bytes = new Uint8Array(size * n);
   for (let at = 0; at < n; at += distinct)
-    bytes.set(few.subarray(0, 96 * Math.min(distinct, n - at)), 96 * at);
+    bytes.set(few.subarray(0, size * Math.min(distinct, n - at)), size * at);
+  return bytes;
+}
+
+/** A G1 table of n points on the GPU: 2^12 distinct ones, repeated. */
+async function hTable(n: number): Promise<GpuTable> {
+  const bytes = repeated(await distinctPoints('g1', Math.min(n, 1 << 12)), 96, n);
   const t = g1.newTable(n);
   await g1.appendPoints(t, bytes, false);
   return t;
@@ -375,15 +386,7 @@ async function sweep(): Promise<void> {
   const log = Math.min(20, Number(arg('--max-log') ?? (gpu.software ? 6 : 20)));
   const n = 2 ** log;
   const msm = await CurveMsm.create(gpu, 'g1', { points: k });
-  const distinct = Math.min(n, 1 << 12);
-  const few = await cpu.fixedBaseMul(
-    'g1',
-    G1Point.BASE.toBytes(false),
-    frVector(Array.from({ length: distinct }, () => frRandom() || 1n)),
-  );
-  const bytes = new Uint8Array(96 * n);
-  for (let at = 0; at < n; at += distinct)
-    bytes.set(few.subarray(0, 96 * Math.min(distinct, n - at)), 96 * at);
+  const bytes = repeated(await distinctPoints('g1', Math.min(n, 1 << 12)), 96, n);
   const tc = cpu.newTable('g1', n);
   await cpu.appendPoints(tc, bytes, false);
   const tg = msm.newTable(n);
@@ -481,19 +484,12 @@ async function points(group: Group): Promise<void> {
   const logs = gpu.software
     ? [6, 8, 10].filter((l) => l <= maxLog)
     : [10, 12, 14, 16, 18, 20, 22, 24, 26].filter((l) => l <= maxLog);
-  // distinct points are costly to make (blst fixed-base on the CPU): 2^16 of them, repeated
-  const distinct = 1 << Math.min(16, logs[logs.length - 1] ?? 6);
-  const base1 = await cpu.fixedBaseMul(
-    group,
-    G.BASE.toBytes(false),
-    frVector(Array.from({ length: distinct }, () => frRandom() || 1n)),
-  );
+  // 2^16 distinct points, repeated
+  const base1 = await distinctPoints(group, 1 << Math.min(16, logs[logs.length - 1] ?? 6));
   for (const log of logs) {
     const n = 2 ** log;
     const size = group === 'g1' ? 96 : 192;
-    const bytes = new Uint8Array(size * n);
-    for (let at = 0; at < n; at += distinct)
-      bytes.set(base1.subarray(0, size * Math.min(distinct, n - at)), size * at);
+    const bytes = repeated(base1, size, n);
     const tc = cpu.newTable(group, n);
     await cpu.appendPoints(tc, bytes, false);
     const witnesses = [false, true].map((bits) => ({ bits, sc: sampleScalars(n, bits) }));
