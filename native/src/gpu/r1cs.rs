@@ -249,7 +249,7 @@ fn quotient_job(
             let z = coset_zinv(len);
             if let Some(h) = &h {
                 // before any GPU work; checked again under the table's locks
-                h.holds(len - 1)?;
+                h.holds(0, len - 1)?;
             }
             let lease = Lease::take();
             // the quotient's own GPU memory (A, B, C over the domain, 1/Z, the witness), kept free twice

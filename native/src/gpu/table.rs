@@ -147,12 +147,14 @@ impl<C: GpuCurve> GpuStore<C> {
 }
 
 impl<C: GpuCurve> GpuStore<C> {
-    /// Refuses an MSM over its first `need` bases where it holds fewer.
-    pub(crate) fn holds(&self, need: usize) -> std::result::Result<(), String> {
+    /// Refuses an MSM over bases [start, start + span) where the table holds fewer. The count, not the
+    /// host copy: a sealed table's points are on the GPU only.
+    pub(crate) fn holds(&self, start: usize, span: usize) -> std::result::Result<(), String> {
         let len = self.host.len.load(Ordering::Acquire);
-        if need > len {
+        if span > 0 && (start > len || span > len - start) {
             return Err(format!(
-                "msm: needs bases [0, {need}) but the table holds {len}"
+                "msm: needs bases [{start}, {}) but the table holds {len}",
+                start + span
             ));
         }
         Ok(())
@@ -171,7 +173,7 @@ impl<C: GpuCurve> GpuStore<C> {
         let mut m = self.mirrors[lease.device]
             .lock()
             .map_err(|_| "table lock poisoned")?;
-        self.holds(need)?;
+        self.holds(0, need)?;
         let _g = lease.lock();
         let resident = self.sync(lease.device, &mut m, &pts)?;
         f(resident.then_some(m.handle as *mut c_void), &pts)
@@ -214,14 +216,7 @@ fn msm_gpu<C: GpuCurve>(
         Some(s) => s.span,
         None => scalar_count(scalars, density)?,
     };
-    // the count, not the host copy: a sealed table's points are on the GPU only
-    let len = store.host.len.load(Ordering::Acquire);
-    if span > 0 && (start > len || span > len - start) {
-        return Err(format!(
-            "msm: needs bases [{start}, {}) but the table holds {len}",
-            start + span
-        ));
-    }
+    store.holds(start, span)?;
     let mut out = C::Proj::default();
     if span == 0 {
         return Ok(C::proj_to_bytes(&out));
