@@ -5,6 +5,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { FR_BYTES, frToBytes } from '../shared/fr.ts';
 import { frVector } from '../shared/fr-vector.ts';
+import type { R1cs } from '../shared/r1cs.ts';
 import { AUX } from './lc.ts';
 import type { SynthesisCs } from './synthesis-cs.ts';
 
@@ -31,16 +32,48 @@ export interface CircuitDigest {
 
 const CHUNK = 1 << 22;
 
+/** One matrix's rows and coefficient table, over one variable numbering (ConstraintEncoder's `auxFrom`). */
+interface Rows {
+  rowPtr: Uint32Array;
+  vars: Uint32Array;
+  coeffIds: Uint32Array;
+  coeffBytes: Uint8Array;
+}
+
 /** Streams the oracle's byte encoding of constraints [from, to) into `sinks`. */
 class ConstraintEncoder {
   private readonly buf = Buffer.alloc(CHUNK + 64 * 1024);
   private readonly view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
-  private readonly coeffBytes: Uint8Array;
-  private readonly matrices: ReturnType<SynthesisCs['matrix']>[];
 
-  constructor(cs: SynthesisCs) {
-    this.coeffBytes = frVector(cs.coeffs);
-    this.matrices = [cs.matrix('a'), cs.matrix('b'), cs.matrix('c')];
+  private readonly matrices: readonly Rows[];
+  /** variables from here on are aux (index - auxFrom), those below inputs */
+  private readonly auxFrom: number;
+
+  constructor(matrices: readonly Rows[], auxFrom: number) {
+    this.matrices = matrices;
+    this.auxFrom = auxFrom;
+  }
+
+  /** A synthesis' rows: variables tagged by lc.ts. */
+  static of(cs: SynthesisCs): ConstraintEncoder {
+    const coeffBytes = frVector(cs.coeffs);
+    return new ConstraintEncoder(
+      (['a', 'b', 'c'] as const).map((w) => ({ ...cs.matrix(w), coeffBytes })),
+      AUX,
+    );
+  }
+
+  /** An R1cs's rows: inputs, then aux. */
+  static ofR1cs(r: R1cs): ConstraintEncoder {
+    return new ConstraintEncoder(
+      [r.a, r.b, r.c].map((m) => ({
+        rowPtr: m.rowPtr,
+        vars: m.cols,
+        coeffIds: m.coeffIds,
+        coeffBytes: m.coeffTable,
+      })),
+      r.numInputs,
+    );
   }
 
   encode(from: number, to: number, sinks: readonly Hash[]): void {
@@ -61,15 +94,15 @@ class ConstraintEncoder {
         o += 4;
         for (let t = start; t < end; t++) {
           const v = m.vars[t]!;
-          if (v >= AUX) {
+          if (v >= this.auxFrom) {
             this.buf[o] = 1;
-            this.view.setUint32(o + 1, v - AUX, true);
+            this.view.setUint32(o + 1, v - this.auxFrom, true);
           } else {
             this.buf[o] = 0;
             this.view.setUint32(o + 1, v, true);
           }
           const id = m.coeffIds[t]!;
-          this.buf.set(this.coeffBytes.subarray(id * FR_BYTES, (id + 1) * FR_BYTES), o + 5);
+          this.buf.set(m.coeffBytes.subarray(id * FR_BYTES, (id + 1) * FR_BYTES), o + 5);
           o += 37;
         }
       }
@@ -80,7 +113,7 @@ class ConstraintEncoder {
 
 /** Counts and SHA-256 digests of a synthesized circuit, whole and per recorded namespace. */
 export function digestCircuit(cs: SynthesisCs): CircuitDigest {
-  const encoder = new ConstraintEncoder(cs);
+  const encoder = ConstraintEncoder.of(cs);
   const aux = cs.auxValues();
   const whole = createHash('sha256');
 
@@ -160,4 +193,11 @@ export function digestCircuit(cs: SynthesisCs): CircuitDigest {
       };
     }),
   };
+}
+
+/** The oracle's digest of an R1cs's constraints (its `constraints_sha256`, the implied input constraints not included). */
+export function constraintsDigest(r1cs: R1cs): string {
+  const h = createHash('sha256');
+  ConstraintEncoder.ofR1cs(r1cs).encode(0, r1cs.numConstraints, [h]);
+  return h.digest('hex');
 }

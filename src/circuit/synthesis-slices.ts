@@ -9,8 +9,10 @@
 import { FR_BYTES } from '../shared/fr.ts';
 import { joinWitnesses } from '../groth16/witness.ts';
 import { sameCounts } from '../groth16/r1cs-file.ts';
+import type { R1cs } from '../shared/r1cs.ts';
 import type { ChallengeRange } from './stacked.ts';
 import type { SynthesizedPartition } from './synthesis-task.ts';
+import { type PlaceTask, planJoin } from './structure-join.ts';
 
 /** `challenges` split into at most `slices` contiguous ranges, as even as they go. */
 export function challengeSlices(challenges: number, slices: number): ChallengeRange[] {
@@ -61,4 +63,24 @@ export function joinSlices(parts: readonly SynthesizedPartition[]): SynthesizedP
     // the slices ran side by side: the partition took as long as its longest
     ms: Math.max(...parts.map((p) => p.ms)),
   };
+}
+
+/**
+ * The structure of a partition whose slices built theirs (synthesis-task.ts `structure`), joined as one
+ * synthesis in challenge order builds it; `place` writes each slice into it (on the pool's threads, where
+ * the caller has them). The slices were checked by joinSlices.
+ */
+export async function joinStructures(
+  parts: readonly SynthesizedPartition[],
+  place: (t: PlaceTask) => void | Promise<void>,
+): Promise<R1cs> {
+  const plan = planJoin(
+    parts.map((p) => {
+      if (!p.r1cs || !p.slice)
+        throw new Error(`internal error: a slice of partition ${p.partition} has no structure`);
+      return { r1cs: p.r1cs, prefix: p.slice.prefix };
+    }),
+  );
+  await Promise.all(plan.tasks.map(place));
+  return plan.out;
 }

@@ -30,10 +30,12 @@ export interface SynthesisTask {
    */
   witnessOnly?: boolean;
   /**
-   * Only these challenges (witness-only, for synthesis-slices.ts to join): the result's counts are the
-   * slice's, shared prefix included.
+   * Only these challenges (for synthesis-slices.ts to join): the result's counts are the slice's, shared
+   * prefix included. Witness-only unless `structure`.
    */
   challenges?: ChallengeRange;
+  /** A slice's structure too (structure-join.ts joins them): the first job of a shape builds it so. */
+  structure?: boolean;
 }
 
 export interface SynthesizedPartition {
@@ -77,6 +79,7 @@ export function synthesize({
   known,
   witnessOnly,
   challenges,
+  structure,
 }: SynthesisTask): SynthesizedPartition {
   const t0 = performance.now();
   const result = (
@@ -91,9 +94,9 @@ export function synthesize({
     ms: performance.now() - t0,
   });
   if (challenges) {
-    const cs = new SynthesisCs({ auxCapacity: 1 << 20, witnessOnly: true });
+    const cs = new SynthesisCs({ auxCapacity: 1 << 20, witnessOnly: !structure });
     const prefix = synthesizePartition(cs, job, partition, challenges);
-    return result(cs, { slice: { challenges, prefix } });
+    return result(cs, { slice: { challenges, prefix }, ...(structure ? { r1cs: cs.toR1cs(true) } : {}) });
   }
   if (known || witnessOnly) {
     const cs = new SynthesisCs({ auxCapacity: (known?.numAux ?? 1 << 20) + 1, witnessOnly: true });

@@ -4,21 +4,64 @@
  * k's witness is ready in about 1/threads of a partition's synthesis time and is proved while k + 1 is
  * synthesized. The pool's queue is first in, first out: partition 0's slices take every thread first.
  *
- * The first synthesis of a shape builds its structure: partition 0 in one task (the structure cannot be
- * split), the other partitions' slices beside it.
+ * The first synthesis of a shape builds its structure in partition 0's slices too, joined on the pool's
+ * threads (circuit/structure-join.ts), the other partitions' witness slices queued behind them.
  */
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import { Piscina, type TaskQueue, queueOptionsSymbol } from 'piscina';
 import type { Commit2Job } from '../porep/commit2-input.ts';
 import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
-import { challengeSlices, joinSlices } from '../circuit/synthesis-slices.ts';
+import { challengeSlices, joinSlices, joinStructures } from '../circuit/synthesis-slices.ts';
+import { type PlaceTask, placeSlice } from '../circuit/structure-join.ts';
 import { sameCounts, type R1csCounts } from '../groth16/r1cs-file.ts';
 
 const TASK = new URL('../circuit/synthesis-task.ts', import.meta.url).href;
+const PLACE = new URL('../circuit/structure-join.ts', import.meta.url).href;
+
+type Task = Parameters<TaskQueue['push']>[0];
+
+/** Marks a task that goes ahead of the queue: a structure's join, which partition 0's proof waits for. */
+const AHEAD = { [queueOptionsSymbol]: { ahead: true } };
+
+const isAhead = (t: Task): boolean =>
+  (t[queueOptionsSymbol] as { ahead?: boolean } | null)?.ahead === true;
+
+/**
+ * The pool's queue: first in, first out (partition k's slices before k + 1's), but for the tasks marked
+ * AHEAD, which would otherwise wait behind every later partition's slices.
+ */
+export class AheadQueue implements TaskQueue {
+  readonly #ahead: Task[] = [];
+  readonly #rest: Task[] = [];
+  get size(): number {
+    return this.#ahead.length + this.#rest.length;
+  }
+  shift(): Task | null {
+    return this.#ahead.shift() ?? this.#rest.shift() ?? null;
+  }
+  push(t: Task): void {
+    (isAhead(t) ? this.#ahead : this.#rest).push(t);
+  }
+  unshift(t: Task): void {
+    (isAhead(t) ? this.#ahead : this.#rest).unshift(t);
+  }
+  remove(t: Task): void {
+    for (const q of [this.#ahead, this.#rest]) {
+      const i = q.indexOf(t);
+      if (i >= 0) return void q.splice(i, 1);
+    }
+  }
+}
 
 /** A pool for circuit synthesis: one thread per core but one (the prover's main thread). */
 export function createSynthesisPool(threads = Math.max(1, availableParallelism() - 1)): Piscina {
-  return new Piscina({ filename: TASK, maxThreads: threads, minThreads: 0, idleTimeout: 30_000 });
+  return new Piscina({
+    filename: TASK,
+    maxThreads: threads,
+    minThreads: 0,
+    idleTimeout: 30_000,
+    taskQueue: new AheadQueue(),
+  });
 }
 
 export interface SynthesisRun {
@@ -49,19 +92,32 @@ export function startSynthesis(
     if (!pool) return (await import('../circuit/synthesis-task.ts')).synthesize(t);
     return (await pool.run(t, { signal: stop.signal })) as SynthesizedPartition;
   };
-  const slices = Math.max(1, Math.floor(opts.slices ?? pool?.options.maxThreads ?? 1));
-  // with `known`, a single task that misses the counts builds the structure itself (synthesis-task.ts)
-  const witness = (partition: number, known?: R1csCounts): Promise<SynthesizedPartition> => {
-    const ranges = challengeSlices(job.partitions[partition]!.length, slices);
-    if (ranges.length === 1) return run({ job, partition, known, witnessOnly: true });
-    // queued now, in order, so that this partition's slices run before the next partition's
-    const parts = ranges.map((challenges) => run({ job, partition, challenges }));
-    return Promise.all(parts).then(joinSlices);
+  const place = async (t: PlaceTask): Promise<void> => {
+    if (!pool) return placeSlice(t);
+    await pool.run({ ...t, ...AHEAD }, { filename: PLACE, signal: stop.signal });
   };
+  const slices = Math.max(1, Math.floor(opts.slices ?? pool?.options.maxThreads ?? 1));
+  // queued now, in order, so that this partition's slices run before the next partition's
+  const sliced = (partition: number, structure: boolean): Promise<SynthesizedPartition> | undefined => {
+    const ranges = challengeSlices(job.partitions[partition]!.length, slices);
+    if (ranges.length === 1) return undefined;
+    const parts = ranges.map((challenges) => run({ job, partition, challenges, structure }));
+    return Promise.all(parts).then(async (ps) => {
+      const t0 = performance.now();
+      const p = joinSlices(ps);
+      if (!structure) return p;
+      const r1cs = await joinStructures(ps, place);
+      return { ...p, r1cs, ms: p.ms + performance.now() - t0 };
+    });
+  };
+  // with `known`, a single task that misses the counts builds the structure itself (synthesis-task.ts)
+  const witness = (partition: number, known?: R1csCounts): Promise<SynthesizedPartition> =>
+    sliced(partition, false) ?? run({ job, partition, known, witnessOnly: true });
+  const structure = (): Promise<SynthesizedPartition> => sliced(0, true) ?? run({ job, partition: 0 });
 
   const first: Promise<SynthesizedPartition> = known
-    ? witness(0, known).then((p) => (p.r1cs || sameCounts(p.counts, known) ? p : run({ job, partition: 0 })))
-    : run({ job, partition: 0 });
+    ? witness(0, known).then((p) => (p.r1cs || sameCounts(p.counts, known) ? p : structure()))
+    : structure();
   const partitions = [first];
   for (let k = 1; k < job.partitions.length; k++) {
     const own = witness(k);
