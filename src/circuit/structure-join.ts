@@ -8,35 +8,39 @@
  * the order of first use of one synthesis in challenge order, so the join is byte for byte that synthesis'
  * structure (the tests compare both, and the result with rust-fil-proofs' constraints digest).
  *
- * `planJoin` sizes the result and allocates it (SharedArrayBuffers); `placeSlice` writes one slice into its
- * rows and terms, independently of the others, so the slices are placed on the pool's threads at once.
- * This module is that task's file (its default export).
+ * A slice hands over its builders' own arrays (synthesis-cs.ts TaggedStructure), moved between threads, not
+ * copied: the join's peak is the slices' structure once and the result once. `planJoin` sizes the result and
+ * allocates it (SharedArrayBuffers); `placeSlice` writes one slice into its rows and terms, independently of
+ * the others, so the slices are placed on the pool's threads at once. This module is that task's file (its
+ * default export).
  */
 import { FR_BYTES } from '../shared/fr.ts';
 import type { FrVector } from '../shared/fr-vector.ts';
 import type { R1cs, SparseMatrix } from '../shared/r1cs.ts';
 import type { R1csCounts } from '../groth16/r1cs-file.ts';
+import { AUX } from './lc.ts';
+import type { TaggedStructure } from './synthesis-cs.ts';
 
 /** A slice's structure and what its shared prefix allocated (synthesis-task.ts's slice result). */
 export interface StructureSlice {
-  r1cs: R1cs;
+  structure: TaggedStructure;
   prefix: R1csCounts;
 }
 
 const MATRICES = ['a', 'b', 'c'] as const;
 type Which = (typeof MATRICES)[number];
 
-/** One slice's place in the joined structure: a piscina task, its arrays shared, not copied. */
+/** One slice's place in the joined structure: a piscina task (the slice moved in, the result shared). */
 export interface PlaceTask {
-  slice: R1cs;
+  slice: TaggedStructure;
   out: R1cs;
   /** the slice's first row to keep: 0 for slice 0, the prefix's constraints for the others */
   fromRow: number;
   /** the first joined row and, per matrix, the first joined term it writes */
   row: number;
   terms: Record<Which, number>;
-  /** per matrix, the joined id of each of the slice's coefficient ids */
-  coeffIds: Record<Which, Uint32Array>;
+  /** the joined id of each of the slice's coefficient ids */
+  coeffIds: Uint32Array;
   prefixInputs: number;
   prefixAux: number;
   /** added to the slice's own inputs and aux past the prefix */
@@ -51,7 +55,7 @@ export interface JoinPlan {
 
 const sharedU32 = (n: number): Uint32Array => new Uint32Array(new SharedArrayBuffer(4 * n));
 
-/** The coefficient tables of the slices' `which` matrix as one, and each slice's ids into it. */
+/** The slices' coefficient tables as one, and each slice's ids into it. */
 function unionTable(tables: readonly FrVector[]): { table: FrVector; ids: Uint32Array[] } {
   const index = new Map<string, number>();
   const values: FrVector[] = [];
@@ -76,8 +80,6 @@ function unionTable(tables: readonly FrVector[]): { table: FrVector; ids: Uint32
   return { table, ids };
 }
 
-const termsOf = (m: SparseMatrix, row: number): number => m.rowPtr[row]!;
-
 /**
  * The joined structure's counts and arrays (allocated, not filled) and each slice's placing task. The slices
  * come in challenge order from challenge 0, each with the same prefix (synthesis-slices.ts checks both).
@@ -86,36 +88,31 @@ export function planJoin(slices: readonly StructureSlice[]): JoinPlan {
   const first = slices[0];
   if (!first) throw new Error('internal error: planJoin needs slices');
   const p = first.prefix;
-  const own = (s: StructureSlice, key: keyof R1csCounts): number => {
-    const n = key === 'numConstraints' ? s.r1cs.numConstraints : s.r1cs[key];
-    return n - p[key];
-  };
+  const own = (s: StructureSlice, key: keyof R1csCounts): number => s.structure[key] - p[key];
   const total = (key: keyof R1csCounts): number => p[key] + slices.reduce((n, s) => n + own(s, key), 0);
-  const numInputs = total('numInputs');
-  const numAux = total('numAux');
   const numConstraints = total('numConstraints');
-
-  // a table several matrices share in every slice (as synthesis makes them) is joined once and stays shared
-  const unions = {} as Record<Which, ReturnType<typeof unionTable>>;
-  const matrix = {} as Record<Which, SparseMatrix>;
-  MATRICES.forEach((w, j) => {
-    const twin = MATRICES.slice(0, j).find((v) =>
-      slices.every((s) => s.r1cs[v].coeffTable === s.r1cs[w].coeffTable),
-    );
-    const u = (unions[w] = twin ? unions[twin] : unionTable(slices.map((s) => s.r1cs[w].coeffTable)));
-    const terms = slices.reduce(
-      (n, s, i) =>
-        n + termsOf(s.r1cs[w], s.r1cs.numConstraints) - (i ? termsOf(s.r1cs[w], p.numConstraints) : 0),
-      0,
-    );
-    matrix[w] = {
+  const terms = (s: StructureSlice, w: Which, row: number): number => s.structure[w].rowPtr[row]!;
+  const kept = (s: StructureSlice, w: Which, fromRow: number): number =>
+    terms(s, w, s.structure.numConstraints) - terms(s, w, fromRow);
+  // one table for A, B and C, as a synthesis makes it
+  const { table, ids } = unionTable(slices.map((s) => s.structure.coeffTable));
+  const matrix = (w: Which): SparseMatrix => {
+    const n = slices.reduce((n, s, i) => n + kept(s, w, i ? p.numConstraints : 0), 0);
+    return {
       rowPtr: sharedU32(numConstraints + 1),
-      cols: sharedU32(terms),
-      coeffIds: sharedU32(terms),
-      coeffTable: u.table,
+      cols: sharedU32(n),
+      coeffIds: sharedU32(n),
+      coeffTable: table,
     };
-  });
-  const out: R1cs = { numInputs, numAux, numConstraints, ...matrix };
+  };
+  const out: R1cs = {
+    numInputs: total('numInputs'),
+    numAux: total('numAux'),
+    numConstraints,
+    a: matrix('a'),
+    b: matrix('b'),
+    c: matrix('c'),
+  };
 
   let row = 0;
   let inputShift = 0;
@@ -124,20 +121,19 @@ export function planJoin(slices: readonly StructureSlice[]): JoinPlan {
   const tasks = slices.map((s, i): PlaceTask => {
     const fromRow = i ? p.numConstraints : 0;
     const task: PlaceTask = {
-      slice: s.r1cs,
+      slice: s.structure,
       out,
       fromRow,
       row,
       terms: { ...at },
-      coeffIds: { a: unions.a.ids[i]!, b: unions.b.ids[i]!, c: unions.c.ids[i]! },
+      coeffIds: ids[i]!,
       prefixInputs: p.numInputs,
       prefixAux: p.numAux,
       inputShift,
       auxShift,
     };
-    row += s.r1cs.numConstraints - fromRow;
-    for (const w of MATRICES)
-      at[w] += termsOf(s.r1cs[w], s.r1cs.numConstraints) - termsOf(s.r1cs[w], fromRow);
+    row += s.structure.numConstraints - fromRow;
+    for (const w of MATRICES) at[w] += kept(s, w, fromRow);
     inputShift += own(s, 'numInputs');
     auxShift += own(s, 'numAux');
     return task;
@@ -149,40 +145,43 @@ export function planJoin(slices: readonly StructureSlice[]): JoinPlan {
 export function placeSlice(t: PlaceTask): void {
   const { slice, out } = t;
   const rows = slice.numConstraints - t.fromRow;
-  const sliceInputs = slice.numInputs;
-  const outInputs = out.numInputs;
-  // a slice column's joined index: the prefix's inputs and aux keep theirs, the slice's own shift past
-  // the earlier slices', and every aux index moves past the joined inputs
-  const inputOwn = t.inputShift;
-  const auxPrefix = outInputs - sliceInputs;
-  const auxOwn = auxPrefix + t.auxShift;
-  const prefixAuxEnd = sliceInputs + t.prefixAux;
+  // a slice's variable in the joined numbering (inputs, then aux): the prefix's inputs and aux keep their
+  // index, the slice's own come after the earlier slices'
+  const input = t.inputShift;
+  const prefixAux = out.numInputs;
+  const ownAux = out.numInputs + t.auxShift;
   for (const w of MATRICES) {
     const src = slice[w];
     const dst = out[w];
-    const ids = t.coeffIds[w];
     const base = src.rowPtr[t.fromRow]!;
     const shift = t.terms[w] - base;
     for (let r = 0; r < rows; r++) dst.rowPtr[t.row + r + 1] = src.rowPtr[t.fromRow + r + 1]! + shift;
     const end = src.rowPtr[slice.numConstraints]!;
-    const cols = dst.cols;
-    const coeffIds = dst.coeffIds;
+    const { cols, coeffIds } = dst;
+    const ids = t.coeffIds;
     for (let k = base, o = t.terms[w]; k < end; k++, o++) {
-      const c = src.cols[k]!;
-      cols[o] =
-        c < t.prefixInputs
-          ? c
-          : c < sliceInputs
-            ? c + inputOwn
-            : c < prefixAuxEnd
-              ? c + auxPrefix
-              : c + auxOwn;
+      const v = src.vars[k]!;
+      if (v < AUX) cols[o] = v < t.prefixInputs ? v : v + input;
+      else {
+        const a = v - AUX;
+        cols[o] = a < t.prefixAux ? prefixAux + a : ownAux + a;
+      }
       coeffIds[o] = ids[src.coeffIds[k]!]!;
     }
   }
 }
 
-/** piscina's entry point: nothing comes back, the slice is written into the shared result. */
+/** The distinct buffers behind a slice's arrays: what moves it between threads. */
+export function sliceBuffers(s: TaggedStructure): ArrayBuffer[] {
+  const all = [s.coeffTable, ...MATRICES.flatMap((w) => [s[w].rowPtr, s[w].vars, s[w].coeffIds])];
+  return [...new Set(all.map((x) => x.buffer))].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}
+
+/**
+ * piscina's entry point: nothing comes back, the slice is written into the shared result. The slice was
+ * moved here for this alone: its memory is given back now rather than at this thread's next collection.
+ */
 export default function task(t: PlaceTask): void {
   placeSlice(t);
+  for (const b of sliceBuffers(t.slice)) b.transfer(0);
 }

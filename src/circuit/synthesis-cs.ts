@@ -11,6 +11,8 @@
  * (namespace-log.ts) and the witness writer (groth16/witness.ts).
  */
 import type { R1cs, SparseMatrix } from '../shared/r1cs.ts';
+import type { FrVector } from '../shared/fr-vector.ts';
+import type { R1csCounts } from '../groth16/r1cs-file.ts';
 import { mod } from '../shared/fr.ts';
 import { WitnessBuilder, expandWitness } from '../groth16/witness.ts';
 import type { CompactWitness } from '../shared/compact-witness.ts';
@@ -20,6 +22,25 @@ import { AUX, Lc, P } from './lc.ts';
 import { NamespaceLog, type NamespaceEvent } from './namespace-log.ts';
 
 const SORT_SHIFT = 2 ** 21;
+
+/** One matrix as synthesis builds it: CSR rows over variables tagged by lc.ts (aux from AUX on). */
+export interface TaggedMatrix {
+  rowPtr: Uint32Array;
+  vars: Uint32Array;
+  coeffIds: Uint32Array;
+}
+
+/**
+ * A structure as synthesis built it, in the builders' own arrays (no copy, their spare capacity behind
+ * them): what a slice hands to structure-join.ts, moved between threads rather than copied.
+ */
+export interface TaggedStructure extends R1csCounts {
+  a: TaggedMatrix;
+  b: TaggedMatrix;
+  c: TaggedMatrix;
+  /** the coefficients the three matrices' ids point into */
+  coeffTable: FrVector;
+}
 const EMPTY = new Lc();
 
 /** One of the A, B, C matrices in CSR form over tagged variable ids. */
@@ -299,6 +320,20 @@ export class SynthesisCs {
     };
   }
 
+  /** The structure in the builders' arrays, as they are (see TaggedStructure). */
+  tagged(): TaggedStructure {
+    if (this.witnessOnly) throw new Error('a witness-only synthesis has no constraint structure');
+    return {
+      numInputs: this.inputs.length,
+      numAux: this.numAux,
+      numConstraints: this.numConstraints,
+      a: this.matrix('a'),
+      b: this.matrix('b'),
+      c: this.matrix('c'),
+      coeffTable: this.coefficients.toBytes(),
+    };
+  }
+
   /** Evaluates an LC of the stored matrix `m` at row `r`. */
   private evalRow(m: MatrixBuilder, r: number): bigint {
     const ptr = m.rowPtr.data;
@@ -318,9 +353,9 @@ export class SynthesisCs {
     return -1;
   }
 
-  /** Raw access for the digest: rows of one matrix. */
-  matrix(which: 'a' | 'b' | 'c'): { rowPtr: Uint32Array; vars: Uint32Array; coeffIds: Uint32Array } {
+  /** One matrix's rows, in the builder's arrays. */
+  matrix(which: 'a' | 'b' | 'c'): TaggedMatrix {
     const m = this[which];
-    return { rowPtr: m.rowPtr.data, vars: m.vars.data, coeffIds: m.coeffIds.data };
+    return { rowPtr: m.rowPtr.view(), vars: m.vars.view(), coeffIds: m.coeffIds.view() };
   }
 }

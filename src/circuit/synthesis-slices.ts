@@ -76,9 +76,9 @@ export async function joinStructures(
 ): Promise<R1cs> {
   const plan = planJoin(
     parts.map((p) => {
-      if (!p.r1cs || !p.slice)
+      if (!p.tagged || !p.slice)
         throw new Error(`internal error: a slice of partition ${p.partition} has no structure`);
-      return { r1cs: p.r1cs, prefix: p.slice.prefix };
+      return { structure: p.tagged, prefix: p.slice.prefix };
     }),
   );
   await Promise.all(plan.tasks.map(place));

@@ -13,7 +13,9 @@ import { sameCounts, type R1csCounts } from '../groth16/r1cs-file.ts';
 import { frVector } from '../shared/fr-vector.ts';
 import type { CompactWitness } from '../shared/compact-witness.ts';
 import type { Commit2Job } from '../porep/commit2-input.ts';
-import { SynthesisCs } from './synthesis-cs.ts';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { SynthesisCs, type TaggedStructure } from './synthesis-cs.ts';
+import { sliceBuffers } from './structure-join.ts';
 import { synthesizePartition, type ChallengeRange } from './stacked.ts';
 
 export interface SynthesisTask {
@@ -46,6 +48,8 @@ export interface SynthesizedPartition {
   witness: CompactWitness;
   /** The structure, where this synthesis built it (in SharedArrayBuffers); absent when witness-only. */
   r1cs?: R1cs;
+  /** A slice's structure (`structure`), in its builders' arrays, for structure-join.ts. */
+  tagged?: TaggedStructure;
   /** A slice's: the challenges it holds and what its shared prefix allocated. */
   slice?: { challenges: ChallengeRange; prefix: R1csCounts };
   ms: number;
@@ -84,7 +88,7 @@ export function synthesize({
   const t0 = performance.now();
   const result = (
     cs: SynthesisCs,
-    extra: Pick<SynthesizedPartition, 'r1cs' | 'slice'>,
+    extra: Pick<SynthesizedPartition, 'r1cs' | 'tagged' | 'slice'>,
   ): SynthesizedPartition => ({
     partition,
     counts: counts(cs),
@@ -96,7 +100,7 @@ export function synthesize({
   if (challenges) {
     const cs = new SynthesisCs({ auxCapacity: 1 << 20, witnessOnly: !structure });
     const prefix = synthesizePartition(cs, job, partition, challenges);
-    return result(cs, { slice: { challenges, prefix }, ...(structure ? { r1cs: cs.toR1cs(true) } : {}) });
+    return result(cs, { slice: { challenges, prefix }, ...(structure ? { tagged: cs.tagged() } : {}) });
   }
   if (known || witnessOnly) {
     const cs = new SynthesisCs({ auxCapacity: (known?.numAux ?? 1 << 20) + 1, witnessOnly: true });
@@ -109,7 +113,15 @@ export function synthesize({
   return result(cs, { r1cs: cs.toR1cs(true) });
 }
 
-/** piscina's entry point. The result is structured-cloned back (the structure is shared, the witness copied). */
+/**
+ * piscina's entry point. The result is structured-cloned back: a whole structure is shared, a slice's moved
+ * (its builders' arrays, not copied), the witness copied.
+ */
 export default function task(t: SynthesisTask): SynthesizedPartition {
-  return synthesize(t);
+  const r = synthesize(t);
+  if (!r.tagged) return r;
+  return move({
+    [transferableSymbol]: sliceBuffers(r.tagged),
+    [valueSymbol]: r,
+  }) as unknown as SynthesizedPartition;
 }

@@ -12,7 +12,7 @@ import { Piscina, type TaskQueue, queueOptionsSymbol } from 'piscina';
 import type { Commit2Job } from '../porep/commit2-input.ts';
 import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
 import { challengeSlices, joinSlices, joinStructures } from '../circuit/synthesis-slices.ts';
-import { type PlaceTask, placeSlice } from '../circuit/structure-join.ts';
+import { type PlaceTask, placeSlice, sliceBuffers } from '../circuit/structure-join.ts';
 import { sameCounts, type R1csCounts } from '../groth16/r1cs-file.ts';
 
 const TASK = new URL('../circuit/synthesis-task.ts', import.meta.url).href;
@@ -23,8 +23,7 @@ type Task = Parameters<TaskQueue['push']>[0];
 /** Marks a task that goes ahead of the queue: a structure's join, which partition 0's proof waits for. */
 const AHEAD = { [queueOptionsSymbol]: { ahead: true } };
 
-const isAhead = (t: Task): boolean =>
-  (t[queueOptionsSymbol] as { ahead?: boolean } | null)?.ahead === true;
+const isAhead = (t: Task): boolean => (t[queueOptionsSymbol] as { ahead?: boolean } | null)?.ahead === true;
 
 /**
  * The pool's queue: first in, first out (partition k's slices before k + 1's), but for the tasks marked
@@ -94,7 +93,11 @@ export function startSynthesis(
   };
   const place = async (t: PlaceTask): Promise<void> => {
     if (!pool) return placeSlice(t);
-    await pool.run({ ...t, ...AHEAD }, { filename: PLACE, signal: stop.signal });
+    // the slice moves to the thread that places it (and frees it there)
+    await pool.run(
+      { ...t, ...AHEAD },
+      { filename: PLACE, signal: stop.signal, transferList: sliceBuffers(t.slice) },
+    );
   };
   const slices = Math.max(1, Math.floor(opts.slices ?? pool?.options.maxThreads ?? 1));
   // queued now, in order, so that this partition's slices run before the next partition's
