@@ -123,15 +123,26 @@ export interface PostgresStoreOptions {
 
 type Q = pg.PoolClient | pg.Pool;
 
+/** The NOTIFY channel a queued job is announced on (one per schema: tests share a server). */
+const channelOf = (schema?: string): string => (schema ? `c2_work_${schema}` : 'c2_work');
+
+/** How long a listener that lost its connection waits before it tries again, at most. */
+const LISTEN_RETRY_MAX_MS = 30_000;
+
 export class PostgresJobStore implements JobStore {
   readonly #pool: pg.Pool;
   readonly #retryMs: number;
   readonly #boss: PgBoss;
+  readonly #url: string;
+  readonly #channel: string;
+  readonly #listeners = new Set<() => Promise<void>>();
 
-  private constructor(pool: pg.Pool, retryMs: number, boss: PgBoss) {
+  private constructor(pool: pg.Pool, retryMs: number, boss: PgBoss, url: string, schema?: string) {
     this.#pool = pool;
     this.#retryMs = retryMs;
     this.#boss = boss;
+    this.#url = url;
+    this.#channel = channelOf(schema);
   }
 
   /** Connects and creates the tables if missing (under a lock: nodes may start together). */
@@ -154,7 +165,7 @@ export class PostgresJobStore implements JobStore {
     });
     // pg-boss reports a failed upkeep round as an event; unheard, an EventEmitter error would end the process
     boss.on('error', (e) => opts.onError?.(e));
-    const store = new PostgresJobStore(pool, opts.retryMs ?? 120_000, boss);
+    const store = new PostgresJobStore(pool, opts.retryMs ?? 120_000, boss, url, opts.schema);
     try {
       await store.#retry(async () => {
         await boss.start();
@@ -187,6 +198,59 @@ export class PostgresJobStore implements JobStore {
     });
     if (!id) throw new Error(`pg-boss refused the ticket of job ${job.id}`);
     await c.query('UPDATE c2_jobs SET ticket = $2 WHERE id = $1', [job.id, id]);
+    // delivered to the listening nodes when the transaction commits, and not at all if it rolls back
+    await c.query('SELECT pg_notify($1, $2)', [this.#channel, String(job.request.sectorSize)]);
+  }
+
+  /**
+   * Listens for queued jobs on a connection of its own (LISTEN holds a session, the pool's connections
+   * are shared): `onWork` runs when any node queues one, so an idle node takes it at once rather than at
+   * its next poll. A lost connection is opened again (backing off to 30 s, `onError` told); `onWork` runs
+   * each time listening starts, for what was queued meanwhile.
+   */
+  async watch(onWork: () => void, onError: (e: Error) => void): Promise<() => Promise<void>> {
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let wait = 500;
+    const listen = async (): Promise<void> => {
+      const c = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: 10_000 });
+      let lost = false;
+      const again = (e?: Error): void => {
+        if (lost) return;
+        lost = true;
+        if (client === c) client = undefined;
+        void c.end().catch(() => undefined);
+        if (stopped) return;
+        if (e) onError(e);
+        timer = setTimeout(() => void listen(), wait);
+        timer.unref();
+        wait = Math.min(wait * 2, LISTEN_RETRY_MAX_MS);
+      };
+      c.on('error', again);
+      c.on('end', () => again(new Error('the connection listening for queued jobs ended')));
+      c.on('notification', () => onWork());
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${pg.escapeIdentifier(this.#channel)}`);
+      } catch (e) {
+        again(e as Error);
+        return;
+      }
+      if (stopped || lost) return void c.end().catch(() => undefined);
+      client = c;
+      wait = 500;
+      onWork();
+    };
+    await listen();
+    const stop = async (): Promise<void> => {
+      stopped = true;
+      clearTimeout(timer);
+      this.#listeners.delete(stop);
+      await client?.end().catch(() => undefined);
+    };
+    this.#listeners.add(stop);
+    return stop;
   }
 
   /** Settles the ticket of a job leaving Queued: taken by a node (completed) or withdrawn (cancelled). */
@@ -556,6 +620,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.#listeners].map((stop) => stop()));
     await this.#boss.stop({ graceful: false, close: false });
     await this.#pool.end();
   }

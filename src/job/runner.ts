@@ -158,6 +158,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   #pumpAgain = false;
   #purgeTimer: NodeJS.Timeout | undefined;
   #tickTimer: NodeJS.Timeout | undefined;
+  #unwatch: (() => Promise<void>) | undefined;
   #ticking: Promise<void> | undefined;
   readonly #startedAt = new Date().toISOString();
   readonly leaseMs: number;
@@ -240,6 +241,15 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
       this.#ticking ??= this.#tick().finally(() => (this.#ticking = undefined));
     }, this.heartbeatMs);
     this.#tickTimer.unref();
+    // a shared store announces jobs other nodes queue: taken at once rather than at the next tick
+    this.#unwatch = await this.opts.store.watch?.(
+      () => void this.#pump(),
+      (e) =>
+        this.opts.log.warn(
+          { node: this.node, err: e.message },
+          'the connection listening for queued jobs was lost: opening it again (the heartbeat polls meanwhile)',
+        ),
+    );
     void this.#pump();
   }
 
@@ -751,6 +761,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
     const all = (): Promise<unknown> => Promise.all([...this.#running.values()].map((r) => r.done));
     const timeout = (ms: number) => new Promise<'timeout'>((r) => setTimeout(r, ms, 'timeout').unref());
     clearInterval(this.#tickTimer);
+    await this.#unwatch?.();
     const keepalive = setInterval(() => void beat(), this.heartbeatMs);
     try {
       await this.#ticking;

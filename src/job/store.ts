@@ -117,6 +117,12 @@ export interface JobStore {
   setDraining(name: string, draining: boolean): Promise<boolean>;
   /** How many of the job's events are of this kind (failure handlers count their earlier visits). */
   countEvents(id: string, kind: JobEventKind): Promise<number>;
+  /**
+   * Calls `onWork` whenever another node may have queued a job (a shared store's notification), until the
+   * stop it returns is called; `onError` hears a lost connection, which it opens again. A store without it
+   * is polled at every heartbeat only (the embedded store, whose one process queues through its runner).
+   */
+  watch?(onWork: () => void, onError: (e: Error) => void): Promise<() => Promise<void>>;
   /** Deletes jobs that ended before `before`; returns how many. */
   purge(before: Date, states: readonly JobState[]): Promise<number>;
   close(): Promise<void>;
