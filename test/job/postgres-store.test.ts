@@ -86,4 +86,47 @@ describe('PostgreSQL job store', { skip }, () => {
     assert.equal((await store.claim(claim))?.id, 'old');
     await store.close();
   });
+  test('a node listening hears the jobs other nodes queue, again after the server restarts, and not once stopped', async () => {
+    const listener = await PostgresJobStore.open(server.url, { schema: 'watch' });
+    const other = await PostgresJobStore.open(server.url, { schema: 'watch' });
+    const apart = await PostgresJobStore.open(server.url, { schema: 'watch_apart' });
+    let heard = 0;
+    const errors: Error[] = [];
+    const until = async (what: string, ok: () => boolean): Promise<void> => {
+      for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 20)))
+        if (Date.now() - t0 > 30_000) assert.fail(`not heard: ${what} (heard ${heard})`);
+    };
+    const stop = await listener.watch(
+      () => heard++,
+      (e) => errors.push(e),
+    );
+    try {
+      assert.equal(heard, 1, 'once as it starts listening: what was queued before it listened');
+      await other.submit(newJob('w1'));
+      await until('a job queued by another node', () => heard === 2);
+      // the same job queued again by a retry is news too; its claim and failure are not
+      const claim = { node: 'n', backend: 'cpu', fits: [2048], warm: [], coldDelayMs: 0, leaseMs: 60_000 };
+      assert.equal((await other.claim(claim))?.id, 'w1');
+      await other.apply('w1', { kind: 'WorkerLost', message: 'gone' });
+      assert.equal(heard, 2);
+      await other.apply('w1', { kind: 'Retry', reason: 'again' }, undefined, 'WorkerLost');
+      await until('a retry', () => heard === 3);
+      // another schema's queue (another deployment on the same server) is not ours
+      await apart.submit(newJob('elsewhere'));
+      await other.submit(newJob('w2'));
+      await until('the next job', () => heard === 4);
+      // the server restarts: the listener is told, listens again and hears on
+      server.restart();
+      await until('listening again after the restart', () => errors.length > 0 && heard === 5);
+      await other.submit(newJob('w3'));
+      await until('a job queued after the restart', () => heard === 6);
+      await stop();
+      await other.submit(newJob('w4'));
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(heard, 6, 'nothing once stopped');
+    } finally {
+      await stop();
+      await Promise.all([listener.close(), other.close(), apart.close()]);
+    }
+  });
 });
