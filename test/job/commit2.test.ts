@@ -94,20 +94,23 @@ test('on a two-thread pool the challenges are synthesized in slices, and the pro
     await writeR1csFile(slot.path, r1cs, slot.key);
   }
   const pool = createSynthesisPool(2);
-  const events: string[] = [];
+  const vk = await readVerifyingKeyFile(files.vk);
   try {
-    const result = await runCommit2(read(`${dir}/c2input.json`), {
-      backend,
-      paramsPath: files.params,
-      structureCache,
-      pool,
-      onStage: (stage) => events.push(stage),
-    });
-    const [proof] = decodeProofs(result.proof);
-    const vk = await readVerifyingKeyFile(files.vk);
-    assert.equal(verifyProof(vk, proof!, oraclePublicInputs(dir)[0]!), true);
-    assert.deepEqual(events, ['check', 'synthesis', 'params', 'partition']);
-    assert.ok(result.stages.synthesisMs > 0);
+    // and with no structure cache, as a shape's first job: the structure is built in slices and joined
+    for (const cache of [structureCache, false] as const) {
+      const events: string[] = [];
+      const result = await runCommit2(read(`${dir}/c2input.json`), {
+        backend,
+        paramsPath: files.params,
+        structureCache: cache,
+        pool,
+        onStage: (stage) => events.push(stage),
+      });
+      const [proof] = decodeProofs(result.proof);
+      assert.equal(verifyProof(vk, proof!, oraclePublicInputs(dir)[0]!), true, `cache ${cache}`);
+      assert.deepEqual(events, ['check', 'synthesis', 'params', 'partition']);
+      assert.ok(result.stages.synthesisMs > 0);
+    }
   } finally {
     await pool.destroy();
   }
