@@ -45,10 +45,9 @@ export class CoefficientTable {
     return id;
   }
 
-  /** The table as the R1cs holds it; with `shared`, in a SharedArrayBuffer. */
-  toBytes(shared = false): FrVector {
-    const n = this.values.length * FR_BYTES;
-    const out = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
+  /** The table as the R1cs holds it. */
+  toBytes(): FrVector {
+    const out = new Uint8Array(this.values.length * FR_BYTES);
     this.values.forEach((c, i) => frToBytes(c, out, i * FR_BYTES));
     return out;
   }

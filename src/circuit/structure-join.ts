@@ -171,9 +171,13 @@ export function placeSlice(t: PlaceTask): void {
   }
 }
 
-/** The distinct buffers behind a slice's arrays: what moves it between threads. */
-export function sliceBuffers(s: TaggedStructure): ArrayBuffer[] {
-  const all = [s.coeffTable, ...MATRICES.flatMap((w) => [s[w].rowPtr, s[w].vars, s[w].coeffIds])];
+/** The distinct buffers behind a structure's arrays, shared ones left out: what moves it between threads. */
+export function structureBuffers(s: TaggedStructure | R1cs): ArrayBuffer[] {
+  const all = MATRICES.flatMap((w) => {
+    const m = s[w];
+    return 'vars' in m ? [m.rowPtr, m.vars, m.coeffIds] : [m.rowPtr, m.cols, m.coeffIds, m.coeffTable];
+  });
+  if ('coeffTable' in s) all.push(s.coeffTable);
   return [...new Set(all.map((x) => x.buffer))].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
 
@@ -183,5 +187,5 @@ export function sliceBuffers(s: TaggedStructure): ArrayBuffer[] {
  */
 export default function task(t: PlaceTask): void {
   placeSlice(t);
-  for (const b of sliceBuffers(t.slice)) b.transfer(0);
+  for (const b of structureBuffers(t.slice)) b.transfer(0);
 }

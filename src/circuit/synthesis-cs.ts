@@ -76,6 +76,9 @@ export class SynthesisCs {
    */
   readonly witnessOnly: boolean;
 
+  /** Whether intoR1cs renumbered the builders' variables: the tagged structure is gone. */
+  private handedOver = false;
+
   constructor(options: { maxDepth?: number; auxCapacity?: number; witnessOnly?: boolean } = {}) {
     this.witnessOnly = options.witnessOnly ?? false;
     this.namespaces = new NamespaceLog(options.maxDepth ?? 0);
@@ -287,27 +290,34 @@ export class SynthesisCs {
 
   // ----- results
 
+  /** The R1cs in the prover's layout (columns: inputs, then aux), in arrays of its own. */
+  toR1cs(): R1cs {
+    return this.r1cs(false);
+  }
+
   /**
-   * The R1cs in the prover's layout (columns: inputs, then aux). With `shared`, its arrays live in
-   * SharedArrayBuffers, so that posting it to or from a worker thread shares it instead of copying it.
+   * The R1cs in the builders' own arrays, no copy (their spare capacity behind them, which they never
+   * touched): the variables are renumbered in place, so the structure is handed over once and this
+   * synthesis has none after it. The first build of a shape returns its structure so (synthesis-task.ts).
    */
-  toR1cs(shared = false): R1cs {
-    if (this.witnessOnly) throw new Error('a witness-only synthesis has no constraint structure');
+  intoR1cs(): R1cs {
+    return this.r1cs(true);
+  }
+
+  private r1cs(inPlace: boolean): R1cs {
+    this.checkStructure();
+    if (inPlace) this.handedOver = true;
     const numInputs = this.inputs.length;
-    const u32 = (n: number): Uint32Array =>
-      shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
-    const table = this.coefficients.toBytes(shared);
+    const table = this.coefficients.toBytes();
     const matrix = (m: MatrixBuilder): SparseMatrix => {
       const vars = m.vars.view();
-      const cols = u32(vars.length);
+      const cols = inPlace ? vars : new Uint32Array(vars.length);
       for (let i = 0; i < vars.length; i++) {
         const v = vars[i]!;
         cols[i] = v < AUX ? v : numInputs + (v - AUX);
       }
-      const rowPtr = u32(m.rowPtr.length);
-      rowPtr.set(m.rowPtr.view());
-      const coeffIds = u32(m.coeffIds.length);
-      coeffIds.set(m.coeffIds.view());
+      const rowPtr = inPlace ? m.rowPtr.view() : m.rowPtr.view().slice();
+      const coeffIds = inPlace ? m.coeffIds.view() : m.coeffIds.view().slice();
       return { rowPtr, cols, coeffIds, coeffTable: table };
     };
     return {
@@ -320,9 +330,14 @@ export class SynthesisCs {
     };
   }
 
+  private checkStructure(): void {
+    if (this.witnessOnly) throw new Error('a witness-only synthesis has no constraint structure');
+    if (this.handedOver) throw new Error('the structure was handed over (intoR1cs)');
+  }
+
   /** The structure in the builders' arrays, as they are (see TaggedStructure). */
   tagged(): TaggedStructure {
-    if (this.witnessOnly) throw new Error('a witness-only synthesis has no constraint structure');
+    this.checkStructure();
     return {
       numInputs: this.inputs.length,
       numAux: this.numAux,

@@ -15,7 +15,7 @@ import type { CompactWitness } from '../shared/compact-witness.ts';
 import type { Commit2Job } from '../porep/commit2-input.ts';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { SynthesisCs, type TaggedStructure } from './synthesis-cs.ts';
-import { sliceBuffers } from './structure-join.ts';
+import { structureBuffers } from './structure-join.ts';
 import { synthesizePartition, type ChallengeRange } from './stacked.ts';
 
 export interface SynthesisTask {
@@ -46,7 +46,7 @@ export interface SynthesizedPartition {
   /** Input values, ONE first, FR_BYTES little-endian each. */
   inputs: Uint8Array;
   witness: CompactWitness;
-  /** The structure, where this synthesis built it (in SharedArrayBuffers); absent when witness-only. */
+  /** The structure, where this synthesis built it whole (in its builders' arrays); absent when witness-only. */
   r1cs?: R1cs;
   /** A slice's structure (`structure`), in its builders' arrays, for structure-join.ts. */
   tagged?: TaggedStructure;
@@ -110,18 +110,19 @@ export function synthesize({
   }
   const cs = new SynthesisCs({ auxCapacity: 1 << 20 });
   synthesizePartition(cs, job, partition);
-  return result(cs, { r1cs: cs.toR1cs(true) });
+  return result(cs, { r1cs: cs.intoR1cs() });
 }
 
 /**
- * piscina's entry point. The result is structured-cloned back: a whole structure is shared, a slice's moved
- * (its builders' arrays, not copied), the witness copied.
+ * piscina's entry point. The result is structured-cloned back, a structure (whole or a slice's, in its
+ * builders' arrays) moved rather than copied.
  */
 export default function task(t: SynthesisTask): SynthesizedPartition {
   const r = synthesize(t);
-  if (!r.tagged) return r;
+  const structure = r.r1cs ?? r.tagged;
+  if (!structure) return r;
   return move({
-    [transferableSymbol]: sliceBuffers(r.tagged),
+    [transferableSymbol]: structureBuffers(structure),
     [valueSymbol]: r,
   }) as unknown as SynthesizedPartition;
 }

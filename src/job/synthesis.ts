@@ -12,7 +12,7 @@ import { Piscina, type TaskQueue, queueOptionsSymbol } from 'piscina';
 import type { Commit2Job } from '../porep/commit2-input.ts';
 import type { SynthesisTask, SynthesizedPartition } from '../circuit/synthesis-task.ts';
 import { challengeSlices, joinSlices, joinStructures } from '../circuit/synthesis-slices.ts';
-import { type PlaceTask, placeSlice, sliceBuffers } from '../circuit/structure-join.ts';
+import { type PlaceTask, placeSlice, structureBuffers } from '../circuit/structure-join.ts';
 import { sameCounts, type R1csCounts } from '../groth16/r1cs-file.ts';
 
 const TASK = new URL('../circuit/synthesis-task.ts', import.meta.url).href;
@@ -100,7 +100,7 @@ export function startSynthesis(
     // the slice moves to the thread that places it (and frees it there)
     await pool.run(
       { ...t, ...AHEAD },
-      { filename: PLACE, signal: stop.signal, transferList: sliceBuffers(t.slice) },
+      { filename: PLACE, signal: stop.signal, transferList: structureBuffers(t.slice) },
     );
   };
   const slices = Math.max(1, Math.floor(opts.slices ?? pool?.options.maxThreads ?? 1));
