@@ -120,10 +120,15 @@ export function readR1csCounts(path: string, key: string): R1csCounts | undefine
 }
 
 /**
- * The R1CS in `path` (made for `key`), read asynchronously. With `shared`, its arrays live in
- * SharedArrayBuffers, so posting it to worker threads shares it.
+ * The R1CS in `path` (made for `key`), read asynchronously (stopped between two reads by `signal`). With
+ * `shared`, its arrays live in SharedArrayBuffers, so posting it to worker threads shares it.
  */
-export async function readR1csFile(path: string, key: string, shared = false): Promise<R1cs> {
+export async function readR1csFile(
+  path: string,
+  key: string,
+  shared = false,
+  signal?: AbortSignal,
+): Promise<R1cs> {
   const file = await open(path, 'r');
   try {
     const { header, start } = readHeader(file.fd);
@@ -132,6 +137,7 @@ export async function readR1csFile(path: string, key: string, shared = false): P
     const take = async (bytes: number): Promise<Uint8Array> => {
       const out = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
       for (let o = 0; o < bytes;) {
+        signal?.throwIfAborted();
         const { bytesRead } = await file.read(out, o, Math.min(bytes - o, 1 << 26), at + o);
         if (bytesRead <= 0) throw new Error(`${path} cut short`);
         o += bytesRead;

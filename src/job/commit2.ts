@@ -125,11 +125,12 @@ async function structureFor(
   job: Commit2Job,
   first: SynthesizedPartition,
   slot: StructureSlot | undefined,
+  reading: Promise<R1cs> | undefined,
 ): Promise<{ r1cs: R1cs; fromCache: boolean; caching?: Promise<void> }> {
   const built = first.r1cs;
   if (built) return { r1cs: built, fromCache: false, caching: cacheStructure(built, slot) };
   try {
-    return { r1cs: await readR1csFile(slot!.path, slot!.key), fromCache: true };
+    return { r1cs: await (reading ?? readR1csFile(slot!.path, slot!.key)), fromCache: true };
   } catch {
     // the file went away (or bad) since its counts were read
     return { r1cs: await buildStructure(job, slot), fromCache: false };
@@ -209,7 +210,12 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     opts.structureCache === false ? undefined : (opts.structureCache ?? defaultStructureCacheDir());
   const slot = cacheDir ? structureSlot(cacheDir, job) : undefined;
   // Partition k is proved as soon as its witness is there, while the next ones are synthesized.
-  const synthesis = startSynthesis(job, opts.pool, slot && readR1csCounts(slot.path, slot.key));
+  const known = slot && readR1csCounts(slot.path, slot.key);
+  const synthesis = startSynthesis(job, opts.pool, known);
+  // a cached structure is read while the partitions are synthesized: seconds at 32GiB (7 GB), which
+  // would otherwise come between the first witness and the first proof
+  let reading = known ? readR1csFile(slot!.path, slot!.key, false, signal) : undefined;
+  reading?.catch(() => undefined);
   const synthesisStart = t;
   let synthesisEnd = 0;
   const synthesized = Promise.all(synthesis.partitions).then((parts) => {
@@ -264,7 +270,8 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     pk = await keyPromise;
     stages.paramsMs = stageDone('params', t);
     t = performance.now();
-    const structure = await structureFor(job, first, slot);
+    const structure = await structureFor(job, first, slot, reading);
+    reading = undefined; // a structure partition 0 built instead: the file's is not held for the job
     caching = structure.caching;
     stages.assignMs += performance.now() - t;
     try {

@@ -63,6 +63,8 @@ test('the structure is made once, kept in a file, and later partitions are witne
     assert.equal(readR1csCounts(path, 'another shape'), undefined, 'a file made for another key is ignored');
     const loaded = await readR1csFile(path, 'shape');
     assert.equal(structureDigest(loaded), structureDigest(a.r1cs));
+    // a job that stops while its structure is read (ahead of proving) stops the read
+    await assert.rejects(readR1csFile(path, 'shape', false, AbortSignal.abort()), { name: 'AbortError' });
 
     const b = synthesize({ job: second.job, partition: 0, known: a.counts });
     assert.equal(b.r1cs, undefined, 'witness-only');
