@@ -10,7 +10,7 @@ import { Commit2InputError, parseCommit2Input, type Commit2Job } from '../porep/
 import { checkVanillaProofs } from '../porep/vanilla-check.ts';
 import { checkIdentity, checkOnPool } from './input-check.ts';
 import type { SynthesizedPartition } from '../circuit/synthesis-task.ts';
-import { startSynthesis } from './synthesis.ts';
+import { startSynthesis, synthesizeStructure } from './synthesis.ts';
 import { assignLean, densities, type Densities } from '../groth16/r1cs.ts';
 import type { R1cs } from '../shared/r1cs.ts';
 import { readR1csCounts, readR1csFile, writeR1csFile } from '../groth16/r1cs-file.ts';
@@ -99,10 +99,13 @@ export class ProofRejectedError extends ProverError {
   }
 }
 
-/** Builds the job's structure here (partition 0, in full) and caches it. */
-async function buildStructure(job: Commit2Job, slot: StructureSlot | undefined): Promise<R1cs> {
-  const { synthesize } = await import('../circuit/synthesis-task.ts');
-  const r1cs = synthesize({ job, partition: 0 }).r1cs!;
+/** Builds the job's structure (partition 0, on the pool as a first job does) and caches it. */
+async function buildStructure(
+  job: Commit2Job,
+  slot: StructureSlot | undefined,
+  opts: Commit2Options,
+): Promise<R1cs> {
+  const r1cs = (await synthesizeStructure(job, opts.pool, opts.signal)).r1cs!;
   await cacheStructure(r1cs, slot);
   return r1cs;
 }
@@ -126,6 +129,7 @@ async function structureFor(
   first: SynthesizedPartition,
   slot: StructureSlot | undefined,
   reading: Promise<R1cs> | undefined,
+  opts: Commit2Options,
 ): Promise<{ r1cs: R1cs; fromCache: boolean; caching?: Promise<void> }> {
   const built = first.r1cs;
   if (built) return { r1cs: built, fromCache: false, caching: cacheStructure(built, slot) };
@@ -133,7 +137,7 @@ async function structureFor(
     return { r1cs: await (reading ?? readR1csFile(slot!.path, slot!.key)), fromCache: true };
   } catch {
     // the file went away (or bad) since its counts were read
-    return { r1cs: await buildStructure(job, slot), fromCache: false };
+    return { r1cs: await buildStructure(job, slot, opts), fromCache: false };
   }
 }
 
@@ -270,7 +274,7 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     pk = await keyPromise;
     stages.paramsMs = stageDone('params', t);
     t = performance.now();
-    const structure = await structureFor(job, first, slot, reading);
+    const structure = await structureFor(job, first, slot, reading, opts);
     reading = undefined; // a structure partition 0 built instead: the file's is not held for the job
     caching = structure.caching;
     stages.assignMs += performance.now() - t;
@@ -286,7 +290,7 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
         `proving with the cached circuit structure ${slot!.path} failed (${(e as Error).message}): rebuilding it`,
       );
       rmSync(slot!.path, { force: true });
-      proofs = await proveAll(pk, await buildStructure(job, slot));
+      proofs = await proveAll(pk, await buildStructure(job, slot, opts));
     }
     await synthesized;
     // from the first task queued to the last partition joined; proving overlaps all but the first

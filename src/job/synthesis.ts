@@ -79,31 +79,28 @@ export interface SynthesisOptions {
   slices?: number;
 }
 
+const slicesOf = (pool: Piscina | undefined, opts: SynthesisOptions): number =>
+  Math.max(1, Math.floor(opts.slices ?? pool?.options.maxThreads ?? 1));
+
 /**
- * Starts every partition's synthesis. With `known` (the counts of a structure the caller has) every
- * partition is witness-only; should partition 0 not come to those counts, it builds the structure after
- * all. Every partition after the first has partition 0's counts or rejects.
+ * A partition's witness, or its witness and structure, synthesized on the pool in `slices` slices of its
+ * challenges (one task where there is one slice), or on this thread without a pool.
  */
-export function startSynthesis(
+function partitionSynthesis(
   job: Commit2Job,
   pool: Piscina | undefined,
-  known?: R1csCounts,
-  opts: SynthesisOptions = {},
-): SynthesisRun {
-  const stop = new AbortController();
+  slices: number,
+  signal: AbortSignal | undefined,
+) {
   const run = async (t: SynthesisTask): Promise<SynthesizedPartition> => {
     if (!pool) return (await import('../circuit/synthesis-task.ts')).synthesize(t);
-    return (await pool.run(t, { signal: stop.signal })) as SynthesizedPartition;
+    return (await pool.run(t, { signal })) as SynthesizedPartition;
   };
   const place = async (t: PlaceTask): Promise<void> => {
     if (!pool) return placeSlice(t);
     // the slice moves to the thread that places it (and frees it there)
-    await pool.run(
-      { ...t, ...AHEAD },
-      { filename: PLACE, signal: stop.signal, transferList: structureBuffers(t.slice) },
-    );
+    await pool.run({ ...t, ...AHEAD }, { filename: PLACE, signal, transferList: structureBuffers(t.slice) });
   };
-  const slices = Math.max(1, Math.floor(opts.slices ?? pool?.options.maxThreads ?? 1));
   // queued now, in order, so that this partition's slices run before the next partition's
   const sliced = (partition: number, structure: boolean): Promise<SynthesizedPartition> | undefined => {
     const ranges = challengeSlices(job.partitions[partition]!.length, slices);
@@ -117,10 +114,40 @@ export function startSynthesis(
       return { ...p, r1cs, ms: p.ms + performance.now() - t0 };
     });
   };
-  // with `known`, a single task that misses the counts builds the structure itself (synthesis-task.ts)
-  const witness = (partition: number, known?: R1csCounts): Promise<SynthesizedPartition> =>
-    sliced(partition, false) ?? run({ job, partition, known, witnessOnly: true });
-  const structure = (): Promise<SynthesizedPartition> => sliced(0, true) ?? run({ job, partition: 0 });
+  return {
+    // with `known`, a single task that misses the counts builds the structure itself (synthesis-task.ts)
+    witness: (partition: number, known?: R1csCounts): Promise<SynthesizedPartition> =>
+      sliced(partition, false) ?? run({ job, partition, known, witnessOnly: true }),
+    structure: (): Promise<SynthesizedPartition> => sliced(0, true) ?? run({ job, partition: 0 }),
+  };
+}
+
+/**
+ * Partition 0 with its structure, as a shape's first job builds it: a job whose cached structure turned out
+ * damaged builds it so again, on the pool's threads rather than on the event loop (minutes at 32GiB).
+ */
+export function synthesizeStructure(
+  job: Commit2Job,
+  pool: Piscina | undefined,
+  signal?: AbortSignal,
+  opts: SynthesisOptions = {},
+): Promise<SynthesizedPartition> {
+  return partitionSynthesis(job, pool, slicesOf(pool, opts), signal).structure();
+}
+
+/**
+ * Starts every partition's synthesis. With `known` (the counts of a structure the caller has) every
+ * partition is witness-only; should partition 0 not come to those counts, it builds the structure after
+ * all. Every partition after the first has partition 0's counts or rejects.
+ */
+export function startSynthesis(
+  job: Commit2Job,
+  pool: Piscina | undefined,
+  known?: R1csCounts,
+  opts: SynthesisOptions = {},
+): SynthesisRun {
+  const stop = new AbortController();
+  const { witness, structure } = partitionSynthesis(job, pool, slicesOf(pool, opts), stop.signal);
 
   const first: Promise<SynthesizedPartition> = known
     ? witness(0, known).then((p) => (p.r1cs || sameCounts(p.counts, known) ? p : structure()))

@@ -127,13 +127,23 @@ test('a damaged cached structure is rebuilt, and the job still returns a proof t
   c.coeffIds[k] = original === 0 ? 1 : 0;
   await writeR1csFile(slot.path, good, slot.key);
   const dir = '2kib/v1_1-t01000-s2';
-  const result = await runCommit2(read(`${dir}/c2input.json`), {
-    backend,
-    paramsPath: files.params,
-    structureCache,
-  });
-  const [proof] = decodeProofs(result.proof);
-  assert.equal(verifyProof(await readVerifyingKeyFile(files.vk), proof!, oraclePublicInputs(dir)[0]!), true);
+  // on a pool, as the service runs it: the structure is built again in slices there, off the event loop
+  const pool = createSynthesisPool(2);
+  try {
+    const result = await runCommit2(read(`${dir}/c2input.json`), {
+      backend,
+      paramsPath: files.params,
+      structureCache,
+      pool,
+    });
+    const [proof] = decodeProofs(result.proof);
+    assert.equal(
+      verifyProof(await readVerifyingKeyFile(files.vk), proof!, oraclePublicInputs(dir)[0]!),
+      true,
+    );
+  } finally {
+    await pool.destroy();
+  }
   assert.equal((await readR1csFile(slot.path, slot.key)).c.coeffIds[k], original, 'the file is rebuilt');
 });
 
