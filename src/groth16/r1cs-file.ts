@@ -5,13 +5,16 @@
  *
  * Layout, little-endian: 8-byte magic, u32 header length, the JSON header (counts, the caller's key and,
  * per matrix, its term and coefficient counts), zero padding to 8 bytes, then per matrix rowPtr, cols,
- * coeffIds (u32 each) and the coefficient table (32 bytes each), every section 8-byte aligned.
+ * coeffIds (u32 each) and the coefficient table (32 bytes each), then (where the header says `densities`)
+ * the A aux, B input and B aux density maps (a byte a variable), every section 8-byte aligned. Files
+ * without the maps (written before them) are read as they are, the maps computed from the terms.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FR_BYTES } from '../shared/fr.ts';
 import type { SparseMatrix, R1cs } from '../shared/r1cs.ts';
+import { densities, setDensities } from './r1cs.ts';
 
 const MAGIC = Buffer.from('C2R1CS\x00\x01', 'latin1');
 
@@ -28,13 +31,18 @@ export function sameCounts(a: R1csCounts, b: R1csCounts): boolean {
 interface Header extends R1csCounts {
   key: string;
   matrices: { terms: number; coeffs: number }[];
+  densities?: boolean;
 }
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
 function sections(h: Header): number[] {
   const rows = h.numConstraints;
-  return h.matrices.flatMap((m) => [4 * (rows + 1), 4 * m.terms, 4 * m.terms, FR_BYTES * m.coeffs]);
+  const maps = h.densities ? [h.numAux, h.numInputs, h.numAux] : [];
+  return [
+    ...h.matrices.flatMap((m) => [4 * (rows + 1), 4 * m.terms, 4 * m.terms, FR_BYTES * m.coeffs]),
+    ...maps,
+  ];
 }
 
 /**
@@ -52,6 +60,7 @@ export async function writeR1csFile(path: string, r1cs: R1cs, key: string): Prom
       terms: m.rowPtr[m.rowPtr.length - 1]!,
       coeffs: m.coeffTable.length / FR_BYTES,
     })),
+    densities: true,
   };
   const head = Buffer.from(JSON.stringify(header));
   const pre = Buffer.alloc(pad8(12 + head.length));
@@ -64,13 +73,20 @@ export async function writeR1csFile(path: string, r1cs: R1cs, key: string): Prom
   try {
     await file.write(pre);
     const zeros = new Uint8Array(8);
-    for (const m of matrices) {
-      const terms = m.rowPtr[m.rowPtr.length - 1]!;
-      for (const a of [m.rowPtr, m.cols.subarray(0, terms), m.coeffIds.subarray(0, terms), m.coeffTable]) {
-        await file.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-        const extra = pad8(a.byteLength) - a.byteLength;
-        if (extra) await file.write(zeros, 0, extra);
-      }
+    const d = densities(r1cs);
+    const parts = [
+      ...matrices.flatMap((m) => {
+        const terms = m.rowPtr[m.rowPtr.length - 1]!;
+        return [m.rowPtr, m.cols.subarray(0, terms), m.coeffIds.subarray(0, terms), m.coeffTable];
+      }),
+      d.aAuxDensity,
+      d.bInputDensity,
+      d.bAuxDensity,
+    ];
+    for (const a of parts) {
+      await file.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      const extra = pad8(a.byteLength) - a.byteLength;
+      if (extra) await file.write(zeros, 0, extra);
     }
     await file.close();
     await rename(tmp, path);
@@ -157,7 +173,7 @@ export async function readR1csFile(
       });
     }
     const [a, b, c] = matrices as [SparseMatrix, SparseMatrix, SparseMatrix];
-    return {
+    const r1cs: R1cs = {
       numInputs: header.numInputs,
       numAux: header.numAux,
       numConstraints: header.numConstraints,
@@ -165,6 +181,12 @@ export async function readR1csFile(
       b,
       c,
     };
+    if (header.densities) {
+      const aAuxDensity = await take(header.numAux);
+      const bInputDensity = await take(header.numInputs);
+      setDensities(r1cs, { aAuxDensity, bInputDensity, bAuxDensity: await take(header.numAux) });
+    }
+    return r1cs;
   } finally {
     await file.close();
   }
