@@ -18,6 +18,7 @@ mod pippenger;
 mod scalars;
 mod sparse;
 mod split;
+mod verify;
 mod witness_code;
 
 use curve::{Curve, G1, G2};
@@ -574,6 +575,13 @@ pub fn check_fr(values: Uint8Array, what: String) -> AsyncTask<Job> {
             }
         }),
     )
+}
+
+/// Whether a Groth16 proof verifies (verify.rs): the key, the proof and the public inputs as verify::verify
+/// takes them. Synchronous: a few milliseconds.
+#[napi(js_name = "groth16Verify")]
+pub fn groth16_verify(vk: Uint8Array, proof: Uint8Array, inputs: Uint8Array) -> Result<bool> {
+    verify::verify(&vk, &proof, &inputs).map_err(|msg| Error::new(Status::InvalidArg, msg))
 }
 
 /// sum of 2^exps[i] * P_i over the WebGPU kernels' projective sums (homogeneous, Montgomery Fq words as

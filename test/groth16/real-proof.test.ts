@@ -9,6 +9,7 @@ import { mod } from '../../src/shared/fr.ts';
 import { readVerifyingKeyFile } from '../../src/groth16/params-file.ts';
 import { decodeProofs } from '../../src/groth16/proof.ts';
 import { verifyProof } from '../../src/groth16/verify.ts';
+import { verifyProofReference } from '../support/reference-verify.ts';
 
 const dir = 'test/fixtures/2kib/v1_1-t01000-s1';
 const vkPath =
@@ -43,4 +44,27 @@ test('the same proof fails for any other public input', async () => {
     assert.equal(verifyProof(vk, proof!, changed), false, `input ${i}`);
   }
   assert.throws(() => verifyProof(vk, proof!, inputs.slice(1)), /public inputs/);
+});
+
+test('the native check answers as the @noble/curves reference, proof by proof', async () => {
+  const vk = await readVerifyingKeyFile(vkPath);
+  const inputs = await publicInputs();
+  const [proof] = decodeProofs(await proofOf('proof.hex'));
+  const [other] = decodeProofs(await proofOf('proof-r0-s0.hex'));
+  const zeroed = [...inputs];
+  zeroed[5] = 0n; // a zero input adds nothing to the IC sum
+  const cases = [
+    { name: 'the proof', proof: proof!, inputs },
+    { name: 'another proof', proof: other!, inputs },
+    { name: 'an input changed', proof: proof!, inputs: [mod(inputs[0]! + 1n), ...inputs.slice(1)] },
+    { name: 'a zero input', proof: proof!, inputs: zeroed },
+    { name: 'A and C swapped', proof: { ...proof!, a: proof!.c, c: proof!.a }, inputs },
+    { name: "another proof's B", proof: { ...proof!, b: other!.b }, inputs },
+  ];
+  for (const c of cases)
+    assert.equal(verifyProof(vk, c.proof, c.inputs), verifyProofReference(vk, c.proof, c.inputs), c.name);
+  assert.deepEqual(
+    cases.map((c) => verifyProof(vk, c.proof, c.inputs)),
+    [true, true, false, false, false, false],
+  );
 });
