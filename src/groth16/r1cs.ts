@@ -89,6 +89,11 @@ export function densities(r1cs: R1cs): Densities {
   return d;
 }
 
+/** Whether `r1cs`'s densities are at hand (computed, or read with it) rather than still to compute. */
+export function densitiesKnown(r1cs: R1cs): boolean {
+  return knownDensities.has(r1cs);
+}
+
 /** Densities of `r1cs` from its file: `densities` answers them rather than going over the terms. */
 export function setDensities(r1cs: R1cs, d: Densities): void {
   if (

@@ -11,7 +11,7 @@ import { checkVanillaProofs } from '../porep/vanilla-check.ts';
 import { checkIdentity, checkOnPool } from './input-check.ts';
 import type { SynthesizedPartition } from '../circuit/synthesis-task.ts';
 import { startSynthesis, synthesizeStructure } from './synthesis.ts';
-import { assignLean, densities, type Densities } from '../groth16/r1cs.ts';
+import { assignLean, densities, densitiesKnown, type Densities } from '../groth16/r1cs.ts';
 import type { R1cs } from '../shared/r1cs.ts';
 import { readR1csCounts, readR1csFile, writeR1csFile } from '../groth16/r1cs-file.ts';
 import { loadProvingKey, type ProvingKey } from '../groth16/proving-key.ts';
@@ -133,12 +133,15 @@ async function structureFor(
 ): Promise<{ r1cs: R1cs; fromCache: boolean; caching?: Promise<void> }> {
   const built = first.r1cs;
   if (built) return { r1cs: built, fromCache: false, caching: cacheStructure(built, slot) };
+  let r1cs: R1cs;
   try {
-    return { r1cs: await (reading ?? readR1csFile(slot!.path, slot!.key)), fromCache: true };
+    r1cs = await (reading ?? readR1csFile(slot!.path, slot!.key));
   } catch {
     // the file went away (or bad) since its counts were read
     return { r1cs: await buildStructure(job, slot, opts), fromCache: false };
   }
+  // a file from before the density maps is written again with them (computed for this job anyway)
+  return { r1cs, fromCache: true, ...(densitiesKnown(r1cs) ? {} : { caching: cacheStructure(r1cs, slot) }) };
 }
 
 export class ParamsNotFoundError extends ProverError {
@@ -289,6 +292,7 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
       process.emitWarning(
         `proving with the cached circuit structure ${slot!.path} failed (${(e as Error).message}): rebuilding it`,
       );
+      await caching; // a write of the file in flight lands before the file is removed, not after
       rmSync(slot!.path, { force: true });
       proofs = await proveAll(pk, await buildStructure(job, slot, opts));
     }
