@@ -144,6 +144,8 @@ const md = [
 await writeFile('bench/results/msm-ntt.md', md.join('\n'));
 console.log(md.join('\n'));
 
+// The host's work per partition at 32GiB sizes, before and now (bench/host.ts).
+execFileSync(process.execPath, ['bench/host.ts'], { stdio: 'inherit' });
 // Circuit synthesis vs bellperson's (bench/synthesis.ts), each measurement in its own process.
 execFileSync(process.execPath, ['bench/synthesis.ts', ...process.argv.slice(2)], { stdio: 'inherit' });
 // The whole 2KiB Commit2 vs bellperson's on the same parameters (bench/commit2.ts).
