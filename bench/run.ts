@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --quick] : G1/G2 MSM and NTT on our CPU backend beside bellperson's multiexp and FFT,
- * then circuit synthesis beside bellperson's (bench/synthesis.ts → bench/results/synthesis.{json,md}),
+ * the host's work per partition at 32GiB sizes (bench/host.ts), then circuit synthesis beside bellperson's (bench/synthesis.ts → bench/results/synthesis.{json,md}),
  * the whole 2KiB Commit2 (bench/commit2.ts) and the service's overhead and burst throughput
  * (bench/service.ts), each beside bellperson,
  * timed in the same run through the reference oracle's `bench`, on the same machine. Writes
