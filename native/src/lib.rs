@@ -577,11 +577,28 @@ pub fn check_fr(values: Uint8Array, what: String) -> AsyncTask<Job> {
     )
 }
 
-/// Whether a Groth16 proof verifies (verify.rs): the key, the proof and the public inputs as verify::verify
-/// takes them. Synchronous: a few milliseconds.
-#[napi(js_name = "groth16Verify")]
-pub fn groth16_verify(vk: Uint8Array, proof: Uint8Array, inputs: Uint8Array) -> Result<bool> {
-    verify::verify(&vk, &proof, &inputs).map_err(|msg| Error::new(Status::InvalidArg, msg))
+/// A Groth16 verifying key checked once (verify.rs), which verifies proofs synchronously: a few milliseconds.
+#[napi]
+pub struct Groth16Key {
+    key: verify::Prepared,
+}
+
+#[napi]
+impl Groth16Key {
+    /// alpha (G1), beta, gamma, delta (G2), then the IC points (G1), uncompressed.
+    #[napi(constructor)]
+    pub fn new(vk: Uint8Array) -> Result<Self> {
+        let key = verify::Prepared::new(&vk).map_err(|msg| Error::new(Status::InvalidArg, msg))?;
+        Ok(Groth16Key { key })
+    }
+
+    /// Whether the proof (A, B, C uncompressed) verifies for the public inputs (32 bytes LE each).
+    #[napi]
+    pub fn verify(&self, proof: Uint8Array, inputs: Uint8Array) -> Result<bool> {
+        self.key
+            .verify(&proof, &inputs)
+            .map_err(|msg| Error::new(Status::InvalidArg, msg))
+    }
 }
 
 /// sum of 2^exps[i] * P_i over the WebGPU kernels' projective sums (homogeneous, Montgomery Fq words as

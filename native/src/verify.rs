@@ -32,85 +32,98 @@ fn bits(scalar: &[u8]) -> usize {
     }
 }
 
-/// The verifying key as `vk` lays it out (alpha in G1, beta, gamma and delta in G2, then the IC points in
-/// G1, uncompressed), the proof (A in G1, B in G2, C in G1, uncompressed) and the public inputs (32 bytes
-/// little-endian each, canonical; without the constant ONE): whether the proof verifies.
-pub fn verify(vk: &[u8], proof: &[u8], inputs: &[u8]) -> Result<bool, String> {
-    let (g1, g2) = (G1::BYTES, G2::BYTES);
-    if vk.len() < g1 + 3 * g2 || (vk.len() - g1 - 3 * g2) % g1 != 0 {
-        return Err(format!(
-            "groth16Verify: a verifying key of {} bytes",
-            vk.len()
-        ));
-    }
-    if inputs.len() % FR_BYTES != 0 {
-        return Err(format!(
-            "groth16Verify: {} bytes of public inputs",
-            inputs.len()
-        ));
-    }
-    let ic = &vk[g1 + 3 * g2..];
-    let n = inputs.len() / FR_BYTES;
-    if ic.len() / g1 != n + 1 {
-        return Err(format!(
-            "groth16Verify: the key takes {} public inputs, got {n}",
-            ic.len() / g1 - 1
-        ));
-    }
-    if let Some(i) = first_non_canonical(inputs) {
-        return Err(format!(
-            "groth16Verify: public input {i} is not reduced modulo r"
-        ));
-    }
-    if proof.len() != 2 * g1 + g2 {
-        return Err(format!("groth16Verify: a proof of {} bytes", proof.len()));
-    }
-    let alpha = point::<G1>(&vk[..g1], "alpha")?;
-    let beta = point::<G2>(&vk[g1..g1 + g2], "beta")?;
-    let gamma = point::<G2>(&vk[g1 + g2..g1 + 2 * g2], "gamma")?;
-    let delta = point::<G2>(&vk[g1 + 2 * g2..g1 + 3 * g2], "delta")?;
-    let a = point::<G1>(&proof[..g1], "proof A")?;
-    let b = point::<G2>(&proof[g1..g1 + g2], "proof B")?;
-    let c = point::<G1>(&proof[g1 + g2..], "proof C")?;
+/// A verifying key decoded and checked once (its points on the curve and in their subgroups), then used for
+/// every proof of its circuit: the checks are most of a 32GiB proof's verification otherwise.
+pub struct Prepared {
+    alpha: blst_p1_affine,
+    beta: blst_p2_affine,
+    gamma: blst_p2_affine,
+    delta: blst_p2_affine,
+    ic: Vec<blst_p1_affine>,
+}
 
-    let mut acc = G1::from_affine(&point::<G1>(&ic[..g1], "IC 0")?);
-    for (i, s) in inputs.chunks_exact(FR_BYTES).enumerate() {
-        let nbits = bits(s);
-        if nbits == 0 {
-            continue;
+impl Prepared {
+    /// The key as `vk` lays it out: alpha in G1, beta, gamma and delta in G2, then the IC points in G1, all
+    /// uncompressed.
+    pub fn new(vk: &[u8]) -> Result<Self, String> {
+        let (g1, g2) = (G1::BYTES, G2::BYTES);
+        if vk.len() < 2 * g1 + 3 * g2 || (vk.len() - g1 - 3 * g2) % g1 != 0 {
+            return Err(format!("Groth16Key: a verifying key of {} bytes", vk.len()));
         }
-        let p = G1::from_affine(&point::<G1>(&ic[(i + 1) * g1..(i + 2) * g1], "IC")?);
-        acc = G1::add(&acc, &G1::mult(&p, s, nbits));
+        let ic = vk[g1 + 3 * g2..]
+            .chunks_exact(g1)
+            .map(|p| point::<G1>(p, "IC"))
+            .collect::<Result<_, _>>()?;
+        Ok(Prepared {
+            alpha: point::<G1>(&vk[..g1], "alpha")?,
+            beta: point::<G2>(&vk[g1..g1 + g2], "beta")?,
+            gamma: point::<G2>(&vk[g1 + g2..g1 + 2 * g2], "gamma")?,
+            delta: point::<G2>(&vk[g1 + 2 * g2..g1 + 3 * g2], "delta")?,
+            ic,
+        })
     }
-    let acc = G1::to_affine(&acc);
 
-    // a pair with the identity on either side contributes 1
-    let pairs = [
-        (a, b),
-        (G1::neg_affine(&alpha), beta),
-        (G1::neg_affine(&acc), gamma),
-        (G1::neg_affine(&c), delta),
-    ];
-    let mut product = blst_fp12::default();
-    let mut first = true;
-    for (p, q) in pairs.iter() {
-        if G1::is_inf_affine(p) || G2::is_inf_affine(q) {
-            continue;
+    /// Whether the proof (A in G1, B in G2, C in G1, uncompressed) verifies for the public inputs (32 bytes
+    /// little-endian each, canonical; without the constant ONE).
+    pub fn verify(&self, proof: &[u8], inputs: &[u8]) -> Result<bool, String> {
+        let (g1, g2) = (G1::BYTES, G2::BYTES);
+        if inputs.len() % FR_BYTES != 0 {
+            return Err(format!("verify: {} bytes of public inputs", inputs.len()));
         }
-        let mut ml = blst_fp12::default();
-        unsafe { blst_miller_loop(&mut ml, q, p) };
-        if first {
-            product = ml;
-            first = false;
-        } else {
-            let prev = product;
-            unsafe { blst_fp12_mul(&mut product, &prev, &ml) };
+        let n = inputs.len() / FR_BYTES;
+        if self.ic.len() != n + 1 {
+            return Err(format!(
+                "verify: the key takes {} public inputs, got {n}",
+                self.ic.len() - 1
+            ));
         }
+        if let Some(i) = first_non_canonical(inputs) {
+            return Err(format!("verify: public input {i} is not reduced modulo r"));
+        }
+        if proof.len() != 2 * g1 + g2 {
+            return Err(format!("verify: a proof of {} bytes", proof.len()));
+        }
+        let a = point::<G1>(&proof[..g1], "proof A")?;
+        let b = point::<G2>(&proof[g1..g1 + g2], "proof B")?;
+        let c = point::<G1>(&proof[g1 + g2..], "proof C")?;
+
+        let mut acc = G1::from_affine(&self.ic[0]);
+        for (s, p) in inputs.chunks_exact(FR_BYTES).zip(&self.ic[1..]) {
+            let nbits = bits(s);
+            if nbits > 0 {
+                acc = G1::add(&acc, &G1::mult(&G1::from_affine(p), s, nbits));
+            }
+        }
+        let acc = G1::to_affine(&acc);
+
+        // a pair with the identity on either side contributes 1
+        let pairs = [
+            (a, b),
+            (G1::neg_affine(&self.alpha), self.beta),
+            (G1::neg_affine(&acc), self.gamma),
+            (G1::neg_affine(&c), self.delta),
+        ];
+        let mut product: Option<blst_fp12> = None;
+        for (p, q) in pairs.iter() {
+            if G1::is_inf_affine(p) || G2::is_inf_affine(q) {
+                continue;
+            }
+            let mut ml = blst_fp12::default();
+            unsafe { blst_miller_loop(&mut ml, q, p) };
+            product = Some(match product {
+                None => ml,
+                Some(prev) => {
+                    let mut m = blst_fp12::default();
+                    unsafe { blst_fp12_mul(&mut m, &prev, &ml) };
+                    m
+                }
+            });
+        }
+        let Some(product) = product else {
+            return Ok(true);
+        };
+        let mut out = blst_fp12::default();
+        unsafe { blst_final_exp(&mut out, &product) };
+        Ok(unsafe { blst_fp12_is_one(&out) })
     }
-    if first {
-        return Ok(true);
-    }
-    let mut out = blst_fp12::default();
-    unsafe { blst_final_exp(&mut out, &product) };
-    Ok(unsafe { blst_fp12_is_one(&out) })
 }

@@ -10,22 +10,25 @@ import { FR_BYTES, frToBytes, mod } from '../shared/fr.ts';
 import type { Proof } from './proof.ts';
 import type { VerifyingKey } from './verifying-key.ts';
 
-/** A key's points as the native check takes them, made once a key. */
-const keyBytes = new WeakMap<VerifyingKey, Uint8Array>();
+type NativeKey = InstanceType<ReturnType<typeof loadAddon>['Groth16Key']>;
 
-function bytesOf(vk: VerifyingKey): Uint8Array {
-  let out = keyBytes.get(vk);
-  if (!out) {
+/** Each key decoded and checked once, natively: those checks are most of a 32GiB proof's verification. */
+const prepared = new WeakMap<VerifyingKey, NativeKey>();
+
+function preparedKey(vk: VerifyingKey): NativeKey {
+  let key = prepared.get(vk);
+  if (!key) {
     const points = [vk.alphaG1, vk.betaG2, vk.gammaG2, vk.deltaG2, ...vk.ic].map((p) => p.toBytes(false));
-    out = new Uint8Array(points.reduce((n, p) => n + p.length, 0));
+    const bytes = new Uint8Array(points.reduce((n, p) => n + p.length, 0));
     let at = 0;
     for (const p of points) {
-      out.set(p, at);
+      bytes.set(p, at);
       at += p.length;
     }
-    keyBytes.set(vk, out);
+    key = new (loadAddon().Groth16Key)(bytes);
+    prepared.set(vk, key);
   }
-  return out;
+  return key;
 }
 
 export function verifyProof(vk: VerifyingKey, proof: Proof, publicInputs: readonly bigint[]): boolean {
@@ -40,5 +43,5 @@ export function verifyProof(vk: VerifyingKey, proof: Proof, publicInputs: readon
   p.set(a, 0);
   p.set(b, a.length);
   p.set(proof.c.toBytes(false), a.length + b.length);
-  return loadAddon().groth16Verify(bytesOf(vk), p, inputs);
+  return preparedKey(vk).verify(p, inputs);
 }

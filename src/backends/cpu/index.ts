@@ -73,10 +73,11 @@ export interface NativeAddon {
     out: Uint8Array,
   ): Promise<Uint8Array>;
   /**
-   * Whether a Groth16 proof verifies (native/src/verify.rs): the key as alpha (G1), beta, gamma, delta (G2)
-   * and its IC points (G1), the proof as A, B, C, all uncompressed; the public inputs 32 bytes LE each.
+   * A Groth16 verifying key checked once (native/src/verify.rs): alpha (G1), beta, gamma, delta (G2) and
+   * its IC points (G1), uncompressed. `verify` takes a proof's A, B, C uncompressed and the public inputs,
+   * 32 bytes LE each.
    */
-  groth16Verify(vk: Uint8Array, proof: Uint8Array, inputs: Uint8Array): boolean;
+  Groth16Key: new (vk: Uint8Array) => { verify(proof: Uint8Array, inputs: Uint8Array): boolean };
   threadCount(): number;
 }
 
