@@ -382,3 +382,32 @@ impl<T> SendPtr<T> {
         self.0
     }
 }
+
+/// What blst's decoding error says of a point, for messages that name the point first.
+pub fn describe(e: blst::BLST_ERROR) -> &'static str {
+    match e {
+        blst::BLST_ERROR::BLST_POINT_NOT_ON_CURVE => "is not on the curve",
+        blst::BLST_ERROR::BLST_POINT_NOT_IN_GROUP => "is not in the prime-order subgroup",
+        blst::BLST_ERROR::BLST_BAD_ENCODING => {
+            "has a bad encoding (flags, or a coordinate not below p)"
+        }
+        _ => "could not be decoded",
+    }
+}
+
+/// A point of `C` from its uncompressed encoding, checked on the curve and in the prime-order subgroup;
+/// a refusal names the point as `what`.
+pub fn checked_point<C: Curve>(bytes: &[u8], what: &str) -> Result<C::Affine, String> {
+    if bytes.len() != C::BYTES {
+        return Err(format!(
+            "{what} must be {} bytes, got {}",
+            C::BYTES,
+            bytes.len()
+        ));
+    }
+    let p = C::deserialize(bytes).map_err(|e| format!("{what} {}", describe(e)))?;
+    if !C::in_group(&p) {
+        return Err(format!("{what} is not in the prime-order subgroup"));
+    }
+    Ok(p)
+}

@@ -21,7 +21,7 @@ mod split;
 mod verify;
 mod witness_code;
 
-use curve::{Curve, G1, G2};
+use curve::{checked_point, describe, Curve, G1, G2};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use rayon::prelude::*;
@@ -302,17 +302,6 @@ enum Tab {
     G2(Store<G2>),
 }
 
-fn describe(e: blst::BLST_ERROR) -> &'static str {
-    match e {
-        blst::BLST_ERROR::BLST_POINT_NOT_ON_CURVE => "is not on the curve",
-        blst::BLST_ERROR::BLST_POINT_NOT_IN_GROUP => "is not in the prime-order subgroup",
-        blst::BLST_ERROR::BLST_BAD_ENCODING => {
-            "has a bad encoding (flags, or a coordinate not below p)"
-        }
-        _ => "could not be decoded",
-    }
-}
-
 /// Decodes `bytes` straight into the table's spare capacity; nothing is appended unless every point
 /// is good, and the error names the first bad one.
 fn append_points<C: Curve>(
@@ -585,7 +574,7 @@ pub struct Groth16Key {
 
 #[napi]
 impl Groth16Key {
-    /// alpha (G1), beta, gamma, delta (G2), then the IC points (G1), uncompressed.
+    /// The key as bellperson writes it (a `.vk` file).
     #[napi(constructor)]
     pub fn new(vk: Uint8Array) -> Result<Self> {
         let key = verify::Prepared::new(&vk).map_err(|msg| Error::new(Status::InvalidArg, msg))?;
@@ -616,22 +605,7 @@ pub fn sum_pow2(group: String, points: Uint8Array, exps: Uint32Array) -> Result<
 }
 
 fn fixed<C: Curve>(base: &[u8], scalars: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    if base.len() != C::BYTES {
-        return Err(format!(
-            "fixedBaseMul: {} base must be {} bytes, got {}",
-            C::NAME,
-            C::BYTES,
-            base.len()
-        ));
-    }
-    let b = C::deserialize(base)
-        .map_err(|e| format!("fixedBaseMul: {} base {}", C::NAME, describe(e)))?;
-    if !C::in_group(&b) {
-        return Err(format!(
-            "fixedBaseMul: {} base is not in the prime-order subgroup",
-            C::NAME
-        ));
-    }
+    let b = checked_point::<C>(base, &format!("fixedBaseMul: {} base", C::NAME))?;
     fixed::fixed_base_mul::<C>(&b, scalars)
 }
 

@@ -3,26 +3,9 @@
 //! it hands it out; in TypeScript a 32GiB partition's check (327 public inputs) took ~0.3 s of the event
 //! loop, here a few milliseconds. Public inputs are public: variable-time arithmetic is fine.
 
-use crate::curve::{Curve, G1, G2};
+use crate::curve::{checked_point as point, Curve, G1, G2};
 use crate::fr::{first_non_canonical, FR_BYTES};
 use blst::*;
-
-/// A point of `C` from its uncompressed encoding, checked on the curve and in the subgroup.
-fn point<C: Curve>(bytes: &[u8], what: &str) -> Result<C::Affine, String> {
-    if bytes.len() != C::BYTES {
-        return Err(format!(
-            "{what}: {} bytes, a {} point is {}",
-            bytes.len(),
-            C::NAME,
-            C::BYTES
-        ));
-    }
-    let p = C::deserialize(bytes).map_err(|e| format!("{what}: {}", crate::describe(e)))?;
-    if !C::in_group(&p) {
-        return Err(format!("{what}: not in the prime-order subgroup"));
-    }
-    Ok(p)
-}
 
 /// The significant bits of a little-endian scalar: a small public input costs a few doublings.
 fn bits(scalar: &[u8]) -> usize {
@@ -43,22 +26,32 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// The key as `vk` lays it out: alpha in G1, beta, gamma and delta in G2, then the IC points in G1, all
-    /// uncompressed.
+    /// The key as bellperson writes it (a `.vk` file): alpha and beta in G1, beta, gamma in G2, delta in
+    /// G1 and G2, the IC count (u32, big-endian), the IC points in G1, all uncompressed. The G1 beta and
+    /// delta take no part in verification.
     pub fn new(vk: &[u8]) -> Result<Self, String> {
         let (g1, g2) = (G1::BYTES, G2::BYTES);
-        if vk.len() < 2 * g1 + 3 * g2 || (vk.len() - g1 - 3 * g2) % g1 != 0 {
-            return Err(format!("Groth16Key: a verifying key of {} bytes", vk.len()));
+        let fixed = 3 * g1 + 3 * g2 + 4;
+        let at = |k1: usize, k2: usize| k1 * g1 + k2 * g2;
+        let count = match vk.get(fixed - 4..fixed) {
+            Some(b) => u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize,
+            None => return Err(format!("Groth16Key: a verifying key of {} bytes", vk.len())),
+        };
+        if count == 0 || vk.len() != fixed + count * g1 {
+            return Err(format!(
+                "Groth16Key: a verifying key of {} bytes with {count} IC points",
+                vk.len()
+            ));
         }
-        let ic = vk[g1 + 3 * g2..]
+        let ic = vk[fixed..]
             .chunks_exact(g1)
-            .map(|p| point::<G1>(p, "IC"))
+            .map(|p| point::<G1>(p, "Groth16Key: an IC point"))
             .collect::<Result<_, _>>()?;
         Ok(Prepared {
-            alpha: point::<G1>(&vk[..g1], "alpha")?,
-            beta: point::<G2>(&vk[g1..g1 + g2], "beta")?,
-            gamma: point::<G2>(&vk[g1 + g2..g1 + 2 * g2], "gamma")?,
-            delta: point::<G2>(&vk[g1 + 2 * g2..g1 + 3 * g2], "delta")?,
+            alpha: point::<G1>(&vk[..g1], "Groth16Key: alpha")?,
+            beta: point::<G2>(&vk[at(2, 0)..at(2, 1)], "Groth16Key: beta")?,
+            gamma: point::<G2>(&vk[at(2, 1)..at(2, 2)], "Groth16Key: gamma")?,
+            delta: point::<G2>(&vk[at(3, 2)..at(3, 3)], "Groth16Key: delta")?,
             ic,
         })
     }
@@ -83,9 +76,9 @@ impl Prepared {
         if proof.len() != 2 * g1 + g2 {
             return Err(format!("verify: a proof of {} bytes", proof.len()));
         }
-        let a = point::<G1>(&proof[..g1], "proof A")?;
-        let b = point::<G2>(&proof[g1..g1 + g2], "proof B")?;
-        let c = point::<G1>(&proof[g1 + g2..], "proof C")?;
+        let a = point::<G1>(&proof[..g1], "verify: proof A")?;
+        let b = point::<G2>(&proof[g1..g1 + g2], "verify: proof B")?;
+        let c = point::<G1>(&proof[g1 + g2..], "verify: proof C")?;
 
         let mut acc = G1::from_affine(&self.ic[0]);
         for (s, p) in inputs.chunks_exact(FR_BYTES).zip(&self.ic[1..]) {

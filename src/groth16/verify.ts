@@ -8,7 +8,7 @@
 import { loadAddon } from '../backends/cpu/index.ts';
 import { FR_BYTES, frToBytes, mod } from '../shared/fr.ts';
 import type { Proof } from './proof.ts';
-import type { VerifyingKey } from './verifying-key.ts';
+import { serializeVerifyingKey, type VerifyingKey } from './verifying-key.ts';
 
 type NativeKey = InstanceType<ReturnType<typeof loadAddon>['Groth16Key']>;
 
@@ -18,14 +18,7 @@ const prepared = new WeakMap<VerifyingKey, NativeKey>();
 function preparedKey(vk: VerifyingKey): NativeKey {
   let key = prepared.get(vk);
   if (!key) {
-    const points = [vk.alphaG1, vk.betaG2, vk.gammaG2, vk.deltaG2, ...vk.ic].map((p) => p.toBytes(false));
-    const bytes = new Uint8Array(points.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of points) {
-      bytes.set(p, at);
-      at += p.length;
-    }
-    key = new (loadAddon().Groth16Key)(bytes);
+    key = new (loadAddon().Groth16Key)(serializeVerifyingKey(vk));
     prepared.set(vk, key);
   }
   return key;

@@ -73,9 +73,9 @@ export interface NativeAddon {
     out: Uint8Array,
   ): Promise<Uint8Array>;
   /**
-   * A Groth16 verifying key checked once (native/src/verify.rs): alpha (G1), beta, gamma, delta (G2) and
-   * its IC points (G1), uncompressed. `verify` takes a proof's A, B, C uncompressed and the public inputs,
-   * 32 bytes LE each.
+   * A Groth16 verifying key checked once (native/src/verify.rs), from bellperson's encoding (a `.vk` file,
+   * serializeVerifyingKey). `verify` takes a proof's A, B, C uncompressed and the public inputs, 32 bytes
+   * LE each.
    */
   Groth16Key: new (vk: Uint8Array) => { verify(proof: Uint8Array, inputs: Uint8Array): boolean };
   threadCount(): number;
