@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics (prom-client): proofs and failures by code, stage durations as histograms, queue
- * depth, running jobs, parameters held, the backend, and the process' own (memory, event loop).
+ * depth, running jobs, parameters and structures held, the backend, and the process' own (memory, event
+ * loop).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { JobRecord } from '../job/job-record.ts';
@@ -66,6 +67,14 @@ export function createMetrics(runner: JobRunner, store: JobStore, params: Params
     registers: [registry],
     collect() {
       this.set(params.heldBytes());
+    },
+  });
+  new Gauge({
+    name: 'c2_structures_held_bytes',
+    help: 'bytes of circuit structures kept in memory between jobs',
+    registers: [registry],
+    collect() {
+      this.set(runner.structures.heldBytes());
     },
   });
   new Gauge({

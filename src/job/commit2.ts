@@ -22,7 +22,13 @@ import { verifyProof } from '../groth16/verify.ts';
 import { frFromBytes } from '../shared/fr.ts';
 import { ProverError } from '../shared/errors.ts';
 import { porepParamsFiles } from '../groth16/parameter-cache.ts';
-import { defaultStructureCacheDir, structureSlot, type StructureSlot } from './structure-cache.ts';
+import {
+  defaultStructureCacheDir,
+  structureShape,
+  structureSlot,
+  type StructureSlot,
+} from './structure-cache.ts';
+import type { StructureKeeper, StructureLease } from './structure-keeper.ts';
 
 export interface Commit2Stages {
   parseMs: number;
@@ -74,6 +80,11 @@ export interface Commit2Options {
    * false keeps none.
    */
   structureCache?: string | false;
+  /**
+   * Structures kept in memory between jobs (the service's): a kept one is neither read nor built, and
+   * the one this job reads or builds is kept for the next.
+   */
+  structures?: StructureKeeper;
   /**
    * Partitions proved side by side (default: the key's backend's lanes, one per GPU); the service lowers
    * it to what its memory budget leaves.
@@ -216,12 +227,22 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
   const cacheDir =
     opts.structureCache === false ? undefined : (opts.structureCache ?? defaultStructureCacheDir());
   const slot = cacheDir ? structureSlot(cacheDir, job) : undefined;
+  const shape = structureShape(job);
+  const sectorSize = job.config.sectorSize;
+  let lease: StructureLease | undefined = opts.structures?.acquire(shape, sectorSize);
+  const kept = lease?.r1cs;
   // Partition k is proved as soon as its witness is there, while the next ones are synthesized.
-  const known = slot && readR1csCounts(slot.path, slot.key);
+  const known = kept
+    ? { numInputs: kept.numInputs, numAux: kept.numAux, numConstraints: kept.numConstraints }
+    : slot && readR1csCounts(slot.path, slot.key);
   const synthesis = startSynthesis(job, opts.pool, known);
   // a cached structure is read while the partitions are synthesized: seconds at 32GiB (7 GB), which
   // would otherwise come between the first witness and the first proof
-  let reading = known ? readR1csFile(slot!.path, slot!.key, false, signal) : undefined;
+  let reading = kept
+    ? Promise.resolve(kept)
+    : known
+      ? readR1csFile(slot!.path, slot!.key, false, signal)
+      : undefined;
   reading?.catch(() => undefined);
   const synthesisStart = t;
   let synthesisEnd = 0;
@@ -280,6 +301,12 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
     const structure = await structureFor(job, first, slot, reading, opts);
     reading = undefined; // a structure partition 0 built instead: the file's is not held for the job
     caching = structure.caching;
+    const keep = (r1cs: R1cs): void => {
+      if (!opts.structures || lease?.r1cs === r1cs) return;
+      lease?.release();
+      lease = opts.structures.hold(shape, sectorSize, r1cs);
+    };
+    keep(structure.r1cs);
     stages.assignMs += performance.now() - t;
     try {
       proofs = await proveAll(pk, structure.r1cs);
@@ -290,17 +317,23 @@ export async function runCommit2(input: string | unknown, opts: Commit2Options):
       // The witnesses do not depend on the structure, the proofs do: a cached structure the proofs fail
       // with is damaged (or stale). Build it anew, replace the file, prove once more.
       process.emitWarning(
-        `proving with the cached circuit structure ${slot!.path} failed (${(e as Error).message}): rebuilding it`,
+        `proving with the ${kept ? 'kept' : 'cached'} circuit structure ${kept ? shape : slot!.path} failed (${(e as Error).message}): rebuilding it`,
       );
+      opts.structures?.forget(shape);
+      lease?.release();
+      lease = undefined;
       await caching; // a write of the file in flight lands before the file is removed, not after
-      rmSync(slot!.path, { force: true });
-      proofs = await proveAll(pk, await buildStructure(job, slot, opts));
+      if (slot) rmSync(slot.path, { force: true });
+      const rebuilt = await buildStructure(job, slot, opts);
+      keep(rebuilt);
+      proofs = await proveAll(pk, rebuilt);
     }
     await synthesized;
     // from the first task queued to the last partition joined; proving overlaps all but the first
     stages.synthesisMs = synthesisEnd - synthesisStart;
     Object.assign(stages, times);
   } finally {
+    lease?.release();
     synthesis.abort();
     if (!opts.provingKey) {
       if (pk) pk.free();

@@ -36,7 +36,8 @@ import {
 } from './job-record.ts';
 import type { Logger, ParamsKeeper } from './params-keeper.ts';
 import type { JobStore } from './store.ts';
-import { defaultStructureCacheDir, structureSlot } from './structure-cache.ts';
+import { defaultStructureCacheDir, structureShape, structureSlot } from './structure-cache.ts';
+import { StructureKeeper } from './structure-keeper.ts';
 
 const GiB = 2 ** 30;
 
@@ -95,6 +96,8 @@ export interface RunnerOptions {
   memoryBudget: number;
   /** Circuit structures between jobs (default C2_STRUCTURE_CACHE); false keeps none. */
   structureCache?: string | false;
+  /** Keep the last structure of each sector size in memory too (default true; counted in the budget). */
+  keepStructures?: boolean;
   /** How long finished jobs and their results are kept. */
   retentionMs: number;
   /** This node's name in the cluster (default host:pid); a restarted node of the same name takes its jobs back at once. */
@@ -167,6 +170,8 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   #avgMs = 60_000;
 
   readonly opts: RunnerOptions;
+  /** The last structure of each sector size, between jobs (empty with keepStructures false). */
+  readonly structures = new StructureKeeper();
   readonly #choice: BackendChoice;
   constructor(opts: RunnerOptions) {
     super();
@@ -341,14 +346,16 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
    * left now holds their working sets, which the job's need then counts.
    */
   #lanesFor(id: string, sectorSize: number, backend: Backend): number {
-    const lanes = partitionLanes(sectorSize, backend.lanes ?? 1, this.opts.memoryBudget - this.#used());
+    // the size's idle structure is this job's, already in its need
+    const spare = this.opts.memoryBudget - this.#used() + this.structures.idleBytes(sectorSize);
+    const lanes = partitionLanes(sectorSize, backend.lanes ?? 1, spare);
     const running = this.#running.get(id);
     if (running) running.need += (lanes - 1) * (LANE_SET[sectorSize] ?? 0);
     return lanes;
   }
 
   #used(): number {
-    let n = this.opts.params.heldBytes();
+    let n = this.opts.params.heldBytes() + this.structures.idleBytes();
     for (const r of this.#running.values()) n += r.need;
     return n;
   }
@@ -528,8 +535,9 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
 
   /** Sector sizes whose job this node could start now (idle parameters may be evicted for one while none runs). */
   #fits(): number[] {
-    const free = this.opts.memoryBudget - this.#used();
-    // its working set, and its parameters unless they are loaded (then counted as held)
+    const free = this.opts.memoryBudget - this.#used() + this.structures.idleBytes();
+    // its working set, and its parameters unless they are loaded (then counted as held); idle structures
+    // are the job's own (its size's) or evictable
     return Object.keys(WORKING_SET)
       .map(Number)
       .filter(
@@ -570,8 +578,10 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
       const size = job.request.sectorSize;
       const need = this.#needFor(size);
       const wanted = need + this.opts.params.loadCost(size);
-      const free = this.opts.memoryBudget - this.#used();
-      if (wanted > free) this.opts.params.evictIdle(wanted - free, size);
+      const free = this.opts.memoryBudget - this.#used() + this.structures.idleBytes(size);
+      // structures go first: one is read again in seconds, parameters load in minutes
+      const short = wanted > free ? this.structures.evictIdle(wanted - free, size) : 0;
+      if (short > 0) this.opts.params.evictIdle(short, size);
       this.opts.log.info(
         { jobId: job.id, event: 'Started', state: job.state, node: this.node },
         'job Started',
@@ -610,9 +620,11 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         this.opts.structureCache === false
           ? undefined
           : (this.opts.structureCache ?? defaultStructureCacheDir());
-      if (cacheDir && (await this.opts.store.countEvents(id, 'ProofRejected')) > 0) {
+      if ((await this.opts.store.countEvents(id, 'ProofRejected')) > 0) {
         // the retry of a rejected proof starts from a freshly built structure
-        rmSync(structureSlot(cacheDir, parseCommit2Input(input)).path, { force: true });
+        const parsed = parseCommit2Input(input);
+        this.structures.forget(structureShape(parsed));
+        if (cacheDir) rmSync(structureSlot(cacheDir, parsed).path, { force: true });
       }
       const choice = await this.#choice.forJob(job.request.sectorSize, params.file, this.#avoid.get(id));
       const backend = choice.backend;
@@ -634,6 +646,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         checked: true,
         provingKey: held.then((h) => h.key),
         structureCache: cacheDir ?? false,
+        ...(this.opts.keepStructures === false ? {} : { structures: this.structures }),
         signal,
         onStage: (stage, ms) => {
           const detail =
@@ -769,6 +782,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
       await this.#report().catch(() => undefined);
     } finally {
       clearInterval(keepalive);
+      this.structures.clear();
       this.emit('closing');
     }
   }

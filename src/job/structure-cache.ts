@@ -27,9 +27,14 @@ export interface StructureSlot {
   key: string;
 }
 
-/** The file holding the structure of `job`'s partitions (they all share one shape). */
+/** The shape of `job`'s partitions (they all share one), versioned: what a structure is kept under. */
+export function structureShape(job: Commit2Job): string {
+  return `v${VERSION}/${structureKey(job, 0)}`;
+}
+
+/** The file holding the structure of `job`'s partitions. */
 export function structureSlot(dir: string, job: Commit2Job): StructureSlot {
-  const key = `v${VERSION}/${structureKey(job, 0)}`;
+  const key = structureShape(job);
   const name = `${job.config.sectorSize}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.r1cs`;
   return { path: join(dir, name), key };
 }

@@ -45,3 +45,16 @@ export function domainSize(n: number): number {
   while (m < n) m *= 2;
   return m;
 }
+
+/**
+ * Memory the structure holds: its arrays' whole buffers, each once (a structure in its builders' arrays
+ * keeps their spare capacity; a file's matrices may share one buffer).
+ */
+export function r1csBytes(r1cs: R1cs): number {
+  const buffers = new Set<ArrayBufferLike>();
+  for (const m of [r1cs.a, r1cs.b, r1cs.c])
+    for (const x of [m.rowPtr, m.cols, m.coeffIds, m.coeffTable]) buffers.add(x.buffer);
+  let n = 0;
+  for (const b of buffers) n += b.byteLength;
+  return n;
+}

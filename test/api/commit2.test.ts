@@ -282,14 +282,20 @@ test('the token guards proving and jobs; health, readiness and metrics stay open
   const ready = await call<{
     ready: boolean;
     parameters: { sectorSize: number; present: boolean; loaded: boolean; kind?: string }[];
+    structures: { sectorSize: number; bytes: number; inUse: number; hits: number }[];
   }>(serverOf().url, 'GET', '/readyz');
   assert.equal(ready.status, 200);
   const p2k = ready.body.parameters.find((p) => p.sectorSize === 2048)!;
   assert.deepEqual([p2k.present, p2k.loaded, p2k.kind], [true, true, 'test']);
+  // three 2KiB jobs of one shape ran above: the later two found the first one's structure in memory
+  const [kept, ...more] = ready.body.structures;
+  assert.deepEqual([kept?.sectorSize, kept?.inUse, more.length], [2048, 0, 0]);
+  assert.ok(kept!.hits >= 2 && kept!.bytes > 50e6, JSON.stringify(kept));
   const metrics = await call<Buffer>(serverOf().url, 'GET', '/metrics');
   const text = metrics.bytes.toString();
   assert.match(text, /c2_proofs_total\{sector_size="2048",backend="cpu[^"]*"\} [1-9]/);
   assert.match(text, /c2_stage_seconds_bucket\{le="\+Inf",stage="msmG1"\} [1-9]/);
   assert.match(text, /c2_http_errors_total\{code="C2_UNAUTHORIZED"\} [1-9]/);
   assert.match(text, /c2_queue_depth 0/);
+  assert.match(text, new RegExp(`c2_structures_held_bytes ${kept!.bytes}\\b`));
 });

@@ -20,7 +20,8 @@ import { createSynthesisPool } from '../../src/job/synthesis.ts';
 import { dropDensityMaps, hasDensityMaps } from '../support/r1cs-files.ts';
 import { synthesize } from '../../src/circuit/synthesis-task.ts';
 import { Commit2InputError, parseCommit2Input } from '../../src/porep/commit2-input.ts';
-import { structureSlot } from '../../src/job/structure-cache.ts';
+import { structureShape, structureSlot } from '../../src/job/structure-cache.ts';
+import { StructureKeeper } from '../../src/job/structure-keeper.ts';
 import { readR1csCounts, readR1csFile, writeR1csFile } from '../../src/groth16/r1cs-file.ts';
 import { oraclePublicInputs } from '../support/fixtures.ts';
 
@@ -43,22 +44,33 @@ before(async () => {
 after(() => rmSync(structureCache, { recursive: true, force: true }));
 
 const proofs = new Map<string, string>();
+// as the service keeps them: the first job's structure serves the later ones from memory
+const structures = new StructureKeeper();
 
-for (const [dir, miner] of [
-  ['2kib/v1_1-t01000-s1', 't01000'],
-  ['2kib/synth-t01000-s1', 't01000'],
-  ['2kib/v1_1-t01002-s1', 't01002'],
-] as const) {
+for (const [i, [dir, miner]] of (
+  [
+    ['2kib/v1_1-t01000-s1', 't01000'],
+    ['2kib/synth-t01000-s1', 't01000'],
+    ['2kib/v1_1-t01002-s1', 't01002'],
+  ] as const
+).entries()) {
   test(`${dir}: Commit2 proves, and the proof verifies with rust-fil-proofs' public inputs`, async () => {
     const cached = readR1csCounts(slot.path, slot.key) !== undefined;
-    assert.equal(cached, dir !== '2kib/v1_1-t01000-s1', 'only the first job builds the structure');
+    assert.equal(cached, i > 0, 'only the first job builds the structure');
     const result = await runCommit2(read(`${dir}/c2input.json`), {
       backend,
       miner,
       paramsPath: files.params,
       structureCache,
+      structures,
     });
     assert.ok(readR1csCounts(slot.path, slot.key), 'the structure is cached for later jobs');
+    const [kept] = structures.status();
+    assert.deepEqual(
+      [structures.status().length, kept!.inUse, kept!.hits],
+      [1, 0, i],
+      'kept in memory, idle; each later job found it there',
+    );
     assert.equal(result.proof.length, 192);
     assert.equal(result.partitions, 1);
     assert.ok(result.kibPerSecond > 0 && result.stages.totalMs > 0);
@@ -149,6 +161,29 @@ test('a damaged cached structure is rebuilt, and the job still returns a proof t
     await pool.destroy();
   }
   assert.equal((await readR1csFile(slot.path, slot.key)).c.coeffIds[k], original, 'the file is rebuilt');
+});
+
+test('a damaged kept structure is let go and rebuilt, and the job still returns a proof that verifies', async () => {
+  const dir = '2kib/v1_1-t01000-s1';
+  const shape = structureShape(parseCommit2Input(read(`${dir}/c2input.json`)));
+  const lease = structures.acquire(shape, 2048);
+  assert.ok(lease, 'kept by the first tests');
+  const damaged = lease.r1cs;
+  lease.release();
+  const { c } = damaged;
+  const k = c.cols.subarray(0, c.rowPtr[c.rowPtr.length - 1]!).indexOf(0);
+  c.coeffIds[k] = c.coeffIds[k] === 0 ? 1 : 0;
+  const result = await runCommit2(read(`${dir}/c2input.json`), {
+    backend,
+    paramsPath: files.params,
+    structureCache: false,
+    structures,
+  });
+  const [proof] = decodeProofs(result.proof);
+  assert.equal(verifyProof(await readVerifyingKeyFile(files.vk), proof!, oraclePublicInputs(dir)[0]!), true);
+  const now = structures.acquire(shape, 2048)!;
+  assert.notEqual(now.r1cs, damaged, 'the rebuilt structure is kept in its place');
+  now.release();
 });
 
 test('an input sealed for another miner is refused before any proving', async () => {

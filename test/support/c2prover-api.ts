@@ -1055,6 +1055,16 @@ export interface components {
                 /** @description where the loaded key is: the backend proving this size */
                 backend?: string;
             }[];
+            /** @description circuit structures kept in memory between jobs (one per sector size) */
+            structures: {
+                sectorSize: number;
+                label: string;
+                bytes: number;
+                /** @description jobs using it now */
+                inUse: number;
+                /** @description jobs that found it kept */
+                hits: number;
+            }[];
         };
         NodeListInput: {
             nodes: components["schemas"]["NodeInput"][];
@@ -1284,6 +1294,16 @@ export interface components {
                 kind?: string;
                 /** @description where the loaded key is: the backend proving this size */
                 backend?: string;
+            }[];
+            /** @description circuit structures kept in memory between jobs (one per sector size) */
+            structures: {
+                sectorSize: number;
+                label: string;
+                bytes: number;
+                /** @description jobs using it now */
+                inUse: number;
+                /** @description jobs that found it kept */
+                hits: number;
             }[];
         };
         NodeList: {

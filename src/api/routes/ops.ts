@@ -31,6 +31,17 @@ const readySchema = z
           .meta({ description: 'where the loaded key is: the backend proving this size' }),
       }),
     ),
+    structures: z
+      .array(
+        z.object({
+          sectorSize: z.number().int(),
+          label: z.string(),
+          bytes: z.number().int(),
+          inUse: z.number().int().meta({ description: 'jobs using it now' }),
+          hits: z.number().int().meta({ description: 'jobs that found it kept' }),
+        }),
+      )
+      .meta({ description: 'circuit structures kept in memory between jobs (one per sector size)' }),
   })
   .meta({ id: 'Readiness' });
 
@@ -81,6 +92,7 @@ export const opsRoutes =
           node: runner.node,
           running: runner.runningCount(),
           parameters,
+          structures: runner.structures.status().map((x) => ({ ...x, label: sizeLabel(x.sectorSize) })),
         });
       },
     );
