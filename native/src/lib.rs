@@ -15,6 +15,7 @@ mod homogeneous;
 mod msm;
 mod ntt;
 mod pippenger;
+mod poseidon;
 mod scalars;
 mod sparse;
 mod split;
@@ -586,6 +587,59 @@ impl Groth16Key {
     pub fn verify(&self, proof: Uint8Array, inputs: Uint8Array) -> Result<bool> {
         self.key
             .verify(&proof, &inputs)
+            .map_err(|msg| Error::new(Status::InvalidArg, msg))
+    }
+}
+
+/// Poseidon of one arity (poseidon.rs), its constants given by JS: synchronous, ~tens of microseconds a
+/// hash, called by synthesis once per Poseidon gadget.
+#[napi]
+pub struct PoseidonKernel {
+    constants: poseidon::Constants,
+}
+
+#[napi]
+impl PoseidonKernel {
+    /// Scalars 32 bytes LE each: the domain tag, the compressed round constants, the MDS and pre-sparse
+    /// matrices (row-major), and per partial round w_hat then v_rest.
+    #[napi(constructor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        width: u32,
+        half_full_rounds: u32,
+        partial_rounds: u32,
+        domain_tag: Uint8Array,
+        round_constants: Uint8Array,
+        mds: Uint8Array,
+        pre_sparse: Uint8Array,
+        sparse: Uint8Array,
+    ) -> Result<Self> {
+        let constants = poseidon::Constants::new(
+            width as usize,
+            half_full_rounds as usize,
+            partial_rounds as usize,
+            &domain_tag,
+            &round_constants,
+            &mds,
+            &pre_sparse,
+            &sparse,
+        )
+        .map_err(|msg| Error::new(Status::InvalidArg, msg))?;
+        Ok(PoseidonKernel { constants })
+    }
+
+    /// Values a hash allocates in the circuit, its result last.
+    #[napi(getter)]
+    pub fn allocations(&self) -> u32 {
+        self.constants.allocations() as u32
+    }
+
+    /// The hash of `inputs` into `out`: 32 bytes (the result) or `allocations` scalars (every value the
+    /// circuit allocates, in order).
+    #[napi]
+    pub fn hash(&self, inputs: Uint8Array, mut out: Uint8Array) -> Result<()> {
+        self.constants
+            .hash_into(&inputs, &mut out)
             .map_err(|msg| Error::new(Status::InvalidArg, msg))
     }
 }

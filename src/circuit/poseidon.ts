@@ -12,7 +12,9 @@ import { AUX, Lc, ONE, P } from './lc.ts';
 import type { SynthesisCs } from './synthesis-cs.ts';
 import type { AllocatedNum } from './num.ts';
 import { type Matrix, type PoseidonConstants, poseidonConstants } from '../shared/poseidon-constants.ts';
-import { poseidonPermute, pow5 } from '../shared/poseidon.ts';
+import { pow5 } from '../shared/poseidon.ts';
+import { FR_BYTES, frFromBytes, frToBytes } from '../shared/fr.ts';
+import { poseidonKernel } from '../backends/cpu/poseidon.ts';
 
 // ----- circuit template
 
@@ -198,6 +200,15 @@ function trace(c: PoseidonConstants): PoseidonTemplate {
 
 const templates = new Map<number, PoseidonTemplate>();
 
+/** The native hash's input and output buffers, one per size (an arity's), reused hash after hash. */
+const scratches = new Map<number, Uint8Array>();
+
+function scratch(bytes: number): Uint8Array {
+  let s = scratches.get(bytes);
+  if (!s) scratches.set(bytes, (s = new Uint8Array(bytes)));
+  return s;
+}
+
 export function poseidonTemplate(arity: number): PoseidonTemplate {
   let t = templates.get(arity);
   if (!t) {
@@ -214,12 +225,13 @@ export function poseidonTemplate(arity: number): PoseidonTemplate {
 export function poseidonHashCircuit(cs: SynthesisCs, preimage: readonly AllocatedNum[]): AllocatedNum {
   const arity = preimage.length;
   const t = poseidonTemplate(arity);
-  const values: bigint[] = [];
-  const out = poseidonPermute(
-    poseidonConstants(arity),
-    preimage.map((p) => p.value),
-    values,
-  );
+  // the witness: every value the circuit allocates, from the native hash (the BigInt one, which the
+  // template was traced beside, is ~5x slower)
+  const kernel = poseidonKernel(arity);
+  const inputs = scratch(arity * FR_BYTES);
+  for (let k = 0; k < arity; k++) frToBytes(preimage[k]!.value, inputs, k * FR_BYTES);
+  const values = scratch(kernel.allocations * FR_BYTES);
+  kernel.hash(inputs, values);
   // Relative variable -> absolute: ONE, the preimage, then this gadget's allocations from `base`.
   const map = new Array<number>(arity + 1);
   map[0] = ONE;
@@ -246,9 +258,13 @@ export function poseidonHashCircuit(cs: SynthesisCs, preimage: readonly Allocate
         const [a, b, c] = constraints[op]!;
         cs.enforce(toLc(a), toLc(b), toLc(c));
       }
-    } else if (op === ALLOC) last = cs.alloc(values[vi++]!);
+    } else if (op === ALLOC) last = cs.allocLe(values, FR_BYTES * vi++);
     else if (op === POP) cs.pop();
     else cs.push(names[PUSH_BASE - op]!);
   }
-  return { v: last, value: out };
+  if (vi !== kernel.allocations)
+    throw new Error(
+      `poseidon ${arity}: the circuit allocates ${vi} values, the native hash gave ${kernel.allocations}`,
+    );
+  return { v: last, value: frFromBytes(values, FR_BYTES * (vi - 1)) };
 }

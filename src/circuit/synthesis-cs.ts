@@ -148,6 +148,11 @@ export class SynthesisCs {
     return AUX + this.aux.pushFull(v);
   }
 
+  /** Stores the canonical little-endian value at `bytes[at..at + FR_BYTES]` (a native kernel's output). */
+  allocLe(bytes: Uint8Array, at: number): number {
+    return AUX + this.aux.pushLe(bytes, at);
+  }
+
   /** Allocates an aux variable holding 0 or 1. */
   allocBit(bit: boolean | number): number {
     return AUX + this.aux.pushBit(bit);

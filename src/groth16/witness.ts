@@ -174,23 +174,26 @@ export class WitnessBuilder {
 
   /** Appends a variable holding `v`, reduced and above 1; returns its index. */
   pushFull(v: bigint): number {
-    const j = this.next();
-    const w = j >>> 5;
-    this.fullWords[w] = this.fullWords[w]! | (1 << (j & 31));
-    const k = this.numFull++;
-    if ((k + 1) * FR_BYTES > this.fullBytes.length) {
-      const next = new Uint8Array(this.fullBytes.length * 2);
-      next.set(this.fullBytes);
-      this.fullBytes = next;
-      this.fullView = new DataView(next.buffer);
-    }
-    const o = k * FR_BYTES;
+    const o = this.claimFull();
     const d = this.fullView;
     d.setBigUint64(o, BigInt.asUintN(64, v), true);
     d.setBigUint64(o + 8, BigInt.asUintN(64, v >> 64n), true);
     d.setBigUint64(o + 16, BigInt.asUintN(64, v >> 128n), true);
     d.setBigUint64(o + 24, v >> 192n, true);
-    return j;
+    return this.count - 1;
+  }
+
+  /**
+   * Appends the canonical value at `bytes[at..at + FR_BYTES]` (little-endian, below r); returns its index.
+   * 0 and 1 go into the bitset as pushFull's would.
+   */
+  pushLe(bytes: Uint8Array, at: number): number {
+    let high = 0;
+    for (let i = 1; i < FR_BYTES && high === 0; i++) high = bytes[at + i]!;
+    if (high === 0 && bytes[at]! <= 1) return this.pushBit(bytes[at]!);
+    const o = this.claimFull(); // first: it may grow fullBytes
+    this.fullBytes.set(bytes.subarray(at, at + FR_BYTES), o);
+    return this.count - 1;
   }
 
   /** The low byte of variable j's value: the bit, for a variable that holds one. */
@@ -213,6 +216,21 @@ export class WitnessBuilder {
       bits: this.bitWords.slice(0, words),
       values: this.fullBytes.slice(0, this.numFull * FR_BYTES),
     };
+  }
+
+  /** Claims the next index for a full value; returns where its FR_BYTES go in fullBytes. */
+  private claimFull(): number {
+    const j = this.next();
+    const w = j >>> 5;
+    this.fullWords[w] = this.fullWords[w]! | (1 << (j & 31));
+    const k = this.numFull++;
+    if ((k + 1) * FR_BYTES > this.fullBytes.length) {
+      const next = new Uint8Array(this.fullBytes.length * 2);
+      next.set(this.fullBytes);
+      this.fullBytes = next;
+      this.fullView = new DataView(next.buffer);
+    }
+    return k * FR_BYTES;
   }
 
   /** Claims the next index, opening a new word of flags every 32 variables. */

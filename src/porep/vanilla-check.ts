@@ -18,7 +18,7 @@
  * The structural checks of commit2-input.ts (path lengths, arities, comm_d root, equal roots within a
  * partition) are assumed to have passed.
  */
-import { poseidonHash } from '../shared/poseidon.ts';
+import { poseidonHashNative } from '../backends/cpu/poseidon.ts';
 import { FR_MODULUS, frToBytes } from '../shared/fr.ts';
 import { partitionChallenges } from './challenges.ts';
 import { sha256Fr } from '../shared/sha256.ts';
@@ -51,7 +51,7 @@ class Hasher {
     const key = preimage.join(',');
     let v = this.memo.get(key);
     if (v === undefined) {
-      v = poseidonHash(preimage);
+      v = poseidonHashNative(preimage);
       if (this.memo.size > 1 << 16) this.memo.clear();
       this.memo.set(key, v);
     }

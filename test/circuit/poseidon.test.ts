@@ -15,7 +15,10 @@ import { allocInputNum, allocNum } from '../../src/circuit/num.ts';
 import { checkNamespace, oracle, positioned } from '../support/oracle-position.ts';
 import { grainRoundConstants, poseidonConstants, roundNumbers } from '../../src/shared/poseidon-constants.ts';
 import { poseidonHashCircuit } from '../../src/circuit/poseidon.ts';
-import { poseidonHash, poseidonHash2, poseidonHashMd } from '../../src/shared/poseidon.ts';
+import { poseidonHash, poseidonHash2, poseidonHashMd, poseidonPermute } from '../../src/shared/poseidon.ts';
+import { poseidonKernel } from '../../src/backends/cpu/poseidon.ts';
+import { frVector } from '../../src/shared/fr-vector.ts';
+import { frFromBytes } from '../../src/shared/fr.ts';
 import {
   allocAndHashParentColumn,
   hashSingleColumn,
@@ -71,6 +74,40 @@ test('native Poseidon matches the published vectors', () => {
   );
   if (heavy)
     assert.equal(poseidonHashMd(Array.from({ length: 71 }, () => 1n)), out('filecoin-hashers test_hash_md'));
+});
+
+test('the native kernel (blst) records every value the BigInt hash does, and hashes the published vectors', () => {
+  const doc = JSON.parse(readFileSync(`${VECTORS}poseidon_vectors.json`, 'utf8')) as {
+    vectors: { name: string; output: { be_int_hex: string } }[];
+  };
+  for (const arity of [2, 4, 8, 11, 16]) {
+    const k = poseidonKernel(arity);
+    const one = new Uint8Array(32);
+    k.hash(frVector(Array.from({ length: arity }, (_, i) => BigInt(i))), one);
+    const published = doc.vectors.find((v) =>
+      v.name.startsWith(`neptune hash_values Standard arity ${arity}`),
+    )!;
+    assert.equal(frFromBytes(one), BigInt(published.output.be_int_hex), `arity ${arity}`);
+    // random inputs, and the edges: zero and r - 1
+    for (const inputs of [
+      Array.from({ length: arity }, (_, i) => randomFr(arity * 1000 + i)),
+      Array.from({ length: arity }, (_, i) => (i % 2 ? P - 1n : 0n)),
+    ]) {
+      const recorded: bigint[] = [];
+      const h = poseidonPermute(poseidonConstants(arity), inputs, recorded);
+      const all = new Uint8Array(k.allocations * 32);
+      k.hash(frVector(inputs), all);
+      assert.equal(k.allocations, recorded.length, `arity ${arity}: allocations`);
+      recorded.forEach((v, i) => assert.equal(frFromBytes(all, i * 32), v, `arity ${arity}: value ${i}`));
+      assert.equal(frFromBytes(all, all.length - 32), h, 'the result last');
+    }
+  }
+  const k = poseidonKernel(2);
+  const bad = frVector([1n, 2n]);
+  bad.fill(0xff, 32); // above r
+  assert.throws(() => k.hash(bad, new Uint8Array(32)), /poseidon input 1 is not reduced modulo r/);
+  assert.throws(() => k.hash(frVector([1n]), new Uint8Array(32)), /arity 2 given 32 bytes/);
+  assert.throws(() => k.hash(frVector([1n, 2n]), new Uint8Array(64)), /neither the hash \(32\) nor its 311/);
 });
 
 /** The textbook permutation with the plain round constants and MDS matrix. */

@@ -79,6 +79,19 @@ test(
   },
 );
 
+test("values allocated from little-endian bytes (a native kernel's output) are the witness BigInts would make", () => {
+  const vs = values(1000);
+  const bytes = new Uint8Array(8 + vs.length * 32); // at an offset, as a kernel's output is read
+  vs.forEach((v, i) => frToBytes(v, bytes, 8 + i * 32));
+  const fromBytes = new SynthesisCs({ auxCapacity: 8 });
+  const fromBigints = new SynthesisCs({ auxCapacity: 8 });
+  vs.forEach((v, i) => {
+    assert.equal(fromBytes.allocLe(bytes, 8 + i * 32), fromBigints.alloc(v));
+    if (v <= 1n) assert.equal(fromBytes.bitValue(AUX + i), Number(v), 'a 0 or 1 goes to the bitset');
+  });
+  assert.deepEqual(fromBytes.witness(), fromBigints.witness());
+});
+
 test('values are reduced into the field before they are classified', () => {
   const cs = new SynthesisCs();
   const a = cs.alloc(FR_MODULUS + 1n);

@@ -78,7 +78,26 @@ export interface NativeAddon {
    * LE each.
    */
   Groth16Key: new (vk: Uint8Array) => { verify(proof: Uint8Array, inputs: Uint8Array): boolean };
+  /**
+   * Poseidon of one arity on blst (native/src/poseidon.rs), its constants 32 bytes LE each: `hash` writes
+   * the result (32 bytes) or every value the circuit allocates (`allocations` scalars) into `out`.
+   */
+  PoseidonKernel: new (
+    width: number,
+    halfFullRounds: number,
+    partialRounds: number,
+    domainTag: Uint8Array,
+    roundConstants: Uint8Array,
+    mds: Uint8Array,
+    preSparse: Uint8Array,
+    sparse: Uint8Array,
+  ) => PoseidonKernel;
   threadCount(): number;
+}
+
+export interface PoseidonKernel {
+  readonly allocations: number;
+  hash(inputs: Uint8Array, out: Uint8Array): void;
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../../../native/c2native.node', import.meta.url));
