@@ -180,8 +180,8 @@ impl Constants {
             off += w;
             mds(state);
         }
-        for i in 0..w {
-            state[i] = sbox(&state[i], None, true);
+        for s in state.iter_mut() {
+            *s = sbox(s, None, true);
         }
         mds(state);
         if let Some(aux) = aux {

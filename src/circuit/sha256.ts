@@ -10,6 +10,7 @@ import { type Bool, FALSE, TRUE } from './boolean.ts';
 import type { SynthesisCs } from './synthesis-cs.ts';
 import { MultiEq } from './multieq.ts';
 import { UInt32 } from './uint32.ts';
+import { sha256CompressionWitness } from './sha256-witness.ts';
 
 // prettier-ignore
 const ROUND_CONSTANTS: readonly number[] = [
@@ -95,6 +96,8 @@ export function sha256CompressionFunction(
   state: readonly UInt32[],
 ): UInt32[] {
   if (input.length !== 512 || state.length !== 8) throw new Error('sha256 compression: bad sizes');
+  // witness-only (and no namespace log to keep): the same values and counts a word at a time
+  if (cs.witnessOnly && cs.maxDepth === 0) return sha256CompressionWitness(cs, input, state, ROUND_CONSTANTS);
   const w: UInt32[] = [];
   for (let i = 0; i < 16; i++) w.push(UInt32.fromBitsBe(cs, input.slice(32 * i, 32 * i + 32)));
 

@@ -158,6 +158,14 @@ export class SynthesisCs {
     return AUX + this.aux.pushBit(bit);
   }
 
+  /**
+   * Allocates `count` (1..32) aux variables holding the low bits of `word`, least significant first;
+   * returns the first one's variable.
+   */
+  allocBits(word: number, count: number): number {
+    return AUX + this.aux.pushBits(word, count);
+  }
+
   allocInput(value: bigint): number {
     this.inputs.push(value);
     return this.inputs.length - 1;
@@ -284,10 +292,10 @@ export class SynthesisCs {
     this.numConstraints++;
   }
 
-  /** Counts a constraint whose linear combinations a witness-only synthesis did not build. */
-  skip(): void {
+  /** Counts `n` constraints whose linear combinations a witness-only synthesis did not build. */
+  skip(n = 1): void {
     if (!this.witnessOnly) throw new Error('skip() outside a witness-only synthesis');
-    this.numConstraints++;
+    this.numConstraints += n;
   }
 
   /** A constraint with an empty LC in some places (`lc` in bellperson's closures). */

@@ -172,6 +172,30 @@ export class WitnessBuilder {
     return j;
   }
 
+  /**
+   * Appends `count` (1..32) variables holding the low bits of `word`, least significant first; returns the
+   * first one's index. SHA-256's witness-only path writes a word's bits so rather than one call a bit.
+   */
+  pushBits(word: number, count: number): number {
+    const first = this.count;
+    const end = first + count;
+    const last = (end - 1) >>> 5;
+    while (last >= this.bitWords.length) {
+      this.bitWords = grow(this.bitWords);
+      this.fullWords = grow(this.fullWords);
+      this.fullRank = grow(this.fullRank);
+    }
+    // the words this opens, as next() opens them one variable at a time
+    for (let w = (first + 31) >>> 5; w <= last; w++) this.fullRank[w] = this.numFull;
+    const bits = count === 32 ? word : word & ((1 << count) - 1);
+    const shift = first & 31;
+    const w0 = first >>> 5;
+    this.bitWords[w0] = this.bitWords[w0]! | (bits << shift);
+    if (shift + count > 32) this.bitWords[w0 + 1] = this.bitWords[w0 + 1]! | (bits >>> (32 - shift));
+    this.count = end;
+    return first;
+  }
+
   /** Appends a variable holding `v`, reduced and above 1; returns its index. */
   pushFull(v: bigint): number {
     const o = this.claimFull();
