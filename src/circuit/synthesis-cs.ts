@@ -158,6 +158,11 @@ export class SynthesisCs {
     return AUX + this.aux.pushBit(bit);
   }
 
+  /** Stores `count` canonical little-endian values from the start of `bytes`; returns the first's variable. */
+  allocLeRun(bytes: Uint8Array, count: number): number {
+    return AUX + this.aux.pushLeRun(bytes, count);
+  }
+
   /**
    * Allocates `count` (1..32) aux variables holding the low bits of `word`, least significant first;
    * returns the first one's variable.

@@ -220,6 +220,35 @@ export class WitnessBuilder {
     return this.count - 1;
   }
 
+  /**
+   * Appends the `count` canonical little-endian values at the start of `bytes` (a native kernel's output,
+   * 4-byte aligned), as pushLe would one by one; returns the first one's index.
+   */
+  pushLeRun(bytes: Uint8Array, count: number): number {
+    const first = this.count;
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, count * 8);
+    let small = false;
+    for (let k = 0; k < count * 8 && !small; k += 8)
+      small =
+        (words[k + 1]! |
+          words[k + 2]! |
+          words[k + 3]! |
+          words[k + 4]! |
+          words[k + 5]! |
+          words[k + 6]! |
+          words[k + 7]!) ===
+          0 && words[k]! <= 1;
+    if (small) {
+      // a 0 or 1 among them (never seen in a Poseidon's values, but possible) goes to the bitset
+      for (let k = 0; k < count; k++) this.pushLe(bytes, k * FR_BYTES);
+      return first;
+    }
+    const at = this.numFull * FR_BYTES;
+    for (let k = 0; k < count; k++) this.claimFull();
+    this.fullBytes.set(bytes.subarray(0, count * FR_BYTES), at);
+    return first;
+  }
+
   /** The low byte of variable j's value: the bit, for a variable that holds one. */
   bitAt(j: number): number {
     if (this.isFull(j)) return this.fullBytes[this.fullIndex(j) * FR_BYTES]!;

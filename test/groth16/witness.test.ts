@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AUX } from '../../src/circuit/lc.ts';
+import { frVector } from '../../src/shared/fr-vector.ts';
 import { SynthesisCs } from '../../src/circuit/synthesis-cs.ts';
 import { FR_MODULUS, frFromBytes, frToBytes } from '../../src/shared/fr.ts';
 import {
@@ -90,6 +91,17 @@ test("values allocated from little-endian bytes (a native kernel's output) are t
     if (v <= 1n) assert.equal(fromBytes.bitValue(AUX + i), Number(v), 'a 0 or 1 goes to the bitset');
   });
   assert.deepEqual(fromBytes.witness(), fromBigints.witness());
+
+  // in runs, as a Poseidon gadget's values go in: runs of full values only, and runs with a 0 or 1
+  const runs = new SynthesisCs({ auxCapacity: 8 });
+  const reference = new SynthesisCs({ auxCapacity: 8 });
+  const large = vs.filter((v) => v > 1n);
+  for (const run of [large.slice(0, 40), vs.slice(0, 77), large.slice(40, 41), vs.slice(100, 400)]) {
+    const at = runs.allocLeRun(frVector(run), run.length);
+    const ids = run.map((v) => reference.alloc(v));
+    assert.equal(at, ids[0]);
+  }
+  assert.deepEqual(runs.witness(), reference.witness());
 });
 
 test('values are reduced into the field before they are classified', () => {
