@@ -1,6 +1,6 @@
 /**
  * Structure files as earlier versions wrote them: the density maps taken out of a file written now (its
- * header without `densities`, its last three sections gone), and whether a file holds them.
+ * header without `densities`, its last three sections gone), whether a file holds them, and where.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -14,6 +14,17 @@ function header(file: Buffer): { json: Record<string, unknown>; end: number } {
   };
 }
 
+/** Where the density maps start in a file's bytes (they end it: A's aux, B's inputs, B's aux). */
+export function densityMapsAt(file: Buffer): number {
+  const { json } = header(file);
+  if (json.densities !== true) throw new Error('no density maps in this file');
+  return file.length - densityMapsBytes(json);
+}
+
+function densityMapsBytes(json: Record<string, unknown>): number {
+  return 2 * pad8(json.numAux as number) + pad8(json.numInputs as number);
+}
+
 export function hasDensityMaps(path: string): boolean {
   return header(readFileSync(path)).json.densities === true;
 }
@@ -23,8 +34,7 @@ export function dropDensityMaps(path: string): void {
   const file = readFileSync(path);
   const { json, end } = header(file);
   if (json.densities !== true) throw new Error(`${path} has no density maps`);
-  const [aux, inputs] = [json.numAux as number, json.numInputs as number];
-  const maps = 2 * pad8(aux) + pad8(inputs);
+  const maps = densityMapsBytes(json);
   delete json.densities;
   const text = Buffer.from(JSON.stringify(json));
   const pre = Buffer.alloc(pad8(12 + text.length));
