@@ -85,14 +85,21 @@ impl Constants {
         3 * (w - 1) + 4 * w * (self.half_full - 1) + 4 * self.partial + 4 * w * self.half_full + 1
     }
 
+    // The field operations write through out-pointers: results returned by value were copied out of
+    // stack temporaries while blst's stores were in flight (store-forwarding stalls, as in pippenger.rs).
+
     fn dense(state: &mut [blst_fr], m: &[blst_fr], scratch: &mut [blst_fr]) {
         let w = state.len();
+        let mut t = blst_fr::default();
         for j in 0..w {
-            let mut s = blst_fr::default();
-            for i in 0..w {
-                s = fr::add(&s, &fr::mul(&state[i], &m[i * w + j]));
+            let s = &mut scratch[j];
+            unsafe { blst_fr_mul(s, &state[0], &m[j]) };
+            for i in 1..w {
+                unsafe {
+                    blst_fr_mul(&mut t, &state[i], &m[i * w + j]);
+                    blst_fr_add(s, s, &t);
+                }
             }
-            scratch[j] = s;
         }
         state.copy_from_slice(&scratch[..w]);
     }
@@ -101,19 +108,36 @@ impl Constants {
         let w = state.len();
         let (w_hat, v_rest) = m.split_at(w);
         let mut s = blst_fr::default();
-        for i in 0..w {
-            s = fr::add(&s, &fr::mul(&state[i], &w_hat[i]));
+        let mut t = blst_fr::default();
+        unsafe { blst_fr_mul(&mut s, &state[0], &w_hat[0]) };
+        for i in 1..w {
+            unsafe {
+                blst_fr_mul(&mut t, &state[i], &w_hat[i]);
+                blst_fr_add(&mut s, &s, &t);
+            }
         }
         let s0 = state[0];
         for j in 1..w {
-            state[j] = fr::add(&state[j], &fr::mul(&s0, &v_rest[j - 1]));
+            unsafe {
+                blst_fr_mul(&mut t, &s0, &v_rest[j - 1]);
+                blst_fr_add(&mut state[j], &state[j], &t);
+            }
         }
         state[0] = s;
     }
 
     /// The permutation of [domain tag, ...inputs]; returns state[1]. With `aux`, every value the circuit
-    /// allocates is pushed, in allocation order (the last is the result).
-    pub fn permute(&self, inputs: &[blst_fr], mut aux: Option<&mut Vec<blst_fr>>) -> blst_fr {
+    /// allocates is written there in allocation order (the last is the result), canonical, 32 bytes LE each.
+    pub fn permute(&self, inputs: &[blst_fr], mut aux: Option<&mut [u8]>) -> blst_fr {
+        let mut at = 0;
+        // straight from Montgomery form into the output: blst_scalar is the 32 LE bytes (no copy after)
+        let mut record = |v: &blst_fr| {
+            if let Some(out) = aux.as_deref_mut() {
+                let o = &mut out[at..at + FR_BYTES];
+                unsafe { blst_scalar_from_fr(o.as_mut_ptr() as *mut blst_scalar, v) };
+                at += FR_BYTES;
+            }
+        };
         let w = self.width;
         let mut state = vec![blst_fr::default(); w];
         let mut scratch = vec![blst_fr::default(); w];
@@ -135,20 +159,23 @@ impl Constants {
             round += 1;
         };
         // quintic_s_box: l (when the circuit allocates it), l^2, l^4, l^5 + post
-        let mut sbox = |l: &blst_fr, post: Option<&blst_fr>, alloc_l: bool| -> blst_fr {
-            let l2 = sq(l);
-            let l4 = sq(&l2);
-            let mut l5 = fr::mul(&l4, l);
-            if let Some(p) = post {
-                l5 = fr::add(&l5, p);
+        let mut sbox = |x: &mut blst_fr, post: Option<&blst_fr>, alloc_l: bool| {
+            let mut l2 = blst_fr::default();
+            let mut l4 = blst_fr::default();
+            if alloc_l {
+                record(x);
             }
-            if let Some(aux) = aux.as_deref_mut() {
-                if alloc_l {
-                    aux.push(*l);
+            unsafe {
+                blst_fr_sqr(&mut l2, x);
+                blst_fr_sqr(&mut l4, &l2);
+                blst_fr_mul(x, &l4, x);
+                if let Some(p) = post {
+                    blst_fr_add(x, x, p);
                 }
-                aux.extend_from_slice(&[l2, l4, l5]);
             }
-            l5
+            record(&l2);
+            record(&l4);
+            record(x);
         };
         // first round: constants before and after the S-box; the tag's S-box is a constant's
         for i in 0..w {
@@ -157,36 +184,34 @@ impl Constants {
         let x4 = sq(&sq(&state[0]));
         state[0] = fr::add(&fr::mul(&x4, &state[0]), &crc[w]);
         for i in 1..w {
-            state[i] = sbox(&state[i], Some(&crc[w + i]), false);
+            sbox(&mut state[i], Some(&crc[w + i]), false);
         }
         let mut off = 2 * w;
         mds(state);
         for _ in 1..self.half_full {
             for i in 0..w {
-                state[i] = sbox(&state[i], Some(&crc[off + i]), true);
+                sbox(&mut state[i], Some(&crc[off + i]), true);
             }
             off += w;
             mds(state);
         }
         for _ in 0..self.partial {
-            state[0] = sbox(&state[0], Some(&crc[off]), true);
+            sbox(&mut state[0], Some(&crc[off]), true);
             off += 1;
             mds(state);
         }
         for _ in 0..self.half_full - 1 {
             for i in 0..w {
-                state[i] = sbox(&state[i], Some(&crc[off + i]), true);
+                sbox(&mut state[i], Some(&crc[off + i]), true);
             }
             off += w;
             mds(state);
         }
         for s in state.iter_mut() {
-            *s = sbox(s, None, true);
+            sbox(s, None, true);
         }
         mds(state);
-        if let Some(aux) = aux {
-            aux.push(state[1]);
-        }
+        record(&state[1]);
         state[1]
     }
 
@@ -206,11 +231,7 @@ impl Constants {
         if out.len() == FR_BYTES {
             fr::fr_to_le(&self.permute(&x, None), out);
         } else if out.len() == n * FR_BYTES {
-            let mut aux = Vec::with_capacity(n);
-            self.permute(&x, Some(&mut aux));
-            for (v, o) in aux.iter().zip(out.chunks_exact_mut(FR_BYTES)) {
-                fr::fr_to_le(v, o);
-            }
+            self.permute(&x, Some(out));
         } else {
             return Err(format!(
                 "poseidon output: {} bytes, neither the hash (32) nor its {n} allocations",
