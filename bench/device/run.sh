@@ -7,8 +7,8 @@
 #   2. test/backends/cuda-gpu.test.ts: MSM, NTT, quotient and a small proof equal to / verified like the CPU's
 #   3. bench/cuda.ts: G1/G2 MSM and NTT at 2^20..2^27, WebGPU's NTT beside, one 32GiB-size partition
 #      stage by stage
-#   4. the 2KiB Commit2 demo on the CUDA backend (test parameters made there, the proof verified); its
-#      synthesis rate goes into the 32GiB projection of step 3's figures
+#   4. the 2KiB Commit2 demo on the CUDA backend (test parameters made there, the proof verified); then
+#      the synthesis rate on every core (bench/synthesis-rate.ts), into the 32GiB projection of step 3
 #   5. `c2prover calibrate`: every backend's kernels measured, the profile the service chooses sizes by,
 #      and `c2prover info` with the choice per size (backend-profile.json, calibrate.txt)
 #   6. WebGPU on the same GPU (bench/webgpu-device.sh without its demos): the WGSL tests on the hardware
@@ -64,11 +64,11 @@ fi
 
 step "2KiB Commit2"
 node src/cli.ts demo 2>&1 | tee "$out/commit2-2kib.txt"
-# synthesis rate from the demo's stage line: the 2KiB circuit's constraints over its synthesis time
-rate=$(bash scripts/run.sh node -e "
-  const t = require('fs').readFileSync(process.argv[1], 'utf8');
-  const m = /synthesis[^0-9]*([0-9.]+) ?ms/.exec(t);
-  if (m) console.log(Math.round(2687921 / (Number(m[1]) / 1000)));" "$out/commit2-2kib.txt")
+
+step "synthesis rate"
+# steady state on every synthesis thread, as jobs of a known shape synthesize (witness only, sliced): the
+# demo's synthesis stage is a cold process's first job, which builds the structure
+rate=$(node bench/synthesis-rate.ts --seconds "$([ "$dry" = 1 ] && echo 2 || echo 10)" --out "$out/synthesis-rate.json" | tail -1)
 echo "synthesis rate: ${rate:-unknown} constraints/s"
 if [ -n "$rate" ]; then
   for f in "$out"/cuda-*.json; do node bench/cuda.ts --report "$f" --synthesis-rate "$rate"; done
