@@ -6,6 +6,7 @@ import { FR_BYTES, FR_MODULUS, frToBytes } from '../shared/fr.ts';
 import type { FrVector } from '../shared/fr-vector.ts';
 
 const HALF = FR_MODULUS >> 1n;
+const MINUS_ONE = FR_MODULUS - 1n;
 
 /**
  * A cheap Map key for a coefficient. V8 hashes a BigInt by its lowest 64-bit digit only, so the powers of two
@@ -26,8 +27,18 @@ export class CoefficientTable {
   /** Exact index, only consulted when two coefficients share a key. */
   private readonly exact = new Map<bigint, number>();
 
+  /** The ids of 1 and -1 once interned: most terms' coefficients, spared the key's BigInt arithmetic. */
+  private one = -1;
+  private minusOne = -1;
+
   /** The id of `c` (in [0, P)), interning it on first use. */
   id(c: bigint): number {
+    if (c === 1n) return this.one >= 0 ? this.one : (this.one = this.keyed(c));
+    if (c === MINUS_ONE) return this.minusOne >= 0 ? this.minusOne : (this.minusOne = this.keyed(c));
+    return this.keyed(c);
+  }
+
+  private keyed(c: bigint): number {
     const key = coeffKey(c);
     const id = this.byKey.get(key);
     if (id !== undefined && this.values[id] === c) return id;
