@@ -20,15 +20,27 @@ export function mod(x: bigint): bigint {
  */
 export function bigintFromLe(bytes: ArrayLike<number>, offset = 0, length = FR_BYTES): bigint {
   let v = 0n;
+  // four bytes a BigInt step where the length allows (synthesis and the checks convert millions)
+  if (length % 4 === 0) {
+    for (let i = offset + length - 4; i >= offset; i -= 4)
+      v =
+        (v << 32n) |
+        BigInt((bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0);
+    return v;
+  }
   for (let i = offset + length - 1; i >= offset; i--) v = (v << 8n) | BigInt(bytes[i]!);
   return v;
 }
 
 export function frToBytes(x: bigint, out: Uint8Array = new Uint8Array(FR_BYTES), offset = 0): Uint8Array {
-  let v = mod(x);
-  for (let i = 0; i < FR_BYTES; i++) {
-    out[offset + i] = Number(v & 0xffn);
-    v >>= 8n;
+  let v = x >= 0n && x < FR_MODULUS ? x : mod(x);
+  for (let i = offset; i < offset + FR_BYTES; i += 4) {
+    const w = Number(BigInt.asUintN(32, v));
+    out[i] = w & 0xff;
+    out[i + 1] = (w >>> 8) & 0xff;
+    out[i + 2] = (w >>> 16) & 0xff;
+    out[i + 3] = w >>> 24;
+    v >>= 32n;
   }
   return out;
 }
