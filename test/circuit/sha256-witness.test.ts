@@ -25,6 +25,7 @@ import { SynthesisCs } from '../../src/circuit/synthesis-cs.ts';
 import { sha256 } from '../../src/circuit/sha256.ts';
 import { synthesizePartition } from '../../src/circuit/stacked.ts';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
+import { bitsToBytes } from '../support/bits.ts';
 
 /** A witness-only system on the word-level path (no namespace log) or on the bit-level one (a log). */
 const witnessOnly = (bitLevel: boolean): SynthesisCs =>
@@ -51,14 +52,6 @@ function messageBits(cs: SynthesisCs, data: Uint8Array, kind: (i: number) => Bit
       );
     }
   return bits;
-}
-
-function digestBytes(cs: SynthesisCs, bits: readonly Bool[]): Buffer {
-  const out = Buffer.alloc(bits.length / 8);
-  bits.forEach((b, i) => {
-    if (boolValue(cs, b)) out[i >> 3]! |= 0x80 >> (i & 7);
-  });
-  return out;
 }
 
 function sameWitness(a: SynthesisCs, b: SynthesisCs, what: string): void {
@@ -95,8 +88,8 @@ test('word-level SHA-256 allocates what the bit-level gadgets do, and digests as
       const what = `${name}, ${n} bytes`;
       sameWitness(fast!.cs, slow!.cs, what);
       const expected = createHash('sha256').update(msg).digest();
-      assert.deepEqual(digestBytes(fast!.cs, fast!.digest), expected, `${what}: digest`);
-      assert.deepEqual(digestBytes(slow!.cs, slow!.digest), expected, `${what}: bit-level digest`);
+      assert.deepEqual(bitsToBytes(fast!.cs, fast!.digest), expected, `${what}: digest`);
+      assert.deepEqual(bitsToBytes(slow!.cs, slow!.digest), expected, `${what}: bit-level digest`);
     }
   }
 });
@@ -113,7 +106,7 @@ test('a digest from the word-level path feeds later gadgets as real variables', 
   const first = createHash('sha256').update(data(64, 'chain')).digest();
   const inverted = Buffer.from(first.map((b) => b ^ 0xff));
   assert.deepEqual(
-    digestBytes(fast!.cs, fast!.second),
+    bitsToBytes(fast!.cs, fast!.second),
     createHash('sha256')
       .update(Buffer.concat([first, inverted]))
       .digest(),

@@ -31,6 +31,7 @@ import { UInt64 } from '../../src/circuit/uint64.ts';
 import { frToBytes } from '../../src/shared/fr.ts';
 import { sha256Fr } from '../../src/shared/sha256.ts';
 import { parseCommit2Input } from '../../src/porep/commit2-input.ts';
+import { bitsToBytes } from '../support/bits.ts';
 
 function bytesToBits(cs: SynthesisCs, data: Uint8Array, allocate: boolean): Bool[] {
   const bits: Bool[] = [];
@@ -41,14 +42,6 @@ function bytesToBits(cs: SynthesisCs, data: Uint8Array, allocate: boolean): Bool
     }
   }
   return bits;
-}
-
-function bitsToBytes(cs: SynthesisCs, bits: readonly Bool[]): Buffer {
-  const out = Buffer.alloc(bits.length / 8);
-  bits.forEach((b, i) => {
-    if (boolValue(cs, b)) out[i >> 3]! |= 0x80 >> (i & 7);
-  });
-  return out;
 }
 
 function message(n: number): Buffer {
