@@ -96,8 +96,6 @@ export interface RunnerOptions {
   memoryBudget: number;
   /** Circuit structures between jobs (default C2_STRUCTURE_CACHE); false keeps none. */
   structureCache?: string | false;
-  /** Keep the last structure of each sector size in memory too (default true; counted in the budget). */
-  keepStructures?: boolean;
   /** How long finished jobs and their results are kept. */
   retentionMs: number;
   /** This node's name in the cluster (default host:pid); a restarted node of the same name takes its jobs back at once. */
@@ -170,7 +168,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
   #avgMs = 60_000;
 
   readonly opts: RunnerOptions;
-  /** The last structure of each sector size, between jobs (empty with keepStructures false). */
+  /** The last structure of each sector size, kept between jobs (counted in the memory budget while idle). */
   readonly structures = new StructureKeeper();
   readonly #choice: BackendChoice;
   constructor(opts: RunnerOptions) {
@@ -646,7 +644,7 @@ export class JobRunner extends EventEmitter<{ job: [JobRecord]; closing: [] }> {
         checked: true,
         provingKey: held.then((h) => h.key),
         structureCache: cacheDir ?? false,
-        ...(this.opts.keepStructures === false ? {} : { structures: this.structures }),
+        structures: this.structures,
         signal,
         onStage: (stage, ms) => {
           const detail =
