@@ -5,8 +5,9 @@
  * The circuit's structure — which variables are allocated, the namespaces, every constraint and its
  * coefficients — depends only on the arity, never on the values. So it is traced once per arity into a
  * template over relative variables (ONE, the preimage, then the gadget's own allocations in order), and
- * each hash replays the template: the witness comes from the native hash, which walks the same rounds
- * and records every value the circuit allocates.
+ * each hash replays the template: the witness comes from the CPU backend's Poseidon on blst, which walks
+ * the same rounds as shared/poseidon.ts and records every value the circuit allocates. A witness-only
+ * synthesis needs no replay: the values go in as one run.
  */
 import { AUX, Lc, ONE, P } from './lc.ts';
 import type { SynthesisCs } from './synthesis-cs.ts';

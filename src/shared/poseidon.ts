@@ -1,8 +1,8 @@
 /**
  * Poseidon (neptune 11) over BLS12-381 Fr, the plain hash: filecoin-hashers' PoseidonFunction with
- * Strength::Standard and HashType::MerkleTree. The vanilla proof checks hash with it, and the circuit's
- * gadget (circuit/poseidon.ts) takes its witness from it: `poseidonPermute` records every value the
- * circuit allocates, in the circuit's order.
+ * Strength::Standard and HashType::MerkleTree, in BigInts: the reference. `poseidonPermute` records
+ * every value the circuit allocates, in the circuit's order; the vanilla checks and the gadget's witness
+ * use the same rounds on blst (backends/cpu/poseidon.ts), which the tests compare with this one.
  */
 import { FR_MODULUS as P } from './fr.ts';
 import {
