@@ -30,14 +30,22 @@ export function destroyMatrix(m: MatrixBuffers): void {
 export class StructureCopy {
   #users = 0;
   #dropped = false;
-  /** the matrices it was made from: an R1CS object given other matrices is placed again */
-  readonly from: readonly SparseMatrix[];
+  /**
+   * The matrices it was made from, weakly: the copy outlives its job in the backend's recently used
+   * ones, and must not keep the host's arrays (a 32GiB structure's ~7 GB) beyond what holds them.
+   */
+  readonly #from: readonly WeakRef<SparseMatrix>[];
   readonly runs: Run[][];
   readonly matrices: MatrixBuffers[];
   constructor(from: readonly SparseMatrix[], runs: Run[][], matrices: MatrixBuffers[]) {
-    this.from = from;
+    this.#from = from.map((m) => new WeakRef(m));
     this.runs = runs;
     this.matrices = matrices;
+  }
+
+  /** Whether it was made from these very matrices (an R1CS object given others is placed again). */
+  madeFrom(mats: readonly SparseMatrix[]): boolean {
+    return mats.length === this.#from.length && mats.every((m, k) => this.#from[k]!.deref() === m);
   }
 
   /** false once dropped: the caller uploads per call instead */

@@ -312,7 +312,7 @@ export class WebgpuR1cs {
       return slot.placing;
     };
     let copy = await placed();
-    if (typeof copy !== 'string' && copy.from.some((m, k) => m !== from[k])) {
+    if (typeof copy !== 'string' && !copy.madeFrom(from)) {
       slot.free();
       copy = await placed();
     }
