@@ -20,16 +20,6 @@ pub struct Constants {
     sparse: Vec<blst_fr>,
 }
 
-fn decode(b: &[u8], what: &str) -> Result<Vec<blst_fr>, String> {
-    if b.len() % FR_BYTES != 0 {
-        return Err(format!("{what}: {} bytes is not a whole number of scalars", b.len()));
-    }
-    b.chunks_exact(FR_BYTES)
-        .enumerate()
-        .map(|(i, s)| fr::fr_from_le(s).ok_or_else(|| format!("{what}: scalar {i} is not reduced modulo r")))
-        .collect()
-}
-
 #[inline]
 fn sq(a: &blst_fr) -> blst_fr {
     let mut r = blst_fr::default();
@@ -53,24 +43,30 @@ impl Constants {
             width,
             half_full,
             partial,
-            domain_tag: *decode(domain_tag, "domain tag")?.first().ok_or("domain tag: empty")?,
-            crc: decode(crc, "round constants")?,
-            mds: decode(mds, "MDS matrix")?,
-            pre_sparse: decode(pre_sparse, "pre-sparse matrix")?,
-            sparse: decode(sparse, "sparse matrices")?,
+            domain_tag: fr::scalar_arg(domain_tag, "domain tag")?,
+            crc: fr::frs_from_bytes(crc, "round constants")?,
+            mds: fr::frs_from_bytes(mds, "MDS matrix")?,
+            pre_sparse: fr::frs_from_bytes(pre_sparse, "pre-sparse matrix")?,
+            sparse: fr::frs_from_bytes(sparse, "sparse matrices")?,
         };
         let w = width;
         let rounds = 2 * half_full + partial;
         // the first round takes two sets, the terminal one none
         let crc_len = 2 * w + (half_full - 1) * w + partial + (half_full - 1) * w;
         if w < 2 || half_full < 1 || c.crc.len() != crc_len {
-            return Err(format!("round constants: {} for width {w}, {rounds} rounds", c.crc.len()));
+            return Err(format!(
+                "round constants: {} for width {w}, {rounds} rounds",
+                c.crc.len()
+            ));
         }
         if c.mds.len() != w * w || c.pre_sparse.len() != w * w {
             return Err(format!("matrices: not {w} x {w}"));
         }
         if c.sparse.len() != partial * (2 * w - 1) {
-            return Err(format!("sparse matrices: {} scalars for {partial} partial rounds", c.sparse.len()));
+            return Err(format!(
+                "sparse matrices: {} scalars for {partial} partial rounds",
+                c.sparse.len()
+            ));
         }
         Ok(c)
     }
@@ -220,12 +216,18 @@ impl Constants {
     pub fn hash_into(&self, inputs: &[u8], out: &mut [u8]) -> Result<(), String> {
         let arity = self.arity();
         if inputs.len() != arity * FR_BYTES {
-            return Err(format!("poseidon of arity {arity} given {} bytes of inputs", inputs.len()));
+            return Err(format!(
+                "poseidon of arity {arity} given {} bytes of inputs",
+                inputs.len()
+            ));
         }
         let x = inputs
             .chunks_exact(FR_BYTES)
             .enumerate()
-            .map(|(i, s)| fr::fr_from_le(s).ok_or_else(|| format!("poseidon input {i} is not reduced modulo r")))
+            .map(|(i, s)| {
+                fr::fr_from_le(s)
+                    .ok_or_else(|| format!("poseidon input {i} is not reduced modulo r"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let n = self.allocations();
         if out.len() == FR_BYTES {

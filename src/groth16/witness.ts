@@ -135,6 +135,12 @@ export function joinWitnesses(parts: readonly { witness: CompactWitness; from: n
   return out;
 }
 
+/** Whether the 32-byte little-endian value at `at` is 0 or 1 (its high bytes stop the scan at once). */
+function isBitLe(bytes: Uint8Array, at: number): boolean {
+  for (let i = at + FR_BYTES - 1; i > at; i--) if (bytes[i] !== 0) return false;
+  return bytes[at]! <= 1;
+}
+
 function grow(a: Uint32Array): Uint32Array {
   const next = new Uint32Array(a.length * 2);
   next.set(a);
@@ -179,14 +185,7 @@ export class WitnessBuilder {
   pushBits(word: number, count: number): number {
     const first = this.count;
     const end = first + count;
-    const last = (end - 1) >>> 5;
-    while (last >= this.bitWords.length) {
-      this.bitWords = grow(this.bitWords);
-      this.fullWords = grow(this.fullWords);
-      this.fullRank = grow(this.fullRank);
-    }
-    // the words this opens, as next() opens them one variable at a time
-    for (let w = (first + 31) >>> 5; w <= last; w++) this.fullRank[w] = this.numFull;
+    for (let w = (first + 31) >>> 5; w <= (end - 1) >>> 5; w++) this.openWord(w);
     const bits = count === 32 ? word : word & ((1 << count) - 1);
     const shift = first & 31;
     const w0 = first >>> 5;
@@ -212,32 +211,20 @@ export class WitnessBuilder {
    * 0 and 1 go into the bitset as pushFull's would.
    */
   pushLe(bytes: Uint8Array, at: number): number {
-    let high = 0;
-    for (let i = 1; i < FR_BYTES && high === 0; i++) high = bytes[at + i]!;
-    if (high === 0 && bytes[at]! <= 1) return this.pushBit(bytes[at]!);
+    if (isBitLe(bytes, at)) return this.pushBit(bytes[at]!);
     const o = this.claimFull(); // first: it may grow fullBytes
     this.fullBytes.set(bytes.subarray(at, at + FR_BYTES), o);
     return this.count - 1;
   }
 
   /**
-   * Appends the `count` canonical little-endian values at the start of `bytes` (a native kernel's output,
-   * 4-byte aligned), as pushLe would one by one; returns the first one's index.
+   * Appends the `count` canonical little-endian values at the start of `bytes` (a native kernel's output),
+   * as pushLe would one by one; returns the first one's index.
    */
   pushLeRun(bytes: Uint8Array, count: number): number {
     const first = this.count;
-    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, count * 8);
     let small = false;
-    for (let k = 0; k < count * 8 && !small; k += 8)
-      small =
-        (words[k + 1]! |
-          words[k + 2]! |
-          words[k + 3]! |
-          words[k + 4]! |
-          words[k + 5]! |
-          words[k + 6]! |
-          words[k + 7]!) ===
-          0 && words[k]! <= 1;
+    for (let k = 0; k < count && !small; k++) small = isBitLe(bytes, k * FR_BYTES);
     if (small) {
       // a 0 or 1 among them (never seen in a Poseidon's values, but possible) goes to the bitset
       for (let k = 0; k < count; k++) this.pushLe(bytes, k * FR_BYTES);
@@ -289,16 +276,18 @@ export class WitnessBuilder {
   /** Claims the next index, opening a new word of flags every 32 variables. */
   private next(): number {
     const j = this.count++;
-    if ((j & 31) === 0) {
-      const w = j >>> 5;
-      if (w === this.bitWords.length) {
-        this.bitWords = grow(this.bitWords);
-        this.fullWords = grow(this.fullWords);
-        this.fullRank = grow(this.fullRank);
-      }
-      this.fullRank[w] = this.numFull;
-    }
+    if ((j & 31) === 0) this.openWord(j >>> 5);
     return j;
+  }
+
+  /** Opens word w of flags (the next one), growing the arrays when it is past their end. */
+  private openWord(w: number): void {
+    if (w === this.bitWords.length) {
+      this.bitWords = grow(this.bitWords);
+      this.fullWords = grow(this.fullWords);
+      this.fullRank = grow(this.fullRank);
+    }
+    this.fullRank[w] = this.numFull;
   }
 
   /** Index into fullBytes of full variable j. */
