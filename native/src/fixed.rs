@@ -5,7 +5,7 @@
 //! Jacobian mixed additions followed by a batch normalisation).
 
 use crate::affine_add::AffineAdds;
-use crate::curve::Curve;
+use crate::curve::{prefetch, Curve};
 use crate::fr::FR_BYTES;
 use rayon::prelude::*;
 
@@ -113,22 +113,6 @@ pub fn fixed_base_mul<C: Curve>(base: &C::Affine, scalars: &[u8]) -> Result<Vec<
 
 /// How far ahead the table entries are prefetched: a wide table lives in DRAM, not cache.
 const PREFETCH: usize = 8;
-
-#[inline(always)]
-fn prefetch<T>(p: &T) {
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let base = p as *const T as *const i8;
-        let mut off = 0;
-        while off < std::mem::size_of::<T>() {
-            _mm_prefetch(base.add(off), _MM_HINT_T0);
-            off += 64;
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
 
 /// Signed digits of width w, nwin per scalar, little end first.
 fn digits(s: &[u8], w: usize, nwin: usize, out: &mut Vec<i32>) {

@@ -11,12 +11,15 @@
 //! the top window) cost at worst what a projective Pippenger costs, never a queue that grows.
 
 use crate::affine_add::AffineAdds;
-use crate::curve::{Curve, SendPtr};
+use crate::curve::{prefetch, Curve, SendPtr};
 use crate::fr::FR_BYTES;
 use rayon::prelude::*;
 
 const BATCH: usize = 512;
 const POINT_CHUNK: usize = 1 << 19;
+/// How many additions ahead a bucket and its point are fetched: a window's buckets (3 MB of G1 at
+/// c = 16) outgrow L2, and the first read of a bucket stalled ~10% of a 2^20 MSM on it.
+const PREFETCH: usize = 8;
 
 fn bits(limbs: &[u64; 4], pos: usize, w: usize) -> u64 {
     let idx = pos / 64;
@@ -121,7 +124,13 @@ impl<C: Curve> Window<C> {
 
     /// Adds point i (by digit d) for every point of a chunk.
     fn accumulate(&mut self, digits: &[i32], points: &[usize]) {
-        for (&d, &p) in digits.iter().zip(points) {
+        for (i, (&d, &p)) in digits.iter().zip(points).enumerate() {
+            if let (Some(&da), Some(&pa)) = (digits.get(i + PREFETCH), points.get(i + PREFETCH)) {
+                if da != 0 {
+                    prefetch(&self.buckets[da.unsigned_abs() as usize - 1]);
+                    prefetch(pa as *const C::Affine);
+                }
+            }
             if d == 0 {
                 continue;
             }
