@@ -75,6 +75,9 @@ fn cuda() {
     b.flag(format!(
         "-gencode=arch=compute_{newest},code=compute_{newest}"
     ));
+    // One library per file: cc compiles several .cu of one build as relocatable device code and
+    // device-links them, and a device link keeps only SASS, dropping the PTX above. Each file is a whole
+    // program (none calls another's device code), so compiled alone it keeps its SASS and its PTX.
     for f in [
         "cuda/device.cu",
         "cuda/msm_g1.cu",
@@ -82,9 +85,9 @@ fn cuda() {
         "cuda/ntt.cu",
     ] {
         println!("cargo:rerun-if-changed={f}");
-        b.file(f);
+        let stem = f.trim_start_matches("cuda/").trim_end_matches(".cu");
+        b.clone().file(f).compile(&format!("c2cuda_{stem}"));
     }
-    b.compile("c2cuda");
     println!("cargo:rustc-env=C2_CUDA_ARCHS_BUILT={}", archs.join(","));
 
     // cc looks for the runtime under a toolkit's targets/<arch>-linux/lib; PyPI's wheels keep it in lib/

@@ -6,12 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { NoBackendError, pickBackend } from '../../src/backends/index.ts';
 import { cudaAddon, cudaInfo } from '../../src/backends/cuda/addon.ts';
 import { cudaVersion, g2Placement, gpuFailure, probeCuda } from '../../src/backends/cuda/index.ts';
 import { ProverError } from '../../src/shared/errors.ts';
+import { ADDON_PATH } from '../../src/backends/cpu/index.ts';
+import { elfSections, fatbins } from '../support/fatbin.ts';
 import { Rng, nativeBackend, randomPoints } from '../support/backend-helpers.ts';
 import { randomR1cs, rejectsBadR1cs } from '../support/random-r1cs.ts';
 
@@ -38,6 +41,42 @@ test(
       assert.match(info.error ?? '', /^CUDA error -?\d+: /);
       assert.throws(() => probeCuda(), /no CUDA device \((no CUDA driver|driver [\d.]+)\): CUDA error/);
     }
+  },
+);
+
+test(
+  'the addon carries SASS of every kernel for each architecture it names, and PTX of the newest',
+  { skip: !info?.compiled },
+  () => {
+    // what a GPU would load, read from the file: real code means no JIT at start on the GPUs named, and
+    // the PTX serves newer ones. A device link (relocatable device code) keeps SASS only.
+    const file = readFileSync(ADDON_PATH);
+    assert.ok(
+      !elfSections(file).has('__nv_relfatbin'),
+      'relocatable device code: its PTX is dropped at the link',
+    );
+    const archs = info!.archs.split(',').map((a) => parseInt(a, 10));
+    const newest = Math.max(...archs);
+    const units = fatbins(file);
+    assert.ok(units.length >= 4, `${units.length} fat binaries: one per CUDA file expected`);
+    let kernels = 0;
+    for (const [u, entries] of units.entries()) {
+      const ptx = entries.filter((e) => e.kind === 'ptx');
+      assert.deepEqual(
+        ptx.map((e) => e.arch),
+        [newest],
+        `fat binary ${u}: PTX for ${ptx.map((e) => e.arch).join(',') || 'nothing'}, not ${newest}`,
+      );
+      kernels += ptx[0]!.functions.size;
+      for (const arch of archs) {
+        const sass = entries.filter((e) => e.kind === 'sass' && e.arch === arch);
+        assert.equal(sass.length, 1, `fat binary ${u}: ${sass.length} SASS entries for sm_${arch}`);
+        const missing = [...ptx[0]!.functions].filter((k) => !sass[0]!.functions.has(k));
+        assert.deepEqual(missing, [], `fat binary ${u}: kernels without sm_${arch} code`);
+      }
+    }
+    // the MSMs' and the NTT's kernels (31 when written): not an empty build that passes the checks above
+    assert.ok(kernels >= 20, `${kernels} kernels in all`);
   },
 );
 
