@@ -10,7 +10,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl build-essential python3 python3-venv \
  && rm -rf /var/lib/apt/lists/*
 # Rust for the native addon (blst behind napi); nvcc 13.0 from PyPI (scripts/ci/cuda.sh) compiles the CUDA
-# backend into the same addon for sm_80, 86, 89, 90 and 120 plus PTX (C2_CUDA=1: no silent CPU-only image)
+# backend into the same addon for sm_80, 86, 89, 90, 100 and 120 plus PTX (C2_CUDA=1: no silent CPU-only image)
 RUN curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain 1.95.0
 ENV PATH=/root/.cargo/bin:$PATH
 WORKDIR /src

@@ -6,9 +6,11 @@
 use std::env;
 use std::path::PathBuf;
 
-/// Real code for the GPUs storage providers run (A100, A10/3090, L40/4090, H100/H200, RTX 50x0) and
-/// PTX of the newest for whatever comes next. C2_CUDA_ARCHS narrows it (CI compiles sm_90 only).
-const DEFAULT_ARCHS: &str = "80,86,89,90,120";
+/// Real code for the GPUs storage providers run (A100, A10/3090, L40/4090, H100/H200, B200/B300, RTX
+/// 50x0) and PTX of the newest for whatever comes next. A PTX is compiled only for its own architecture
+/// and later ones, so a GPU left out of the list and older than the newest has no code at all: sm_100
+/// is listed for that reason. C2_CUDA_ARCHS narrows it (CI compiles sm_90 only).
+const DEFAULT_ARCHS: &str = "80,86,89,90,100,120";
 
 fn main() {
     napi_build::setup();

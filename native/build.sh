@@ -6,7 +6,7 @@
 #   C2_CUDA=0       CPU only, even with nvcc at hand
 #   C2_CUDA=1       CUDA required: fail when no nvcc is found
 #   C2_CUDA_ARCHS   GPU architectures compiled to real code, comma-separated (default in build.rs:
-#                   80,86,89,90,120, plus PTX of the newest); CI compiles 90 alone
+#                   80,86,89,90,100,120, plus PTX of the newest); CI compiles 90 alone
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -25,7 +25,7 @@ if [ "$want" != 0 ]; then
     features=(--features cuda)
     # sppark's build script looks nvcc up by name as well
     export NVCC="$nvcc" PATH="$(dirname "$nvcc"):$PATH"
-    echo "native/build.sh: CUDA backend with $nvcc (architectures ${C2_CUDA_ARCHS:-80,86,89,90,120})"
+    echo "native/build.sh: CUDA backend with $nvcc (architectures ${C2_CUDA_ARCHS:-the default list in build.rs})"
   elif [ "$want" = 1 ]; then
     echo "native/build.sh: C2_CUDA=1 but no nvcc found: run bash scripts/ci/cuda.sh" >&2
     exit 1

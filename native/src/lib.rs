@@ -133,7 +133,7 @@ pub struct CudaDevice {
 #[napi(object)]
 pub struct CudaInfo {
     pub compiled: bool,
-    /// the architectures compiled to real code, as C2_CUDA_ARCHS names them ("80,86,89,90,120")
+    /// the architectures compiled to real code, as C2_CUDA_ARCHS names them ("80,86,89,90,100,120")
     pub archs: String,
     pub runtime_version: i32,
     /// 0 where no driver is installed

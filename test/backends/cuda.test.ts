@@ -11,7 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { NoBackendError, pickBackend } from '../../src/backends/index.ts';
 import { cudaAddon, cudaInfo } from '../../src/backends/cuda/addon.ts';
-import { cudaVersion, g2Placement, gpuFailure, probeCuda } from '../../src/backends/cuda/index.ts';
+import {
+  checkDevices,
+  codeFor,
+  cudaVersion,
+  g2Placement,
+  gpuFailure,
+  probeCuda,
+} from '../../src/backends/cuda/index.ts';
 import { ProverError } from '../../src/shared/errors.ts';
 import { ADDON_PATH } from '../../src/backends/cpu/index.ts';
 import { elfSections, fatbins } from '../support/fatbin.ts';
@@ -178,6 +185,54 @@ test('C2_CUDA_G2 places the G2 MSMs on the GPU (default) or the CPU, and names w
   assert.equal(g2Placement(''), 'gpu');
   assert.equal(g2Placement('cpu'), 'cpu');
   assert.throws(() => g2Placement('host'), /C2_CUDA_G2 must be one of gpu, cpu, got "host"/);
+});
+
+test('a GPU is matched with the SASS its major runs, the newest PTX above the list, or nothing', () => {
+  const list = '80,86,89,90,100,120';
+  assert.equal(codeFor('8.0', list), 'sass');
+  assert.equal(codeFor('8.7', list), 'sass', 'sm_86 runs on 8.7');
+  assert.equal(codeFor('10.3', list), 'sass', 'sm_100 runs on a B300');
+  assert.equal(codeFor('12.1', list), 'sass');
+  assert.equal(codeFor('13.0', list), 'ptx');
+  assert.equal(codeFor('7.5', list), 'none', 'a T4 is older than every architecture');
+  assert.equal(codeFor('10.0', '80,86,89,90,120'), 'none', 'the PTX of 12.0 does not run on 10.0');
+  assert.equal(codeFor('8.9', '90'), 'none');
+  assert.equal(codeFor('9.0', '90a'), 'sass');
+  assert.equal(codeFor('10.0', '90a'), 'ptx');
+  assert.equal(codeFor('9.0', ''), 'none');
+});
+
+test('checkDevices names the GPUs the addon has no code for, and the build that would have it', () => {
+  const gpu = (name: string, compute: string) => ({
+    name,
+    compute,
+    smCount: 40,
+    totalMem: 16e9,
+    freeMem: 15e9,
+  });
+  const info = (...devices: ReturnType<typeof gpu>[]) => ({
+    compiled: true,
+    archs: '80,86,89,90,100,120',
+    runtimeVersion: 13000,
+    driverVersion: 13000,
+    devices,
+  });
+  const h200 = info(gpu('NVIDIA H200', '9.0'), gpu('NVIDIA H200', '9.0'));
+  assert.equal(checkDevices(h200), h200);
+  assert.throws(
+    () => checkDevices(info(gpu('Tesla T4', '7.5'))),
+    /^Error: no code in this addon for Tesla T4 \(sm_75\): built for sm_80, sm_86, .*, sm_120; rebuild with C2_CUDA_ARCHS=80,86,89,90,100,120,75 \(native\/build.sh\)$/,
+  );
+  // a mixed node: the T4 would fail every kernel dispatched to it
+  assert.throws(
+    () => checkDevices(info(gpu('NVIDIA A100', '8.0'), gpu('Tesla T4', '7.5'))),
+    /no code in this addon for Tesla T4 \(sm_75\): .*, or leave it out with CUDA_VISIBLE_DEVICES$/,
+  );
+  assert.throws(
+    () => checkDevices({ ...info(), driverVersion: 0, error: 'CUDA error 35: insufficient driver' }),
+    /^Error: no CUDA device \(no CUDA driver\): CUDA error 35/,
+  );
+  assert.throws(() => checkDevices({ ...h200, compiled: false }), /addon built without CUDA/);
 });
 
 test("CUDA's version integers read as people write them", () => {

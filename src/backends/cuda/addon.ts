@@ -20,7 +20,7 @@ export interface CudaDevice {
 export interface CudaInfo {
   /** whether the addon holds CUDA code at all */
   compiled: boolean;
-  /** architectures compiled to real code ("80,86,89,90,120") */
+  /** architectures compiled to real code ("80,86,89,90,100,120") */
   archs: string;
   runtimeVersion: number;
   /** 0 where no driver is installed */

@@ -32,11 +32,45 @@ import {
 
 /** The devices the backend would use, or throws the reason there are none. */
 export function probeCuda(): CudaInfo {
-  const info = cudaInfo();
+  return checkDevices(cudaInfo());
+}
+
+/**
+ * What the addon's code runs on a GPU of compute capability `compute` ("8.6"): SASS of an architecture of
+ * the same major and a minor no higher than the GPU's ('90a'-style ones on their own architecture only),
+ * the newest architecture's PTX compiled by the driver where the GPU is newer still, or nothing.
+ */
+export function codeFor(compute: string, archs: string): 'sass' | 'ptx' | 'none' {
+  const [major, minor] = compute.split('.').map(Number) as [number, number];
+  const cc = major * 10 + minor;
+  const listed = archs
+    .split(',')
+    .filter(Boolean)
+    .map((a) => ({ cc: parseInt(a, 10), own: a.endsWith('a') }));
+  if (listed.some((a) => (a.own ? a.cc === cc : Math.floor(a.cc / 10) === major && a.cc <= cc)))
+    return 'sass';
+  return listed.length > 0 && cc >= Math.max(...listed.map((a) => a.cc)) ? 'ptx' : 'none';
+}
+
+/**
+ * `info` if the backend can use its devices, else the reason. A GPU the addon has no code for would fail
+ * its first kernel, and every kernel dispatched to it after, so it is named here instead.
+ */
+export function checkDevices(info: CudaInfo): CudaInfo {
   if (!info.compiled) throw new Error(`addon built without CUDA: ${BUILD_HINT}`);
   if (info.devices.length === 0) {
     const driver = info.driverVersion === 0 ? 'no CUDA driver' : `driver ${cudaVersion(info.driverVersion)}`;
     throw new Error(`no CUDA device (${driver}): ${info.error ?? 'none found'}`);
+  }
+  const without = info.devices.filter((d) => codeFor(d.compute, info.archs) === 'none');
+  if (without.length > 0) {
+    const named = without.map((d) => `${d.name} (sm_${d.compute.replace('.', '')})`).join(', ');
+    const archs = [...new Set(without.map((d) => d.compute.replace('.', '')))].join(',');
+    const others = without.length < info.devices.length ? ', or leave it out with CUDA_VISIBLE_DEVICES' : '';
+    throw new Error(
+      `no code in this addon for ${named}: built for sm_${info.archs.split(',').join(', sm_')}; ` +
+        `rebuild with C2_CUDA_ARCHS=${info.archs},${archs} (native/build.sh)${others}`,
+    );
   }
   return info;
 }
