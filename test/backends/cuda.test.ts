@@ -17,6 +17,7 @@ import {
   cudaVersion,
   g2Placement,
   gpuFailure,
+  listedArchs,
   probeCuda,
 } from '../../src/backends/cuda/index.ts';
 import { ProverError } from '../../src/shared/errors.ts';
@@ -62,7 +63,7 @@ test(
       !elfSections(file).has('__nv_relfatbin'),
       'relocatable device code: its PTX is dropped at the link',
     );
-    const archs = info!.archs.split(',').map((a) => parseInt(a, 10));
+    const archs = listedArchs(info!.archs).map((a) => a.cc);
     const newest = Math.max(...archs);
     const units = fatbins(file);
     assert.ok(units.length >= 4, `${units.length} fat binaries: one per CUDA file expected`);

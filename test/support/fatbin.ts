@@ -79,11 +79,11 @@ export function fatbins(file: Buffer): FatbinEntry[][] {
       const compressedSize = section.readUInt32LE(p + 16);
       const arch = section.readUInt32LE(p + 28);
       const flags = section.readBigUInt64LE(p + 40);
+      if (kindCode !== 1 && kindCode !== 2) throw new Error(`fatbin entry of unknown kind ${kindCode}`);
       let payload = section.subarray(p + entryHeader, p + entryHeader + size);
       if (flags & ZSTD) payload = zstdDecompressSync(payload.subarray(0, compressedSize));
       else if (flags & LZ4)
         throw new Error(`fatbin entry for ${arch} is LZ4-compressed, which this reader does not read`);
-      if (kindCode !== 1 && kindCode !== 2) throw new Error(`fatbin entry of unknown kind ${kindCode}`);
       const kind = kindCode === 1 ? 'ptx' : 'sass';
       entries.push({ kind, arch, functions: functionsOf(kind, payload) });
       p += entryHeader + size;

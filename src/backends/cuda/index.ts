@@ -43,14 +43,22 @@ export function probeCuda(): CudaInfo {
 export function codeFor(compute: string, archs: string): 'sass' | 'ptx' | 'none' {
   const [major, minor] = compute.split('.').map(Number) as [number, number];
   const cc = major * 10 + minor;
-  const listed = archs
-    .split(',')
-    .filter(Boolean)
-    .map((a) => ({ cc: parseInt(a, 10), own: a.endsWith('a') }));
+  const listed = listedArchs(archs);
   if (listed.some((a) => (a.own ? a.cc === cc : Math.floor(a.cc / 10) === major && a.cc <= cc)))
     return 'sass';
   return listed.length > 0 && cc >= Math.max(...listed.map((a) => a.cc)) ? 'ptx' : 'none';
 }
+
+/** An addon's architectures ("80,86,90a") as numbers, and whether each is an 'a' one (its own only). */
+export function listedArchs(archs: string): { cc: number; own: boolean }[] {
+  return archs
+    .split(',')
+    .filter(Boolean)
+    .map((a) => ({ cc: parseInt(a, 10), own: a.endsWith('a') }));
+}
+
+/** "XY" of a compute capability "X.Y", as C2_CUDA_ARCHS and sm_XY write it */
+const archOf = (compute: string): string => compute.replace('.', '');
 
 /**
  * `info` if the backend can use its devices, else the reason. A GPU the addon has no code for would fail
@@ -64,8 +72,8 @@ export function checkDevices(info: CudaInfo): CudaInfo {
   }
   const without = info.devices.filter((d) => codeFor(d.compute, info.archs) === 'none');
   if (without.length > 0) {
-    const named = without.map((d) => `${d.name} (sm_${d.compute.replace('.', '')})`).join(', ');
-    const archs = [...new Set(without.map((d) => d.compute.replace('.', '')))].join(',');
+    const named = without.map((d) => `${d.name} (sm_${archOf(d.compute)})`).join(', ');
+    const archs = [...new Set(without.map((d) => archOf(d.compute)))].join(',');
     const others = without.length < info.devices.length ? ', or leave it out with CUDA_VISIBLE_DEVICES' : '';
     throw new Error(
       `no code in this addon for ${named}: built for sm_${info.archs.split(',').join(', sm_')}; ` +
